@@ -1,0 +1,237 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import {createCodec, type ErasureCodec} from '../erasure/codec.js'
+import {ShmrError, systemErrorCode} from '../errors.js'
+import type {ShardName} from '../format/shardName.js'
+import type {BlockRecord, ShardLocation} from '../meta/records.js'
+import {Drive} from '../pools/drive.js'
+import {syncDir, writeNewFile} from '../pools/durableFile.js'
+import {placeShards} from '../pools/placeShards.js'
+import type {DriveSpace} from '../pools/policies/index.js'
+import type {Pool, PoolSet} from '../pools/poolSet.js'
+import {crc32c} from './checksum.js'
+import {readShardFile, type ShardFault} from './shardFile.js'
+import {describeTopology, shardCount, shardSizeBytes, toleratedLosses, type Topology} from './topology.js'
+import {isAllZero} from './zeroBlock.js'
+
+/** Which block of which file: what a shard name carries besides the record. */
+export interface BlockAddress {
+  readonly fileId: number
+  readonly blockIndex: number
+}
+
+export interface BadShard {
+  readonly shardIndex: number
+  readonly drive: number
+  readonly fault: ShardFault
+}
+
+export interface BlockReadReport {
+  /** Shards that were missing or damaged; the block was still read (from the others). */
+  readonly badShards: readonly BadShard[]
+  readonly reconstructed: boolean
+}
+
+/** A file the block store wrote, relative to its drive (for tombstones and cleanup). */
+export interface StoredFile {
+  readonly drive: number
+  readonly path: string
+}
+
+/** Drive space is re-read from statfs after this long; in between writes are subtracted. */
+const SPACE_REFRESH_MS = 5_000
+
+/**
+ * Writes and reads blocks as files on a pool's drives, in any topology. Knows nothing of the
+ * metadata store: callers pass the block record in and commit the one it returns.
+ */
+export class BlockStore {
+  private readonly codecs = new Map<string, ErasureCodec>()
+  private readonly knownDirs = new Set<string>()
+  private readonly space = new Map<number, {space: DriveSpace; readAtMs: number}>()
+
+  constructor(readonly pools: PoolSet) {}
+
+  /**
+   * Stores `data` (the block's logical bytes) as a new generation on `pool`'s drives, every file
+   * fsynced along with its directory, and returns the record to commit. An all-zero block is a
+   * hole: nothing is written and undefined is returned. On failure nothing written stays behind.
+   */
+  async writeBlock(pool: Pool, address: BlockAddress, blockSizeBytes: number, generation: number, data: Uint8Array,
+    topology: Topology = pool.topology): Promise<BlockRecord | undefined> {
+    if (data.byteLength === 0 || isAllZero(data)) return undefined
+    const shards = this.splitShards(topology, data)
+    const shardBytes = shards[0]!.byteLength
+    const driveIds = placeShards(pool.policy, pool.name, await this.spaceOf(pool), shards.length, shardBytes)
+    const locations: ShardLocation[] = shards.map((shard, i) => ({drive: driveIds[i]!, crc32c: crc32c(shard)}))
+    const record: BlockRecord = {generation, topology, blockSizeBytes, lengthBytes: data.byteLength, shards: locations}
+    const written: string[] = []
+    try {
+      await Promise.all(shards.map(async (shard, i) => {
+        const file = this.shardPath(address, record, i)
+        await this.ensureDir(path.dirname(file))
+        await writeNewFile(file, shard)
+        written.push(file)
+      }))
+      await Promise.all([...new Set(written.map((file) => path.dirname(file)))].map(syncDir))
+    } catch (error) {
+      await Promise.all(written.map((file) => fs.rm(file, {force: true})))
+      if (systemErrorCode(error) === 'ENOSPC') {
+        throw new ShmrError('NO_SPACE', `pool ${pool.name} ran out of space writing block ${address.blockIndex} of file ${address.fileId}`, {cause: error})
+      }
+      throw error
+    }
+    for (const id of driveIds) this.charge(id, shardBytes)
+    return record
+  }
+
+  /**
+   * Reads a block's logical bytes into out[0, lengthBytes). Erasure blocks read only their data
+   * shards while those are intact (parity drives stay asleep) and reconstruct from parity when up
+   * to `parity` shards are missing or fail their checksum. Throws CORRUPT when the block is lost.
+   */
+  async readBlock(address: BlockAddress, record: BlockRecord, out: Uint8Array): Promise<BlockReadReport> {
+    const {topology} = record
+    switch (topology.kind) {
+      case 'single':
+      case 'mirror':
+        return this.readCopies(address, record, out.subarray(0, record.lengthBytes))
+      case 'erasure':
+        return this.readErasure(address, record, out, topology.data, topology.parity)
+    }
+  }
+
+  /** Reads and checks every shard of a block (for verify): the fault of each bad one. */
+  async checkBlock(address: BlockAddress, record: BlockRecord): Promise<BadShard[]> {
+    const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
+    const faults = await Promise.all(record.shards.map((_, i) => this.readShard(address, record, i, new Uint8Array(shardBytes))))
+    return faults.flatMap((fault, i) => (fault ? [{shardIndex: i, drive: record.shards[i]!.drive, fault}] : []))
+  }
+
+  /** Every file a block record points at, relative to its drive. */
+  filesOf(address: BlockAddress, record: BlockRecord): StoredFile[] {
+    return record.shards.map((location, i) => ({drive: location.drive, path: Drive.relativeShardPath(this.nameOf(address, record, i))}))
+  }
+
+  nameOf(address: BlockAddress, record: BlockRecord, shardIndex: number): ShardName {
+    return {
+      fileId: address.fileId, blockIndex: address.blockIndex, blockSizeBytes: record.blockSizeBytes,
+      generation: record.generation, topology: record.topology, shardIndex,
+      lengthBytes: record.lengthBytes, crc32c: record.shards[shardIndex]!.crc32c,
+    }
+  }
+
+  codecFor(data: number, parity: number): ErasureCodec {
+    const key = `${data}+${parity}`
+    let codec = this.codecs.get(key)
+    if (!codec) {
+      codec = createCodec({dataShards: data, parityShards: parity})
+      this.codecs.set(key, codec)
+    }
+    return codec
+  }
+
+  private shardPath(address: BlockAddress, record: BlockRecord, shardIndex: number): string {
+    const drive = this.pools.drive(record.shards[shardIndex]!.drive)
+    if (!drive) throw new ShmrError('DRIVE_MISSING', `drive id ${record.shards[shardIndex]!.drive} is not in the config`)
+    return drive.shardPath(this.nameOf(address, record, shardIndex))
+  }
+
+  /** The shard buffers for a block: views of `data` where possible, padding copied only for the tail. */
+  private splitShards(topology: Topology, data: Uint8Array): Uint8Array[] {
+    if (topology.kind !== 'erasure') return Array.from({length: shardCount(topology)}, () => data)
+    const shardBytes = shardSizeBytes(topology, data.byteLength)
+    const shards = Array.from({length: topology.data + topology.parity}, (_, i) => {
+      const start = i * shardBytes
+      if (i < topology.data && start + shardBytes <= data.byteLength) return data.subarray(start, start + shardBytes)
+      const padded = new Uint8Array(shardBytes)
+      if (i < topology.data && start < data.byteLength) padded.set(data.subarray(start))
+      return padded
+    })
+    this.codecFor(topology.data, topology.parity).encode(shards)
+    return shards
+  }
+
+  private async readCopies(address: BlockAddress, record: BlockRecord, out: Uint8Array): Promise<BlockReadReport> {
+    const badShards: BadShard[] = []
+    for (let i = 0; i < record.shards.length; i++) {
+      const fault = await this.readShard(address, record, i, out)
+      if (!fault) return {badShards, reconstructed: false}
+      badShards.push({shardIndex: i, drive: record.shards[i]!.drive, fault})
+    }
+    throw this.lost(address, record, badShards)
+  }
+
+  private async readErasure(address: BlockAddress, record: BlockRecord, out: Uint8Array, dataShards: number,
+    parityShards: number): Promise<BlockReadReport> {
+    const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
+    // Data shards that lie wholly inside the block are read straight into `out`; the padded tail
+    // and parity go to scratch buffers.
+    const buffers = record.shards.map((_, i) => {
+      const start = i * shardBytes
+      return i < dataShards && start + shardBytes <= record.lengthBytes ? out.subarray(start, start + shardBytes) : new Uint8Array(shardBytes)
+    })
+    const faults: Array<ShardFault | undefined> = await Promise.all(
+      buffers.slice(0, dataShards).map((buffer, i) => this.readShard(address, record, i, buffer)))
+    const dataIntact = faults.every((fault) => fault === undefined)
+    if (!dataIntact) {
+      faults.push(...await Promise.all(buffers.slice(dataShards).map((buffer, j) => this.readShard(address, record, dataShards + j, buffer))))
+    }
+    const badShards = faults.flatMap((fault, i) => (fault ? [{shardIndex: i, drive: record.shards[i]!.drive, fault}] : []))
+    if (badShards.length > toleratedLosses(record.topology)) throw this.lost(address, record, badShards)
+    if (!dataIntact) {
+      this.codecFor(dataShards, parityShards).reconstruct(buffers, faults.map((fault) => fault === undefined), {dataOnly: true})
+    }
+    for (let i = 0; i < dataShards; i++) {
+      const start = i * shardBytes
+      if (start < record.lengthBytes && buffers[i]!.byteOffset !== out.byteOffset + start) {
+        out.set(buffers[i]!.subarray(0, Math.min(shardBytes, record.lengthBytes - start)), start)
+      }
+    }
+    return {badShards, reconstructed: !dataIntact}
+  }
+
+  private async readShard(address: BlockAddress, record: BlockRecord, shardIndex: number, target: Uint8Array): Promise<ShardFault | undefined> {
+    const location = record.shards[shardIndex]!
+    const drive = this.pools.drive(location.drive)
+    if (!drive || this.pools.unavailable.has(location.drive)) return 'drive unavailable'
+    return readShardFile(drive.shardPath(this.nameOf(address, record, shardIndex)), target, location.crc32c)
+  }
+
+  private lost(address: BlockAddress, record: BlockRecord, badShards: readonly BadShard[]): ShmrError {
+    const describe = (bad: BadShard): string => `shard ${bad.shardIndex} on ${this.pools.drive(bad.drive)?.name ?? `drive ${bad.drive}`}: ${bad.fault}`
+    return new ShmrError('CORRUPT',
+      `file ${address.fileId} block ${address.blockIndex} (${describeTopology(record.topology)}) cannot be read: ${badShards.map(describe).join('; ')}`)
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return
+    const created = await fs.mkdir(dir, {recursive: true})
+    if (created !== undefined) {
+      // Every directory from `created` down to `dir` is new: each one's parent must be fsynced so
+      // the new fan-out directories survive a crash along with the files put in them.
+      for (let parent = path.dirname(dir); ; parent = path.dirname(parent)) {
+        await syncDir(parent)
+        if (parent === path.dirname(created)) break
+      }
+    }
+    this.knownDirs.add(dir)
+  }
+
+  private async spaceOf(pool: Pool): Promise<DriveSpace[]> {
+    const now = Date.now()
+    const available = pool.drives.filter((drive) => !this.pools.unavailable.has(drive.id))
+    return Promise.all(available.map(async (drive) => {
+      const cached = this.space.get(drive.id)
+      if (cached && now - cached.readAtMs < SPACE_REFRESH_MS) return cached.space
+      const space = await drive.space()
+      this.space.set(drive.id, {space, readAtMs: now})
+      return space
+    }))
+  }
+
+  private charge(driveId: number, bytes: number): void {
+    const cached = this.space.get(driveId)
+    if (cached) this.space.set(driveId, {...cached, space: {...cached.space, freeBytes: cached.space.freeBytes - bytes}})
+  }
+}

@@ -1,0 +1,170 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import YAML from 'yaml'
+import {shardCount, describeTopology} from '../blocks/topology.js'
+import {ShmrError, systemErrorCode} from '../errors.js'
+import {DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
+import {Problems} from './problems.js'
+import {
+  defaultPoolBlockSize, parseBlockSize, parseDir, parseName, parsePlacement, parseRole, parseTopology,
+  POOL_KEYS, TOP_LEVEL_KEYS,
+} from './schema.js'
+import type {DriveConfig, PoolConfig, ShmrConfig} from './types.js'
+
+export const DEFAULT_CONFIG_FILE = 'shmr.yaml'
+
+/** The config path a command uses: its --config flag, else $SHMR_CONFIG, else ./shmr.yaml. */
+export function resolveConfigPath(flag?: string): string {
+  return path.resolve(flag ?? process.env.SHMR_CONFIG ?? DEFAULT_CONFIG_FILE)
+}
+
+/**
+ * Reads and validates a config file. Every problem found is reported at once, one line each, in
+ * a BAD_CONFIG error; a config that loads has existing, distinct, usable directories.
+ */
+export function loadConfig(file: string): ShmrConfig {
+  const absolute = path.resolve(file)
+  let text: string
+  try {
+    text = fs.readFileSync(absolute, 'utf8')
+  } catch (error) {
+    const missing = systemErrorCode(error) === 'ENOENT'
+    throw new ShmrError('BAD_CONFIG', missing ? `config file ${absolute} does not exist` : `cannot read config file ${absolute}: ${(error as Error).message}`, {
+      hint: missing ? 'pass -c PATH, set $SHMR_CONFIG, or create one with `shmr init --demo DIR`' : undefined,
+    })
+  }
+  return parseConfig(text, absolute)
+}
+
+/** Validates config text as if read from `file` (relative paths resolve against its directory). */
+export function parseConfig(text: string, file: string): ShmrConfig {
+  let raw: unknown
+  try {
+    raw = YAML.parse(text)
+  } catch (error) {
+    throw new ShmrError('BAD_CONFIG', `config ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`)
+  }
+  const problems = new Problems()
+  const config = parseTopLevel(raw, file, problems)
+  checkDirectories(problems)
+  if (problems.lines.length > 0 || !config) {
+    throw new ShmrError('BAD_CONFIG', `config ${file} has ${problems.lines.length} problem${problems.lines.length === 1 ? '' : 's'}`, {
+      details: problems.lines, hint: 'see `man shmr-config` or docs/CONFIG.md for the format',
+    })
+  }
+  return config
+}
+
+function parseTopLevel(raw: unknown, file: string, problems: Problems): ShmrConfig | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.add('', 'the config must be a YAML map with metadata, mountpoint and pools')
+    return undefined
+  }
+  const top = raw as Record<string, unknown>
+  const baseDir = path.dirname(file)
+  problems.unknownKeys('', top, TOP_LEVEL_KEYS)
+  const required = (key: string): unknown => {
+    if (top[key] === undefined) problems.add(key, 'is required')
+    return top[key]
+  }
+  const metadataDir = problems.attempt('metadata', () => problems.directory('metadata', parseDir(required('metadata'), baseDir, 'metadata'), true))
+  const mountpoint = problems.attempt('mountpoint', () => problems.directory('mountpoint', parseDir(required('mountpoint'), baseDir, 'mountpoint'), false))
+  const blockSizeBytes = problems.attempt('blockSize', () => (top.blockSize === undefined ? DEFAULT_BLOCK_SIZE_BYTES : parseBlockSize(top.blockSize)))
+  const pools = parsePools(required('pools'), baseDir, blockSizeBytes ?? DEFAULT_BLOCK_SIZE_BYTES, problems)
+  if (metadataDir === undefined || mountpoint === undefined || blockSizeBytes === undefined || !pools) return undefined
+  return {file, metadataDir, mountpoint, blockSizeBytes, pools}
+}
+
+function parsePools(raw: unknown, baseDir: string, blockSizeBytes: number, problems: Problems): PoolConfig[] | undefined {
+  if (raw === undefined) return undefined
+  if (!Array.isArray(raw) || raw.length === 0) {
+    problems.add('pools', 'must be a list of pools (a write pool, then archive pools in priority order)')
+    return undefined
+  }
+  const pools = raw.map((entry, index) => parsePool(entry, `pools[${index}]`, baseDir, blockSizeBytes, problems))
+  if (pools.some((pool) => pool === undefined)) return undefined
+  const valid = pools as PoolConfig[]
+  const writePools = valid.filter((pool) => pool.role === 'write')
+  if (writePools.length !== 1) problems.add('pools', `needs exactly one pool with role write, found ${writePools.length}`)
+  if (!valid.some((pool) => pool.role === 'archive')) problems.add('pools', 'needs at least one pool with role archive')
+  reportDuplicates(valid.map((pool) => pool.name), 'pool name', 'pools', problems)
+  reportDuplicates(valid.flatMap((pool) => pool.drives.map((drive) => drive.name)), 'drive name', 'pools', problems)
+  // The write pool first, archive pools after it in the order written (their priority).
+  return [...writePools, ...valid.filter((pool) => pool.role !== 'write')]
+}
+
+function parsePool(raw: unknown, where: string, baseDir: string, fsBlockSizeBytes: number, problems: Problems): PoolConfig | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.add(where, 'must be a map with name, role and drives')
+    return undefined
+  }
+  const pool = raw as Record<string, unknown>
+  problems.unknownKeys(where, pool, POOL_KEYS)
+  const name = problems.attempt(`${where}.name`, () => parseName(pool.name, 'pool name'))
+  const role = problems.attempt(`${where}.role`, () => parseRole(pool.role))
+  const blockSizeBytes = problems.attempt(`${where}.blockSize`, () =>
+    pool.blockSize === undefined ? defaultPoolBlockSize(role ?? 'write', fsBlockSizeBytes) : parseBlockSize(pool.blockSize))
+  const topology = problems.attempt(where, () => parseTopology(pool.erasure, pool.mirror))
+  const placement = problems.attempt(`${where}.placement`, () => parsePlacement(pool.placement))
+  const drives = parseDrives(pool.drives, `${where}.drives`, baseDir, problems)
+  if (drives && topology && drives.length < shardCount(topology)) {
+    problems.add(where, `scheme ${describeTopology(topology)} needs ${shardCount(topology)} drives, the pool has ${drives.length}`)
+  }
+  if (name === undefined || role === undefined || blockSizeBytes === undefined || !topology || placement === undefined || !drives) return undefined
+  return {name, role, blockSizeBytes, topology, placement, drives}
+}
+
+function parseDrives(raw: unknown, where: string, baseDir: string, problems: Problems): DriveConfig[] | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
+    problems.add(where, 'must be a map of drive name to directory, e.g. {smr0: /mnt/smr0}')
+    return undefined
+  }
+  const drives: DriveConfig[] = []
+  for (const [name, dir] of Object.entries(raw as Record<string, unknown>)) {
+    const driveWhere = `${where}.${name}`
+    const drive = problems.attempt(driveWhere, () => ({name: parseName(name, 'drive name'), dir: problems.directory(driveWhere, parseDir(dir, baseDir, 'drive directory'), true)}))
+    if (drive) drives.push(drive)
+  }
+  return drives.length === Object.keys(raw).length ? drives : undefined
+}
+
+function reportDuplicates(values: readonly string[], what: string, where: string, problems: Problems): void {
+  const seen = new Set<string>()
+  for (const value of values) {
+    if (seen.has(value)) problems.add(where, `${what} ${value} is used twice`)
+    seen.add(value)
+  }
+}
+
+/**
+ * Every directory named anywhere in the config exists and is usable, and no two drives (or a
+ * drive and the metadata) share one. Runs over whatever parsed, so these lines come with the others.
+ */
+function checkDirectories(problems: Problems): void {
+  const owners = new Map<string, string>()
+  for (const {where, dir, exclusive} of problems.directories) {
+    const problem = directoryProblem(dir)
+    if (problem) {
+      problems.add(where, problem)
+      continue
+    }
+    if (!exclusive) continue
+    const real = fs.realpathSync(dir)
+    const owner = owners.get(real)
+    if (owner) problems.add(where, `directory ${dir} is also used by ${owner}; every drive needs its own directory`)
+    owners.set(real, where)
+  }
+}
+
+function directoryProblem(dir: string): string | undefined {
+  try {
+    if (!fs.statSync(dir).isDirectory()) return `${dir} is not a directory`
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK)
+    return undefined
+  } catch (error) {
+    const code = systemErrorCode(error)
+    if (code === 'ENOENT') return `directory ${dir} does not exist (create it, or mount the drive there)`
+    if (code === 'EACCES') return `directory ${dir} is not readable and writable by this user`
+    return `directory ${dir} cannot be used: ${(error as Error).message}`
+  }
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+
+/**
+ * Every constant of the on-disk and metadata format, in one place. docs/FORMAT.md describes them;
+ * changing one that is written to disk means a new FORMAT_VERSION and a migration.
+ */
+
+/** Version of the metadata schema and the shard name grammar. */
+export const FORMAT_VERSION = 1
+/** Oldest format this build can open (by migrating it forward). */
+export const OLDEST_SUPPORTED_FORMAT_VERSION = 1
+
+export const KiB = 1024
+export const MiB = 1024 * KiB
+export const GiB = 1024 * MiB
+export const TiB = 1024 * GiB
+
+export const MIN_BLOCK_SIZE_BYTES = 64 * KiB
+export const MAX_BLOCK_SIZE_BYTES = 256 * MiB
+export const DEFAULT_BLOCK_SIZE_BYTES = 1 * MiB
+/** SMR drives want long sequential write-once files: 64 MiB blocks make 16 MiB shards at 4+2. */
+export const DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES = 64 * MiB
+
+/** Reed-Solomon over GF(2^8) allows at most 256 shards per block. */
+export const MAX_TOTAL_SHARDS = 256
+export const MAX_MIRROR_COPIES = 16
+
+/** Identity file written into every drive directory by `shmr init`. */
+export const DRIVE_IDENTITY_FILE = '.shmr-drive.json'
+/** Subdirectory of a drive directory that holds block and shard files. */
+export const DRIVE_DATA_DIR = 'shmr'
+/** Block files are spread over FANOUT × FANOUT subdirectories (two hex levels). */
+export const FANOUT = 256
+/** Extension every block and shard file carries. */
+export const SHARD_FILE_EXTENSION = '.shard'
+
+/** Entries a fresh drive or metadata directory may already hold (mkfs leaves lost+found). */
+export const IGNORABLE_DIR_ENTRIES: readonly string[] = ['lost+found']
+
+/** Root directory inode; inode numbers are never reused, so they double as file ids in shard names. */
+export const ROOT_INODE = 1
+/** Linux NAME_MAX: the longest name a directory entry may have, in bytes. */
+export const NAME_MAX_BYTES = 255
+
+assert(MIN_BLOCK_SIZE_BYTES <= DEFAULT_BLOCK_SIZE_BYTES && DEFAULT_BLOCK_SIZE_BYTES <= MAX_BLOCK_SIZE_BYTES)
+assert(MIN_BLOCK_SIZE_BYTES <= DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES && DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES <= MAX_BLOCK_SIZE_BYTES)
+assert(OLDEST_SUPPORTED_FORMAT_VERSION <= FORMAT_VERSION)
+assert(FANOUT === 256, 'shard directories are named by two hex digits')

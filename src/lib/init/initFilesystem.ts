@@ -1,0 +1,95 @@
+import {randomUUID} from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import type {ShmrConfig} from '../config/types.js'
+import {ShmrError} from '../errors.js'
+import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, FORMAT_VERSION, IGNORABLE_DIR_ENTRIES, ROOT_INODE} from '../format/constants.js'
+import {MetaStore} from '../meta/metaStore.js'
+import type {DriveEntry, Superblock} from '../meta/records.js'
+import {readDriveIdentity, writeDriveIdentity} from '../pools/driveIdentity.js'
+import {syncDir} from '../pools/durableFile.js'
+import {newInode} from './newInode.js'
+
+export interface InitReport {
+  readonly uuid: string
+  readonly formatVersion: number
+  readonly configFile: string
+  readonly metadataDir: string
+  readonly mountpoint: string
+  readonly blockSizeBytes: number
+  readonly drives: ReadonlyArray<DriveEntry & {readonly dir: string}>
+}
+
+/**
+ * Creates a new filesystem from a validated config: an identity file and data directory on every
+ * drive, then the metadata store with its superblock and root directory. Refuses, naming what is
+ * in the way, when the metadata directory or any drive directory is not empty. The metadata
+ * store is written last, so an interrupted init leaves no half-made filesystem that opens.
+ */
+export async function initFilesystem(config: ShmrConfig): Promise<InitReport> {
+  checkEmpty(config)
+  const uuid = randomUUID()
+  const drives = config.pools.flatMap((pool) => pool.drives.map((drive) => ({name: drive.name, pool: pool.name, dir: drive.dir})))
+    .map((drive, index) => ({id: index + 1, ...drive}))
+  const superblock: Superblock = {
+    formatVersion: FORMAT_VERSION, uuid, blockSizeBytes: config.blockSizeBytes, createdAt: new Date().toISOString(),
+    drives: drives.map(({id, name, pool}) => ({id, name, pool})),
+  }
+  try {
+    for (const drive of drives) {
+      fs.mkdirSync(path.join(drive.dir, DRIVE_DATA_DIR))
+      await writeDriveIdentity(drive.dir, {filesystemUuid: uuid, driveId: drive.id, driveName: drive.name, pool: drive.pool, formatVersion: FORMAT_VERSION})
+      await syncDir(drive.dir)
+    }
+    const store = await MetaStore.create(config.metadataDir, superblock, (created) => {
+      created.inodes.putInode(newInode({ino: ROOT_INODE, kind: 'dir', permissions: 0o755, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0}))
+      created.counters.put('nextInode', ROOT_INODE + 1)
+      created.counters.put('nextGeneration', 1)
+    })
+    await store.close()
+  } catch (error) {
+    undoDrives(drives.map((drive) => drive.dir), uuid)
+    throw error
+  }
+  return {
+    uuid, formatVersion: FORMAT_VERSION, configFile: config.file, metadataDir: config.metadataDir,
+    mountpoint: config.mountpoint, blockSizeBytes: config.blockSizeBytes, drives,
+  }
+}
+
+function checkEmpty(config: ShmrConfig): void {
+  if (MetaStore.exists(config.metadataDir)) {
+    throw new ShmrError('FS_EXISTS', `a filesystem already exists in ${config.metadataDir}`, {hint: 'mount it, or choose an empty metadata directory'})
+  }
+  refuseContents(config.metadataDir, 'metadata directory')
+  for (const pool of config.pools) {
+    for (const drive of pool.drives) {
+      const identity = readDriveIdentity(drive.dir)
+      if (identity) {
+        throw new ShmrError('FS_EXISTS', `drive ${drive.name}: ${drive.dir} already belongs to filesystem ${identity.filesystemUuid}`,
+          {hint: 'give each filesystem its own drive directories'})
+      }
+      refuseContents(drive.dir, `drive ${drive.name}:`)
+    }
+  }
+}
+
+function refuseContents(dir: string, what: string): void {
+  const entries = fs.readdirSync(dir).filter((entry) => !IGNORABLE_DIR_ENTRIES.includes(entry))
+  if (entries.length === 0) return
+  const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, … (${entries.length} entries)` : '')
+  throw new ShmrError('NOT_EMPTY', `${what} ${dir} is not empty (holds ${shown})`, {hint: 'shmr only initialises empty directories; move those files away first'})
+}
+
+/** Removes what init wrote to the drives, only where the identity is this run's own. */
+function undoDrives(dirs: readonly string[], uuid: string): void {
+  for (const dir of dirs) {
+    try {
+      if (readDriveIdentity(dir)?.filesystemUuid !== uuid) continue
+      fs.rmSync(path.join(dir, DRIVE_IDENTITY_FILE), {force: true})
+    } catch {
+      // A damaged identity file from this very run: leave it, the error being thrown says why.
+    }
+    fs.rmSync(path.join(dir, DRIVE_DATA_DIR), {recursive: true, force: true})
+  }
+}

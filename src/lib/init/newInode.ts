@@ -1,0 +1,22 @@
+import type {Inode, InodeKind} from '../meta/records.js'
+
+/** File type bits of st_mode, as Linux defines them. */
+export const FILE_TYPE_BITS: Readonly<Record<InodeKind, number>> = {
+  dir: 0o040000,
+  file: 0o100000,
+  symlink: 0o120000,
+  fifo: 0o010000,
+}
+
+/** A fresh inode with all three timestamps now and the link count its kind starts with. */
+export function newInode(fields: {ino: number; kind: InodeKind; permissions: number; uid: number; gid: number; blockSizeBytes?: number; target?: string}): Inode {
+  const nowMs = Date.now()
+  return {
+    ino: fields.ino, kind: fields.kind, mode: FILE_TYPE_BITS[fields.kind] | (fields.permissions & 0o7777),
+    uid: fields.uid, gid: fields.gid, nlink: fields.kind === 'dir' ? 2 : 1,
+    sizeBytes: fields.target === undefined ? 0 : Buffer.byteLength(fields.target),
+    atimeMs: nowMs, mtimeMs: nowMs, ctimeMs: nowMs,
+    ...(fields.blockSizeBytes === undefined ? {} : {blockSizeBytes: fields.blockSizeBytes}),
+    ...(fields.target === undefined ? {} : {target: fields.target}),
+  }
+}

@@ -1,0 +1,129 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {open, type RootDatabase} from 'lmdb'
+import {ShmrError} from '../errors.js'
+import {FORMAT_VERSION, OLDEST_SUPPORTED_FORMAT_VERSION} from '../format/constants.js'
+import {BlockMapTable} from './blockMaps.js'
+import {CounterTable} from './counters.js'
+import {DirentTable} from './dirents.js'
+import {InodeTable} from './inodes.js'
+import {MIGRATIONS} from './migrations.js'
+import type {Superblock} from './records.js'
+import {TombstoneTable} from './tombstones.js'
+
+/** The LMDB data file inside the metadata directory (LMDB adds `shmr.mdb-lock` beside it). */
+export const META_FILE = 'shmr.mdb'
+const SUPERBLOCK_KEY = 'superblock'
+
+export interface OpenOptions {
+  /** Open without write access (inspect while mounted). */
+  readOnly?: boolean
+}
+
+/**
+ * The metadata store: one LMDB environment with a named database per record type. Every
+ * mutation runs in `transaction`, which resolves once the commit is durable on disk.
+ */
+export class MetaStore {
+  readonly inodes: InodeTable
+  readonly dirents: DirentTable
+  readonly blockMaps: BlockMapTable
+  readonly tombstones: TombstoneTable
+  readonly counters: CounterTable
+  private readonly superDb
+
+  private constructor(private readonly env: RootDatabase, readonly dir: string, readonly readOnly: boolean) {
+    this.superDb = env.openDB<Superblock, string>({name: 'superblock'})
+    this.inodes = new InodeTable(env.openDB({name: 'inodes'}))
+    this.dirents = new DirentTable(env.openDB({name: 'dirents'}))
+    this.blockMaps = new BlockMapTable(env.openDB({name: 'blockMaps'}))
+    this.tombstones = new TombstoneTable(env.openDB({name: 'tombstones'}))
+    this.counters = new CounterTable(env.openDB({name: 'counters'}))
+  }
+
+  static exists(dir: string): boolean {
+    return fs.existsSync(path.join(dir, META_FILE))
+  }
+
+  /** Creates a new store holding `superblock`; `populate` adds the first records in the same transaction. */
+  static async create(dir: string, superblock: Superblock, populate: (store: MetaStore) => void): Promise<MetaStore> {
+    if (MetaStore.exists(dir)) throw new ShmrError('FS_EXISTS', `a filesystem already exists in ${dir}`)
+    const store = new MetaStore(openEnv(dir, false), dir, false)
+    await store.transaction(() => {
+      store.superDb.putSync(SUPERBLOCK_KEY, superblock)
+      populate(store)
+    })
+    return store
+  }
+
+  /** Opens an existing store, migrating an older format forward or refusing a newer one. */
+  static async open(dir: string, options: OpenOptions = {}): Promise<MetaStore> {
+    if (!MetaStore.exists(dir)) {
+      throw new ShmrError('NOT_INITIALISED', `no shmr filesystem in ${dir}`, {hint: 'create one with `shmr init -c CONFIG`'})
+    }
+    const readOnly = options.readOnly ?? false
+    const store = new MetaStore(openEnv(dir, readOnly), dir, readOnly)
+    try {
+      await store.checkFormat()
+    } catch (error) {
+      await store.close()
+      throw error
+    }
+    return store
+  }
+
+  get superblock(): Superblock {
+    const superblock = this.superDb.get(SUPERBLOCK_KEY)
+    if (!superblock) throw new ShmrError('CORRUPT', `the metadata store in ${this.dir} has no superblock`)
+    return superblock
+  }
+
+  /**
+   * Runs `fn` in one write transaction and resolves with its result once the commit is durable.
+   * `fn` must be synchronous: reads inside it see the transaction, writes join it, and a throw
+   * aborts it whole.
+   */
+  async transaction<T>(fn: () => T): Promise<T> {
+    if (this.readOnly) throw new ShmrError('NOT_PERMITTED', 'the metadata store is open read-only')
+    return this.env.transaction(fn)
+  }
+
+  async close(): Promise<void> {
+    await this.env.close()
+  }
+
+  private async checkFormat(): Promise<void> {
+    const version = this.superblock.formatVersion
+    if (version > FORMAT_VERSION) {
+      throw new ShmrError('FORMAT_TOO_NEW',
+        `the filesystem in ${this.dir} has format version ${version}, this shmr reads versions ${OLDEST_SUPPORTED_FORMAT_VERSION} to ${FORMAT_VERSION}`,
+        {hint: 'upgrade shmr to open it'})
+    }
+    if (version < OLDEST_SUPPORTED_FORMAT_VERSION) {
+      throw new ShmrError('FORMAT_TOO_OLD',
+        `the filesystem in ${this.dir} has format version ${version}, which this shmr can no longer migrate (oldest: ${OLDEST_SUPPORTED_FORMAT_VERSION})`,
+        {hint: 'open it once with an older shmr release to migrate it step by step'})
+    }
+    if (version === FORMAT_VERSION) return
+    if (this.readOnly) {
+      throw new ShmrError('FORMAT_TOO_OLD', `the filesystem in ${this.dir} has format version ${version} and needs migrating to ${FORMAT_VERSION}`,
+        {hint: 'run any shmr command that opens it for writing (e.g. `shmr verify`) while it is not mounted'})
+    }
+    await this.transaction(() => {
+      for (let from = version; from < FORMAT_VERSION; from++) {
+        const migrate = MIGRATIONS[from]
+        if (!migrate) throw new ShmrError('FORMAT_TOO_OLD', `no migration from format ${from} to ${from + 1}`)
+        migrate(this)
+      }
+      this.superDb.putSync(SUPERBLOCK_KEY, {...this.superblock, formatVersion: FORMAT_VERSION})
+    })
+  }
+}
+
+function openEnv(dir: string, readOnly: boolean): RootDatabase {
+  try {
+    return open({path: path.join(dir, META_FILE), maxDbs: 16, readOnly, compression: false})
+  } catch (error) {
+    throw new ShmrError('IO', `cannot open the metadata store in ${dir}: ${(error as Error).message}`, {cause: error})
+  }
+}

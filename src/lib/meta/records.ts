@@ -1,0 +1,75 @@
+import type {Topology} from '../blocks/topology.js'
+
+/**
+ * The records stored in the metadata store (docs/FORMAT.md, "Metadata"). Values are msgpack;
+ * fields are only ever added, and a format version bump migrates anything else.
+ */
+
+export interface DriveEntry {
+  /** Small integer id used in block records; never reused. */
+  readonly id: number
+  readonly name: string
+  readonly pool: string
+}
+
+export interface Superblock {
+  readonly formatVersion: number
+  readonly uuid: string
+  /** Default block size for new files on the write pool. */
+  readonly blockSizeBytes: number
+  /** ISO 8601 creation time. */
+  readonly createdAt: string
+  readonly drives: readonly DriveEntry[]
+}
+
+export type InodeKind = 'file' | 'dir' | 'symlink' | 'fifo'
+
+export interface Inode {
+  readonly ino: number
+  readonly kind: InodeKind
+  /** Full st_mode: file type bits and permission bits. */
+  readonly mode: number
+  readonly uid: number
+  readonly gid: number
+  readonly nlink: number
+  readonly sizeBytes: number
+  /** Timestamps in milliseconds since the epoch (fractions carry sub-millisecond precision). */
+  readonly atimeMs: number
+  readonly mtimeMs: number
+  readonly ctimeMs: number
+  /** Regular files: the block size this file's blocks are cut at. */
+  readonly blockSizeBytes?: number
+  /** Symlinks: the target. */
+  readonly target?: string
+}
+
+export interface Dirent {
+  readonly ino: number
+  readonly kind: InodeKind
+}
+
+/** Where one shard of a block lives, and what its bytes must checksum to. */
+export interface ShardLocation {
+  readonly drive: number
+  readonly crc32c: number
+}
+
+/** One stored block of a file. A block with no record is a hole and reads as zeros. */
+export interface BlockRecord {
+  /** Globally unique, increasing; part of every shard's name; the compare-and-swap token. */
+  readonly generation: number
+  readonly topology: Topology
+  readonly blockSizeBytes: number
+  /** Logical bytes in this block (the last block of a file may be short). */
+  readonly lengthBytes: number
+  /** Indexed by shard index: data shards first, then parity (or mirror copies). */
+  readonly shards: readonly ShardLocation[]
+}
+
+/** A block or shard file that no record points at any more, waiting for `gc` to delete it. */
+export interface Tombstone {
+  readonly drive: number
+  /** Path relative to the drive directory. */
+  readonly path: string
+  readonly sinceMs: number
+}

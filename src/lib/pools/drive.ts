@@ -1,0 +1,40 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import {crc32c} from '../blocks/checksum.js'
+import {DRIVE_DATA_DIR} from '../format/constants.js'
+import {formatShardName, type ShardName} from '../format/shardName.js'
+import type {DriveSpace} from './policies/index.js'
+
+/** One directory of a pool (usually one physical drive's mount point). */
+export class Drive {
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly poolName: string,
+    readonly dir: string,
+  ) {}
+
+  /**
+   * Where a shard file lives, relative to the drive directory: `shmr/<xx>/<yy>/<name>`, with the
+   * two fan-out levels taken from a hash of (file, block) so no directory grows past a few
+   * thousand entries and every shard of one block sits in the same relative directory.
+   */
+  static relativeShardPath(name: ShardName): string {
+    const hash = crc32c(Buffer.from(`${name.fileId}.${name.blockIndex}`))
+    const hex = hash.toString(16).padStart(8, '0')
+    return path.join(DRIVE_DATA_DIR, hex.slice(0, 2), hex.slice(2, 4), formatShardName(name))
+  }
+
+  shardPath(name: ShardName): string {
+    return path.join(this.dir, Drive.relativeShardPath(name))
+  }
+
+  resolve(relativePath: string): string {
+    return path.join(this.dir, relativePath)
+  }
+
+  async space(): Promise<DriveSpace> {
+    const stats = await fs.statfs(this.dir)
+    return {id: this.id, freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize}
+  }
+}

@@ -1,0 +1,39 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+
+/** fsyncs a directory so that entries created or removed in it survive a crash. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Writes `bytes` to a new file that must not exist yet (write-once: nothing is ever overwritten
+ * in place), fsyncs it and closes it. The caller fsyncs the directory.
+ */
+export async function writeNewFile(file: string, bytes: Uint8Array): Promise<void> {
+  const handle = await fs.open(file, 'wx')
+  try {
+    let offset = 0
+    while (offset < bytes.byteLength) {
+      const {bytesWritten} = await handle.write(bytes, offset, bytes.byteLength - offset, offset)
+      offset += bytesWritten
+    }
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Replaces `file` atomically with `text`: temp file, fsync, rename, fsync of the directory. */
+export async function replaceFileAtomically(file: string, text: string): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}`
+  await fs.rm(temp, {force: true})
+  await writeNewFile(temp, Buffer.from(text))
+  await fs.rename(temp, file)
+  await syncDir(path.dirname(file))
+}

@@ -1,0 +1,129 @@
+import fs from 'node:fs'
+import type {Topology} from '../blocks/topology.js'
+import type {PoolConfig, PoolRole, ShmrConfig} from '../config/types.js'
+import {ShmrError, type ShmrErrorCode} from '../errors.js'
+import {IGNORABLE_DIR_ENTRIES} from '../format/constants.js'
+import type {Superblock} from '../meta/records.js'
+import {Drive} from './drive.js'
+import {readDriveIdentity} from './driveIdentity.js'
+import {PLACEMENT_POLICIES, type PlacementPolicy} from './policies/index.js'
+
+export class Pool {
+  readonly name: string
+  readonly role: PoolRole
+  readonly topology: Topology
+  readonly blockSizeBytes: number
+  readonly policy: PlacementPolicy
+
+  constructor(config: PoolConfig, readonly drives: readonly Drive[]) {
+    this.name = config.name
+    this.role = config.role
+    this.topology = config.topology
+    this.blockSizeBytes = config.blockSizeBytes
+    this.policy = PLACEMENT_POLICIES[config.placement]!
+  }
+}
+
+export interface DriveProblem {
+  readonly code: ShmrErrorCode
+  readonly drive: string
+  readonly message: string
+}
+
+export interface OpenPoolsOptions {
+  /**
+   * Let drives that are missing or blank (an empty replacement disk) through as unavailable, for
+   * degraded reads and repair. A drive of another filesystem or at the wrong path always fails.
+   */
+  readonly allowUnavailable?: boolean
+}
+
+/** The pools and drives of an open filesystem, checked against the superblock and identity files. */
+export class PoolSet {
+  readonly drivesById = new Map<number, Drive>()
+  /** Ids of drives that could not be used (missing or blank) when opened with allowUnavailable. */
+  readonly unavailable = new Set<number>()
+
+  private constructor(readonly pools: readonly Pool[]) {
+    for (const pool of pools) for (const drive of pool.drives) this.drivesById.set(drive.id, drive)
+  }
+
+  static open(config: ShmrConfig, superblock: Superblock, options: OpenPoolsOptions = {}): PoolSet {
+    const problems = checkDrives(config, superblock)
+    const tolerable = (problem: DriveProblem): boolean => options.allowUnavailable === true && problem.code === 'DRIVE_MISSING'
+    const fatal = problems.filter((problem) => !tolerable(problem))
+    if (fatal.length > 0) {
+      throw new ShmrError(fatal[0]!.code, fatal.length === 1 ? fatal[0]!.message : `${fatal.length} drives cannot be used`, {
+        details: fatal.length === 1 ? [] : fatal.map((problem) => problem.message),
+        hint: 'mount each drive at the directory the config names, or fix the config',
+      })
+    }
+    const idByName = new Map(superblock.drives.map((entry) => [entry.name, entry.id]))
+    const pools = config.pools.map((pool) => new Pool(pool, pool.drives.map((drive) => new Drive(idByName.get(drive.name)!, drive.name, pool.name, drive.dir))))
+    const set = new PoolSet(pools)
+    for (const problem of problems) {
+      const id = idByName.get(problem.drive)
+      if (id !== undefined) set.unavailable.add(id)
+    }
+    return set
+  }
+
+  get writePool(): Pool {
+    return this.pools.find((pool) => pool.role === 'write')!
+  }
+
+  pool(name: string): Pool {
+    const pool = this.pools.find((candidate) => candidate.name === name)
+    if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no pool named ${name}`, {hint: `pools: ${this.pools.map((p) => p.name).join(', ')}`})
+    return pool
+  }
+
+  drive(id: number): Drive | undefined {
+    return this.drivesById.get(id)
+  }
+}
+
+/** Every reason a configured drive cannot be used as the filesystem's drive of that name. */
+export function checkDrives(config: ShmrConfig, superblock: Superblock): DriveProblem[] {
+  const problems: DriveProblem[] = []
+  const configured = new Map(config.pools.flatMap((pool) => pool.drives.map((drive) => [drive.name, {pool: pool.name, dir: drive.dir}] as const)))
+  for (const entry of superblock.drives) {
+    const drive = configured.get(entry.name)
+    if (!drive) {
+      problems.push({code: 'BAD_CONFIG', drive: entry.name, message: `drive ${entry.name} of pool ${entry.pool} is part of the filesystem but missing from the config`})
+      continue
+    }
+    if (drive.pool !== entry.pool) {
+      problems.push({code: 'BAD_CONFIG', drive: entry.name, message: `drive ${entry.name} belongs to pool ${entry.pool}, but the config puts it in pool ${drive.pool}`})
+    }
+    const problem = identityProblem(entry.name, entry.id, drive.dir, superblock.uuid)
+    if (problem) problems.push(problem)
+  }
+  const known = new Set(superblock.drives.map((entry) => entry.name))
+  for (const [name, drive] of configured) {
+    if (!known.has(name)) {
+      problems.push({code: 'BAD_CONFIG', drive: name, message: `drive ${name} (${drive.dir}) is in the config but not part of filesystem ${superblock.uuid}`})
+    }
+  }
+  return problems
+}
+
+function identityProblem(name: string, id: number, dir: string, uuid: string): DriveProblem | undefined {
+  if (!fs.existsSync(dir)) {
+    return {code: 'DRIVE_MISSING', drive: name, message: `drive ${name}: directory ${dir} does not exist`}
+  }
+  const identity = readDriveIdentity(dir)
+  if (!identity) {
+    const entries = fs.readdirSync(dir).filter((entry) => !IGNORABLE_DIR_ENTRIES.includes(entry))
+    return entries.length === 0
+      ? {code: 'DRIVE_MISSING', drive: name, message: `drive ${name}: ${dir} is empty (a replaced drive? \`shmr verify --repair\` restores it)`}
+      : {code: 'DRIVE_FOREIGN', drive: name, message: `drive ${name}: ${dir} is not a shmr drive (no identity file; is the drive mounted there?)`}
+  }
+  if (identity.filesystemUuid !== uuid) {
+    return {code: 'DRIVE_FOREIGN', drive: name, message: `drive ${name}: ${dir} belongs to another filesystem (${identity.filesystemUuid}, not ${uuid})`}
+  }
+  if (identity.driveId !== id) {
+    return {code: 'DRIVE_MISPLACED', drive: name, message: `drive ${name}: ${dir} holds drive ${identity.driveName} of this filesystem (drives mounted at swapped paths?)`}
+  }
+  return undefined
+}
