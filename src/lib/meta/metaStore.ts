@@ -85,7 +85,12 @@ export class MetaStore {
    */
   async transaction<T>(fn: () => T): Promise<T> {
     if (this.readOnly) throw new ShmrError('NOT_PERMITTED', 'the metadata store is open read-only')
-    return this.env.transaction(fn)
+    // A child transaction, not lmdb-js's plain `transaction`: that one keeps the writes a
+    // throwing callback made before it threw, breaking all-or-nothing. Concurrent calls still
+    // share one batched commit, each child rolled back alone if it throws.
+    const result = (await this.env.childTransaction(fn)) as T
+    await this.env.flushed
+    return result
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,43 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {erasure, mirror, SINGLE, type Topology} from '../../src/lib/blocks/topology.js'
+import {formatConfig} from '../../src/lib/config/formatConfig.js'
+import {loadConfig} from '../../src/lib/config/loadConfig.js'
+import type {ShmrConfig} from '../../src/lib/config/types.js'
+import {DEFAULT_PLACEMENT_POLICY} from '../../src/lib/pools/policies/index.js'
+
+export interface FixtureOptions {
+  readonly archiveDrives?: number
+  readonly archiveTopology?: Topology
+  readonly writeTopology?: Topology
+  readonly writeDrives?: number
+  readonly blockSizeBytes?: number
+  readonly archiveBlockSizeBytes?: number
+}
+
+/** Lays out directories and a config for a filesystem under `root` (not yet initialised). */
+export function fixtureConfig(root: string, options: FixtureOptions = {}): ShmrConfig {
+  const blockSizeBytes = options.blockSizeBytes ?? 65536
+  const writeDrives = options.writeDrives ?? 1
+  const archiveDrives = options.archiveDrives ?? 6
+  const config: ShmrConfig = {
+    file: path.join(root, 'shmr.yaml'),
+    metadataDir: path.join(root, 'meta'),
+    mountpoint: path.join(root, 'mnt'),
+    blockSizeBytes,
+    pools: [
+      {name: 'write', role: 'write', blockSizeBytes, topology: options.writeTopology ?? SINGLE, placement: DEFAULT_PLACEMENT_POLICY,
+        drives: Array.from({length: writeDrives}, (_, i) => ({name: `ssd${i}`, dir: path.join(root, 'write', `ssd${i}`)}))},
+      {name: 'archive', role: 'archive', blockSizeBytes: options.archiveBlockSizeBytes ?? 262144, topology: options.archiveTopology ?? erasure(4, 2),
+        placement: DEFAULT_PLACEMENT_POLICY,
+        drives: Array.from({length: archiveDrives}, (_, i) => ({name: `smr${i}`, dir: path.join(root, 'archive', `smr${i}`)}))},
+    ],
+  }
+  for (const dir of [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]) {
+    fs.mkdirSync(dir, {recursive: true})
+  }
+  fs.writeFileSync(config.file, formatConfig(config))
+  return loadConfig(config.file)
+}
+
+export {erasure, mirror, SINGLE}

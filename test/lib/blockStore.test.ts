@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import {after, before, describe, it} from 'node:test'
+import type {BlockAddress} from '../../src/lib/blocks/blockStore.js'
+import {shardSizeBytes, type Topology} from '../../src/lib/blocks/topology.js'
+import {isShmrError} from '../../src/lib/errors.js'
+import type {BlockRecord} from '../../src/lib/meta/records.js'
+import type {Pool} from '../../src/lib/pools/poolSet.js'
+import {erasure, mirror} from '../helpers/fixtureFs.js'
+import {openFixture, type OpenFixture} from '../helpers/openFixture.js'
+import {patternBytes, subsetsUpTo} from '../helpers/tempDir.js'
+
+let fx: OpenFixture
+let generation = 1
+before(async () => { fx = await openFixture({writeDrives: 2, archiveDrives: 6}) })
+after(async () => { await fx.store.close() })
+
+const address = (blockIndex: number, fileId = 10): BlockAddress => ({fileId, blockIndex})
+
+async function write(pool: Pool, data: Buffer, topology: Topology = pool.topology, at = address(0)): Promise<BlockRecord> {
+  const record = await fx.blocks.writeBlock(pool, at, 262144, generation++, data, topology)
+  assert.ok(record, 'a non-zero block is stored')
+  return record
+}
+
+function shardPaths(at: BlockAddress, record: BlockRecord): string[] {
+  return fx.blocks.filesOf(at, record).map((file) => fx.pools.drive(file.drive)!.resolve(file.path))
+}
+
+async function readBack(at: BlockAddress, record: BlockRecord): Promise<{bytes: Buffer; report: Awaited<ReturnType<OpenFixture['blocks']['readBlock']>>}> {
+  const out = Buffer.alloc(record.blockSizeBytes, 0xaa)
+  const report = await fx.blocks.readBlock(at, record, out)
+  return {bytes: out.subarray(0, record.lengthBytes), report}
+}
+
+describe('block store', () => {
+  const lengths = [1, 3, 4, 5, 4095, 65536, 100_001, 262144]
+
+  for (const length of lengths) {
+    it(`stores a ${length}-byte single block as exactly its bytes`, async () => {
+      const data = patternBytes(length, length)
+      const record = await write(fx.pools.writePool, data, {kind: 'single'}, address(length))
+      const [file] = shardPaths(address(length), record)
+      assert.ok(fs.readFileSync(file!).equals(data), 'a single block file is the block')
+      assert.ok((await readBack(address(length), record)).bytes.equals(data))
+    })
+
+    it(`stores a ${length}-byte 4+2 block whose data shards cat to the block plus zero padding`, async () => {
+      const data = patternBytes(length, length + 1)
+      const at = address(length, 11)
+      const record = await write(fx.pools.pool('archive'), data, erasure(4, 2), at)
+      const files = shardPaths(at, record)
+      assert.equal(new Set(record.shards.map((shard) => shard.drive)).size, 6, 'six distinct drives')
+      const shardBytes = shardSizeBytes(record.topology, length)
+      const catted = Buffer.concat(files.slice(0, 4).map((file) => fs.readFileSync(file)))
+      assert.equal(catted.length, shardBytes * 4)
+      assert.ok(catted.subarray(0, length).equals(data), 'data shards cat to the block')
+      assert.ok(catted.subarray(length).equals(Buffer.alloc(catted.length - length)), 'padding is zeros')
+      assert.ok((await readBack(at, record)).bytes.equals(data))
+    })
+  }
+
+  it('stores a mirror block as identical copies on distinct drives, and reads a surviving copy', async () => {
+    const data = patternBytes(70_000, 3)
+    const at = address(0, 12)
+    const record = await write(fx.pools.writePool, data, mirror(2), at)
+    const files = shardPaths(at, record)
+    assert.notEqual(record.shards[0]!.drive, record.shards[1]!.drive)
+    for (const file of files) assert.ok(fs.readFileSync(file).equals(data))
+    fs.rmSync(files[0]!)
+    const {bytes, report} = await readBack(at, record)
+    assert.ok(bytes.equals(data))
+    assert.deepEqual(report.badShards.map((bad) => [bad.shardIndex, bad.fault]), [[0, 'missing']])
+    fs.rmSync(files[1]!)
+    await assert.rejects(readBack(at, record), (error) => isShmrError(error, 'CORRUPT'))
+  })
+
+  it('does not store an all-zero block (a hole)', async () => {
+    const before = fs.readdirSync(fx.pools.writePool.drives[0]!.dir, {recursive: true}).length
+    assert.equal(await fx.blocks.writeBlock(fx.pools.writePool, address(0, 13), 262144, generation++, Buffer.alloc(262144)), undefined)
+    assert.equal(await fx.blocks.writeBlock(fx.pools.writePool, address(1, 13), 262144, generation++, Buffer.alloc(0)), undefined)
+    assert.equal(fs.readdirSync(fx.pools.writePool.drives[0]!.dir, {recursive: true}).length, before)
+  })
+
+  it('detects a flipped byte in a single block', async () => {
+    const at = address(0, 14)
+    const record = await write(fx.pools.writePool, patternBytes(5000, 9), {kind: 'single'}, at)
+    const [file] = shardPaths(at, record)
+    const bytes = fs.readFileSync(file!)
+    bytes[4000]! ^= 1
+    fs.writeFileSync(file!, bytes)
+    await assert.rejects(readBack(at, record), (error) => isShmrError(error, 'CORRUPT') && /checksum mismatch/.test(error.message))
+  })
+
+  it('reads only data shards while they are intact (parity drives stay idle)', async () => {
+    const data = patternBytes(200_000, 21)
+    const at = address(0, 15)
+    const record = await write(fx.pools.pool('archive'), data, erasure(4, 2), at)
+    const files = shardPaths(at, record)
+    fs.rmSync(files[4]!)
+    fs.rmSync(files[5]!)
+    const {bytes, report} = await readBack(at, record)
+    assert.ok(bytes.equals(data))
+    assert.equal(report.reconstructed, false)
+    assert.deepEqual(report.badShards, [])
+  })
+
+  for (const [data, parity] of [[4, 2], [3, 2]] as const) {
+    for (const lost of subsetsUpTo(data + parity, parity).slice(1)) {
+      it(`${data}+${parity}: reads through lost shards [${lost.join(',')}]`, async () => {
+        const block = patternBytes(150_001, lost.length * 31 + lost[0]! + 1)
+        const at = address(lost.join('').length * 100 + Number(lost.join('')), 16 + data)
+        const record = await write(fx.pools.pool('archive'), block, erasure(data, parity), at)
+        const files = shardPaths(at, record)
+        for (const index of lost) {
+          // Alternate between a deleted shard and one with a flipped byte.
+          if (index % 2 === 0) fs.rmSync(files[index]!)
+          else fs.writeFileSync(files[index]!, Buffer.from(fs.readFileSync(files[index]!).map((b, i) => (i === 7 ? b ^ 0xff : b))))
+        }
+        const {bytes, report} = await readBack(at, record)
+        assert.ok(bytes.equals(block), 'block reads back identically')
+        const dataLost = lost.some((index) => index < data)
+        assert.equal(report.reconstructed, dataLost)
+        if (dataLost) assert.deepEqual(report.badShards.map((bad) => bad.shardIndex).sort(), [...lost].sort())
+      })
+    }
+
+    it(`${data}+${parity}: fails with CORRUPT naming the shards when ${parity + 1} are lost`, async () => {
+      const at = address(999, 16 + data)
+      const record = await write(fx.pools.pool('archive'), patternBytes(90_000, 5), erasure(data, parity), at)
+      const files = shardPaths(at, record)
+      for (let index = 0; index <= parity; index++) fs.rmSync(files[index]!)
+      await assert.rejects(readBack(at, record), (error) => isShmrError(error, 'CORRUPT') &&
+        error.message.includes(`file ${16 + data} block 999`) && /shard 0 on smr\d: missing/.test(error.message))
+    })
+  }
+
+  it('checkBlock reports every bad shard, parity included', async () => {
+    const at = address(0, 30)
+    const record = await write(fx.pools.pool('archive'), patternBytes(80_000, 8), erasure(4, 2), at)
+    const files = shardPaths(at, record)
+    fs.rmSync(files[5]!)
+    fs.appendFileSync(files[1]!, 'x')
+    const bad = await fx.blocks.checkBlock(at, record)
+    assert.deepEqual(bad.map((shard) => [shard.shardIndex, shard.fault]), [[1, 'wrong size'], [5, 'missing']])
+  })
+
+  it('never overwrites: the same block written again is a new set of files', async () => {
+    const at = address(0, 31)
+    const first = await write(fx.pools.writePool, patternBytes(1000, 1), {kind: 'single'}, at)
+    const second = await write(fx.pools.writePool, patternBytes(1000, 2), {kind: 'single'}, at)
+    const [a] = shardPaths(at, first)
+    const [b] = shardPaths(at, second)
+    assert.notEqual(a, b)
+    assert.ok(fs.existsSync(a!) && fs.existsSync(b!))
+  })
+})

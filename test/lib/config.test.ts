@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import {erasure, mirror} from '../../src/lib/blocks/topology.js'
+import {formatConfig} from '../../src/lib/config/formatConfig.js'
+import {loadConfig, parseConfig} from '../../src/lib/config/loadConfig.js'
+import {isShmrError, type ShmrError} from '../../src/lib/errors.js'
+import {fixtureConfig} from '../helpers/fixtureFs.js'
+import {tempDir} from '../helpers/tempDir.js'
+
+const root = tempDir()
+const base = fixtureConfig(root)
+const file = path.join(root, 'shmr.yaml')
+
+/** The config text of the fixture with `edit` applied to its parsed form. */
+function variant(edit: (doc: Record<string, any>) => void): string {
+  const doc = JSON.parse(JSON.stringify({
+    metadata: 'meta', mountpoint: 'mnt', blockSize: '64K',
+    pools: [
+      {name: 'write', role: 'write', drives: {ssd0: 'write/ssd0'}},
+      {name: 'archive', role: 'archive', blockSize: '256K', erasure: {data: 4, parity: 2},
+        drives: Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`smr${i}`, `archive/smr${i}`]))},
+    ],
+  }))
+  edit(doc)
+  return JSON.stringify(doc)
+}
+
+function problemsOf(text: string): string[] {
+  try {
+    parseConfig(text, file)
+  } catch (error) {
+    assert.ok(isShmrError(error, 'BAD_CONFIG'), `expected BAD_CONFIG, got ${error}`)
+    return (error as ShmrError).details.length > 0 ? [...(error as ShmrError).details] : [(error as ShmrError).message]
+  }
+  return []
+}
+
+describe('config', () => {
+  it('loads a valid config with paths resolved against its directory', () => {
+    const config = parseConfig(variant(() => {}), file)
+    assert.equal(config.metadataDir, path.join(root, 'meta'))
+    assert.equal(config.pools[1]!.drives[5]!.dir, path.join(root, 'archive', 'smr5'))
+    assert.deepEqual(config.pools[1]!.topology, erasure(4, 2))
+    assert.equal(config.pools[1]!.placement, 'mostFree')
+  })
+
+  it('round-trips through formatConfig', () => {
+    const again = parseConfig(formatConfig(base), file)
+    assert.deepEqual(again, base)
+    const mirroredRoot = tempDir()
+    const mirrored = fixtureConfig(mirroredRoot, {writeDrives: 2, writeTopology: mirror(2), archiveTopology: erasure(3, 2), archiveDrives: 5})
+    assert.deepEqual(parseConfig(formatConfig(mirrored), mirrored.file), mirrored)
+    assert.deepEqual(mirrored.pools[0]!.topology, mirror(2))
+  })
+
+  it('puts the write pool first, keeping archive pools in their written order', () => {
+    const config = parseConfig(variant((doc) => doc.pools.reverse()), file)
+    assert.deepEqual(config.pools.map((pool) => pool.name), ['write', 'archive'])
+  })
+
+  const cases: Array<[string, (doc: Record<string, any>) => void, RegExp]> = [
+    ['an unknown top-level key', (doc) => { doc.colour = 'red' }, /^colour: unknown key/],
+    ['an unknown pool key', (doc) => { doc.pools[0].speed = 'fast' }, /^pools\[0\]\.speed: unknown key/],
+    ['a missing metadata dir setting', (doc) => { delete doc.metadata }, /^metadata: is required/],
+    ['a missing directory', (doc) => { doc.pools[0].drives.ssd0 = 'nowhere' }, /^pools\[0\]\.drives\.ssd0: directory .*nowhere does not exist/],
+    ['a file where a directory belongs', (doc) => { doc.mountpoint = 'shmr.yaml' }, /^mountpoint: .*shmr\.yaml is not a directory/],
+    ['two drives on one directory', (doc) => { doc.pools[1].drives.smr1 = 'archive/smr0' }, /^pools\[1\]\.drives\.smr1: directory .* is also used by pools\[1\]\.drives\.smr0/],
+    ['a drive on the metadata directory', (doc) => { doc.pools[0].drives.ssd0 = './meta' }, /also used by metadata/],
+    ['a scheme wider than its pool', (doc) => { doc.pools[1].erasure = {data: 6, parity: 3} }, /^pools\[1\]: scheme 6\+3 needs 9 drives, the pool has 6/],
+    ['a mirror wider than its pool', (doc) => { doc.pools[0].mirror = 2 }, /^pools\[0\]: scheme mirror:2 needs 2 drives, the pool has 1/],
+    ['erasure and mirror together', (doc) => { doc.pools[1].mirror = 2 }, /either erasure-coded or mirrored/],
+    ['a block size that is not a power of two', (doc) => { doc.blockSize = '3M' }, /^blockSize: block size 3M must be a power of two between 64K and 256M/],
+    ['a block size below 64 KiB', (doc) => { doc.pools[1].blockSize = '32K' }, /^pools\[1\]\.blockSize: block size 32K must be a power of two/],
+    ['a block size above 256 MiB', (doc) => { doc.blockSize = '512M' }, /block size 512M must be a power of two/],
+    ['a block size that is not a size', (doc) => { doc.blockSize = 'big' }, /"big" is not a size/],
+    ['no write pool', (doc) => { doc.pools[0].role = 'archive' }, /needs exactly one pool with role write, found 0/],
+    ['no archive pool', (doc) => { doc.pools = [doc.pools[0]] }, /needs at least one pool with role archive/],
+    ['an unknown role', (doc) => { doc.pools[1].role = 'cold' }, /role "cold" must be one of write, archive/],
+    ['an unknown placement policy', (doc) => { doc.pools[1].placement = 'random' }, /placement "random" must be one of/],
+    ['a duplicate pool name', (doc) => { doc.pools[1].name = 'write' }, /pool name write is used twice/],
+    ['a duplicate drive name across pools', (doc) => { doc.pools[0].drives = {smr0: 'write/ssd0'} }, /drive name smr0 is used twice/],
+    ['a zero parity count', (doc) => { doc.pools[1].erasure = {data: 4, parity: 0} }, /erasure.parity must be a whole number of at least 1/],
+    ['a bad pool name', (doc) => { doc.pools[1].name = 'my pool' }, /pool name "my pool" must be/],
+  ]
+  for (const [what, edit, expected] of cases) {
+    it(`reports ${what} on one line`, () => {
+      const problems = problemsOf(variant(edit))
+      assert.ok(problems.some((line) => expected.test(line)), `got:\n${problems.join('\n')}`)
+      for (const line of problems) assert.ok(!line.includes('\n'), 'one line per problem')
+    })
+  }
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf(variant((doc) => {
+      doc.colour = 'red'
+      doc.blockSize = '3M'
+      doc.pools[0].drives.ssd0 = 'nowhere'
+    }))
+    assert.equal(problems.length, 3, problems.join('\n'))
+  })
+
+  it('reports YAML syntax errors and a missing file clearly', () => {
+    assert.match(problemsOf('pools: [')[0]!, /is not valid YAML/)
+    assert.throws(() => loadConfig(path.join(root, 'absent.yaml')), (error) => isShmrError(error, 'BAD_CONFIG') && /does not exist/.test(error.message))
+  })
+
+  it('reports an unreadable directory', {skip: process.getuid?.() === 0 ? 'root reads every directory' : false}, () => {
+    fs.chmodSync(path.join(root, 'archive', 'smr2'), 0o000)
+    try {
+      assert.ok(problemsOf(variant(() => {})).some((line) => /not readable and writable/.test(line)))
+    } finally {
+      fs.chmodSync(path.join(root, 'archive', 'smr2'), 0o755)
+    }
+  })
+})
