@@ -15,7 +15,7 @@ export const DEFAULT_CONFIG_FILE = 'shmr.yaml'
 
 /** The config path a command uses: its --config flag, else $SHMR_CONFIG, else ./shmr.yaml. */
 export function resolveConfigPath(flag?: string): string {
-  return path.resolve(flag ?? process.env.SHMR_CONFIG ?? DEFAULT_CONFIG_FILE)
+  return path.resolve(flag || process.env.SHMR_CONFIG || DEFAULT_CONFIG_FILE)
 }
 
 /**

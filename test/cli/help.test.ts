@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import {execa} from 'execa'
+import {REPO_ROOT, shmr} from '../helpers/cli.js'
+import {tempDir} from '../helpers/tempDir.js'
+
+const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+const commandIds = Object.keys(manifest.commands).sort()
+
+describe('help, version and man pages', () => {
+  it('shmr --help lists every command, and --version prints the version', async () => {
+    const help = await shmr(['--help'])
+    assert.equal(help.exitCode, 0)
+    for (const id of commandIds) assert.match(help.stdout, new RegExp(`\\b${id.replace(/:/g, ' ')}\\b`))
+    const version = await shmr(['--version'])
+    assert.match(version.stdout, /^shmr\/\d+\.\d+\.\d+ /)
+  })
+
+  for (const id of commandIds) {
+    it(`shmr ${id.replace(/:/g, ' ')} --help has a description and examples`, async () => {
+      const result = await shmr([...id.split(':'), '--help'])
+      assert.equal(result.exitCode, 0)
+      assert.match(result.stdout, /DESCRIPTION/)
+      assert.match(result.stdout, /EXAMPLES/)
+    })
+  }
+
+  it('man/ holds a page for shmr and each command, as generated from the commands', async () => {
+    const fresh = tempDir()
+    await execa(process.execPath, [path.join(REPO_ROOT, 'scripts', 'gen-man.js'), fresh])
+    const expected = fs.readdirSync(fresh).sort()
+    assert.deepEqual(expected, ['shmr.1', ...commandIds.map((id) => `shmr-${id.replace(/:/g, '-')}.1`)].sort())
+    assert.deepEqual(fs.readdirSync(path.join(REPO_ROOT, 'man')).sort(), expected, 'man/ has exactly these pages')
+    for (const page of expected) {
+      assert.equal(fs.readFileSync(path.join(REPO_ROOT, 'man', page), 'utf8'), fs.readFileSync(path.join(fresh, page), 'utf8'),
+        `man/${page} is stale: run \`npm run docs\``)
+    }
+  })
+})
