@@ -15,7 +15,7 @@ sudo_cmd=()
 
 missing=()
 # Debian 13 renamed libfuse2 to libfuse2t64; either provides libfuse.so.2.
-if ! ldconfig -p 2>/dev/null | grep -q 'libfuse\.so\.2'; then missing+=(libfuse2); fi
+if ! compgen -G '/usr/lib/*/libfuse.so.2' >/dev/null && ! compgen -G '/lib/*/libfuse.so.2' >/dev/null; then missing+=(libfuse2); fi
 command -v fusermount3 >/dev/null 2>&1 || missing+=(fuse3)
 command -v setfattr >/dev/null 2>&1 || missing+=(attr)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -28,8 +28,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm 11 does not run dependencies' install scripts; fuse-native, lmdb and @node-rs/crc32 load
-# prebuilt binaries at run time, so none is needed.
+# prebuilt binaries at run time, so none is needed. `npm install` rather than `npm ci`: npm 11's
+# ci rejects this lock file over optional packages of other platforms (msgpackr-extract's).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund --loglevel=error
 fi
 npm run --silent build
