@@ -27,6 +27,7 @@ export const SHMR_ERROR_CODES = [
   'NOT_INITIALISED',
   'NOT_PERMITTED',
   'NO_SPACE',
+  'NO_XATTR',
   'PERMISSION_DENIED',
   'UNAVAILABLE',
 ] as const

@@ -3,7 +3,8 @@ import path from 'node:path'
 import {erasure, mirror, SINGLE, type Topology} from '../../src/lib/blocks/topology.js'
 import {formatConfig} from '../../src/lib/config/formatConfig.js'
 import {loadConfig} from '../../src/lib/config/loadConfig.js'
-import type {ShmrConfig} from '../../src/lib/config/types.js'
+import type {MountConfig, ShmrConfig} from '../../src/lib/config/types.js'
+import {defaultMountConfig} from '../../src/lib/config/schema.js'
 import {DEFAULT_PLACEMENT_POLICY} from '../../src/lib/pools/policies/index.js'
 
 export interface FixtureOptions {
@@ -13,6 +14,7 @@ export interface FixtureOptions {
   readonly writeDrives?: number
   readonly blockSizeBytes?: number
   readonly archiveBlockSizeBytes?: number
+  readonly mount?: Partial<MountConfig>
 }
 
 /** Lays out directories and a config for a filesystem under `root` (not yet initialised). */
@@ -32,6 +34,7 @@ export function fixtureConfig(root: string, options: FixtureOptions = {}): ShmrC
         placement: DEFAULT_PLACEMENT_POLICY,
         drives: Array.from({length: archiveDrives}, (_, i) => ({name: `smr${i}`, dir: path.join(root, 'archive', `smr${i}`)}))},
     ],
+    mount: {...defaultMountConfig(), ...options.mount},
   }
   for (const dir of [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]) {
     fs.mkdirSync(dir, {recursive: true})

@@ -3,8 +3,21 @@ import YAML from 'yaml'
 import {formatSize} from '../format/size.js'
 import {DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {DEFAULT_PLACEMENT_POLICY} from '../pools/policies/index.js'
-import {defaultPoolBlockSize, formatDir, formatTopology} from './schema.js'
-import type {ShmrConfig} from './types.js'
+import {formatDuration} from '../format/duration.js'
+import {defaultMountConfig, defaultPoolBlockSize, formatDir, formatTopology} from './schema.js'
+import type {MountConfig, ShmrConfig} from './types.js'
+
+/** Only the mount settings that differ from their defaults. */
+function formatMount(mount: MountConfig): {mount?: Record<string, unknown>} {
+  const defaults = defaultMountConfig()
+  const entries: Array<[string, unknown]> = []
+  if (mount.allowOther !== defaults.allowOther) entries.push(['allowOther', mount.allowOther])
+  if (mount.defaultPermissions !== defaults.defaultPermissions) entries.push(['defaultPermissions', mount.defaultPermissions])
+  if (mount.cacheBytes !== defaults.cacheBytes) entries.push(['cacheSize', formatSize(mount.cacheBytes)])
+  if (mount.flushAfterMs !== defaults.flushAfterMs) entries.push(['flushAfter', formatDuration(mount.flushAfterMs)])
+  if (mount.requestTimeoutMs !== defaults.requestTimeoutMs) entries.push(['requestTimeout', formatDuration(mount.requestTimeoutMs)])
+  return entries.length > 0 ? {mount: Object.fromEntries(entries)} : {}
+}
 
 /**
  * Writes a config as YAML that loadConfig reads back to an equal config. Defaults are left out
@@ -24,6 +37,7 @@ export function formatConfig(config: ShmrConfig, comment?: string): string {
       ...(pool.placement === DEFAULT_PLACEMENT_POLICY ? {} : {placement: pool.placement}),
       drives: Object.fromEntries(pool.drives.map((drive) => [drive.name, formatDir(drive.dir, baseDir)])),
     })),
+    ...formatMount(config.mount),
   }
   const yaml = YAML.stringify(document, {flowCollectionPadding: false})
   return comment ? `${comment.split('\n').map((line) => `# ${line}`.trimEnd()).join('\n')}\n${yaml}` : yaml

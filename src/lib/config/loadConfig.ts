@@ -6,10 +6,10 @@ import {ShmrError, systemErrorCode} from '../errors.js'
 import {DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {Problems} from './problems.js'
 import {
-  defaultPoolBlockSize, parseBlockSize, parseDir, parseName, parsePlacement, parseRole, parseTopology,
+  defaultMountConfig, defaultPoolBlockSize, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parsePositiveDuration, parseDir, parseName, parsePlacement, parseRole, parseTopology,
   POOL_KEYS, TOP_LEVEL_KEYS,
 } from './schema.js'
-import type {DriveConfig, PoolConfig, ShmrConfig} from './types.js'
+import type {DriveConfig, MountConfig, PoolConfig, ShmrConfig} from './types.js'
 
 export const DEFAULT_CONFIG_FILE = 'shmr.yaml'
 
@@ -71,8 +71,30 @@ function parseTopLevel(raw: unknown, file: string, problems: Problems): ShmrConf
   const mountpoint = problems.attempt('mountpoint', () => problems.directory('mountpoint', parseDir(required('mountpoint'), baseDir, 'mountpoint'), false))
   const blockSizeBytes = problems.attempt('blockSize', () => (top.blockSize === undefined ? DEFAULT_BLOCK_SIZE_BYTES : parseBlockSize(top.blockSize)))
   const pools = parsePools(required('pools'), baseDir, blockSizeBytes ?? DEFAULT_BLOCK_SIZE_BYTES, problems)
-  if (metadataDir === undefined || mountpoint === undefined || blockSizeBytes === undefined || !pools) return undefined
-  return {file, metadataDir, mountpoint, blockSizeBytes, pools}
+  const mount = parseMount(top.mount, problems)
+  if (metadataDir === undefined || mountpoint === undefined || blockSizeBytes === undefined || !pools || !mount) return undefined
+  return {file, metadataDir, mountpoint, blockSizeBytes, pools, mount}
+}
+
+function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {
+  const defaults = defaultMountConfig()
+  if (raw === undefined) return defaults
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.add('mount', 'must be a map of mount settings')
+    return undefined
+  }
+  const mount = raw as Record<string, unknown>
+  problems.unknownKeys('mount', mount, MOUNT_KEYS)
+  const field = <T>(key: string, fallback: T, parse: (value: unknown) => T): T | undefined =>
+    mount[key] === undefined ? fallback : problems.attempt(`mount.${key}`, () => parse(mount[key]))
+  const parsed = {
+    allowOther: field('allowOther', defaults.allowOther, (value) => parseBoolean(value, 'allowOther')),
+    defaultPermissions: field('defaultPermissions', defaults.defaultPermissions, (value) => parseBoolean(value, 'defaultPermissions')),
+    cacheBytes: field('cacheSize', defaults.cacheBytes, parseCacheSize),
+    flushAfterMs: field('flushAfter', defaults.flushAfterMs, (value) => parsePositiveDuration(value, 'flushAfter')),
+    requestTimeoutMs: field('requestTimeout', defaults.requestTimeoutMs, (value) => parsePositiveDuration(value, 'requestTimeout')),
+  }
+  return Object.values(parsed).some((value) => value === undefined) ? undefined : parsed as MountConfig
 }
 
 function parsePools(raw: unknown, baseDir: string, blockSizeBytes: number, problems: Problems): PoolConfig[] | undefined {

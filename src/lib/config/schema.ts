@@ -4,19 +4,45 @@ import {ShmrError} from '../errors.js'
 import {DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE_BYTES, MAX_BLOCK_SIZE_BYTES, MIN_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {formatSize, isPowerOfTwo, parseSize} from '../format/size.js'
 import {DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICIES} from '../pools/policies/index.js'
-import type {PoolRole} from './types.js'
+import {parseDuration} from '../format/duration.js'
+import type {MountConfig, PoolRole} from './types.js'
 
 /**
  * Parsers and formatters for config values: each key's rules live here once, shared by
  * loadConfig (YAML → ShmrConfig) and formatConfig (ShmrConfig → YAML).
  */
 
-export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'pools'] as const
+export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'pools', 'mount'] as const
+export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout'] as const
 export const POOL_KEYS = ['name', 'role', 'blockSize', 'erasure', 'mirror', 'placement', 'drives'] as const
 export const ERASURE_KEYS = ['data', 'parity'] as const
 export const POOL_ROLES: readonly PoolRole[] = ['write', 'archive']
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
+
+const isRoot = (): boolean => process.getuid?.() === 0
+
+/** Mount settings and their defaults: a NAS mount run as root serves every user, with kernel permission checks. */
+export function defaultMountConfig(): MountConfig {
+  return {allowOther: isRoot(), defaultPermissions: true, cacheBytes: 256 * 1024 * 1024, flushAfterMs: 5000, requestTimeoutMs: 120_000}
+}
+
+export function parseBoolean(raw: unknown, what: string): boolean {
+  if (typeof raw !== 'boolean') throw new ShmrError('BAD_CONFIG', `${what} must be true or false, got ${JSON.stringify(raw)}`)
+  return raw
+}
+
+export function parseCacheSize(raw: unknown): number {
+  const bytes = parseSize(raw as string | number, 'cache size')
+  if (bytes < MAX_BLOCK_SIZE_BYTES / 16) throw new ShmrError('BAD_CONFIG', `cache size ${formatSize(bytes)} is too small; use at least ${formatSize(MAX_BLOCK_SIZE_BYTES / 16)}`)
+  return bytes
+}
+
+export function parsePositiveDuration(raw: unknown, what: string): number {
+  const ms = parseDuration(raw as string | number, what)
+  if (ms <= 0) throw new ShmrError('BAD_CONFIG', `${what} must be longer than zero`)
+  return ms
+}
 
 export function parseBlockSize(raw: unknown): number {
   const bytes = parseSize(raw as string | number, 'block size')

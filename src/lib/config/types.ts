@@ -18,6 +18,20 @@ export interface PoolConfig {
   readonly drives: readonly DriveConfig[]
 }
 
+/** How `shmr mount` serves the filesystem. */
+export interface MountConfig {
+  /** Let other users than the mounting one use the mount (FUSE allow_other; needs root or user_allow_other). */
+  readonly allowOther: boolean
+  /** Let the kernel check permissions against modes and owners (FUSE default_permissions). */
+  readonly defaultPermissions: boolean
+  /** Memory for block buffers, clean and dirty. */
+  readonly cacheBytes: number
+  /** Dirty blocks are written out after this long even if the file stays open. */
+  readonly flushAfterMs: number
+  /** A request still running after this long fails with ETIMEDOUT (a sleeping SMR drive can take a while). */
+  readonly requestTimeoutMs: number
+}
+
 /** A validated config: every path absolute, every default filled in. */
 export interface ShmrConfig {
   /** Absolute path of the YAML file this was read from; relative paths in it are relative to its directory. */
@@ -27,4 +41,5 @@ export interface ShmrConfig {
   readonly blockSizeBytes: number
   /** The write pool first, then archive pools in priority order. */
   readonly pools: readonly PoolConfig[]
+  readonly mount: MountConfig
 }

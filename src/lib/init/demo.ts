@@ -3,6 +3,7 @@ import path from 'node:path'
 import {erasure, SINGLE} from '../blocks/topology.js'
 import {formatConfig} from '../config/formatConfig.js'
 import {loadConfig} from '../config/loadConfig.js'
+import {defaultMountConfig} from '../config/schema.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
 import {DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
@@ -42,6 +43,7 @@ export async function initDemo(dir: string): Promise<DemoReport> {
       {name: 'archive', role: 'archive', blockSizeBytes: DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES, topology: erasure(4, 2), placement: DEFAULT_PLACEMENT_POLICY,
         drives: archiveDrives},
     ],
+    mount: defaultMountConfig(),
   }
   const dirs = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]
   for (const created of dirs) fs.mkdirSync(created, {recursive: true})

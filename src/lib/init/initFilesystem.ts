@@ -42,7 +42,7 @@ export async function initFilesystem(config: ShmrConfig): Promise<InitReport> {
       await syncDir(drive.dir)
     }
     const store = await MetaStore.create(config.metadataDir, superblock, (created) => {
-      created.inodes.putInode(newInode({ino: ROOT_INODE, kind: 'dir', permissions: 0o755, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0}))
+      created.inodes.putInode(newInode({ino: ROOT_INODE, kind: 'dir', parent: ROOT_INODE, permissions: 0o755, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0}))
       created.counters.put('nextInode', ROOT_INODE + 1)
       created.counters.put('nextGeneration', 1)
     })

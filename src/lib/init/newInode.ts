@@ -9,7 +9,7 @@ export const FILE_TYPE_BITS: Readonly<Record<InodeKind, number>> = {
 }
 
 /** A fresh inode with all three timestamps now and the link count its kind starts with. */
-export function newInode(fields: {ino: number; kind: InodeKind; permissions: number; uid: number; gid: number; blockSizeBytes?: number; target?: string}): Inode {
+export function newInode(fields: {ino: number; kind: InodeKind; permissions: number; uid: number; gid: number; blockSizeBytes?: number; target?: string; parent?: number}): Inode {
   const nowMs = Date.now()
   return {
     ino: fields.ino, kind: fields.kind, mode: FILE_TYPE_BITS[fields.kind] | (fields.permissions & 0o7777),
@@ -18,5 +18,6 @@ export function newInode(fields: {ino: number; kind: InodeKind; permissions: num
     atimeMs: nowMs, mtimeMs: nowMs, ctimeMs: nowMs,
     ...(fields.blockSizeBytes === undefined ? {} : {blockSizeBytes: fields.blockSizeBytes}),
     ...(fields.target === undefined ? {} : {target: fields.target}),
+    ...(fields.parent === undefined ? {} : {parent: fields.parent}),
   }
 }

@@ -10,6 +10,7 @@ import {InodeTable} from './inodes.js'
 import {MIGRATIONS} from './migrations.js'
 import type {Superblock} from './records.js'
 import {TombstoneTable} from './tombstones.js'
+import {XattrTable} from './xattrs.js'
 
 /** The LMDB data file inside the metadata directory (LMDB adds `shmr.mdb-lock` beside it). */
 export const META_FILE = 'shmr.mdb'
@@ -30,6 +31,7 @@ export class MetaStore {
   readonly blockMaps: BlockMapTable
   readonly tombstones: TombstoneTable
   readonly counters: CounterTable
+  readonly xattrs: XattrTable
   private readonly superDb
 
   private constructor(private readonly env: RootDatabase, readonly dir: string, readonly readOnly: boolean) {
@@ -39,6 +41,7 @@ export class MetaStore {
     this.blockMaps = new BlockMapTable(env.openDB({name: 'blockMaps'}))
     this.tombstones = new TombstoneTable(env.openDB({name: 'tombstones'}))
     this.counters = new CounterTable(env.openDB({name: 'counters'}))
+    this.xattrs = new XattrTable(env.openDB({name: 'xattrs', encoding: 'binary'}))
   }
 
   static exists(dir: string): boolean {

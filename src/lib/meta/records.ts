@@ -41,6 +41,8 @@ export interface Inode {
   readonly blockSizeBytes?: number
   /** Symlinks: the target. */
   readonly target?: string
+  /** Directories: the directory that holds it (its `..`); a directory has exactly one. */
+  readonly parent?: number
 }
 
 export interface Dirent {

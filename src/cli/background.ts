@@ -1,0 +1,44 @@
+import {spawn} from 'node:child_process'
+import fs from 'node:fs'
+import {ShmrError, type ShmrErrorCode} from '../lib/errors.js'
+
+/** The file descriptor on which a backgrounded server reports readiness (or its error) to its parent. */
+const READY_FD = 3
+export const READY_ENV = 'SHMR_READY_FD'
+
+/**
+ * Starts this same command again as a detached child (without --background), output appended to
+ * `logFile`, and waits until it reports that the mount is ready. Resolves with its PID; rejects
+ * with the child's own error when it fails to mount.
+ */
+export async function detach(args: readonly string[], logFile: string): Promise<number> {
+  const log = fs.openSync(logFile, 'a')
+  const child = spawn(process.execPath, [process.argv[1]!, ...args], {
+    detached: true, stdio: ['ignore', log, log, 'pipe'], env: {...process.env, [READY_ENV]: String(READY_FD)},
+  })
+  fs.closeSync(log)
+  let report = ''
+  child.stdio[READY_FD]!.on('data', (chunk: Buffer) => { report += chunk.toString() })
+  await new Promise<void>((resolve) => child.stdio[READY_FD]!.on('close', () => resolve()))
+  if (report.startsWith('ready')) {
+    child.unref()
+    return child.pid!
+  }
+  const failure = report.startsWith('error ') ? JSON.parse(report.slice(6)) as {code: ShmrErrorCode; message: string; hint?: string} : undefined
+  throw failure
+    ? new ShmrError(failure.code, failure.message, {hint: failure.hint})
+    : new ShmrError('IO', `the background server exited before mounting; see ${logFile}`)
+}
+
+/** In a backgrounded child: tell the parent the outcome, then let go of the pipe. */
+export function reportToParent(outcome: {ready: true} | {error: ShmrError}): void {
+  const fd = Number(process.env[READY_ENV])
+  if (!Number.isInteger(fd) || fd <= 0) return
+  const line = 'ready' in outcome ? 'ready\n' : `error ${JSON.stringify({code: outcome.error.code, message: outcome.error.message, hint: outcome.error.hint})}\n`
+  try {
+    fs.writeSync(fd, line)
+    fs.closeSync(fd)
+  } catch {
+    // The parent is gone; nothing to tell.
+  }
+}

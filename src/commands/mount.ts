@@ -1,0 +1,50 @@
+import path from 'node:path'
+import {Args, Flags} from '@oclif/core'
+import {detach, reportToParent} from '../cli/background.js'
+import {ShmrCommand} from '../cli/shmrCommand.js'
+import {isShmrError} from '../lib/errors.js'
+import {serveFilesystem} from '../lib/fuse/server.js'
+
+export default class Mount extends ShmrCommand {
+  static override args = {
+    mountpoint: Args.directory({description: 'where to mount (default: the config\'s mountpoint)'}),
+  }
+  static override description = `Serves the filesystem over FUSE in the foreground until SIGINT/SIGTERM, \`shmr umount\`, or \`fusermount3 -u MOUNTPOINT\`. Every way of stopping writes out all buffered data and commits the metadata before the process exits.
+
+Refuses when the filesystem is already mounted or in use by another shmr process, when the mount point is not an empty directory, when a drive directory is missing or holds another filesystem's (or another drive's) identity, and when FUSE is not available.
+
+Run as root, it mounts with allow_other and default_permissions (config keys mount.allowOther and mount.defaultPermissions), so other users get exactly the access that modes and owners give them. The FUSE binding does not tell shmr which user makes a request, so a new file or directory belongs to the owner of the directory it is created in.`
+  static override examples = [
+    {description: 'Mount at the config\'s mount point and serve until Ctrl-C', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml'},
+    {description: 'Mount elsewhere, in the background', command: '<%= config.bin %> <%= command.id %> -c demo/shmr.yaml /mnt/archive --background'},
+  ]
+  static override flags = {
+    background: Flags.boolean({description: 'detach once the mount is ready and print the server\'s PID (log: METADATA/mount.log)'}),
+  }
+  static override summary = 'Mount the filesystem (FUSE)'
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Mount)
+    const config = this.loadConfig(flags.config)
+    if (flags.background) {
+      const logFile = path.join(config.metadataDir, 'mount.log')
+      const pid = await detach(['mount', '-c', config.file, ...(args.mountpoint ? [args.mountpoint] : [])], logFile)
+      this.log(`mounted at ${path.resolve(args.mountpoint ?? config.mountpoint)} by PID ${pid} (log: ${logFile})`)
+      return
+    }
+    const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`)
+    let server
+    try {
+      server = await serveFilesystem(config, {mountpoint: args.mountpoint, log})
+    } catch (error) {
+      if (isShmrError(error)) reportToParent({error})
+      throw error
+    }
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void server.stop(signal))
+    log(`mounted at ${server.mountpoint} (PID ${process.pid}); Ctrl-C, shmr umount or fusermount3 -u unmounts`)
+    reportToParent({ready: true})
+    await server.stopped
+    // fuse-native's thread may keep the loop alive after the kernel mount is gone.
+    process.exit(0)
+  }
+}

@@ -1,0 +1,26 @@
+import {Flags} from '@oclif/core'
+import {ShmrCommand} from '../cli/shmrCommand.js'
+import {unmountServer} from '../lib/fuse/unmountServer.js'
+
+export interface UmountResult {
+  readonly pid: number
+  readonly mountpoint?: string
+}
+
+export default class Umount extends ShmrCommand {
+  static override description = `Asks the server that mounted the filesystem (found through the lock in the metadata directory) to stop, and waits until it has written out all buffered data, committed, unmounted and exited.`
+  static override enableJsonFlag = true
+  static override examples = [{description: 'Unmount the demo', command: '<%= config.bin %> <%= command.id %> -c demo/shmr.yaml'}]
+  static override flags = {
+    timeout: Flags.integer({description: 'seconds to wait for the server to finish', default: 120}),
+  }
+  static override summary = 'Unmount a mounted filesystem and wait for its server to finish'
+
+  async run(): Promise<UmountResult> {
+    const {flags} = await this.parse(Umount)
+    const config = this.loadConfig(flags.config)
+    const holder = await unmountServer(config.metadataDir, flags.timeout * 1000)
+    if (!this.jsonEnabled()) this.log(`unmounted ${holder.mountpoint ?? ''} (server PID ${holder.pid} finished)`.replace('  ', ' '))
+    return {pid: holder.pid, mountpoint: holder.mountpoint}
+  }
+}

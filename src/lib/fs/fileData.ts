@@ -1,0 +1,504 @@
+import type {BlockAddress, BlockStore} from '../blocks/blockStore.js'
+import {ShmrError} from '../errors.js'
+import type {MetaStore} from '../meta/metaStore.js'
+import type {BlockRecord, Inode} from '../meta/records.js'
+import type {PoolSet} from '../pools/poolSet.js'
+import {BufferPool} from './bufferPool.js'
+import {GenerationAllocator} from './generationAllocator.js'
+import {openMode, type OpenMode} from './openFlags.js'
+import {dropBlocks, reclaimInode} from './reclaim.js'
+
+export interface FileDataOptions {
+  /** Bytes of block buffers (clean and dirty) kept in memory; writers wait while it is full. */
+  readonly cacheBytes: number
+  /** Dirty blocks older than this are written out by `flushIdle`. */
+  readonly flushAfterMs: number
+  /** Block flushes in flight at once; more writers wait. */
+  readonly maxFlushing: number
+}
+
+/** One block's bytes in memory. Content past the file's end is always zero. */
+interface CachedBlock {
+  readonly ino: number
+  readonly index: number
+  readonly buffer: Buffer
+  dirty: boolean
+  dirtySinceMs: number
+  /** Generation of the stored record this content is based on; undefined for a hole. */
+  baseGeneration: number | undefined
+  /** A flush in progress: the buffer is being written, so writers wait for it. */
+  busy: Promise<void> | undefined
+}
+
+/** An inode with open handles: its live size and times are authoritative until committed. */
+interface LiveFile {
+  readonly ino: number
+  readonly blockSizeBytes: number
+  sizeBytes: number
+  mtimeMs: number
+  ctimeMs: number
+  atimeMs: number
+  attrsDirty: boolean
+  handles: number
+  readonly dirty: Set<CachedBlock>
+}
+
+export interface FileHandle {
+  readonly id: number
+  readonly file: LiveFile
+  readonly mode: OpenMode
+  /** Where the last read ended, to spot sequential reads for read-ahead. */
+  lastReadEnd: number
+}
+
+/**
+ * The data path: open files, a bounded cache of block buffers, reads, buffered writes and their
+ * flush to the write pool. Writes land in block buffers; a block is written out (as a new
+ * generation of files, fsynced) when it fills, on flush/fsync/release, when idle too long, or
+ * when the cache is full; then its record, the file's size and times commit in one transaction.
+ */
+export class FileData {
+  private readonly cache = new Map<string, CachedBlock>()
+  private cachedBytes = 0
+  private readonly loading = new Map<string, Promise<CachedBlock>>()
+  private readonly files = new Map<number, LiveFile>()
+  private readonly handles = new Map<number, FileHandle>()
+  private readonly flushing = new Set<Promise<void>>()
+  private readonly buffers = new BufferPool()
+  private readonly generations: GenerationAllocator
+  private nextHandle = 1
+
+  constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly pools: PoolSet,
+    private readonly options: FileDataOptions, private readonly log: (line: string) => void) {
+    this.generations = new GenerationAllocator(store)
+  }
+
+  isOpen(ino: number): boolean {
+    return this.files.has(ino)
+  }
+
+  /** Live size and times of an open file, overriding the stored inode's. */
+  liveAttributes(inode: Inode): Inode {
+    const file = this.files.get(inode.ino)
+    return file ? {...inode, sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, atimeMs: file.atimeMs} : inode
+  }
+
+  async open(inode: Inode, flags: number): Promise<FileHandle> {
+    if (inode.kind !== 'file') throw new ShmrError('IS_DIR', `inode ${inode.ino} is not a regular file`)
+    let file = this.files.get(inode.ino)
+    if (!file) {
+      file = {
+        ino: inode.ino, blockSizeBytes: inode.blockSizeBytes ?? this.pools.writePool.blockSizeBytes, sizeBytes: inode.sizeBytes,
+        mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs, atimeMs: inode.atimeMs, attrsDirty: false, handles: 0, dirty: new Set(),
+      }
+      this.files.set(inode.ino, file)
+    }
+    file.handles++
+    const handle: FileHandle = {id: this.nextHandle++, file, mode: openMode(flags), lastReadEnd: -1}
+    this.handles.set(handle.id, handle)
+    try {
+      if (handle.mode.truncate && handle.mode.write && file.sizeBytes > 0) await this.truncate(inode.ino, 0)
+    } catch (error) {
+      await this.release(handle.id)
+      throw error
+    }
+    return handle
+  }
+
+  handle(id: number): FileHandle {
+    const handle = this.handles.get(id)
+    if (!handle) throw new ShmrError('BAD_ARGUMENT', `file handle ${id} is not open`)
+    return handle
+  }
+
+  async read(handleId: number, target: Buffer, length: number, position: number): Promise<number> {
+    const handle = this.handle(handleId)
+    const {file} = handle
+    const end = Math.min(position + length, file.sizeBytes)
+    let done = 0
+    while (position + done < end) {
+      const at = position + done
+      const index = Math.floor(at / file.blockSizeBytes)
+      const offset = at - index * file.blockSizeBytes
+      const count = Math.min(file.blockSizeBytes - offset, end - at)
+      const block = await this.blockForRead(file, index)
+      // No await between here and the copy: the block cannot be evicted in between.
+      if (block) block.buffer.copy(target, done, offset, offset + count)
+      else target.fill(0, done, done + count)
+      done += count
+    }
+    if (position === handle.lastReadEnd && done > 0) this.readAhead(file, Math.floor((position + done) / file.blockSizeBytes) + 1)
+    handle.lastReadEnd = position + done
+    return done
+  }
+
+  async write(handleId: number, source: Buffer, length: number, requestedPosition: number): Promise<number> {
+    const handle = this.handle(handleId)
+    const {file} = handle
+    const position = handle.mode.append ? file.sizeBytes : requestedPosition
+    let done = 0
+    while (done < length) {
+      const at = position + done
+      const index = Math.floor(at / file.blockSizeBytes)
+      const offset = at - index * file.blockSizeBytes
+      const count = Math.min(file.blockSizeBytes - offset, length - done)
+      const block = await this.blockForWrite(file, index, count === file.blockSizeBytes)
+      source.copy(block.buffer, offset, done, done + count)
+      done += count
+      if (at + count > file.sizeBytes) file.sizeBytes = at + count
+      if (offset + count === file.blockSizeBytes) this.startFlush(file, block)
+    }
+    file.mtimeMs = file.ctimeMs = Date.now()
+    file.attrsDirty = true
+    await this.relieve()
+    return length
+  }
+
+  /**
+   * Sets a file's size. Shrinking drops the blocks past the end and rewrites the new last block
+   * with its tail zeroed, all in one transaction; growing leaves a hole.
+   */
+  async truncate(ino: number, sizeBytes: number): Promise<void> {
+    const inode = this.store.inodes.getInode(ino)
+    if (inode.kind !== 'file') throw new ShmrError('IS_DIR', `inode ${ino} is not a regular file`)
+    const file = this.files.get(ino)
+    const blockSizeBytes = file?.blockSizeBytes ?? inode.blockSizeBytes ?? this.pools.writePool.blockSizeBytes
+    const keepBlocks = Math.ceil(sizeBytes / blockSizeBytes)
+    const tail = sizeBytes % blockSizeBytes
+    await this.settle(ino)
+    for (const block of [...this.cache.values()]) {
+      if (block.ino === ino && block.index >= keepBlocks) this.evict(block)
+    }
+    // The new last block, cut short: its stored copy still holds bytes past the new end, which
+    // must read as zeros if the file grows again.
+    let rewritten: {index: number; record: BlockRecord | undefined; base: number | undefined; block?: CachedBlock} | undefined
+    const lastIndex = keepBlocks - 1
+    const lastRecord = tail > 0 ? this.store.blockMaps.findBlock(ino, lastIndex) : undefined
+    const cachedLast = tail > 0 ? this.cache.get(key(ino, lastIndex)) : undefined
+    if (cachedLast) cachedLast.buffer.fill(0, tail)
+    if (lastRecord && lastRecord.lengthBytes > tail) {
+      const block = await this.blockForTruncate(ino, lastIndex, blockSizeBytes)
+      block.buffer.fill(0, tail)
+      const record = await this.whileBusy(block, () => this.writeFiles(ino, lastIndex, blockSizeBytes, block.buffer.subarray(0, tail)))
+      rewritten = {index: lastIndex, record, base: block.baseGeneration, block}
+    }
+    const nowMs = Date.now()
+    await this.store.transaction(() => {
+      if (rewritten) this.swapRecord(ino, rewritten.index, rewritten.base, rewritten.record, nowMs)
+      dropBlocks(this.store, this.blocks, ino, keepBlocks, nowMs)
+      const current = this.store.inodes.getInode(ino)
+      this.store.inodes.putInode({...current, sizeBytes, mtimeMs: nowMs, ctimeMs: nowMs})
+    })
+    if (rewritten?.block) {
+      rewritten.block.baseGeneration = rewritten.record?.generation
+      rewritten.block.dirty = false
+      file?.dirty.delete(rewritten.block)
+    }
+    if (file) {
+      file.sizeBytes = sizeBytes
+      file.mtimeMs = file.ctimeMs = nowMs
+    }
+  }
+
+  private async blockForTruncate(ino: number, index: number, blockSizeBytes: number): Promise<CachedBlock> {
+    for (;;) {
+      const cached = this.cache.get(key(ino, index))
+      if (cached && !cached.busy) return cached
+      if (cached?.busy) await cached.busy.catch(() => {})
+      else {
+        const loaded = await this.load(ino, index, blockSizeBytes)
+        if (this.cache.get(key(ino, index)) === loaded && !loaded.busy) return loaded
+      }
+    }
+  }
+
+  /** Runs `work` with the block marked busy: writers wait, and eviction keeps its buffer alive. */
+  private async whileBusy<T>(block: CachedBlock, work: () => Promise<T>): Promise<T> {
+    const running = work()
+    block.busy = running.then(() => {}, () => {})
+    try {
+      return await running
+    } finally {
+      block.busy = undefined
+      if (this.cache.get(key(block.ino, block.index)) !== block) this.buffers.give(block.buffer)
+      else this.evictClean()
+    }
+  }
+
+  /** Writes out every dirty block of a file and commits its size and times: what fsync promises. */
+  async flushFile(ino: number): Promise<void> {
+    const file = this.files.get(ino)
+    if (!file) return
+    await Promise.all([...file.dirty].map((block) => this.flushBlock(file, block)))
+    await this.settle(ino)
+    if (!file.attrsDirty) return
+    file.attrsDirty = false
+    await this.store.transaction(() => {
+      const current = this.store.inodes.findInode(ino)
+      if (current) this.store.inodes.putInode({...current, sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, atimeMs: file.atimeMs})
+    })
+  }
+
+  async release(handleId: number): Promise<void> {
+    const handle = this.handle(handleId)
+    this.handles.delete(handleId)
+    const {file} = handle
+    try {
+      await this.flushFile(file.ino)
+    } finally {
+      file.handles--
+      if (file.handles === 0) {
+        this.files.delete(file.ino)
+        const inode = this.store.inodes.findInode(file.ino)
+        if (inode && inode.nlink === 0) {
+          for (const block of [...this.cache.values()]) if (block.ino === file.ino) this.evict(block)
+          await this.store.transaction(() => reclaimInode(this.store, this.blocks, file.ino, Date.now()))
+        }
+      }
+    }
+  }
+
+  /** Writes out blocks dirty for longer than flushAfterMs (called on a timer). */
+  async flushIdle(): Promise<void> {
+    const cutoff = Date.now() - this.options.flushAfterMs
+    const work: Promise<void>[] = []
+    for (const file of this.files.values()) {
+      const old = [...file.dirty].filter((block) => block.dirtySinceMs <= cutoff)
+      if (old.length > 0) work.push(...old.map((block) => this.flushBlock(file, block)))
+      else if (file.attrsDirty && file.dirty.size === 0) work.push(this.flushFile(file.ino))
+    }
+    await Promise.all(work)
+  }
+
+  async flushAll(): Promise<void> {
+    await Promise.all([...this.files.keys()].map((ino) => this.flushFile(ino)))
+  }
+
+  /** After setattr changed stored times, an open file's live times follow them. */
+  refreshTimes(inode: Inode): void {
+    const file = this.files.get(inode.ino)
+    if (!file) return
+    file.atimeMs = inode.atimeMs
+    file.mtimeMs = inode.mtimeMs
+    file.ctimeMs = inode.ctimeMs
+  }
+
+  /** Records a read access time for a file opened for reading (relatime: once a day, or after a change). */
+  touchAccess(ino: number): void {
+    const file = this.files.get(ino)
+    if (!file) return
+    const nowMs = Date.now()
+    if (file.atimeMs <= file.mtimeMs || nowMs - file.atimeMs > 86_400_000) {
+      file.atimeMs = nowMs
+      file.attrsDirty = true
+    }
+  }
+
+  private markDirty(file: LiveFile, block: CachedBlock): CachedBlock {
+    if (!block.dirty) {
+      block.dirty = true
+      block.dirtySinceMs = Date.now()
+    }
+    file.dirty.add(block)
+    return block
+  }
+
+  /**
+   * The cached block for a read, loading it if needed; undefined for a hole. The caller must use
+   * it before its next await: a block may be evicted (and its buffer reused) at any await.
+   */
+  private async blockForRead(file: LiveFile, index: number): Promise<CachedBlock | undefined> {
+    const id = key(file.ino, index)
+    for (;;) {
+      const cached = this.cache.get(id)
+      if (cached) return this.touch(cached)
+      if (!this.store.blockMaps.findBlock(file.ino, index)) return undefined
+      const loaded = await this.load(file.ino, index, file.blockSizeBytes)
+      if (this.cache.get(id) === loaded) return loaded
+    }
+  }
+
+  /** The cached block for a write, already marked dirty so that eviction cannot take it. */
+  private async blockForWrite(file: LiveFile, index: number, wholeBlock: boolean): Promise<CachedBlock> {
+    const id = key(file.ino, index)
+    for (;;) {
+      const cached = this.cache.get(id)
+      if (cached?.busy) {
+        await cached.busy.catch(() => {})
+        continue
+      }
+      if (cached) return this.markDirty(file, this.touch(cached))
+      const record = this.store.blockMaps.findBlock(file.ino, index)
+      if (record && !wholeBlock) {
+        const loaded = await this.load(file.ino, index, file.blockSizeBytes)
+        if (this.cache.get(id) === loaded && !loaded.busy) return this.markDirty(file, loaded)
+        continue
+      }
+      // A whole-block write needs nothing of the old block, and a hole reads as zeros.
+      const buffer = this.buffers.take(file.blockSizeBytes)
+      if (!wholeBlock) buffer.fill(0)
+      const block: CachedBlock = {ino: file.ino, index, buffer, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined}
+      return this.insert(this.markDirty(file, block))
+    }
+  }
+
+  private load(ino: number, index: number, blockSizeBytes: number): Promise<CachedBlock> {
+    const id = key(ino, index)
+    let pending = this.loading.get(id)
+    if (!pending) {
+      pending = (async () => {
+        const record = this.store.blockMaps.findBlock(ino, index)
+        const buffer = this.buffers.take(blockSizeBytes)
+        try {
+          if (record) {
+            const report = await this.blocks.readBlock({fileId: ino, blockIndex: index}, record, buffer)
+            if (report.badShards.length > 0) {
+              this.log(`file ${ino} block ${index}: read around ${report.badShards.map((bad) => `shard ${bad.shardIndex} (${bad.fault})`).join(', ')}`)
+            }
+            buffer.fill(0, record.lengthBytes)
+          } else {
+            buffer.fill(0)
+          }
+        } catch (error) {
+          this.buffers.give(buffer)
+          if (error instanceof ShmrError && error.code === 'CORRUPT') this.log(error.message)
+          throw error
+        }
+        return this.cache.get(id) ?? this.insert({ino, index, buffer, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined})
+      })().finally(() => this.loading.delete(id))
+      this.loading.set(id, pending)
+    }
+    return pending
+  }
+
+  private readAhead(file: LiveFile, index: number): void {
+    if (index * file.blockSizeBytes >= file.sizeBytes || this.cache.has(key(file.ino, index))) return
+    if (!this.store.blockMaps.findBlock(file.ino, index)) return
+    this.load(file.ino, index, file.blockSizeBytes).catch(() => {
+      // The read that needs this block reports the error.
+    })
+  }
+
+  private insert(block: CachedBlock): CachedBlock {
+    this.cache.set(key(block.ino, block.index), block)
+    this.cachedBytes += block.buffer.length
+    this.evictClean()
+    return block
+  }
+
+  private touch(block: CachedBlock): CachedBlock {
+    const id = key(block.ino, block.index)
+    this.cache.delete(id)
+    this.cache.set(id, block)
+    return block
+  }
+
+  private evict(block: CachedBlock): void {
+    const id = key(block.ino, block.index)
+    if (this.cache.get(id) !== block) return
+    this.cache.delete(id)
+    this.cachedBytes -= block.buffer.length
+    this.files.get(block.ino)?.dirty.delete(block)
+    if (!block.busy) this.buffers.give(block.buffer)
+  }
+
+  /** Drops least recently used clean blocks while the cache is over budget. */
+  private evictClean(): void {
+    if (this.cachedBytes <= this.options.cacheBytes) return
+    for (const block of this.cache.values()) {
+      if (this.cachedBytes <= this.options.cacheBytes) break
+      if (!block.dirty && !block.busy) this.evict(block)
+    }
+  }
+
+  /** Backpressure: when dirty data fills the cache or too many flushes run, wait for some to finish. */
+  private async relieve(): Promise<void> {
+    while (this.flushing.size >= this.options.maxFlushing) await Promise.race(this.flushing)
+    if (this.cachedBytes <= this.options.cacheBytes) return
+    for (const block of this.cache.values()) {
+      if (this.cachedBytes - this.flushingBytes() <= this.options.cacheBytes) break
+      const file = this.files.get(block.ino)
+      if (block.dirty && !block.busy && file) this.startFlush(file, block)
+    }
+    while (this.flushing.size > 0 && this.cachedBytes > this.options.cacheBytes) {
+      await Promise.race(this.flushing)
+      this.evictClean()
+    }
+  }
+
+  private flushingBytes(): number {
+    let bytes = 0
+    for (const block of this.cache.values()) if (block.busy) bytes += block.buffer.length
+    return bytes
+  }
+
+  private startFlush(file: LiveFile, block: CachedBlock): void {
+    const flush = this.flushBlock(file, block).catch((error: unknown) => {
+      this.log(`file ${file.ino} block ${block.index}: write failed, will retry: ${(error as Error).message}`)
+    })
+    this.flushing.add(flush)
+    void flush.finally(() => this.flushing.delete(flush))
+  }
+
+  /** Waits for every flush of `ino` in progress. */
+  private async settle(ino: number): Promise<void> {
+    const busy = [...this.cache.values()].filter((block) => block.ino === ino && block.busy).map((block) => block.busy!.catch(() => {}))
+    await Promise.all(busy)
+  }
+
+  private async flushBlock(file: LiveFile, block: CachedBlock): Promise<void> {
+    while (block.busy) await block.busy
+    if (!block.dirty) return
+    block.dirty = false
+    file.dirty.delete(block)
+    const start = block.index * file.blockSizeBytes
+    const lengthBytes = Math.max(0, Math.min(file.blockSizeBytes, file.sizeBytes - start))
+    await this.whileBusy(block, async () => {
+      try {
+        const record = await this.writeFiles(file.ino, block.index, file.blockSizeBytes, block.buffer.subarray(0, lengthBytes))
+        const nowMs = Date.now()
+        await this.store.transaction(() => {
+          this.swapRecord(file.ino, block.index, block.baseGeneration, record, nowMs)
+          const current = this.store.inodes.findInode(file.ino)
+          // The stored size grows to cover what is now stored; the exact live size commits on flushFile.
+          if (current && start + lengthBytes > current.sizeBytes) {
+            this.store.inodes.putInode({...current, sizeBytes: start + lengthBytes, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs})
+          }
+        })
+        block.baseGeneration = record?.generation
+      } catch (error) {
+        block.dirty = true
+        file.dirty.add(block)
+        throw error
+      }
+    })
+  }
+
+  /** Stores a block's bytes as a new generation on the write pool (undefined: an all-zero hole). */
+  private async writeFiles(ino: number, index: number, blockSizeBytes: number, bytes: Buffer): Promise<BlockRecord | undefined> {
+    const address: BlockAddress = {fileId: ino, blockIndex: index}
+    return this.blocks.writeBlock(this.pools.writePool, address, blockSizeBytes, await this.generations.take(), bytes)
+  }
+
+  /**
+   * Replaces a block's record inside a transaction, if it is still the one the new content was
+   * based on (compare-and-swap on the generation); the old files become tombstones.
+   */
+  private swapRecord(ino: number, index: number, baseGeneration: number | undefined, record: BlockRecord | undefined, nowMs: number): void {
+    const old = this.store.blockMaps.findBlock(ino, index)
+    if (old?.generation !== baseGeneration) {
+      throw new ShmrError('IO', `file ${ino} block ${index} changed underneath the mount (generation ${old?.generation}, expected ${baseGeneration})`)
+    }
+    if (old) {
+      for (const stored of this.blocks.filesOf({fileId: ino, blockIndex: index}, old)) {
+        this.store.tombstones.bury({drive: stored.drive, path: stored.path, sinceMs: nowMs})
+      }
+    }
+    if (record) this.store.blockMaps.putBlock(ino, index, record)
+    else if (old) this.store.blockMaps.removeBlock(ino, index)
+  }
+}
+
+function key(ino: number, index: number): string {
+  return `${ino}:${index}`
+}

@@ -1,0 +1,163 @@
+import type {BlockStore} from '../blocks/blockStore.js'
+import {ShmrError} from '../errors.js'
+import {ROOT_INODE} from '../format/constants.js'
+import {FILE_TYPE_BITS, newInode} from '../init/newInode.js'
+import type {MetaStore} from '../meta/metaStore.js'
+import type {Dirent, Inode, InodeKind} from '../meta/records.js'
+import {checkName} from './names.js'
+import type {Owner} from './owner.js'
+import {reclaimInode} from './reclaim.js'
+
+/** Which inodes have open handles; an unlinked inode lives on until its last handle closes. */
+export interface OpenCounter {
+  isOpen(ino: number): boolean
+}
+
+/**
+ * The directory tree: lookups and every operation that adds, removes or moves names. Each
+ * mutation is one metadata transaction, so a crash leaves the tree before or after it.
+ */
+export class Namespace {
+  constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly open: OpenCounter) {}
+
+  lookup(parent: number, name: string): Dirent {
+    const dir = this.dirInode(parent)
+    if (name === '.') return {ino: dir.ino, kind: 'dir'}
+    const entry = this.store.dirents.lookup(parent, name)
+    if (!entry) throw new ShmrError('NOT_FOUND', `no entry named ${name}`)
+    return entry
+  }
+
+  /** Resolves an absolute path in the filesystem (`/a/b`) to its inode number. */
+  resolve(filePath: string): number {
+    let ino = ROOT_INODE
+    for (const part of filePath.split('/')) {
+      if (part === '' || part === '.') continue
+      if (part === '..') throw new ShmrError('BAD_ARGUMENT', 'paths with .. are not resolved here')
+      ino = this.lookup(ino, part).ino
+    }
+    return ino
+  }
+
+  list(dir: number): Array<{name: string; entry: Dirent}> {
+    this.dirInode(dir)
+    return this.store.dirents.list(dir)
+  }
+
+  /** Creates a file, directory, symlink or FIFO named `name` in `parent`. */
+  async make(parent: number, name: string, kind: InodeKind, permissions: number, owner: Owner | undefined,
+    extra: {blockSizeBytes?: number; target?: string} = {}): Promise<Inode> {
+    checkName(name)
+    return this.store.transaction(() => {
+      const dir = this.dirInode(parent)
+      if (this.store.dirents.lookup(parent, name)) throw new ShmrError('EXISTS', `${name} exists`)
+      const nowMs = Date.now()
+      const inode = newInode({
+        ino: this.store.counters.take('nextInode'), kind, permissions, ...inheritOwner(dir, owner), ...extra,
+        ...(kind === 'dir' ? {parent} : {}),
+      })
+      this.store.inodes.putInode(inode)
+      this.store.dirents.link(parent, name, {ino: inode.ino, kind})
+      this.store.inodes.putInode({...dir, nlink: dir.nlink + (kind === 'dir' ? 1 : 0), mtimeMs: nowMs, ctimeMs: nowMs})
+      return inode
+    })
+  }
+
+  async link(ino: number, parent: number, name: string): Promise<Inode> {
+    checkName(name)
+    return this.store.transaction(() => {
+      const inode = this.store.inodes.getInode(ino)
+      if (inode.kind === 'dir') throw new ShmrError('NOT_PERMITTED', 'directories cannot be hard-linked')
+      const dir = this.dirInode(parent)
+      if (this.store.dirents.lookup(parent, name)) throw new ShmrError('EXISTS', `${name} exists`)
+      const nowMs = Date.now()
+      const linked = {...inode, nlink: inode.nlink + 1, ctimeMs: nowMs}
+      this.store.inodes.putInode(linked)
+      this.store.dirents.link(parent, name, {ino, kind: inode.kind})
+      this.store.inodes.putInode({...dir, mtimeMs: nowMs, ctimeMs: nowMs})
+      return linked
+    })
+  }
+
+  /** Removes a non-directory name (unlink) or an empty directory (rmdir). */
+  async remove(parent: number, name: string, expect: 'file' | 'dir'): Promise<void> {
+    await this.store.transaction(() => {
+      const entry = this.lookup(parent, name)
+      if (expect === 'dir' && entry.kind !== 'dir') throw new ShmrError('NOT_DIR', `${name} is not a directory`)
+      if (expect === 'file' && entry.kind === 'dir') throw new ShmrError('IS_DIR', `${name} is a directory`)
+      if (expect === 'dir' && !this.store.dirents.isEmpty(entry.ino)) throw new ShmrError('NOT_EMPTY', `${name} is not empty`)
+      const nowMs = Date.now()
+      this.store.dirents.unlink(parent, name)
+      this.dropLink(entry.ino, nowMs)
+      const dir = this.store.inodes.getInode(parent)
+      this.store.inodes.putInode({...dir, nlink: dir.nlink - (entry.kind === 'dir' ? 1 : 0), mtimeMs: nowMs, ctimeMs: nowMs})
+    })
+  }
+
+  /** rename(2): replaces an existing target of the same kind (an empty directory, or a non-directory). */
+  async rename(parent: number, name: string, newParent: number, newName: string): Promise<void> {
+    checkName(newName)
+    await this.store.transaction(() => {
+      const entry = this.lookup(parent, name)
+      const target = this.store.dirents.lookup(newParent, newName)
+      this.dirInode(newParent)
+      if (target?.ino === entry.ino) return
+      if (entry.kind === 'dir' && this.isAncestor(entry.ino, newParent)) {
+        throw new ShmrError('BAD_ARGUMENT', 'cannot move a directory into itself')
+      }
+      const nowMs = Date.now()
+      if (target) {
+        if (entry.kind === 'dir' && target.kind !== 'dir') throw new ShmrError('NOT_DIR', `${newName} is not a directory`)
+        if (entry.kind !== 'dir' && target.kind === 'dir') throw new ShmrError('IS_DIR', `${newName} is a directory`)
+        if (target.kind === 'dir' && !this.store.dirents.isEmpty(target.ino)) throw new ShmrError('NOT_EMPTY', `${newName} is not empty`)
+        this.dropLink(target.ino, nowMs)
+        if (target.kind === 'dir') this.adjustNlink(newParent, -1, nowMs)
+      }
+      this.store.dirents.unlink(parent, name)
+      this.store.dirents.link(newParent, newName, entry)
+      const moved = this.store.inodes.getInode(entry.ino)
+      this.store.inodes.putInode({...moved, ctimeMs: nowMs, ...(moved.kind === 'dir' ? {parent: newParent} : {})})
+      const crossesDirs = entry.kind === 'dir' && parent !== newParent
+      this.adjustNlink(parent, crossesDirs ? -1 : 0, nowMs)
+      if (newParent !== parent) this.adjustNlink(newParent, crossesDirs ? 1 : 0, nowMs)
+    })
+  }
+
+  private dirInode(ino: number): Inode {
+    const inode = this.store.inodes.getInode(ino)
+    if (inode.kind !== 'dir') throw new ShmrError('NOT_DIR', `inode ${ino} is not a directory`)
+    return inode
+  }
+
+  /** True when `ancestor` is `ino` or lies on the path from `ino` up to the root. */
+  private isAncestor(ancestor: number, ino: number): boolean {
+    for (let current = ino; ; ) {
+      if (current === ancestor) return true
+      if (current === ROOT_INODE) return false
+      current = this.store.inodes.getInode(current).parent ?? ROOT_INODE
+    }
+  }
+
+  private adjustNlink(dir: number, delta: number, nowMs: number): void {
+    const inode = this.store.inodes.getInode(dir)
+    this.store.inodes.putInode({...inode, nlink: inode.nlink + delta, mtimeMs: nowMs, ctimeMs: nowMs})
+  }
+
+  /** One name of `ino` is gone: drop a link, and the inode with it when none remain and none is open. */
+  private dropLink(ino: number, nowMs: number): void {
+    const inode = this.store.inodes.getInode(ino)
+    const nlink = inode.kind === 'dir' ? 0 : inode.nlink - 1
+    if (nlink > 0 || this.open.isOpen(ino)) {
+      this.store.inodes.putInode({...inode, nlink, ctimeMs: nowMs})
+    } else {
+      reclaimInode(this.store, this.blocks, ino, nowMs)
+    }
+  }
+}
+
+/** New inodes belong to `owner`; without one (the FUSE binding does not say who asks), to the directory's owner. */
+function inheritOwner(dir: Inode, owner: Owner | undefined): Owner {
+  return owner ?? {uid: dir.uid, gid: dir.gid}
+}
+
+export {FILE_TYPE_BITS}

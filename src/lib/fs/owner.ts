@@ -1,0 +1,5 @@
+/** The user and group a new inode belongs to. */
+export interface Owner {
+  readonly uid: number
+  readonly gid: number
+}

@@ -1,0 +1,140 @@
+import fs from 'node:fs/promises'
+import type {BlockStore} from '../blocks/blockStore.js'
+import {ShmrError} from '../errors.js'
+import {NAME_MAX_BYTES} from '../format/constants.js'
+import type {MetaStore} from '../meta/metaStore.js'
+import type {Inode} from '../meta/records.js'
+import type {PoolSet} from '../pools/poolSet.js'
+import {FileData, type FileDataOptions, type FileHandle} from './fileData.js'
+import {Namespace} from './namespace.js'
+import type {Owner} from './owner.js'
+import {statOf, type Stat} from './stat.js'
+import {checkXattrName, XATTR_CREATE, XATTR_REPLACE, XATTR_VALUE_MAX_BYTES} from './xattrNames.js'
+
+/** Attribute changes of setattr: each field present is set. */
+export interface AttributeChanges {
+  readonly mode?: number
+  readonly uid?: number
+  readonly gid?: number
+  readonly atimeMs?: number
+  readonly mtimeMs?: number
+}
+
+export interface FsStats {
+  readonly blockSizeBytes: number
+  readonly totalBlocks: number
+  readonly freeBlocks: number
+  readonly files: number
+  readonly nameMaxBytes: number
+}
+
+/**
+ * The filesystem core: POSIX operations on inode numbers, throwing ShmrError. Knows nothing of
+ * FUSE; the adapter in src/lib/fuse translates paths, errors and stat structures.
+ */
+export class ShmrFs {
+  readonly namespace: Namespace
+  readonly data: FileData
+
+  constructor(readonly store: MetaStore, readonly blocks: BlockStore, readonly pools: PoolSet, options: FileDataOptions,
+    readonly log: (line: string) => void) {
+    this.data = new FileData(store, blocks, pools, options, log)
+    this.namespace = new Namespace(store, blocks, this.data)
+  }
+
+  getattr(ino: number): Stat {
+    return statOf(this.data.liveAttributes(this.store.inodes.getInode(ino)))
+  }
+
+  readlink(ino: number): string {
+    const inode = this.store.inodes.getInode(ino)
+    if (inode.kind !== 'symlink' || inode.target === undefined) throw new ShmrError('BAD_ARGUMENT', 'not a symbolic link')
+    return inode.target
+  }
+
+  async createFile(parent: number, name: string, permissions: number, flags: number, owner?: Owner): Promise<FileHandle> {
+    const inode = await this.namespace.make(parent, name, 'file', permissions, owner, {blockSizeBytes: this.pools.writePool.blockSizeBytes})
+    return this.data.open(inode, flags)
+  }
+
+  async open(ino: number, flags: number): Promise<FileHandle> {
+    const handle = await this.data.open(this.store.inodes.getInode(ino), flags)
+    if (!handle.mode.write) this.data.touchAccess(ino)
+    return handle
+  }
+
+  async setattr(ino: number, changes: AttributeChanges): Promise<void> {
+    const nowMs = Date.now()
+    await this.data.flushFile(ino)
+    await this.store.transaction(() => {
+      const inode: Inode = this.data.liveAttributes(this.store.inodes.getInode(ino))
+      this.store.inodes.putInode({
+        ...inode,
+        ...(changes.mode === undefined ? {} : {mode: (inode.mode & ~0o7777) | (changes.mode & 0o7777)}),
+        ...(changes.uid === undefined ? {} : {uid: changes.uid}),
+        ...(changes.gid === undefined ? {} : {gid: changes.gid}),
+        ...(changes.atimeMs === undefined ? {} : {atimeMs: changes.atimeMs}),
+        ...(changes.mtimeMs === undefined ? {} : {mtimeMs: changes.mtimeMs}),
+        ctimeMs: nowMs,
+      })
+    })
+    this.data.refreshTimes(this.store.inodes.getInode(ino))
+  }
+
+  getxattr(ino: number, name: string): Buffer {
+    this.store.inodes.getInode(ino)
+    const value = this.store.xattrs.find([ino, name])
+    if (!value) throw new ShmrError('NO_XATTR', `no extended attribute ${name}`)
+    return value
+  }
+
+  listxattr(ino: number): string[] {
+    this.store.inodes.getInode(ino)
+    return this.store.xattrs.names(ino)
+  }
+
+  async setxattr(ino: number, name: string, value: Buffer, flags: number): Promise<void> {
+    checkXattrName(name)
+    if (value.length > XATTR_VALUE_MAX_BYTES) throw new ShmrError('NO_SPACE', 'extended attribute value too large')
+    await this.store.transaction(() => {
+      const inode = this.store.inodes.getInode(ino)
+      const exists = this.store.xattrs.find([ino, name]) !== undefined
+      if (flags & XATTR_CREATE && exists) throw new ShmrError('EXISTS', `extended attribute ${name} exists`)
+      if (flags & XATTR_REPLACE && !exists) throw new ShmrError('NO_XATTR', `no extended attribute ${name}`)
+      this.store.xattrs.put([ino, name], Buffer.from(value))
+      this.store.inodes.putInode({...inode, ctimeMs: Date.now()})
+    })
+  }
+
+  async removexattr(ino: number, name: string): Promise<void> {
+    await this.store.transaction(() => {
+      const inode = this.store.inodes.getInode(ino)
+      if (!this.store.xattrs.remove([ino, name])) throw new ShmrError('NO_XATTR', `no extended attribute ${name}`)
+      this.store.inodes.putInode({...inode, ctimeMs: Date.now()})
+    })
+  }
+
+  /**
+   * Capacity and free space summed over the drives of every pool, each device counted once
+   * (several drive directories may share one disk, as in the demo).
+   */
+  async statfs(): Promise<FsStats> {
+    const blockSizeBytes = 1024 * 1024
+    const seen = new Set<number>()
+    let totalBytes = 0
+    let freeBytes = 0
+    for (const drive of this.pools.drivesById.values()) {
+      if (this.pools.unavailable.has(drive.id)) continue
+      const {dev} = await fs.stat(drive.dir)
+      if (seen.has(dev)) continue
+      seen.add(dev)
+      const space = await drive.space()
+      totalBytes += space.totalBytes
+      freeBytes += space.freeBytes
+    }
+    return {
+      blockSizeBytes, totalBlocks: Math.floor(totalBytes / blockSizeBytes), freeBlocks: Math.floor(freeBytes / blockSizeBytes),
+      files: this.store.inodes.count(), nameMaxBytes: NAME_MAX_BYTES,
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type {Inode} from '../meta/records.js'
+
+/** What getattr reports for an inode: the stored inode, with live size and times of open files. */
+export interface Stat {
+  readonly ino: number
+  readonly mode: number
+  readonly uid: number
+  readonly gid: number
+  readonly nlink: number
+  readonly size: number
+  /** 512-byte units, as st_blocks counts them. */
+  readonly blocks: number
+  readonly blksize: number
+  readonly atimeMs: number
+  readonly mtimeMs: number
+  readonly ctimeMs: number
+}
+
+/** The I/O size reported to applications: the largest request the kernel sends through FUSE. */
+export const PREFERRED_IO_BYTES = 128 * 1024
+
+export function statOf(inode: Inode): Stat {
+  return {
+    ino: inode.ino, mode: inode.mode, uid: inode.uid, gid: inode.gid, nlink: inode.nlink,
+    size: inode.sizeBytes, blocks: Math.ceil(inode.sizeBytes / 512), blksize: PREFERRED_IO_BYTES,
+    atimeMs: inode.atimeMs, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs,
+  }
+}

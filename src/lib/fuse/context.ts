@@ -1,0 +1,18 @@
+import type {ShmrFs} from '../fs/shmrFs.js'
+import type {Log} from './serve.js'
+import {splitPath} from './paths.js'
+
+/** What every operation handler gets: the core, a logger, and path resolution. */
+export class FuseContext {
+  constructor(readonly fs: ShmrFs, readonly log: Log) {}
+
+  ino(filePath: string): number {
+    return this.fs.namespace.resolve(filePath)
+  }
+
+  /** The parent directory's inode and the last name of a path that is about to be created or removed. */
+  parentAndName(filePath: string): {parent: number; name: string} {
+    const {parentPath, name} = splitPath(filePath)
+    return {parent: this.ino(parentPath), name}
+  }
+}

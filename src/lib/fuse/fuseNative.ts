@@ -1,0 +1,41 @@
+import {createRequire} from 'node:module'
+import {ShmrError} from '../errors.js'
+
+/** The callback every fuse-native operation ends with: a result code (0 or -errno) and maybe a value. */
+export type FuseCallback = (code: number, ...values: unknown[]) => void
+
+/** The handlers fuse-native calls, by operation name; each takes its arguments then a callback. */
+export type FuseOperations = Record<string, (...args: never[]) => void>
+
+export interface FuseOptions {
+  readonly allowOther?: boolean
+  readonly defaultPermissions?: boolean
+  readonly fsname?: string
+  readonly subtype?: string
+  /** Milliseconds before fuse-native fails a request with ETIMEDOUT. */
+  readonly timeout?: number
+}
+
+export interface FuseInstance {
+  mount(callback: (error: Error | null) => void): void
+  _fuseOptions(): string
+}
+
+export interface FuseConstructor {
+  new (mountpoint: string, operations: FuseOperations, options: FuseOptions): FuseInstance
+}
+
+/**
+ * Loads fuse-native. Its prebuilt addon links libfuse.so.2, so a machine without it fails here:
+ * that becomes a clear UNAVAILABLE error naming the package to install.
+ */
+export function loadFuseNative(): FuseConstructor {
+  try {
+    return createRequire(import.meta.url)('fuse-native') as FuseConstructor
+  } catch (error) {
+    const message = (error as Error).message
+    throw new ShmrError('UNAVAILABLE', `FUSE is not available: ${message.split('\n')[0]}`, {
+      hint: /libfuse/.test(message) ? 'install Debian\'s libfuse2 (libfuse2t64 on Debian 13) and fuse3' : 'reinstall shmr\'s npm packages',
+    })
+  }
+}

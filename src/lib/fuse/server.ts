@@ -1,0 +1,166 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {execa} from 'execa'
+import {BlockStore} from '../blocks/blockStore.js'
+import type {ShmrConfig} from '../config/types.js'
+import {ShmrError, systemErrorCode} from '../errors.js'
+import {ShmrFs} from '../fs/shmrFs.js'
+import {collectTombstones} from '../gc/collectTombstones.js'
+import {ExclusiveLock} from '../meta/exclusiveLock.js'
+import {MetaStore} from '../meta/metaStore.js'
+import {PoolSet} from '../pools/poolSet.js'
+import {mountFuse} from './binding.js'
+import {FuseContext} from './context.js'
+import {isMounted} from './mountTable.js'
+import {fuseOperations} from './ops/index.js'
+import type {Log} from './serve.js'
+
+/** How often dirty data and tombstones are looked at, and the external unmount is checked for. */
+const TICK_MS = 1000
+/** Tombstoned block files outlive their record this long, so a read that just looked it up still finds them. */
+const TOMBSTONE_GRACE_MS = 10_000
+const MAX_FLUSHING_BLOCKS = 8
+
+export interface ServeOptions {
+  /** Overrides the config's mount point. */
+  readonly mountpoint?: string
+  readonly log: Log
+}
+
+/** A mounted filesystem, served until `stop` (or an external unmount, which `stopped` reports). */
+export interface Server {
+  readonly mountpoint: string
+  /** Resolves when the server has stopped, for whatever reason. */
+  readonly stopped: Promise<void>
+  stop(reason: string): Promise<void>
+}
+
+/**
+ * Mounts the filesystem: takes the exclusive lock, opens the metadata store and the drives
+ * (refusing any drive that is missing or not this filesystem's), checks the mount point, and
+ * serves FUSE requests. Every way of stopping flushes all data and commits before unmounting.
+ */
+export async function serveFilesystem(config: ShmrConfig, options: ServeOptions): Promise<Server> {
+  const mountpoint = path.resolve(options.mountpoint ?? config.mountpoint)
+  checkFuseAvailable()
+  const lock = ExclusiveLock.acquire(config.metadataDir, 'mount', mountpoint)
+  let store: MetaStore | undefined
+  try {
+    store = await MetaStore.open(config.metadataDir)
+    const pools = PoolSet.open(config, store.superblock)
+    checkMountpoint(mountpoint)
+    const core = new ShmrFs(store, new BlockStore(pools), pools, {
+      cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: MAX_FLUSHING_BLOCKS,
+    }, options.log)
+    await mountFuse(mountpoint, fuseOperations(new FuseContext(core, options.log)), {
+      allowOther: config.mount.allowOther, defaultPermissions: config.mount.defaultPermissions,
+      fsname: `shmr:${path.basename(config.metadataDir)}`, subtype: 'shmr', timeout: config.mount.requestTimeoutMs,
+    }).catch((error: Error) => {
+      throw new ShmrError('UNAVAILABLE', `cannot mount at ${mountpoint}: ${error.message}`, {
+        hint: 'check that /dev/fuse is usable and, for allowOther as a non-root user, that /etc/fuse.conf has user_allow_other',
+      })
+    })
+    return new RunningServer(mountpoint, core, store, lock, options.log)
+  } catch (error) {
+    await store?.close()
+    lock.release()
+    throw error
+  }
+}
+
+class RunningServer implements Server {
+  readonly stopped: Promise<void>
+  private resolveStopped!: () => void
+  private stopping: Promise<void> | undefined
+  private readonly timer: NodeJS.Timeout
+  private ticking = false
+
+  constructor(readonly mountpoint: string, private readonly core: ShmrFs, private readonly store: MetaStore,
+    private readonly lock: ExclusiveLock, private readonly log: Log) {
+    this.stopped = new Promise((resolve) => { this.resolveStopped = resolve })
+    this.timer = setInterval(() => void this.tick(), TICK_MS)
+  }
+
+  stop(reason: string): Promise<void> {
+    this.stopping ??= this.shutdown(reason, true)
+    return this.stopping
+  }
+
+  /** Background work: idle dirty blocks, old tombstones, and noticing `fusermount3 -u`. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopping) return
+    this.ticking = true
+    try {
+      await this.core.data.flushIdle()
+      await collectTombstones(this.store, this.core.pools, TOMBSTONE_GRACE_MS)
+      if (!await isMounted(this.mountpoint)) this.stopping ??= this.shutdown('unmounted from outside', false)
+    } catch (error) {
+      this.log(`background work failed: ${(error as Error).message}`)
+    } finally {
+      this.ticking = false
+    }
+  }
+
+  private async shutdown(reason: string, unmount: boolean): Promise<void> {
+    this.log(`stopping (${reason}): writing out buffered data`)
+    clearInterval(this.timer)
+    try {
+      await this.core.data.flushAll()
+      if (unmount) await unmountFuse(this.mountpoint, this.log)
+      await this.core.data.flushAll()
+      await collectTombstones(this.store, this.core.pools, 0)
+    } catch (error) {
+      this.log(`error while stopping: ${(error as Error).message}`)
+    } finally {
+      await this.store.close()
+      this.lock.release()
+      this.log('stopped')
+      this.resolveStopped()
+    }
+  }
+}
+
+/**
+ * Unmounts through fusermount, asynchronously: a synchronous call would block the very thread
+ * that has to answer the kernel's last requests. A busy mount (files still open) is detached
+ * lazily after a few tries; its data was already written out.
+ */
+async function unmountFuse(mountpoint: string, log: Log): Promise<void> {
+  const fusermount = fs.existsSync('/usr/bin/fusermount3') || fs.existsSync('/bin/fusermount3') ? 'fusermount3' : 'fusermount'
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (!await isMounted(mountpoint)) return
+    const result = await execa(fusermount, ['-u', mountpoint], {reject: false})
+    if (result.exitCode === 0) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  log(`${mountpoint} is busy (files still open): detaching it lazily`)
+  await execa(fusermount, ['-uz', mountpoint], {reject: false})
+}
+
+function checkFuseAvailable(): void {
+  if (!fs.existsSync('/dev/fuse')) {
+    throw new ShmrError('UNAVAILABLE', 'FUSE is not available: /dev/fuse does not exist', {hint: 'load the fuse kernel module (modprobe fuse), or run where FUSE is allowed'})
+  }
+  const hasFusermount = ['/usr/bin/fusermount3', '/bin/fusermount3', '/usr/bin/fusermount', '/bin/fusermount'].some((file) => fs.existsSync(file))
+  if (!hasFusermount) throw new ShmrError('UNAVAILABLE', 'FUSE is not available: fusermount3 is not installed', {hint: 'install Debian\'s fuse3 package'})
+}
+
+function checkMountpoint(mountpoint: string): void {
+  let entries: string[]
+  try {
+    if (!fs.statSync(mountpoint).isDirectory()) throw new ShmrError('NOT_DIR', `mount point ${mountpoint} is not a directory`)
+    entries = fs.readdirSync(mountpoint)
+  } catch (error) {
+    const code = systemErrorCode(error)
+    if (code === 'ENOENT') throw new ShmrError('NOT_FOUND', `mount point ${mountpoint} does not exist`, {hint: `create it: mkdir -p ${mountpoint}`})
+    if (code === 'ENOTCONN') {
+      throw new ShmrError('LOCKED', `mount point ${mountpoint} is a dead FUSE mount`, {hint: `clear it with fusermount3 -u ${mountpoint}`})
+    }
+    throw error
+  }
+  if (entries.length > 0) {
+    throw new ShmrError('NOT_EMPTY', `mount point ${mountpoint} is not empty (holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`, {
+      hint: 'mount on an empty directory',
+    })
+  }
+}
