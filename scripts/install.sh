@@ -33,4 +33,10 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund --loglevel=error
 fi
+# shmr's patched fuse-native (vendor/fuse-native/README.md) is built here, explicitly: npm 11 runs
+# no install scripts. It compiles against the libfuse 2 headers fuse-shared-library ships.
+addon=vendor/fuse-native/build/Release/fuse.node
+if [ ! -f "$addon" ] || [ vendor/fuse-native/fuse-native.c -nt "$addon" ]; then
+  npm run --silent build:native >/dev/null
+fi
 npm run --silent build

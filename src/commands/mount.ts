@@ -13,7 +13,7 @@ export default class Mount extends ShmrCommand {
 
 Refuses when the filesystem is already mounted or in use by another shmr process, when the mount point is not an empty directory, when a drive directory is missing or holds another filesystem's (or another drive's) identity, and when FUSE is not available.
 
-Run as root, it mounts with allow_other and default_permissions (config keys mount.allowOther and mount.defaultPermissions), so other users get exactly the access that modes and owners give them. The FUSE binding does not tell shmr which user makes a request, so a new file or directory belongs to the owner of the directory it is created in.`
+Run as root, it mounts with allow_other and default_permissions (config keys mount.allowOther and mount.defaultPermissions), so other users get exactly the access that modes and owners give them, and what they create belongs to them.`
   static override examples = [
     {description: 'Mount at the config\'s mount point and serve until Ctrl-C', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml'},
     {description: 'Mount elsewhere, in the background', command: '<%= config.bin %> <%= command.id %> -c demo/shmr.yaml /mnt/archive --background'},

@@ -53,7 +53,7 @@ export class Namespace {
       if (this.store.dirents.lookup(parent, name)) throw new ShmrError('EXISTS', `${name} exists`)
       const nowMs = Date.now()
       const inode = newInode({
-        ino: this.store.counters.take('nextInode'), kind, permissions, ...inheritOwner(dir, owner), ...extra,
+        ino: this.store.counters.take('nextInode'), kind, permissions: inheritedPermissions(dir, kind, permissions), ...inheritOwner(dir, owner), ...extra,
         ...(kind === 'dir' ? {parent} : {}),
       })
       this.store.inodes.putInode(inode)
@@ -155,9 +155,20 @@ export class Namespace {
   }
 }
 
-/** New inodes belong to `owner`; without one (the FUSE binding does not say who asks), to the directory's owner. */
+const SET_GROUP_ID = 0o2000
+
+/**
+ * New inodes belong to the caller, with the directory's group when the directory is set-group-ID
+ * (as Linux does). Without a caller, to the directory's owner.
+ */
 function inheritOwner(dir: Inode, owner: Owner | undefined): Owner {
-  return owner ?? {uid: dir.uid, gid: dir.gid}
+  if (!owner) return {uid: dir.uid, gid: dir.gid}
+  return dir.mode & SET_GROUP_ID ? {uid: owner.uid, gid: dir.gid} : owner
+}
+
+/** A directory made in a set-group-ID directory is set-group-ID too. */
+function inheritedPermissions(dir: Inode, kind: InodeKind, permissions: number): number {
+  return kind === 'dir' && dir.mode & SET_GROUP_ID ? permissions | SET_GROUP_ID : permissions
 }
 
 export {FILE_TYPE_BITS}

@@ -1,10 +1,23 @@
+import type {Owner} from '../fs/owner.js'
 import type {ShmrFs} from '../fs/shmrFs.js'
 import type {Log} from './serve.js'
 import {splitPath} from './paths.js'
 
 /** What every operation handler gets: the core, a logger, and path resolution. */
 export class FuseContext {
+  private callerOf: (() => Owner) | undefined
+
   constructor(readonly fs: ShmrFs, readonly log: Log) {}
+
+  /** Set once the binding exists: where to ask who made the current request. */
+  bindCaller(callerOf: () => Owner): void {
+    this.callerOf = callerOf
+  }
+
+  /** The user and group of the request being handled. Call before the handler's first await. */
+  caller(): Owner | undefined {
+    return this.callerOf?.()
+  }
 
   ino(filePath: string): number {
     return this.fs.namespace.resolve(filePath)

@@ -19,6 +19,8 @@ export interface FuseOptions {
 export interface FuseInstance {
   mount(callback: (error: Error | null) => void): void
   _fuseOptions(): string
+  /** Who made the request being handled (shmr's patch of fuse-native); valid until the handler's first await. */
+  caller(): {uid: number; gid: number; pid: number}
 }
 
 export interface FuseConstructor {
@@ -35,7 +37,8 @@ export function loadFuseNative(): FuseConstructor {
   } catch (error) {
     const message = (error as Error).message
     throw new ShmrError('UNAVAILABLE', `FUSE is not available: ${message.split('\n')[0]}`, {
-      hint: /libfuse/.test(message) ? 'install Debian\'s libfuse2 (libfuse2t64 on Debian 13) and fuse3' : 'reinstall shmr\'s npm packages',
+      hint: /libfuse/.test(message) ? 'install Debian\'s libfuse2 (libfuse2t64 on Debian 13) and fuse3'
+        : 'build shmr\'s patched FUSE binding: scripts/install.sh (or npm run build:native)',
     })
   }
 }

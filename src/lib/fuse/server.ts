@@ -52,13 +52,18 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     const core = new ShmrFs(store, new BlockStore(pools), pools, {
       cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: MAX_FLUSHING_BLOCKS,
     }, options.log)
-    await mountFuse(mountpoint, fuseOperations(new FuseContext(core, options.log)), {
+    const context = new FuseContext(core, options.log)
+    const fuse = await mountFuse(mountpoint, fuseOperations(context), {
       allowOther: config.mount.allowOther, defaultPermissions: config.mount.defaultPermissions,
       fsname: `shmr:${path.basename(config.metadataDir)}`, subtype: 'shmr', timeout: config.mount.requestTimeoutMs,
     }).catch((error: Error) => {
       throw new ShmrError('UNAVAILABLE', `cannot mount at ${mountpoint}: ${error.message}`, {
         hint: 'check that /dev/fuse is usable and, for allowOther as a non-root user, that /etc/fuse.conf has user_allow_other',
       })
+    })
+    context.bindCaller(() => {
+      const {uid, gid} = fuse.caller()
+      return {uid, gid}
     })
     return new RunningServer(mountpoint, core, store, lock, options.log)
   } catch (error) {

@@ -70,9 +70,15 @@ function isAlive(holder: LockHolder): boolean {
   if (holder.hostname !== os.hostname()) return true // Cannot tell for another host: assume it runs.
   try {
     process.kill(holder.pid, 0)
-    return true
   } catch (error) {
     return systemErrorCode(error) === 'EPERM'
+  }
+  // A killed server nobody has reaped yet is a zombie: it exists, but holds nothing any more.
+  try {
+    const stat = fs.readFileSync(`/proc/${holder.pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true
   }
 }
 

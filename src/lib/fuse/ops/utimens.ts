@@ -2,14 +2,16 @@ import type {FuseContext} from '../context.js'
 import {serve} from '../serve.js'
 
 /**
- * fuse-native hands times over as milliseconds, turning UTIME_OMIT (tv_nsec = 2^30 - 2, with a
- * zero tv_sec from libfuse) into 1073 ms: such a value means "leave this time unchanged".
+ * fuse-native hands times over as milliseconds, so libfuse's UTIME_NOW (tv_sec 0, tv_nsec 2^30-1)
+ * arrives as 1073 ms: it means "now". UTIME_OMIT never arrives: libfuse 2 calls utimens only
+ * when both times change, so a change of one time alone (touch -m -d) does not reach shmr.
  */
-const OMITTED_MS = 1073
+const NOW_MARKER_MS = 1073
 
 export const utimens = (ctx: FuseContext) => serve('utimens', ctx.log, async (path: string, atimeMs: number, mtimeMs: number) => {
+  const nowMs = Date.now()
   await ctx.fs.setattr(ctx.ino(path), {
-    ...(atimeMs === OMITTED_MS ? {} : {atimeMs}),
-    ...(mtimeMs === OMITTED_MS ? {} : {mtimeMs}),
+    atimeMs: atimeMs === NOW_MARKER_MS ? nowMs : atimeMs,
+    mtimeMs: mtimeMs === NOW_MARKER_MS ? nowMs : mtimeMs,
   })
 })

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import {patternBytes, tempDir} from '../helpers/tempDir.js'
+import {sh, shOk, withMount} from '../helpers/mounted.js'
+
+const BLOCK = 65536
+
+/** sha256 of a file, through the real sha256sum. */
+async function sha(file: string): Promise<string> {
+  return (await shOk(`sha256sum ${JSON.stringify(file)}`)).split(' ')[0]!
+}
+
+describe('files through the mount', () => {
+  it('copies files of 0, 1, block-1, block, block+1 bytes and 100 MiB+ byte-exact, and keeps them across remount', async () => {
+    const source = tempDir()
+    const sizes = [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 17]
+    for (const size of sizes) fs.writeFileSync(path.join(source, `f${size}`), patternBytes(size, size + 1))
+    await shOk(`head -c ${100 * 1024 * 1024 + 12345} /dev/urandom > ${source}/big`)
+    await withMount({blockSizeBytes: BLOCK, mount: {cacheBytes: 16 * 1024 * 1024}}, async (m) => {
+      for (const name of fs.readdirSync(source)) await shOk(`cp ${source}/${name} ${m.mnt}/${name}`)
+      const expected = new Map<string, string>()
+      for (const name of fs.readdirSync(source)) expected.set(name, await sha(path.join(source, name)))
+      for (const [name, digest] of expected) assert.equal(await sha(path.join(m.mnt, name)), digest, `${name} right after copy`)
+      await m.remount()
+      for (const [name, digest] of expected) assert.equal(await sha(path.join(m.mnt, name)), digest, `${name} after remount`)
+      const sizesSeen = (await shOk(`stat -c '%n %s' ${m.mnt}/f*`)).trim().split('\n').map((line) => line.split(' ')[1])
+      assert.deepEqual(sizesSeen.map(Number).sort((a, b) => a - b), [...sizes].sort((a, b) => a - b))
+    })
+  })
+
+  it('applies writes at random offsets exactly as a local file does (dd conv=notrunc)', async () => {
+    const reference = path.join(tempDir(), 'reference')
+    fs.writeFileSync(reference, patternBytes(5 * BLOCK + 100, 3))
+    const patch = path.join(tempDir(), 'patch')
+    fs.writeFileSync(patch, patternBytes(3 * BLOCK, 4))
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const target = path.join(m.mnt, 'file')
+      await shOk(`cp ${reference} ${target}`)
+      let seed = 12345
+      const random = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n }
+      for (let i = 0; i < 40; i++) {
+        const offset = random(7 * BLOCK)
+        const count = 1 + random(2 * BLOCK)
+        const skip = random(BLOCK)
+        for (const file of [reference, target]) {
+          await shOk(`dd if=${patch} of=${file} bs=64k skip=${skip} seek=${offset} count=${count} conv=notrunc iflag=skip_bytes,count_bytes oflag=seek_bytes status=none`)
+        }
+      }
+      assert.equal(await sha(target), await sha(reference))
+      await m.remount()
+      assert.equal(await sha(target), await sha(reference), 'after remount')
+    })
+  })
+
+  it('appends with O_APPEND, truncates with O_TRUNC, refuses O_EXCL on an existing file', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      await shOk(`cd ${m.mnt} && echo one > log && echo two >> log && echo three >> log`)
+      assert.equal(fs.readFileSync(path.join(m.mnt, 'log'), 'utf8'), 'one\ntwo\nthree\n')
+      await shOk(`cd ${m.mnt} && echo new > log`)
+      assert.equal(fs.readFileSync(path.join(m.mnt, 'log'), 'utf8'), 'new\n')
+      const excl = await sh(`cd ${m.mnt} && set -o noclobber && echo x > log`)
+      assert.notEqual(excl.exitCode, 0)
+      assert.match(excl.stderr, /File exists|cannot overwrite/)
+    })
+  })
+
+  it('truncates down and up: cut data is gone, the grown part reads as zeros and is not stored', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const file = path.join(m.mnt, 't')
+      await shOk(`head -c ${3 * BLOCK} /dev/urandom > ${file}`)
+      await shOk(`truncate -s ${BLOCK + 10} ${file} && truncate -s ${4 * BLOCK} ${file}`)
+      const bytes = fs.readFileSync(file)
+      assert.equal(bytes.length, 4 * BLOCK)
+      assert.ok(bytes.subarray(BLOCK + 10).equals(Buffer.alloc(3 * BLOCK - 10)), 'bytes past the cut read as zeros')
+      await m.remount()
+      const again = fs.readFileSync(file)
+      assert.ok(again.equals(bytes), 'same after remount')
+      await shOk(`truncate -s 6G ${file}`)
+      assert.equal(fs.statSync(file).size, 6 * 1024 ** 3, 'files past 4 GiB')
+      await shOk(`printf tail | dd of=${file} bs=1 seek=$((5*1024*1024*1024)) conv=notrunc status=none`)
+      assert.equal((await shOk(`dd if=${file} bs=1 skip=$((5*1024*1024*1024)) count=4 status=none`)), 'tail')
+      const stored = (await shOk(`du -sb ${m.config.pools[0]!.drives[0]!.dir}/shmr`)).split('\t')[0]
+      assert.ok(Number(stored) < 16 * BLOCK, `a 6 GiB sparse file stores only its data blocks (${stored} bytes)`)
+    })
+  })
+
+  it('keeps an unlinked file readable through a descriptor opened before the unlink', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      await shOk(`head -c ${2 * BLOCK + 5} /dev/urandom > ${m.mnt}/gone`)
+      const digest = (await shOk(`sha256sum < ${m.mnt}/gone`)).split(' ')[0]
+      const out = await shOk(`exec 3< ${m.mnt}/gone; rm ${m.mnt}/gone; test ! -e ${m.mnt}/gone && sha256sum <&3`)
+      assert.equal(out.split(' ')[0], digest)
+    })
+  })
+
+  it('serves two writers and two readers at once on different files', async () => {
+    await withMount({blockSizeBytes: BLOCK, mount: {cacheBytes: 16 * 1024 * 1024}}, async (m) => {
+      const source = tempDir()
+      await shOk(`head -c 20M /dev/urandom > ${source}/a && head -c 20M /dev/urandom > ${source}/b && cp ${source}/a ${m.mnt}/ra && cp ${source}/b ${m.mnt}/rb`)
+      await Promise.all([
+        shOk(`cp ${source}/a ${m.mnt}/wa`), shOk(`cp ${source}/b ${m.mnt}/wb`),
+        shOk(`cat ${m.mnt}/ra > /dev/null`), shOk(`cat ${m.mnt}/rb > /dev/null`),
+      ])
+      assert.equal(await sha(`${m.mnt}/wa`), await sha(`${source}/a`))
+      assert.equal(await sha(`${m.mnt}/wb`), await sha(`${source}/b`))
+      assert.equal(await sha(`${m.mnt}/ra`), await sha(`${source}/a`))
+    })
+  })
+
+  it('survives kill -9 of the server after fsync', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const source = tempDir()
+      await shOk(`head -c ${5 * BLOCK + 123} /dev/urandom > ${source}/data`)
+      await shOk(`dd if=${source}/data of=${m.mnt}/synced bs=64k conv=fsync status=none`)
+      await shOk(`mkdir ${m.mnt}/dir && sync ${m.mnt}/dir`)
+      process.kill(m.pid(), 'SIGKILL')
+      await sh(`fusermount3 -u ${m.mnt}`)
+      const {shmr} = await import('../helpers/cli.js')
+      const result = await shmr(['mount', '-c', m.config.file, '--background'])
+      assert.equal(result.exitCode, 0, `remount after a crash (stale lock taken over): ${result.stderr}`)
+      assert.equal(await sha(`${m.mnt}/synced`), await sha(`${source}/data`))
+      assert.ok(fs.statSync(`${m.mnt}/dir`).isDirectory())
+    })
+  })
+})
