@@ -10,6 +10,7 @@ import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {PoolSet} from '../pools/poolSet.js'
 import {mountFuse} from './binding.js'
+import {loadFuseNative} from './fuseNative.js'
 import {FuseContext} from './context.js'
 import {isMounted} from './mountTable.js'
 import {fuseOperations} from './ops/index.js'
@@ -57,6 +58,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       allowOther: config.mount.allowOther, defaultPermissions: config.mount.defaultPermissions,
       fsname: `shmr:${path.basename(config.metadataDir)}`, subtype: 'shmr', timeout: config.mount.requestTimeoutMs,
     }).catch((error: Error) => {
+      if (error instanceof ShmrError) throw error
       throw new ShmrError('UNAVAILABLE', `cannot mount at ${mountpoint}: ${error.message}`, {
         hint: 'check that /dev/fuse is usable and, for allowOther as a non-root user, that /etc/fuse.conf has user_allow_other',
       })
@@ -148,6 +150,7 @@ function checkFuseAvailable(): void {
   }
   const hasFusermount = ['/usr/bin/fusermount3', '/bin/fusermount3', '/usr/bin/fusermount', '/bin/fusermount'].some((file) => fs.existsSync(file))
   if (!hasFusermount) throw new ShmrError('UNAVAILABLE', 'FUSE is not available: fusermount3 is not installed', {hint: 'install Debian\'s fuse3 package'})
+  loadFuseNative()
 }
 
 function checkMountpoint(mountpoint: string): void {

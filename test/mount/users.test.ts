@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import {sh, shOk, withMount} from '../helpers/mounted.js'
+
+/** Runs a command as the unprivileged user nobody. */
+const asNobody = (script: string) => sh(`setpriv --reuid=65534 --regid=65534 --clear-groups bash -c ${JSON.stringify(script)}`)
+
+describe('several users on one mount (allow_other, default_permissions)', () => {
+  it('gives other users exactly the access modes and owners give them, and what they create is theirs', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root to mount with allow_other and to switch users')
+    await withMount({}, async (m) => {
+      fs.chmodSync(path.dirname(m.mnt), 0o755) // mkdtemp made it 0700: nobody could not even reach the mount
+      await shOk(`cd ${m.mnt} && echo public > open && echo secret > private && chmod 644 open && chmod 600 private && mkdir drop && chmod 1777 drop && mkdir mine && chmod 755 mine`)
+      assert.equal((await asNobody(`cat ${m.mnt}/open`)).stdout, 'public')
+      const readPrivate = await asNobody(`cat ${m.mnt}/private`)
+      assert.notEqual(readPrivate.exitCode, 0)
+      assert.match(readPrivate.stderr, /Permission denied/)
+      assert.match((await asNobody(`echo x >> ${m.mnt}/open`)).stderr, /Permission denied/)
+      assert.match((await asNobody(`touch ${m.mnt}/mine/f`)).stderr, /Permission denied/)
+      const created = await asNobody(`cd ${m.mnt}/drop && echo hi > note && mkdir sub && stat -c '%U:%G %a' note sub && echo more >> note && cat note`)
+      assert.equal(created.exitCode, 0, created.stderr)
+      assert.equal(created.stdout, 'nobody:nogroup 644\nnobody:nogroup 755\nhi\nmore')
+      assert.match((await asNobody(`rm ${m.mnt}/drop/../open`)).stderr, /Permission denied/)
+      await shOk(`touch ${m.mnt}/drop/roots`)
+      assert.match((await asNobody(`rm -f ${m.mnt}/drop/roots`)).stderr, /Operation not permitted/, 'the sticky bit protects the files of others')
+    })
+  })
+})
