@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything and creates the demo filesystem under ./demo (once).
+# Installs everything, creates the demo filesystem under ./demo (once), and mounts it at
+# ./demo/mnt in the foreground: use it from another terminal; Ctrl-C unmounts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-if [ -f demo/shmr.yaml ]; then
-  echo "demo already exists in ./demo"
-else
-  ./bin/run.js init --demo demo
-fi
+[ -f demo/shmr.yaml ] || ./bin/run.js init --demo demo
+exec ./bin/run.js mount -c demo/shmr.yaml

@@ -81,11 +81,13 @@ export class ShmrFs {
     this.data.refreshTimes(this.store.inodes.getInode(ino))
   }
 
-  getxattr(ino: number, name: string): Buffer {
+  /**
+   * An extended attribute's value, or undefined when there is none. Not an error: the kernel asks
+   * for security.capability before every write, and a throw per write costs a stack trace.
+   */
+  findXattr(ino: number, name: string): Buffer | undefined {
     this.store.inodes.getInode(ino)
-    const value = this.store.xattrs.find([ino, name])
-    if (!value) throw new ShmrError('NO_XATTR', `no extended attribute ${name}`)
-    return value
+    return this.store.xattrs.find([ino, name])
   }
 
   listxattr(ino: number): string[] {

@@ -1,5 +1,6 @@
 import type {FuseContext} from '../context.js'
 import {serve} from '../serve.js'
 
+// No value: fuse-native answers ENODATA.
 export const getxattr = (ctx: FuseContext) => serve('getxattr', ctx.log, (path: string, name: string, _position: number) =>
-  ctx.fs.getxattr(ctx.ino(path), name))
+  ctx.fs.findXattr(ctx.ino(path), name))
