@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import {describe, it} from 'node:test'
+import {ExclusiveLock} from '../../src/lib/meta/exclusiveLock.js'
+import {shmr} from '../helpers/cli.js'
+import {sh, shOk, withMount} from '../helpers/mounted.js'
+import {tempDir} from '../helpers/tempDir.js'
+
+async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  assert.fail(`timed out waiting until ${what}`)
+}
+
+describe('mount lifecycle', () => {
+  it('stops cleanly when unmounted from outside with fusermount3 -u, keeping what was written', async () => {
+    await withMount({blockSizeBytes: 65536}, async (m) => {
+      const source = tempDir()
+      await shOk(`head -c 1000000 /dev/urandom > ${source}/data && cp ${source}/data ${m.mnt}/data`)
+      const pid = m.pid()
+      await shOk(`fusermount3 -u ${m.mnt}`)
+      await waitUntil(() => ExclusiveLock.holder(m.config.metadataDir) === undefined, 'the server released its lock')
+      await waitUntil(() => !fs.existsSync(`/proc/${pid}`) || fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), 'the server exited')
+      assert.match(fs.readFileSync(`${m.config.metadataDir}/mount.log`, 'utf8'), /stopping \(unmounted from outside\)/)
+      const again = await shmr(['mount', '-c', m.config.file, '--background'])
+      assert.equal(again.exitCode, 0, again.stderr)
+      assert.equal(await shOk(`cmp ${source}/data ${m.mnt}/data && echo same`), 'same')
+    })
+  })
+
+  it('reports capacity and free space of the drives to df, each disk counted once', async () => {
+    await withMount({}, async (m) => {
+      const [mountSize, mountAvail] = (await shOk(`df -B1 --output=size,avail ${m.mnt} | tail -1`)).trim().split(/\s+/).map(Number)
+      const [diskSize, diskAvail] = (await shOk(`df -B1 --output=size,avail ${m.config.metadataDir} | tail -1`)).trim().split(/\s+/).map(Number)
+      // All the fixture's drive directories live on the one disk under the temp dir.
+      assert.ok(Math.abs(mountSize! - diskSize!) <= 1024 * 1024, `size ${mountSize} vs disk ${diskSize}`)
+      assert.ok(Math.abs(mountAvail! - diskAvail!) <= 64 * 1024 * 1024, `available ${mountAvail} vs disk ${diskAvail}`)
+      assert.equal((await sh(`stat -f -c '%l' ${m.mnt}`)).stdout, '255')
+    })
+  })
+})
