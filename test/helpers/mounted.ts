@@ -14,6 +14,7 @@ export interface MountedFs {
   /** The server's PID (a child of the test's `shmr mount --background`). */
   pid(): number
   unmount(): Promise<void>
+  mount(): Promise<void>
   remount(): Promise<void>
 }
 
@@ -66,6 +67,7 @@ export async function withMount(options: FixtureOptions, body: (fsys: MountedFs)
       const result = await shmr(['umount', '-c', config.file])
       if (result.exitCode !== 0) throw new Error(`umount failed: ${result.stderr}`)
     },
+    mount: () => mount(config),
     remount: async () => {
       await mounted.unmount()
       await mount(config)

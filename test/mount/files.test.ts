@@ -54,6 +54,30 @@ describe('files through the mount', () => {
     })
   })
 
+  it('overwrites whole blocks without reading the old ones (their files may even be gone)', async () => {
+    const MiB = 1024 * 1024
+    await withMount({blockSizeBytes: MiB}, async (m) => {
+      const source = tempDir()
+      await shOk(`head -c ${4 * MiB} /dev/urandom > ${source}/old && head -c ${2 * MiB} /dev/urandom > ${source}/new`)
+      await shOk(`cp ${source}/old ${m.mnt}/f`)
+      await shOk(`cp ${source}/old ${m.mnt}/g`)
+      await m.unmount()
+      // Destroy the stored copies of blocks 1 and 2 of f, and block 1 of g: any read of them now fails.
+      const pool = `${m.config.pools[0]!.drives[0]!.dir}/shmr`
+      const victims = (await shOk(`find ${pool} -name 'i2.b1.*' -o -name 'i2.b2.*' -o -name 'i3.b1.*'`)).split('\n')
+      assert.equal(victims.length, 3, victims.join('\n'))
+      for (const file of victims) fs.rmSync(file)
+      await m.mount()
+      await shOk(`dd if=${source}/new of=${m.mnt}/f bs=128k seek=8 conv=notrunc,fsync status=none`)
+      await shOk(`cp ${source}/old ${source}/expected && dd if=${source}/new of=${source}/expected bs=128k seek=8 conv=notrunc status=none`)
+      assert.equal(await sha(`${m.mnt}/f`), await sha(`${source}/expected`))
+      // A partial write into a block whose stored copy is gone must fail, not invent data.
+      const partial = await sh(`dd if=${source}/new of=${m.mnt}/g bs=4k seek=300 count=1 conv=notrunc,fsync status=none`)
+      assert.notEqual(partial.exitCode, 0)
+      assert.match(partial.stderr, /Input\/output error/)
+    })
+  })
+
   it('appends with O_APPEND, truncates with O_TRUNC, refuses O_EXCL on an existing file', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       await shOk(`cd ${m.mnt} && echo one > log && echo two >> log && echo three >> log`)

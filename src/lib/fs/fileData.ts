@@ -17,11 +17,17 @@ export interface FileDataOptions {
   readonly maxFlushing: number
 }
 
-/** One block's bytes in memory. Content past the file's end is always zero. */
+/**
+ * One block's bytes in memory. Content past the file's end is always zero. A block that writes
+ * began on is `partial` until it is whole: only the written range holds data, and the old content
+ * (the stored block, or zeros for a hole) is merged in only if the block is read or flushed
+ * before writes cover all of it, so blocks overwritten whole are never read.
+ */
 interface CachedBlock {
   readonly ino: number
   readonly index: number
-  readonly buffer: Buffer
+  buffer: Buffer
+  partial: {start: number; end: number; readonly base: 'record' | 'zeros'} | undefined
   dirty: boolean
   dirtySinceMs: number
   /** Generation of the stored record this content is based on; undefined for a hole. */
@@ -142,8 +148,9 @@ export class FileData {
       const index = Math.floor(at / file.blockSizeBytes)
       const offset = at - index * file.blockSizeBytes
       const count = Math.min(file.blockSizeBytes - offset, length - done)
-      const block = await this.blockForWrite(file, index, count === file.blockSizeBytes)
+      const block = await this.blockForWrite(file, index, offset, count)
       source.copy(block.buffer, offset, done, done + count)
+      noteWritten(block, offset, count, file.blockSizeBytes)
       done += count
       if (at + count > file.sizeBytes) file.sizeBytes = at + count
       if (offset + count === file.blockSizeBytes) this.startFlush(file, block)
@@ -175,7 +182,10 @@ export class FileData {
     const lastIndex = keepBlocks - 1
     const lastRecord = tail > 0 ? this.store.blockMaps.findBlock(ino, lastIndex) : undefined
     const cachedLast = tail > 0 ? this.cache.get(key(ino, lastIndex)) : undefined
-    if (cachedLast) cachedLast.buffer.fill(0, tail)
+    if (cachedLast) {
+      await this.complete(cachedLast, blockSizeBytes)
+      cachedLast.buffer.fill(0, tail)
+    }
     if (lastRecord && lastRecord.lengthBytes > tail) {
       const block = await this.blockForTruncate(ino, lastIndex, blockSizeBytes)
       block.buffer.fill(0, tail)
@@ -203,7 +213,8 @@ export class FileData {
   private async blockForTruncate(ino: number, index: number, blockSizeBytes: number): Promise<CachedBlock> {
     for (;;) {
       const cached = this.cache.get(key(ino, index))
-      if (cached && !cached.busy) return cached
+      if (cached?.partial) await this.complete(cached, blockSizeBytes)
+      else if (cached && !cached.busy) return cached
       if (cached?.busy) await cached.busy.catch(() => {})
       else {
         const loaded = await this.load(ino, index, blockSizeBytes)
@@ -311,6 +322,10 @@ export class FileData {
     const id = key(file.ino, index)
     for (;;) {
       const cached = this.cache.get(id)
+      if (cached?.partial) {
+        await this.complete(cached, file.blockSizeBytes)
+        continue
+      }
       if (cached) return this.touch(cached)
       if (!this.store.blockMaps.findBlock(file.ino, index)) return undefined
       const loaded = await this.load(file.ino, index, file.blockSizeBytes)
@@ -318,8 +333,11 @@ export class FileData {
     }
   }
 
-  /** The cached block for a write, already marked dirty so that eviction cannot take it. */
-  private async blockForWrite(file: LiveFile, index: number, wholeBlock: boolean): Promise<CachedBlock> {
+  /**
+   * The cached block for a write of [offset, offset + count), already marked dirty so that
+   * eviction cannot take it. A new block starts partial: nothing of the old block is read yet.
+   */
+  private async blockForWrite(file: LiveFile, index: number, offset: number, count: number): Promise<CachedBlock> {
     const id = key(file.ino, index)
     for (;;) {
       const cached = this.cache.get(id)
@@ -327,19 +345,46 @@ export class FileData {
         await cached.busy.catch(() => {})
         continue
       }
-      if (cached) return this.markDirty(file, this.touch(cached))
-      const record = this.store.blockMaps.findBlock(file.ino, index)
-      if (record && !wholeBlock) {
-        const loaded = await this.load(file.ino, index, file.blockSizeBytes)
-        if (this.cache.get(id) === loaded && !loaded.busy) return this.markDirty(file, loaded)
+      if (cached?.partial && !extendsRange(cached.partial, offset, count)) {
+        await this.complete(cached, file.blockSizeBytes)
         continue
       }
-      // A whole-block write needs nothing of the old block, and a hole reads as zeros.
-      const buffer = this.buffers.take(file.blockSizeBytes)
-      if (!wholeBlock) buffer.fill(0)
-      const block: CachedBlock = {ino: file.ino, index, buffer, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined}
+      if (cached) return this.markDirty(file, this.touch(cached))
+      const record = this.store.blockMaps.findBlock(file.ino, index)
+      const block: CachedBlock = {
+        ino: file.ino, index, buffer: this.buffers.take(file.blockSizeBytes), partial: {start: offset, end: offset, base: record ? 'record' : 'zeros'},
+        dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined,
+      }
       return this.insert(this.markDirty(file, block))
     }
+  }
+
+  /** Makes a partial block whole: merges the written range over its old content. */
+  private async complete(block: CachedBlock, blockSizeBytes: number): Promise<void> {
+    while (block.busy) await block.busy.catch(() => {})
+    const partial = block.partial
+    if (!partial) return
+    if (partial.base === 'zeros') {
+      block.buffer.fill(0, 0, partial.start)
+      block.buffer.fill(0, partial.end)
+      block.partial = undefined
+      return
+    }
+    await this.whileBusy(block, async () => {
+      const record = this.store.blockMaps.findBlock(block.ino, block.index)
+      const old = this.buffers.take(blockSizeBytes)
+      if (record) {
+        await this.blocks.readBlock({fileId: block.ino, blockIndex: block.index}, record, old)
+        old.fill(0, record.lengthBytes)
+      } else {
+        old.fill(0)
+      }
+      block.buffer.copy(old, partial.start, partial.start, partial.end)
+      const written = block.buffer
+      block.buffer = old
+      block.partial = undefined
+      this.buffers.give(written)
+    })
   }
 
   private load(ino: number, index: number, blockSizeBytes: number): Promise<CachedBlock> {
@@ -364,7 +409,7 @@ export class FileData {
           if (error instanceof ShmrError && error.code === 'CORRUPT') this.log(error.message)
           throw error
         }
-        return this.cache.get(id) ?? this.insert({ino, index, buffer, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined})
+        return this.cache.get(id) ?? this.insert({ino, index, buffer, partial: undefined, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined})
       })().finally(() => this.loading.delete(id))
       this.loading.set(id, pending)
     }
@@ -447,8 +492,12 @@ export class FileData {
   }
 
   private async flushBlock(file: LiveFile, block: CachedBlock): Promise<void> {
-    while (block.busy) await block.busy
-    if (!block.dirty) return
+    for (;;) {
+      while (block.busy) await block.busy
+      if (!block.dirty) return
+      if (!block.partial) break
+      await this.complete(block, file.blockSizeBytes)
+    }
     block.dirty = false
     file.dirty.delete(block)
     const start = block.index * file.blockSizeBytes
@@ -497,6 +546,24 @@ export class FileData {
     if (record) this.store.blockMaps.putBlock(ino, index, record)
     else if (old) this.store.blockMaps.removeBlock(ino, index)
   }
+}
+
+/** Whether a write of [offset, offset + count) keeps a partial block's written range contiguous. */
+function extendsRange(range: {start: number; end: number}, offset: number, count: number): boolean {
+  return range.start === range.end || (offset <= range.end && offset + count >= range.start)
+}
+
+function noteWritten(block: CachedBlock, offset: number, count: number, blockSizeBytes: number): void {
+  const range = block.partial
+  if (!range) return
+  if (range.start === range.end) {
+    range.start = offset
+    range.end = offset + count
+  } else {
+    range.start = Math.min(range.start, offset)
+    range.end = Math.max(range.end, offset + count)
+  }
+  if (range.start === 0 && range.end === blockSizeBytes) block.partial = undefined
 }
 
 function key(ino: number, index: number): string {
