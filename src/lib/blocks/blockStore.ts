@@ -5,7 +5,7 @@ import {ShmrError, systemErrorCode} from '../errors.js'
 import type {ShardName} from '../format/shardName.js'
 import type {BlockRecord, ShardLocation} from '../meta/records.js'
 import {Drive} from '../pools/drive.js'
-import {syncDir, writeNewFile} from '../pools/durableFile.js'
+import {syncDir, syncFile, writeNewFile} from '../pools/durableFile.js'
 import {placeShards} from '../pools/placeShards.js'
 import type {DriveSpace} from '../pools/policies/index.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
@@ -56,9 +56,12 @@ export class BlockStore {
    * Stores `data` (the block's logical bytes) as a new generation on `pool`'s drives, every file
    * fsynced along with its directory, and returns the record to commit. An all-zero block is a
    * hole: nothing is written and undefined is returned. On failure nothing written stays behind.
+   * With `sync: false` the files are only written: the caller must `makeDurable` them before it
+   * commits the record (group commit: many blocks' fsyncs, then one transaction).
    */
   async writeBlock(pool: Pool, address: BlockAddress, blockSizeBytes: number, generation: number, data: Uint8Array,
-    topology: Topology = pool.topology): Promise<BlockRecord | undefined> {
+    topology: Topology = pool.topology, options: {sync?: boolean} = {}): Promise<BlockRecord | undefined> {
+    const sync = options.sync ?? true
     if (data.byteLength === 0 || isAllZero(data)) return undefined
     const shards = this.splitShards(topology, data)
     const shardBytes = shards[0]!.byteLength
@@ -70,10 +73,10 @@ export class BlockStore {
       await Promise.all(shards.map(async (shard, i) => {
         const file = this.shardPath(address, record, i)
         await this.ensureDir(path.dirname(file))
-        await writeNewFile(file, shard)
+        await writeNewFile(file, shard, sync)
         written.push(file)
       }))
-      await Promise.all([...new Set(written.map((file) => path.dirname(file)))].map(syncDir))
+      if (sync) await Promise.all([...new Set(written.map((file) => path.dirname(file)))].map(syncDir))
     } catch (error) {
       await Promise.all(written.map((file) => fs.rm(file, {force: true})))
       if (systemErrorCode(error) === 'ENOSPC') {
@@ -99,6 +102,16 @@ export class BlockStore {
       case 'erasure':
         return this.readErasure(address, record, out, topology.data, topology.parity)
     }
+  }
+
+  /**
+   * fsyncs the files of blocks written with `sync: false`, and each of their directories once:
+   * after this, records pointing at them may commit.
+   */
+  async makeDurable(blocks: ReadonlyArray<{address: BlockAddress; record: BlockRecord}>): Promise<void> {
+    const files = blocks.flatMap(({address, record}) => record.shards.map((_, i) => this.shardPath(address, record, i)))
+    await Promise.all(files.map(syncFile))
+    await Promise.all([...new Set(files.map((file) => path.dirname(file)))].map(syncDir))
   }
 
   /** Reads and checks every shard of a block (for verify): the fault of each bad one. */

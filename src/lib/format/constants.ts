@@ -31,6 +31,11 @@ export const DRIVE_IDENTITY_FILE = '.shmr-drive.json'
 export const DRIVE_DATA_DIR = 'shmr'
 /** Block files are spread over FANOUT × FANOUT subdirectories (two hex levels). */
 export const FANOUT = 256
+/**
+ * Consecutive blocks of a file share a fan-out directory in groups of this many, so writing a
+ * file sequentially touches (and fsyncs) few directories while a huge file still spreads out.
+ */
+export const BLOCKS_PER_FANOUT_GROUP = 1024
 /** Extension every block and shard file carries. */
 export const SHARD_FILE_EXTENSION = '.shard'
 

@@ -5,6 +5,7 @@ import type {BlockRecord, Inode} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
 import {BufferPool} from './bufferPool.js'
 import {GenerationAllocator} from './generationAllocator.js'
+import {GroupCommit} from './groupCommit.js'
 import {openMode, type OpenMode} from './openFlags.js'
 import {dropBlocks, reclaimInode} from './reclaim.js'
 
@@ -49,6 +50,18 @@ interface LiveFile {
   readonly dirty: Set<CachedBlock>
 }
 
+/** A flushed block waiting for its group commit. */
+interface BlockCommit {
+  readonly ino: number
+  readonly index: number
+  readonly baseGeneration: number | undefined
+  readonly record: BlockRecord | undefined
+  /** The file's stored size grows to at least this: the end of what the block holds. */
+  readonly coveredBytes: number
+  readonly mtimeMs: number
+  readonly ctimeMs: number
+}
+
 export interface FileHandle {
   readonly id: number
   readonly file: LiveFile
@@ -72,11 +85,15 @@ export class FileData {
   private readonly flushing = new Set<Promise<void>>()
   private readonly buffers = new BufferPool()
   private readonly generations: GenerationAllocator
+  private readonly commits: GroupCommit<BlockCommit>
   private nextHandle = 1
 
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly pools: PoolSet,
     private readonly options: FileDataOptions, private readonly log: (line: string) => void) {
     this.generations = new GenerationAllocator(store)
+    this.commits = new GroupCommit<BlockCommit>(
+      (items) => this.blocks.makeDurable(items.flatMap(({ino, index, record}) => (record ? [{address: {fileId: ino, blockIndex: index}, record}] : []))),
+      (item) => this.commitBlock(item))
   }
 
   isOpen(ino: number): boolean {
@@ -504,15 +521,10 @@ export class FileData {
     const lengthBytes = Math.max(0, Math.min(file.blockSizeBytes, file.sizeBytes - start))
     await this.whileBusy(block, async () => {
       try {
-        const record = await this.writeFiles(file.ino, block.index, file.blockSizeBytes, block.buffer.subarray(0, lengthBytes))
-        const nowMs = Date.now()
-        await this.store.transaction(() => {
-          this.swapRecord(file.ino, block.index, block.baseGeneration, record, nowMs)
-          const current = this.store.inodes.findInode(file.ino)
-          // The stored size grows to cover what is now stored; the exact live size commits on flushFile.
-          if (current && start + lengthBytes > current.sizeBytes) {
-            this.store.inodes.putInode({...current, sizeBytes: start + lengthBytes, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs})
-          }
+        const record = await this.writeFiles(file.ino, block.index, file.blockSizeBytes, block.buffer.subarray(0, lengthBytes), false)
+        await this.commits.submit({
+          ino: file.ino, index: block.index, baseGeneration: block.baseGeneration, record,
+          coveredBytes: start + lengthBytes, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs,
         })
         block.baseGeneration = record?.generation
       } catch (error) {
@@ -523,10 +535,27 @@ export class FileData {
     })
   }
 
-  /** Stores a block's bytes as a new generation on the write pool (undefined: an all-zero hole). */
-  private async writeFiles(ino: number, index: number, blockSizeBytes: number, bytes: Buffer): Promise<BlockRecord | undefined> {
+  /** One flushed block's transaction: its record swaps in, and the stored size grows to cover it. */
+  private commitBlock(item: BlockCommit): Promise<void> {
+    return this.store.transaction(() => {
+      const nowMs = Date.now()
+      this.swapRecord(item.ino, item.index, item.baseGeneration, item.record, nowMs)
+      const current = this.store.inodes.findInode(item.ino)
+      // The exact live size commits on flushFile; until then the stored size covers what is stored.
+      if (current && item.coveredBytes > current.sizeBytes) {
+        this.store.inodes.putInode({...current, sizeBytes: item.coveredBytes, mtimeMs: item.mtimeMs, ctimeMs: item.ctimeMs})
+      }
+    })
+  }
+
+  /**
+   * Stores a block's bytes as a new generation on the write pool (undefined: an all-zero hole);
+   * durable at once unless `sync` is false (then the group commit makes it durable).
+   */
+  private async writeFiles(ino: number, index: number, blockSizeBytes: number, bytes: Buffer, sync = true): Promise<BlockRecord | undefined> {
     const address: BlockAddress = {fileId: ino, blockIndex: index}
-    return this.blocks.writeBlock(this.pools.writePool, address, blockSizeBytes, await this.generations.take(), bytes)
+    const pool = this.pools.writePool
+    return this.blocks.writeBlock(pool, address, blockSizeBytes, await this.generations.take(), bytes, pool.topology, {sync})
   }
 
   /**

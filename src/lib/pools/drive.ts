@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {crc32c} from '../blocks/checksum.js'
-import {DRIVE_DATA_DIR} from '../format/constants.js'
+import {BLOCKS_PER_FANOUT_GROUP, DRIVE_DATA_DIR} from '../format/constants.js'
 import {formatShardName, type ShardName} from '../format/shardName.js'
 import type {DriveSpace} from './policies/index.js'
 
@@ -16,11 +16,12 @@ export class Drive {
 
   /**
    * Where a shard file lives, relative to the drive directory: `shmr/<xx>/<yy>/<name>`, with the
-   * two fan-out levels taken from a hash of (file, block) so no directory grows past a few
-   * thousand entries and every shard of one block sits in the same relative directory.
+   * two fan-out levels taken from a hash of (file, group of BLOCKS_PER_FANOUT_GROUP blocks): no
+   * directory grows past a few thousand entries, a file's consecutive blocks share a directory,
+   * and every shard of one block sits at the same relative path on its drive.
    */
   static relativeShardPath(name: ShardName): string {
-    const hash = crc32c(Buffer.from(`${name.fileId}.${name.blockIndex}`))
+    const hash = crc32c(Buffer.from(`${name.fileId}.${Math.floor(name.blockIndex / BLOCKS_PER_FANOUT_GROUP)}`))
     const hex = hash.toString(16).padStart(8, '0')
     return path.join(DRIVE_DATA_DIR, hex.slice(0, 2), hex.slice(2, 4), formatShardName(name))
   }

@@ -11,11 +11,21 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** fsyncs a file's data and metadata. */
+export async function syncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
 /**
  * Writes `bytes` to a new file that must not exist yet (write-once: nothing is ever overwritten
- * in place), fsyncs it and closes it. The caller fsyncs the directory.
+ * in place), fsyncs it unless `sync` is false, and closes it. The caller fsyncs the directory.
  */
-export async function writeNewFile(file: string, bytes: Uint8Array): Promise<void> {
+export async function writeNewFile(file: string, bytes: Uint8Array, sync = true): Promise<void> {
   const handle = await fs.open(file, 'wx')
   try {
     let offset = 0
@@ -23,7 +33,7 @@ export async function writeNewFile(file: string, bytes: Uint8Array): Promise<voi
       const {bytesWritten} = await handle.write(bytes, offset, bytes.byteLength - offset, offset)
       offset += bytesWritten
     }
-    await handle.sync()
+    if (sync) await handle.sync()
   } finally {
     await handle.close()
   }
