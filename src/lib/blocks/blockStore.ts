@@ -5,7 +5,7 @@ import {ShmrError, systemErrorCode} from '../errors.js'
 import type {ShardName} from '../format/shardName.js'
 import type {BlockRecord, ShardLocation} from '../meta/records.js'
 import {Drive} from '../pools/drive.js'
-import {syncDir, syncFile, writeNewFile} from '../pools/durableFile.js'
+import {syncPath, writeNewFile} from '../pools/durableFile.js'
 import {placeShards} from '../pools/placeShards.js'
 import type {DriveSpace} from '../pools/policies/index.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
@@ -76,7 +76,7 @@ export class BlockStore {
         await writeNewFile(file, shard, sync)
         written.push(file)
       }))
-      if (sync) await Promise.all([...new Set(written.map((file) => path.dirname(file)))].map(syncDir))
+      if (sync) await Promise.all([...new Set(written.map((file) => path.dirname(file)))].map(syncPath))
     } catch (error) {
       await Promise.all(written.map((file) => fs.rm(file, {force: true})))
       if (systemErrorCode(error) === 'ENOSPC') {
@@ -110,8 +110,8 @@ export class BlockStore {
    */
   async makeDurable(blocks: ReadonlyArray<{address: BlockAddress; record: BlockRecord}>): Promise<void> {
     const files = blocks.flatMap(({address, record}) => record.shards.map((_, i) => this.shardPath(address, record, i)))
-    await Promise.all(files.map(syncFile))
-    await Promise.all([...new Set(files.map((file) => path.dirname(file)))].map(syncDir))
+    await Promise.all(files.map(syncPath))
+    await Promise.all([...new Set(files.map((file) => path.dirname(file)))].map(syncPath))
   }
 
   /** Reads and checks every shard of a block (for verify): the fault of each bad one. */
@@ -224,7 +224,7 @@ export class BlockStore {
       // Every directory from `created` down to `dir` is new: each one's parent must be fsynced so
       // the new fan-out directories survive a crash along with the files put in them.
       for (let parent = path.dirname(dir); ; parent = path.dirname(parent)) {
-        await syncDir(parent)
+        await syncPath(parent)
         if (parent === path.dirname(created)) break
       }
     }

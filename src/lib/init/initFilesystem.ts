@@ -7,7 +7,7 @@ import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, FORMAT_VERSION, IGNORABLE_DIR_ENTRI
 import {MetaStore} from '../meta/metaStore.js'
 import type {DriveEntry, Superblock} from '../meta/records.js'
 import {readDriveIdentity, writeDriveIdentity} from '../pools/driveIdentity.js'
-import {syncDir} from '../pools/durableFile.js'
+import {syncPath} from '../pools/durableFile.js'
 import {newInode} from './newInode.js'
 
 export interface InitReport {
@@ -39,7 +39,7 @@ export async function initFilesystem(config: ShmrConfig): Promise<InitReport> {
     for (const drive of drives) {
       fs.mkdirSync(path.join(drive.dir, DRIVE_DATA_DIR))
       await writeDriveIdentity(drive.dir, {filesystemUuid: uuid, driveId: drive.id, driveName: drive.name, pool: drive.pool, formatVersion: FORMAT_VERSION})
-      await syncDir(drive.dir)
+      await syncPath(drive.dir)
     }
     const store = await MetaStore.create(config.metadataDir, superblock, (created) => {
       created.inodes.putInode(newInode({ino: ROOT_INODE, kind: 'dir', parent: ROOT_INODE, permissions: 0o755, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0}))

@@ -1,19 +1,12 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 
-/** fsyncs a directory so that entries created or removed in it survive a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-/** fsyncs a file's data and metadata. */
-export async function syncFile(file: string): Promise<void> {
-  const handle = await fs.open(file, 'r')
+/**
+ * fsyncs a file (its data and metadata) or a directory (so that entries created or removed in it
+ * survive a crash).
+ */
+export async function syncPath(target: string): Promise<void> {
+  const handle = await fs.open(target, 'r')
   try {
     await handle.sync()
   } finally {
@@ -45,5 +38,5 @@ export async function replaceFileAtomically(file: string, text: string): Promise
   await fs.rm(temp, {force: true})
   await writeNewFile(temp, Buffer.from(text))
   await fs.rename(temp, file)
-  await syncDir(path.dirname(file))
+  await syncPath(path.dirname(file))
 }
