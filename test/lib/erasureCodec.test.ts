@@ -69,3 +69,23 @@ describe('erasure codec across calls and sizes', () => {
     assert.throws(() => createCodec({dataShards: 200, parityShards: 100}), (error) => isShmrError(error, 'BAD_ARGUMENT'))
   })
 })
+
+describe('erasure reconstruction on worker threads', () => {
+  it('rebuilds the same shards as the inline codec, several requests in flight at once', async () => {
+    const {CodecWorkers} = await import('../../src/lib/erasure/codecWorkers.js')
+    const workers = new CodecWorkers(2)
+    try {
+      const original = encoded(4, 2, 70_001)
+      const runs = [[0, 1], [2, 5], [3], [1, 4]].map(async (lost) => {
+        const shards = original.map((shard, i) => (lost.includes(i) ? Buffer.alloc(shard.length) : Buffer.from(shard)))
+        await workers.reconstruct(4, 2, shards, shards.map((_, i) => !lost.includes(i)))
+        shards.forEach((shard, i) => assert.ok(shard.equals(original[i]!), `lost [${lost}], shard ${i}`))
+      })
+      await Promise.all(runs)
+      const tooFew = original.map((shard) => Buffer.from(shard))
+      await assert.rejects(workers.reconstruct(4, 2, tooFew, [true, false, false, false, true, true]), (error) => isShmrError(error, 'CORRUPT'))
+    } finally {
+      await workers.close()
+    }
+  })
+})

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {createCodec, type ErasureCodec} from '../erasure/codec.js'
+import type {Reconstruct} from '../erasure/codecWorkers.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import type {ShardName} from '../format/shardName.js'
 import type {BlockRecord, ShardLocation} from '../meta/records.js'
@@ -50,7 +51,12 @@ export class BlockStore {
   private readonly knownDirs = new Set<string>()
   private readonly space = new Map<number, {space: DriveSpace; readAtMs: number}>()
 
-  constructor(readonly pools: PoolSet) {}
+  /**
+   * `reconstruct` is where lost shards are rebuilt: by default inline; the mount passes worker
+   * threads so a degraded read does not stall its other requests.
+   */
+  constructor(readonly pools: PoolSet, private readonly reconstruct: Reconstruct = (data, parity, shards, present, options) =>
+    Promise.resolve(this.codecFor(data, parity).reconstruct(shards, present, options))) {}
 
   /**
    * Stores `data` (the block's logical bytes) as a new generation on `pool`'s drives, every file
@@ -193,7 +199,7 @@ export class BlockStore {
     const badShards = faults.flatMap((fault, i) => (fault ? [{shardIndex: i, drive: record.shards[i]!.drive, fault}] : []))
     if (badShards.length > toleratedLosses(record.topology)) throw this.lost(address, record, badShards)
     if (!dataIntact) {
-      this.codecFor(dataShards, parityShards).reconstruct(buffers, faults.map((fault) => fault === undefined), {dataOnly: true})
+      await this.reconstruct(dataShards, parityShards, buffers, faults.map((fault) => fault === undefined), {dataOnly: true})
     }
     for (let i = 0; i < dataShards; i++) {
       const start = i * shardBytes

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
 import {BlockStore} from '../blocks/blockStore.js'
+import {CodecWorkers} from '../erasure/codecWorkers.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import {ShmrFs} from '../fs/shmrFs.js'
@@ -50,7 +51,8 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     store = await MetaStore.open(config.metadataDir)
     const pools = PoolSet.open(config, store.superblock)
     checkMountpoint(mountpoint)
-    const core = new ShmrFs(store, new BlockStore(pools), pools, {
+    const codecWorkers = new CodecWorkers(1)
+    const core = new ShmrFs(store, new BlockStore(pools, codecWorkers.reconstruct), pools, {
       cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: MAX_FLUSHING_BLOCKS,
     }, options.log)
     const context = new FuseContext(core, options.log)
