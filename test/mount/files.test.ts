@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
@@ -130,6 +131,39 @@ describe('files through the mount', () => {
       assert.equal(await sha(`${m.mnt}/wa`), await sha(`${source}/a`))
       assert.equal(await sha(`${m.mnt}/wb`), await sha(`${source}/b`))
       assert.equal(await sha(`${m.mnt}/ra`), await sha(`${source}/a`))
+    })
+  })
+
+  it('reports only stored blocks to du: a sparse file is small', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      await shOk(`truncate -s 1G ${m.mnt}/sparse && printf data | dd of=${m.mnt}/sparse bs=1 seek=$((512*1024*1024)) conv=notrunc,fsync status=none`)
+      await shOk(`head -c ${3 * BLOCK} /dev/urandom > ${m.mnt}/dense`)
+      const usage = async (name: string): Promise<number> => Number((await shOk(`du -B1 ${m.mnt}/${name}`)).split('\t')[0])
+      assert.ok(await usage('sparse') <= BLOCK, `du of a 1 GiB file holding 4 bytes: ${await usage('sparse')}`)
+      assert.equal(await usage('dense'), 3 * BLOCK)
+      await shOk(`truncate -s ${BLOCK} ${m.mnt}/dense`)
+      assert.equal(await usage('dense'), BLOCK, 'truncating gives the space back')
+    })
+  })
+
+  it('reclaims a file that was open and unlinked when the server died', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      await shOk(`head -c ${3 * BLOCK} /dev/urandom > ${m.mnt}/doomed && sync ${m.mnt}/doomed`)
+      // A reader of ours holds the file open while it is removed: libfuse hides it as .fuse_hidden….
+      const holder = spawn('bash', ['-c', `exec 3< ${m.mnt}/doomed; rm ${m.mnt}/doomed; ls -a ${m.mnt}; sleep 60`], {stdio: ['ignore', 'pipe', 'inherit']})
+      try {
+        const listing = await new Promise<string>((resolve) => holder.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString())))
+        assert.match(listing, /\.fuse_hidden[0-9a-f]{16}/)
+        process.kill(m.pid(), 'SIGKILL')
+      } finally {
+        holder.kill('SIGKILL')
+      }
+      await sh(`fusermount3 -u ${m.mnt}`)
+      await m.mount()
+      assert.doesNotMatch(await shOk(`ls -a ${m.mnt}`), /fuse_hidden/)
+      await m.unmount()
+      const left = await shOk(`find ${m.config.pools[0]!.drives[0]!.dir}/shmr -name 'i2.*' | wc -l`)
+      assert.equal(left, '0', 'its blocks were tombstoned and collected')
     })
   })
 

@@ -7,7 +7,7 @@ import {BufferPool} from './bufferPool.js'
 import {GenerationAllocator} from './generationAllocator.js'
 import {GroupCommit} from './groupCommit.js'
 import {openMode, type OpenMode} from './openFlags.js'
-import {dropBlocks, reclaimInode} from './reclaim.js'
+import {dropBlocks, reclaimInode, replaceBlock} from './blockMapEdits.js'
 
 export interface FileDataOptions {
   /** Bytes of block buffers (clean and dirty) kept in memory; writers wait while it is full. */
@@ -211,7 +211,7 @@ export class FileData {
     }
     const nowMs = Date.now()
     await this.store.transaction(() => {
-      if (rewritten) this.swapRecord(ino, rewritten.index, rewritten.base, rewritten.record, nowMs)
+      if (rewritten) replaceBlock(this.store, this.blocks, ino, rewritten.index, rewritten.base, rewritten.record, nowMs)
       dropBlocks(this.store, this.blocks, ino, keepBlocks, nowMs)
       const current = this.store.inodes.getInode(ino)
       this.store.inodes.putInode({...current, sizeBytes, mtimeMs: nowMs, ctimeMs: nowMs})
@@ -539,7 +539,7 @@ export class FileData {
   private commitBlock(item: BlockCommit): Promise<void> {
     return this.store.transaction(() => {
       const nowMs = Date.now()
-      this.swapRecord(item.ino, item.index, item.baseGeneration, item.record, nowMs)
+      replaceBlock(this.store, this.blocks, item.ino, item.index, item.baseGeneration, item.record, nowMs)
       const current = this.store.inodes.findInode(item.ino)
       // The exact live size commits on flushFile; until then the stored size covers what is stored.
       if (current && item.coveredBytes > current.sizeBytes) {
@@ -556,24 +556,6 @@ export class FileData {
     const address: BlockAddress = {fileId: ino, blockIndex: index}
     const pool = this.pools.writePool
     return this.blocks.writeBlock(pool, address, blockSizeBytes, await this.generations.take(), bytes, pool.topology, {sync})
-  }
-
-  /**
-   * Replaces a block's record inside a transaction, if it is still the one the new content was
-   * based on (compare-and-swap on the generation); the old files become tombstones.
-   */
-  private swapRecord(ino: number, index: number, baseGeneration: number | undefined, record: BlockRecord | undefined, nowMs: number): void {
-    const old = this.store.blockMaps.findBlock(ino, index)
-    if (old?.generation !== baseGeneration) {
-      throw new ShmrError('IO', `file ${ino} block ${index} changed underneath the mount (generation ${old?.generation}, expected ${baseGeneration})`)
-    }
-    if (old) {
-      for (const stored of this.blocks.filesOf({fileId: ino, blockIndex: index}, old)) {
-        this.store.tombstones.bury({drive: stored.drive, path: stored.path, sinceMs: nowMs})
-      }
-    }
-    if (record) this.store.blockMaps.putBlock(ino, index, record)
-    else if (old) this.store.blockMaps.removeBlock(ino, index)
   }
 }
 

@@ -6,7 +6,7 @@ import type {MetaStore} from '../meta/metaStore.js'
 import type {Dirent, Inode, InodeKind} from '../meta/records.js'
 import {checkName} from './names.js'
 import type {Owner} from './owner.js'
-import {reclaimInode} from './reclaim.js'
+import {reclaimInode} from './blockMapEdits.js'
 
 /** Which inodes have open handles; an unlinked inode lives on until its last handle closes. */
 export interface OpenCounter {
@@ -88,6 +88,7 @@ export class Namespace {
       if (expect === 'dir' && !this.store.dirents.isEmpty(entry.ino)) throw new ShmrError('NOT_EMPTY', `${name} is not empty`)
       const nowMs = Date.now()
       this.store.dirents.unlink(parent, name)
+      if (HIDDEN_NAME.test(name)) this.store.orphans.remove(entry.ino)
       this.dropLink(entry.ino, nowMs)
       const dir = this.store.inodes.getInode(parent)
       this.store.inodes.putInode({...dir, nlink: dir.nlink - (entry.kind === 'dir' ? 1 : 0), mtimeMs: nowMs, ctimeMs: nowMs})
@@ -115,12 +116,37 @@ export class Namespace {
       }
       this.store.dirents.unlink(parent, name)
       this.store.dirents.link(newParent, newName, entry)
+      if (HIDDEN_NAME.test(newName)) this.store.orphans.put(entry.ino, {ino: entry.ino, parent: newParent, name: newName, sinceMs: nowMs})
       const moved = this.store.inodes.getInode(entry.ino)
       this.store.inodes.putInode({...moved, ctimeMs: nowMs, ...(moved.kind === 'dir' ? {parent: newParent} : {})})
       const crossesDirs = entry.kind === 'dir' && parent !== newParent
       this.adjustNlink(parent, crossesDirs ? -1 : 0, nowMs)
       if (newParent !== parent) this.adjustNlink(newParent, crossesDirs ? 1 : 0, nowMs)
     })
+  }
+
+  /**
+   * Reclaims what a crash left behind: entries libfuse hid because their file was open when
+   * unlinked, and inodes that lost their last name while open. Run before serving requests.
+   */
+  async recoverOrphans(): Promise<number> {
+    const orphans = this.store.orphans.range(0, Number.MAX_SAFE_INTEGER).map(({value}) => value)
+    if (orphans.length === 0) return 0
+    await this.store.transaction(() => {
+      const nowMs = Date.now()
+      for (const orphan of orphans) {
+        this.store.orphans.remove(orphan.ino)
+        const hidden = orphan.parent !== undefined && orphan.name !== undefined ? this.store.dirents.lookup(orphan.parent, orphan.name) : undefined
+        if (hidden?.ino === orphan.ino) {
+          this.store.dirents.unlink(orphan.parent!, orphan.name!)
+          this.adjustNlink(orphan.parent!, 0, nowMs)
+          this.dropLink(orphan.ino, nowMs)
+        } else if (this.store.inodes.findInode(orphan.ino)?.nlink === 0) {
+          reclaimInode(this.store, this.blocks, orphan.ino, nowMs)
+        }
+      }
+    })
+    return orphans.length
   }
 
   private dirInode(ino: number): Inode {
@@ -149,6 +175,8 @@ export class Namespace {
     const nlink = inode.kind === 'dir' ? 0 : inode.nlink - 1
     if (nlink > 0 || this.open.isOpen(ino)) {
       this.store.inodes.putInode({...inode, nlink, ctimeMs: nowMs})
+      // Open but unlinked: reclaimed at its last release, or at the next mount after a crash.
+      if (nlink === 0) this.store.orphans.put(ino, {ino, sinceMs: nowMs})
     } else {
       reclaimInode(this.store, this.blocks, ino, nowMs)
     }
@@ -156,6 +184,8 @@ export class Namespace {
 }
 
 const SET_GROUP_ID = 0o2000
+/** The name libfuse 2 gives a file unlinked while open (`.fuse_hidden` + 16 hex digits). */
+const HIDDEN_NAME = /^\.fuse_hidden[0-9a-f]{16}$/
 
 /**
  * New inodes belong to the caller, with the directory's group when the directory is set-group-ID

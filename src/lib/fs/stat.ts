@@ -22,7 +22,7 @@ export const PREFERRED_IO_BYTES = 128 * 1024
 export function statOf(inode: Inode): Stat {
   return {
     ino: inode.ino, mode: inode.mode, uid: inode.uid, gid: inode.gid, nlink: inode.nlink,
-    size: inode.sizeBytes, blocks: Math.ceil(inode.sizeBytes / 512), blksize: PREFERRED_IO_BYTES,
+    size: inode.sizeBytes, blocks: Math.ceil((inode.kind === 'file' ? inode.storedBytes ?? 0 : inode.sizeBytes) / 512), blksize: PREFERRED_IO_BYTES,
     atimeMs: inode.atimeMs, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs,
   }
 }

@@ -55,6 +55,8 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     const core = new ShmrFs(store, new BlockStore(pools, codecWorkers.reconstruct), pools, {
       cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: MAX_FLUSHING_BLOCKS,
     }, options.log)
+    const recovered = await core.namespace.recoverOrphans()
+    if (recovered > 0) options.log(`reclaimed ${recovered} file(s) left open and unlinked by a crash`)
     const context = new FuseContext(core, options.log)
     const fuse = await mountFuse(mountpoint, fuseOperations(context), {
       allowOther: config.mount.allowOther, defaultPermissions: config.mount.defaultPermissions,

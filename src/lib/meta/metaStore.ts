@@ -8,7 +8,8 @@ import {CounterTable} from './counters.js'
 import {DirentTable} from './dirents.js'
 import {InodeTable} from './inodes.js'
 import {MIGRATIONS} from './migrations.js'
-import type {Superblock} from './records.js'
+import type {Orphan, Superblock} from './records.js'
+import {Table} from './table.js'
 import {TombstoneTable} from './tombstones.js'
 import {XattrTable} from './xattrs.js'
 
@@ -32,6 +33,8 @@ export class MetaStore {
   readonly tombstones: TombstoneTable
   readonly counters: CounterTable
   readonly xattrs: XattrTable
+  /** Inodes with no links left but open when last seen (ino → since ms); reclaimed at the next mount. */
+  readonly orphans: Table<number, Orphan>
   private readonly superDb
 
   private constructor(private readonly env: RootDatabase, readonly dir: string, readonly readOnly: boolean) {
@@ -42,6 +45,7 @@ export class MetaStore {
     this.tombstones = new TombstoneTable(env.openDB({name: 'tombstones'}))
     this.counters = new CounterTable(env.openDB({name: 'counters'}))
     this.xattrs = new XattrTable(env.openDB({name: 'xattrs', encoding: 'binary'}))
+    this.orphans = new Table(env.openDB({name: 'orphans'}))
   }
 
   static exists(dir: string): boolean {

@@ -39,6 +39,8 @@ export interface Inode {
   readonly ctimeMs: number
   /** Regular files: the block size this file's blocks are cut at. */
   readonly blockSizeBytes?: number
+  /** Regular files: logical bytes held by stored blocks (holes excluded); what st_blocks reports. */
+  readonly storedBytes?: number
   /** Symlinks: the target. */
   readonly target?: string
   /** Directories: the directory that holds it (its `..`); a directory has exactly one. */
@@ -66,6 +68,18 @@ export interface BlockRecord {
   readonly lengthBytes: number
   /** Indexed by shard index: data shards first, then parity (or mirror copies). */
   readonly shards: readonly ShardLocation[]
+}
+
+/**
+ * An inode that lost its last name while open, or that libfuse hid under a `.fuse_hidden…` name
+ * because it was unlinked while open: reclaimed at its last release, or at the next mount.
+ */
+export interface Orphan {
+  readonly ino: number
+  /** The hidden entry, when libfuse made one. */
+  readonly parent?: number
+  readonly name?: string
+  readonly sinceMs: number
 }
 
 /** A block or shard file that no record points at any more, waiting for `gc` to delete it. */

@@ -1,0 +1,57 @@
+import type {BlockStore} from '../blocks/blockStore.js'
+import {ShmrError} from '../errors.js'
+import type {MetaStore} from '../meta/metaStore.js'
+import type {BlockRecord} from '../meta/records.js'
+
+/**
+ * The edits of a file's block map, each run inside the caller's transaction. They keep the
+ * inode's `storedBytes` (what `du` reports) in step, and turn the files of every record they
+ * drop into tombstones (deleted later, once no reader can still be using them).
+ */
+
+/**
+ * Replaces block `index` of `ino` with `record` (undefined: a hole), if the stored record is
+ * still the one of generation `expectedGeneration` (compare-and-swap; undefined: no record).
+ */
+export function replaceBlock(store: MetaStore, blocks: BlockStore, ino: number, index: number, expectedGeneration: number | undefined,
+  record: BlockRecord | undefined, nowMs: number): void {
+  const old = store.blockMaps.findBlock(ino, index)
+  if (old?.generation !== expectedGeneration) {
+    throw new ShmrError('IO', `file ${ino} block ${index} changed underneath (generation ${old?.generation}, expected ${expectedGeneration})`)
+  }
+  if (old) buryFiles(store, blocks, ino, index, old, nowMs)
+  if (record) store.blockMaps.putBlock(ino, index, record)
+  else if (old) store.blockMaps.removeBlock(ino, index)
+  adjustStoredBytes(store, ino, (record?.lengthBytes ?? 0) - (old?.lengthBytes ?? 0))
+}
+
+/** Removes the block records of `ino` from `fromIndex` on. */
+export function dropBlocks(store: MetaStore, blocks: BlockStore, ino: number, fromIndex: number, nowMs: number): void {
+  let dropped = 0
+  for (const {index, record} of store.blockMaps.blocksOf(ino, fromIndex)) {
+    buryFiles(store, blocks, ino, index, record, nowMs)
+    store.blockMaps.removeBlock(ino, index)
+    dropped += record.lengthBytes
+  }
+  adjustStoredBytes(store, ino, -dropped)
+}
+
+/** Drops an inode that has no links and no open handles, with its blocks and xattrs. */
+export function reclaimInode(store: MetaStore, blocks: BlockStore, ino: number, nowMs: number): void {
+  dropBlocks(store, blocks, ino, 0, nowMs)
+  store.xattrs.removeAll(ino)
+  store.orphans.remove(ino)
+  store.inodes.remove(ino)
+}
+
+function buryFiles(store: MetaStore, blocks: BlockStore, ino: number, index: number, record: BlockRecord, nowMs: number): void {
+  for (const file of blocks.filesOf({fileId: ino, blockIndex: index}, record)) {
+    store.tombstones.bury({drive: file.drive, path: file.path, sinceMs: nowMs})
+  }
+}
+
+function adjustStoredBytes(store: MetaStore, ino: number, delta: number): void {
+  if (delta === 0) return
+  const inode = store.inodes.findInode(ino)
+  if (inode) store.inodes.putInode({...inode, storedBytes: Math.max(0, (inode.storedBytes ?? 0) + delta)})
+}
