@@ -156,9 +156,11 @@ describe('files through the mount', () => {
         assert.match(listing, /\.fuse_hidden[0-9a-f]{16}/)
         process.kill(m.pid(), 'SIGKILL')
       } finally {
+        const exited = new Promise((resolve) => holder.once('exit', resolve))
         holder.kill('SIGKILL')
+        await exited
       }
-      await sh(`fusermount3 -u ${m.mnt}`)
+      await shOk(`fusermount3 -u ${m.mnt}`)
       await m.mount()
       assert.doesNotMatch(await shOk(`ls -a ${m.mnt}`), /fuse_hidden/)
       await m.unmount()

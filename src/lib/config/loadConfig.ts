@@ -187,6 +187,7 @@ function directoryProblem(dir: string): string | undefined {
     const code = systemErrorCode(error)
     if (code === 'ENOENT') return `directory ${dir} does not exist (create it, or mount the drive there)`
     if (code === 'EACCES') return `directory ${dir} is not readable and writable by this user`
+    if (code === 'ENOTCONN') return `${dir} is a dead FUSE mount (its server is gone): clear it with fusermount3 -u ${dir}`
     return `directory ${dir} cannot be used: ${(error as Error).message}`
   }
 }
