@@ -9,6 +9,3 @@ export function crc32c(bytes: Uint8Array, previous?: number): number {
   return nativeCrc32c(buffer, previous) >>> 0
 }
 
-export function formatCrc(crc: number): string {
-  return (crc >>> 0).toString(16).padStart(8, '0')
-}

@@ -66,11 +66,4 @@ export function shardSizeBytes(topology: Topology, lengthBytes: number): number 
   return topology.kind === 'erasure' ? Math.ceil(lengthBytes / topology.data) : lengthBytes
 }
 
-/** Bytes one block of `lengthBytes` occupies across all its shard files. */
-export function storedBytes(topology: Topology, lengthBytes: number): number {
-  return shardSizeBytes(topology, lengthBytes) * shardCount(topology)
-}
 
-export function sameTopology(a: Topology, b: Topology): boolean {
-  return describeTopology(a) === describeTopology(b)
-}

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import {describeTopology, erasure, mirror, SINGLE, type Topology} from '../blocks/topology.js'
+import {erasure, mirror, SINGLE, type Topology} from '../blocks/topology.js'
 import {ShmrError} from '../errors.js'
 import {DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE_BYTES, MAX_BLOCK_SIZE_BYTES, MIN_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {formatSize, isPowerOfTwo, parseSize} from '../format/size.js'
@@ -132,4 +132,3 @@ function rethrowAsConfig<T>(fn: () => T): T {
   }
 }
 
-export {describeTopology}

@@ -13,7 +13,6 @@ export const OLDEST_SUPPORTED_FORMAT_VERSION = 1
 export const KiB = 1024
 export const MiB = 1024 * KiB
 export const GiB = 1024 * MiB
-export const TiB = 1024 * GiB
 
 export const MIN_BLOCK_SIZE_BYTES = 64 * KiB
 export const MAX_BLOCK_SIZE_BYTES = 256 * MiB

@@ -3,7 +3,7 @@ import {ShmrError} from '../errors.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord, Inode} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
-import {BufferPool} from './bufferPool.js'
+import {BlockCache, extendsRange, key, noteWritten, type CachedBlock} from './blockCache.js'
 import {GenerationAllocator} from './generationAllocator.js'
 import {GroupCommit} from './groupCommit.js'
 import {openMode, type OpenMode} from './openFlags.js'
@@ -16,25 +16,6 @@ export interface FileDataOptions {
   readonly flushAfterMs: number
   /** Block flushes in flight at once; more writers wait. */
   readonly maxFlushing: number
-}
-
-/**
- * One block's bytes in memory. Content past the file's end is always zero. A block that writes
- * began on is `partial` until it is whole: only the written range holds data, and the old content
- * (the stored block, or zeros for a hole) is merged in only if the block is read or flushed
- * before writes cover all of it, so blocks overwritten whole are never read.
- */
-interface CachedBlock {
-  readonly ino: number
-  readonly index: number
-  buffer: Buffer
-  partial: {start: number; end: number; readonly base: 'record' | 'zeros'} | undefined
-  dirty: boolean
-  dirtySinceMs: number
-  /** Generation of the stored record this content is based on; undefined for a hole. */
-  baseGeneration: number | undefined
-  /** A flush in progress: the buffer is being written, so writers wait for it. */
-  busy: Promise<void> | undefined
 }
 
 /** An inode with open handles: its live size and times are authoritative until committed. */
@@ -77,19 +58,18 @@ export interface FileHandle {
  * when the cache is full; then its record, the file's size and times commit in one transaction.
  */
 export class FileData {
-  private readonly cache = new Map<string, CachedBlock>()
-  private cachedBytes = 0
+  private readonly cache: BlockCache
   private readonly loading = new Map<string, Promise<CachedBlock>>()
   private readonly files = new Map<number, LiveFile>()
   private readonly handles = new Map<number, FileHandle>()
   private readonly flushing = new Set<Promise<void>>()
-  private readonly buffers = new BufferPool()
   private readonly generations: GenerationAllocator
   private readonly commits: GroupCommit<BlockCommit>
   private nextHandle = 1
 
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly pools: PoolSet,
     private readonly options: FileDataOptions, private readonly log: (line: string) => void) {
+    this.cache = new BlockCache(options.cacheBytes)
     this.generations = new GenerationAllocator(store)
     this.commits = new GroupCommit<BlockCommit>(
       (items) => this.blocks.makeDurable(items.flatMap(({ino, index, record}) => (record ? [{address: {fileId: ino, blockIndex: index}, record}] : []))),
@@ -190,15 +170,15 @@ export class FileData {
     const keepBlocks = Math.ceil(sizeBytes / blockSizeBytes)
     const tail = sizeBytes % blockSizeBytes
     await this.settle(ino)
-    for (const block of [...this.cache.values()]) {
-      if (block.ino === ino && block.index >= keepBlocks) this.evict(block)
+    for (const block of this.cache.of(ino)) {
+      if (block.index >= keepBlocks) this.drop(block)
     }
     // The new last block, cut short: its stored copy still holds bytes past the new end, which
     // must read as zeros if the file grows again.
     let rewritten: {index: number; record: BlockRecord | undefined; base: number | undefined; block?: CachedBlock} | undefined
     const lastIndex = keepBlocks - 1
     const lastRecord = tail > 0 ? this.store.blockMaps.findBlock(ino, lastIndex) : undefined
-    const cachedLast = tail > 0 ? this.cache.get(key(ino, lastIndex)) : undefined
+    const cachedLast = tail > 0 ? this.cache.get(ino, lastIndex) : undefined
     if (cachedLast) {
       await this.complete(cachedLast, blockSizeBytes)
       cachedLast.buffer.fill(0, tail)
@@ -229,13 +209,13 @@ export class FileData {
 
   private async blockForTruncate(ino: number, index: number, blockSizeBytes: number): Promise<CachedBlock> {
     for (;;) {
-      const cached = this.cache.get(key(ino, index))
+      const cached = this.cache.get(ino, index)
       if (cached?.partial) await this.complete(cached, blockSizeBytes)
       else if (cached && !cached.busy) return cached
       if (cached?.busy) await cached.busy.catch(() => {})
       else {
         const loaded = await this.load(ino, index, blockSizeBytes)
-        if (this.cache.get(key(ino, index)) === loaded && !loaded.busy) return loaded
+        if (this.cache.get(ino, index) === loaded && !loaded.busy) return loaded
       }
     }
   }
@@ -248,8 +228,7 @@ export class FileData {
       return await running
     } finally {
       block.busy = undefined
-      if (this.cache.get(key(block.ino, block.index)) !== block) this.buffers.give(block.buffer)
-      else this.evictClean()
+      this.cache.released(block)
     }
   }
 
@@ -279,7 +258,7 @@ export class FileData {
         this.files.delete(file.ino)
         const inode = this.store.inodes.findInode(file.ino)
         if (inode && inode.nlink === 0) {
-          for (const block of [...this.cache.values()]) if (block.ino === file.ino) this.evict(block)
+          for (const block of this.cache.of(file.ino)) this.drop(block)
           await this.store.transaction(() => reclaimInode(this.store, this.blocks, file.ino, Date.now()))
         }
       }
@@ -322,6 +301,12 @@ export class FileData {
     }
   }
 
+  /** Drops a block from the cache, dirty or not (its data is no longer wanted). */
+  private drop(block: CachedBlock): void {
+    this.cache.evict(block)
+    this.files.get(block.ino)?.dirty.delete(block)
+  }
+
   private markDirty(file: LiveFile, block: CachedBlock): CachedBlock {
     if (!block.dirty) {
       block.dirty = true
@@ -336,17 +321,16 @@ export class FileData {
    * it before its next await: a block may be evicted (and its buffer reused) at any await.
    */
   private async blockForRead(file: LiveFile, index: number): Promise<CachedBlock | undefined> {
-    const id = key(file.ino, index)
     for (;;) {
-      const cached = this.cache.get(id)
+      const cached = this.cache.get(file.ino, index)
       if (cached?.partial) {
         await this.complete(cached, file.blockSizeBytes)
         continue
       }
-      if (cached) return this.touch(cached)
+      if (cached) return this.cache.touch(cached)
       if (!this.store.blockMaps.findBlock(file.ino, index)) return undefined
       const loaded = await this.load(file.ino, index, file.blockSizeBytes)
-      if (this.cache.get(id) === loaded) return loaded
+      if (this.cache.holds(loaded)) return loaded
     }
   }
 
@@ -355,9 +339,8 @@ export class FileData {
    * eviction cannot take it. A new block starts partial: nothing of the old block is read yet.
    */
   private async blockForWrite(file: LiveFile, index: number, offset: number, count: number): Promise<CachedBlock> {
-    const id = key(file.ino, index)
     for (;;) {
-      const cached = this.cache.get(id)
+      const cached = this.cache.get(file.ino, index)
       if (cached?.busy) {
         await cached.busy.catch(() => {})
         continue
@@ -366,13 +349,13 @@ export class FileData {
         await this.complete(cached, file.blockSizeBytes)
         continue
       }
-      if (cached) return this.markDirty(file, this.touch(cached))
+      if (cached) return this.markDirty(file, this.cache.touch(cached))
       const record = this.store.blockMaps.findBlock(file.ino, index)
       const block: CachedBlock = {
-        ino: file.ino, index, buffer: this.buffers.take(file.blockSizeBytes), partial: {start: offset, end: offset, base: record ? 'record' : 'zeros'},
+        ino: file.ino, index, buffer: this.cache.buffers.take(file.blockSizeBytes), partial: {start: offset, end: offset, base: record ? 'record' : 'zeros'},
         dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined,
       }
-      return this.insert(this.markDirty(file, block))
+      return this.cache.insert(this.markDirty(file, block))
     }
   }
 
@@ -389,7 +372,7 @@ export class FileData {
     }
     await this.whileBusy(block, async () => {
       const record = this.store.blockMaps.findBlock(block.ino, block.index)
-      const old = this.buffers.take(blockSizeBytes)
+      const old = this.cache.buffers.take(blockSizeBytes)
       if (record) {
         await this.blocks.readBlock({fileId: block.ino, blockIndex: block.index}, record, old)
         old.fill(0, record.lengthBytes)
@@ -400,7 +383,7 @@ export class FileData {
       const written = block.buffer
       block.buffer = old
       block.partial = undefined
-      this.buffers.give(written)
+      this.cache.buffers.give(written)
     })
   }
 
@@ -410,7 +393,7 @@ export class FileData {
     if (!pending) {
       pending = (async () => {
         const record = this.store.blockMaps.findBlock(ino, index)
-        const buffer = this.buffers.take(blockSizeBytes)
+        const buffer = this.cache.buffers.take(blockSizeBytes)
         try {
           if (record) {
             const report = await this.blocks.readBlock({fileId: ino, blockIndex: index}, record, buffer)
@@ -422,11 +405,11 @@ export class FileData {
             buffer.fill(0)
           }
         } catch (error) {
-          this.buffers.give(buffer)
+          this.cache.buffers.give(buffer)
           if (error instanceof ShmrError && error.code === 'CORRUPT') this.log(error.message)
           throw error
         }
-        return this.cache.get(id) ?? this.insert({ino, index, buffer, partial: undefined, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined})
+        return this.cache.get(ino, index) ?? this.cache.insert({ino, index, buffer, partial: undefined, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined})
       })().finally(() => this.loading.delete(id))
       this.loading.set(id, pending)
     }
@@ -434,64 +417,26 @@ export class FileData {
   }
 
   private readAhead(file: LiveFile, index: number): void {
-    if (index * file.blockSizeBytes >= file.sizeBytes || this.cache.has(key(file.ino, index))) return
+    if (index * file.blockSizeBytes >= file.sizeBytes || this.cache.get(file.ino, index)) return
     if (!this.store.blockMaps.findBlock(file.ino, index)) return
     this.load(file.ino, index, file.blockSizeBytes).catch(() => {
       // The read that needs this block reports the error.
     })
   }
 
-  private insert(block: CachedBlock): CachedBlock {
-    this.cache.set(key(block.ino, block.index), block)
-    this.cachedBytes += block.buffer.length
-    this.evictClean()
-    return block
-  }
-
-  private touch(block: CachedBlock): CachedBlock {
-    const id = key(block.ino, block.index)
-    this.cache.delete(id)
-    this.cache.set(id, block)
-    return block
-  }
-
-  private evict(block: CachedBlock): void {
-    const id = key(block.ino, block.index)
-    if (this.cache.get(id) !== block) return
-    this.cache.delete(id)
-    this.cachedBytes -= block.buffer.length
-    this.files.get(block.ino)?.dirty.delete(block)
-    if (!block.busy) this.buffers.give(block.buffer)
-  }
-
-  /** Drops least recently used clean blocks while the cache is over budget. */
-  private evictClean(): void {
-    if (this.cachedBytes <= this.options.cacheBytes) return
-    for (const block of this.cache.values()) {
-      if (this.cachedBytes <= this.options.cacheBytes) break
-      if (!block.dirty && !block.busy) this.evict(block)
-    }
-  }
-
   /** Backpressure: when dirty data fills the cache or too many flushes run, wait for some to finish. */
   private async relieve(): Promise<void> {
     while (this.flushing.size >= this.options.maxFlushing) await Promise.race(this.flushing)
-    if (this.cachedBytes <= this.options.cacheBytes) return
-    for (const block of this.cache.values()) {
-      if (this.cachedBytes - this.flushingBytes() <= this.options.cacheBytes) break
+    if (!this.cache.overBudget()) return
+    for (const block of this.cache.all()) {
+      if (this.cache.excessBytes() <= 0) break
       const file = this.files.get(block.ino)
       if (block.dirty && !block.busy && file) this.startFlush(file, block)
     }
-    while (this.flushing.size > 0 && this.cachedBytes > this.options.cacheBytes) {
+    while (this.flushing.size > 0 && this.cache.overBudget()) {
       await Promise.race(this.flushing)
-      this.evictClean()
+      this.cache.evictClean()
     }
-  }
-
-  private flushingBytes(): number {
-    let bytes = 0
-    for (const block of this.cache.values()) if (block.busy) bytes += block.buffer.length
-    return bytes
   }
 
   private startFlush(file: LiveFile, block: CachedBlock): void {
@@ -504,8 +449,7 @@ export class FileData {
 
   /** Waits for every flush of `ino` in progress. */
   private async settle(ino: number): Promise<void> {
-    const busy = [...this.cache.values()].filter((block) => block.ino === ino && block.busy).map((block) => block.busy!.catch(() => {}))
-    await Promise.all(busy)
+    await Promise.all(this.cache.of(ino).filter((block) => block.busy).map((block) => block.busy!.catch(() => {})))
   }
 
   private async flushBlock(file: LiveFile, block: CachedBlock): Promise<void> {
@@ -557,26 +501,4 @@ export class FileData {
     const pool = this.pools.writePool
     return this.blocks.writeBlock(pool, address, blockSizeBytes, await this.generations.take(), bytes, pool.topology, {sync})
   }
-}
-
-/** Whether a write of [offset, offset + count) keeps a partial block's written range contiguous. */
-function extendsRange(range: {start: number; end: number}, offset: number, count: number): boolean {
-  return range.start === range.end || (offset <= range.end && offset + count >= range.start)
-}
-
-function noteWritten(block: CachedBlock, offset: number, count: number, blockSizeBytes: number): void {
-  const range = block.partial
-  if (!range) return
-  if (range.start === range.end) {
-    range.start = offset
-    range.end = offset + count
-  } else {
-    range.start = Math.min(range.start, offset)
-    range.end = Math.max(range.end, offset + count)
-  }
-  if (range.start === 0 && range.end === blockSizeBytes) block.partial = undefined
-}
-
-function key(ino: number, index: number): string {
-  return `${ino}:${index}`
 }

@@ -1,7 +1,7 @@
 import type {BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
 import {ROOT_INODE} from '../format/constants.js'
-import {FILE_TYPE_BITS, newInode} from '../init/newInode.js'
+import {newInode} from '../init/newInode.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {Dirent, Inode, InodeKind} from '../meta/records.js'
 import {checkName} from './names.js'
@@ -201,4 +201,3 @@ function inheritedPermissions(dir: Inode, kind: InodeKind, permissions: number):
   return kind === 'dir' && dir.mode & SET_GROUP_ID ? permissions | SET_GROUP_ID : permissions
 }
 
-export {FILE_TYPE_BITS}

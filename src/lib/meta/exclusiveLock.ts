@@ -50,11 +50,6 @@ export class ExclusiveLock {
     }
   }
 
-  /** Throws LOCKED when another live process holds the filesystem. */
-  static refuseIfHeld(metadataDir: string): void {
-    const holder = ExclusiveLock.holder(metadataDir)
-    if (holder && holder.pid !== process.pid) throw lockedError(holder, metadataDir)
-  }
 
   release(): void {
     try {
