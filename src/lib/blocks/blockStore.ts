@@ -66,10 +66,10 @@ export class BlockStore {
    * commits the record (group commit: many blocks' fsyncs, then one transaction).
    */
   async writeBlock(pool: Pool, address: BlockAddress, blockSizeBytes: number, generation: number, data: Uint8Array,
-    topology: Topology = pool.topology, options: {sync?: boolean} = {}): Promise<BlockRecord | undefined> {
+    topology: Topology = pool.topology, options: {sync?: boolean; shards?: readonly Uint8Array[]} = {}): Promise<BlockRecord | undefined> {
     const sync = options.sync ?? true
     if (data.byteLength === 0 || isAllZero(data)) return undefined
-    const shards = this.splitShards(topology, data)
+    const shards = options.shards ?? this.encodeInline(topology, this.layoutShards(topology, data))
     const shardBytes = shards[0]!.byteLength
     const driveIds = placeShards(pool.policy, pool.name, await this.spaceOf(pool), shards.length, shardBytes)
     const locations: ShardLocation[] = shards.map((shard, i) => ({drive: driveIds[i]!, crc32c: crc32c(shard)}))
@@ -156,18 +156,25 @@ export class BlockStore {
     return drive.shardPath(this.nameOf(address, record, shardIndex))
   }
 
-  /** The shard buffers for a block: views of `data` where possible, padding copied only for the tail. */
-  private splitShards(topology: Topology, data: Uint8Array): Uint8Array[] {
+  /**
+   * The shard buffers of a block, parity not yet computed: views of `data` where possible, the
+   * zero-padded tail and the parity shards in fresh buffers. Encode them (inline or on a worker)
+   * and pass them to writeBlock as `shards`.
+   */
+  layoutShards(topology: Topology, data: Uint8Array): Uint8Array[] {
     if (topology.kind !== 'erasure') return Array.from({length: shardCount(topology)}, () => data)
     const shardBytes = shardSizeBytes(topology, data.byteLength)
-    const shards = Array.from({length: topology.data + topology.parity}, (_, i) => {
+    return Array.from({length: topology.data + topology.parity}, (_, i) => {
       const start = i * shardBytes
       if (i < topology.data && start + shardBytes <= data.byteLength) return data.subarray(start, start + shardBytes)
       const padded = new Uint8Array(shardBytes)
       if (i < topology.data && start < data.byteLength) padded.set(data.subarray(start))
       return padded
     })
-    this.codecFor(topology.data, topology.parity).encode(shards)
+  }
+
+  private encodeInline(topology: Topology, shards: Uint8Array[]): Uint8Array[] {
+    if (topology.kind === 'erasure') this.codecFor(topology.data, topology.parity).encode(shards)
     return shards
   }
 

@@ -30,19 +30,29 @@ export class CodecWorkers {
   }
 
   readonly reconstruct: Reconstruct = async (dataShards, parityShards, shards, present, options = {}) => {
+    const rebuilt = await this.run({op: 'reconstruct', dataShards, parityShards, present: [...present], dataOnly: options.dataOnly ?? false}, shards)
+    rebuilt.forEach((buffer, i) => {
+      if (!present[i]) shards[i]!.set(new Uint8Array(buffer))
+    })
+  }
+
+  /** Computes the parity shards (shards[d…]) from the data shards, on a worker. */
+  async encode(dataShards: number, parityShards: number, shards: readonly Uint8Array[]): Promise<void> {
+    const encoded = await this.run({op: 'encode', dataShards, parityShards, present: [], dataOnly: false}, shards)
+    for (let i = dataShards; i < shards.length; i++) shards[i]!.set(new Uint8Array(encoded[i]!))
+  }
+
+  private async run(request: Omit<CodecRequest, 'id' | 'shards'>, shards: readonly Uint8Array[]): Promise<ArrayBuffer[]> {
     const id = this.nextId++
     // new Uint8Array(view) copies; Buffer#slice would be a view, and transferring it would detach the caller's memory.
     const copies = shards.map((shard) => new Uint8Array(shard).buffer)
     const worker = this.workers[this.next++ % this.workers.length]!
     const reply = await new Promise<CodecReply>((resolve) => {
       this.pending.set(id, {resolve})
-      const request: CodecRequest = {id, dataShards, parityShards, shards: copies, present: [...present], dataOnly: options.dataOnly ?? false}
-      worker.postMessage(request, copies)
+      worker.postMessage({...request, id, shards: copies} satisfies CodecRequest, copies)
     })
     if ('error' in reply) throw new ShmrError('CORRUPT', reply.error)
-    reply.shards.forEach((buffer, i) => {
-      if (!present[i]) shards[i]!.set(new Uint8Array(buffer))
-    })
+    return reply.shards
   }
 
   async close(): Promise<void> {

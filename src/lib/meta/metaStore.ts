@@ -9,6 +9,7 @@ import {DirentTable} from './dirents.js'
 import {InodeTable} from './inodes.js'
 import {MIGRATIONS} from './migrations.js'
 import type {Orphan, Superblock} from './records.js'
+import {StagedTable} from './staged.js'
 import {Table} from './table.js'
 import {TombstoneTable} from './tombstones.js'
 import {XattrTable} from './xattrs.js'
@@ -35,6 +36,7 @@ export class MetaStore {
   readonly xattrs: XattrTable
   /** Inodes with no links left but open when last seen (ino → since ms); reclaimed at the next mount. */
   readonly orphans: Table<number, Orphan>
+  readonly staged: StagedTable
   private readonly superDb
 
   private constructor(private readonly env: RootDatabase, readonly dir: string, readonly readOnly: boolean) {
@@ -46,6 +48,7 @@ export class MetaStore {
     this.counters = new CounterTable(env.openDB({name: 'counters'}))
     this.xattrs = new XattrTable(env.openDB({name: 'xattrs', encoding: 'binary'}))
     this.orphans = new Table(env.openDB({name: 'orphans'}))
+    this.staged = new StagedTable(env.openDB({name: 'staged'}))
   }
 
   static exists(dir: string): boolean {

@@ -21,9 +21,14 @@ export class Drive {
    * and every shard of one block sits at the same relative path on its drive.
    */
   static relativeShardPath(name: ShardName): string {
-    const hash = crc32c(Buffer.from(`${name.fileId}.${Math.floor(name.blockIndex / BLOCKS_PER_FANOUT_GROUP)}`))
+    return path.join(Drive.relativeShardDir(name.fileId, name.blockIndex), formatShardName(name))
+  }
+
+  /** The fan-out directory (relative to the drive) that holds the shards of a file's block. */
+  static relativeShardDir(fileId: number, blockIndex: number): string {
+    const hash = crc32c(Buffer.from(`${fileId}.${Math.floor(blockIndex / BLOCKS_PER_FANOUT_GROUP)}`))
     const hex = hash.toString(16).padStart(8, '0')
-    return path.join(DRIVE_DATA_DIR, hex.slice(0, 2), hex.slice(2, 4), formatShardName(name))
+    return path.join(DRIVE_DATA_DIR, hex.slice(0, 2), hex.slice(2, 4))
   }
 
   shardPath(name: ShardName): string {

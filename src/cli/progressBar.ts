@@ -1,0 +1,30 @@
+import cliProgress from 'cli-progress'
+import {formatSize} from '../lib/format/size.js'
+
+export interface ByteProgress {
+  update(doneBytes: number): void
+  stop(): void
+}
+
+/**
+ * A progress bar of bytes on stderr, with rate and ETA; nothing when stderr is not a terminal
+ * (logs and pipes get the final report only).
+ */
+export function byteProgress(totalBytes: number, label: string): ByteProgress {
+  if (!process.stderr.isTTY || totalBytes === 0) return {update: () => {}, stop: () => {}}
+  const startedMs = Date.now()
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: `${label} {bar} {percentage}% | {doneText} of {totalText} | {rateText}/s | ETA {eta_formatted}`,
+    hideCursor: true,
+    etaBuffer: 50,
+  }, cliProgress.Presets.shades_classic)
+  bar.start(totalBytes, 0, {doneText: formatSize(0), totalText: formatSize(totalBytes), rateText: formatSize(0)})
+  return {
+    update: (doneBytes) => {
+      const seconds = Math.max(0.001, (Date.now() - startedMs) / 1000)
+      bar.update(doneBytes, {doneText: formatSize(doneBytes), rateText: formatSize(Math.round(doneBytes / seconds))})
+    },
+    stop: () => bar.stop(),
+  }
+}

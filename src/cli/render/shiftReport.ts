@@ -1,0 +1,39 @@
+import {formatSize} from '../../lib/format/size.js'
+import type {ShiftPlan} from '../../lib/shift/planShift.js'
+import type {ShiftReport} from '../../lib/shift/runShift.js'
+
+function destination(report: ShiftReport): string {
+  return `pool ${report.destination.pool} (${report.destination.scheme}, ${formatSize(report.destination.blockSizeBytes)} blocks)`
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows.map((row) => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`)
+}
+
+/** `--dry-run`: which files move, and what each drive receives. */
+export function describePlan(report: ShiftReport): string {
+  const plan: ShiftPlan = report.plan
+  const moving = plan.files.filter((file) => file.action === 'shift')
+  const lines = [`Plan: shift ${moving.length} file(s), ${formatSize(plan.bytesToShift)}, to ${destination(report)}; ${plan.files.length - moving.length} already there`]
+  if (plan.files.length > 0) {
+    lines.push(...table(plan.files.map((file) => [file.label, formatSize(file.sizeBytes), file.action === 'skip' ? 'already there' : `${file.blocksToWrite} block(s) to write`])))
+  }
+  lines.push('Space needed per drive:')
+  lines.push(...table(plan.drives.map((drive) => [drive.name, `${drive.shards} shard(s)`, formatSize(drive.bytes), `free ${formatSize(drive.freeBytes)}`])))
+  return lines.join('\n')
+}
+
+/** After a run: what moved, what was skipped, and what each drive received. */
+export function describeShift(report: ShiftReport): string {
+  const written = Object.values(report.bytesWrittenByDrive).reduce((sum, bytes) => sum + bytes, 0)
+  const lines = [
+    `Shifted ${report.files.shifted} file(s) to ${destination(report)}; ${report.files.skipped} already there`,
+    `  ${report.blocks.written} block(s) written${report.blocks.reused ? `, ${report.blocks.reused} reused from an interrupted run` : ''}; ` +
+      `read ${formatSize(report.bytesRead)}, wrote ${formatSize(written)} in ${report.seconds.toFixed(1)}s`,
+  ]
+  if (report.strayShardsRemoved > 0) lines.push(`  removed ${report.strayShardsRemoved} shard file(s) an interrupted run had left`)
+  const drives = Object.entries(report.bytesWrittenByDrive)
+  if (drives.length > 0) lines.push(...table(drives.map(([name, bytes]) => [name, formatSize(bytes)])))
+  return lines.join('\n')
+}

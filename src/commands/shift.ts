@@ -1,0 +1,53 @@
+import {Args, Flags} from '@oclif/core'
+import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
+import {describePlan, describeShift} from '../cli/render/shiftReport.js'
+import {ShmrCommand} from '../cli/shmrCommand.js'
+import {parseScheme} from '../lib/blocks/topology.js'
+import {parseSize} from '../lib/format/size.js'
+import {runShift, type ShiftReport} from '../lib/shift/runShift.js'
+
+export default class Shift extends ShmrCommand {
+  static override args = {
+    target: Args.string({description: 'a file (inode number, or path inside the filesystem like /movies/a.mkv); several may be given', required: true}),
+  }
+  static override description = `Moves every block of the given files to another pool, by default the first archive pool, erasure-coded with its scheme and cut to its block size (archives default to 64M blocks: 16M sequential shard files at 4+2). The filesystem must not be mounted; shift holds it meanwhile, so a mount waits for it to finish.
+
+Each new block is written, fsynced and recorded before the file's block map is swapped in one transaction; kill it at any moment and every file still reads back identically, and running the same command again finishes the job without redoing finished blocks. Before writing anything, shift checks that the destination drives have room for the whole job. Holes stay holes; files already in the destination are skipped.`
+  static override enableJsonFlag = true
+  static override examples = [
+    {description: 'Move a film to the archive pool', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml /movies/a.mkv'},
+    {description: 'See what moving a whole directory would take', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml --recursive /movies --dry-run'},
+    {description: 'Gently, 80 MB/s at most, with a wider scheme, encoding on 2 threads', command: '<%= config.bin %> <%= command.id %> -r /photos --rate 80M --scheme 8+3 --jobs 2'},
+    {description: 'Bring a file back to the write pool', command: '<%= config.bin %> <%= command.id %> /movies/a.mkv --to write'},
+  ]
+  static override flags = {
+    'dry-run': Flags.boolean({description: 'print the plan (files, blocks, space needed per drive) and change nothing'}),
+    jobs: Flags.integer({description: 'blocks read and encoded at once, on worker threads', default: 1, min: 1, max: 64}),
+    rate: Flags.string({description: 'cap the bytes per second written to the destination drives (like 80M)', helpValue: 'SIZE'}),
+    recursive: Flags.boolean({char: 'r', description: 'a directory target stands for every file below it'}),
+    scheme: Flags.string({description: 'store with this scheme instead of the pool\'s: DATA+PARITY (4+2), mirror:N, or single', helpValue: 'SCHEME'}),
+    to: Flags.string({description: 'the destination pool (default: the first archive pool)', helpValue: 'POOL'}),
+  }
+  static override strict = false
+  static override summary = 'Move files\' blocks to the archive pool (offline), erasure-coded'
+
+  async run(): Promise<ShiftReport> {
+    const {argv, flags} = await this.parse(Shift)
+    const config = this.loadConfig(flags.config)
+    let progress: ByteProgress | undefined
+    try {
+      const report = await runShift(config, {
+        targets: argv as string[], recursive: flags.recursive, to: flags.to, dryRun: flags['dry-run'], jobs: flags.jobs,
+        scheme: flags.scheme === undefined ? undefined : parseScheme(flags.scheme),
+        rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+        onPlan: (plan) => { if (!flags['dry-run'] && !this.jsonEnabled()) progress = byteProgress(plan.bytesToShift, 'shift') },
+        onProgress: (done) => progress?.update(done),
+      })
+      progress?.stop()
+      if (!this.jsonEnabled()) this.log(report.dryRun ? describePlan(report) : describeShift(report))
+      return report
+    } finally {
+      progress?.stop()
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import {shardCount, shardSizeBytes} from '../blocks/topology.js'
+import {ShmrError} from '../errors.js'
+import {formatSize} from '../format/size.js'
+import type {MetaStore} from '../meta/metaStore.js'
+import type {DriveSpace} from '../pools/policies/index.js'
+import type {PoolSet} from '../pools/poolSet.js'
+import {isAlreadyThere, isFresh, type Destination} from './shiftFile.js'
+import type {FileTarget} from './targets.js'
+
+export interface FilePlan {
+  readonly ino: number
+  readonly label: string
+  readonly sizeBytes: number
+  readonly action: 'shift' | 'skip'
+  /** New blocks to write (holes and blocks staged by an earlier run excluded). */
+  readonly blocksToWrite: number
+}
+
+export interface DrivePlan {
+  readonly name: string
+  readonly shards: number
+  readonly bytes: number
+  readonly freeBytes: number
+}
+
+export interface ShiftPlan {
+  readonly files: readonly FilePlan[]
+  readonly drives: readonly DrivePlan[]
+  readonly bytesToShift: number
+}
+
+/**
+ * What a shift will do, checked against the destination drives' free space with the pool's own
+ * placement policy before anything is written: NO_SPACE here means nothing was touched.
+ */
+export async function planShift(store: MetaStore, pools: PoolSet, files: readonly FileTarget[], destination: Destination): Promise<ShiftPlan> {
+  const space = new Map<number, DriveSpace>()
+  for (const drive of destination.pool.drives) if (!pools.unavailable.has(drive.id)) space.set(drive.id, await drive.space())
+  const planned = new Map<number, {shards: number; bytes: number}>()
+  const plans: FilePlan[] = []
+  for (const file of files) {
+    const inode = store.inodes.getInode(file.ino)
+    const sourceBlockSizeBytes = inode.blockSizeBytes ?? pools.writePool.blockSizeBytes
+    if (isAlreadyThere(store, inode, sourceBlockSizeBytes, destination)) {
+      plans.push({ino: file.ino, label: file.label, sizeBytes: inode.sizeBytes, action: 'skip', blocksToWrite: 0})
+      continue
+    }
+    let blocksToWrite = 0
+    const targetBytes = destination.blockSizeBytes
+    for (let index = 0; index * targetBytes < inode.sizeBytes; index++) {
+      const staged = store.staged.find([file.ino, index])
+      if (staged && isFresh(store, file.ino, staged, sourceBlockSizeBytes, destination)) continue
+      const lengthBytes = Math.min(targetBytes, inode.sizeBytes - index * targetBytes)
+      const firstSource = Math.floor((index * targetBytes) / sourceBlockSizeBytes)
+      const lastSource = Math.floor((index * targetBytes + lengthBytes - 1) / sourceBlockSizeBytes)
+      if (store.blockMaps.blocksOf(file.ino, firstSource, lastSource + 1).length === 0) continue // a hole stays a hole
+      placeOne(destination, space, planned, shardSizeBytes(destination.topology, lengthBytes))
+      blocksToWrite++
+    }
+    plans.push({ino: file.ino, label: file.label, sizeBytes: inode.sizeBytes, action: 'shift', blocksToWrite})
+  }
+  return {
+    files: plans,
+    drives: destination.pool.drives.map((drive) => ({
+      name: drive.name, shards: planned.get(drive.id)?.shards ?? 0, bytes: planned.get(drive.id)?.bytes ?? 0,
+      freeBytes: space.get(drive.id)?.freeBytes ?? 0,
+    })),
+    bytesToShift: plans.filter((plan) => plan.action === 'shift').reduce((sum, plan) => sum + plan.sizeBytes, 0),
+  }
+}
+
+function placeOne(destination: Destination, space: Map<number, DriveSpace>, planned: Map<number, {shards: number; bytes: number}>, shardBytes: number): void {
+  const count = shardCount(destination.topology)
+  const chosen = destination.pool.policy.place([...space.values()], count, shardBytes)
+  if (!chosen) {
+    const needed = [...planned.values()].reduce((sum, drive) => sum + drive.bytes, 0) + shardBytes * count
+    throw new ShmrError('NO_SPACE', `pool ${destination.pool.name} has too little room for this shift (about ${formatSize(needed)} in ${count} distinct drives needed); nothing was written`, {
+      hint: 'free space on the pool\'s drives, shift fewer files, or use a narrower scheme',
+    })
+  }
+  for (const id of chosen) {
+    const drive = space.get(id)!
+    space.set(id, {...drive, freeBytes: drive.freeBytes - shardBytes})
+    const sum = planned.get(id) ?? {shards: 0, bytes: 0}
+    planned.set(id, {shards: sum.shards + 1, bytes: sum.bytes + shardBytes})
+  }
+}

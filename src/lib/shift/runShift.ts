@@ -1,0 +1,118 @@
+import {BlockStore} from '../blocks/blockStore.js'
+import {describeTopology, shardCount, type Topology} from '../blocks/topology.js'
+import type {ShmrConfig} from '../config/types.js'
+import {CodecWorkers} from '../erasure/codecWorkers.js'
+import {ShmrError} from '../errors.js'
+import {GenerationAllocator} from '../fs/generationAllocator.js'
+import {Namespace} from '../fs/namespace.js'
+import {collectTombstones} from '../gc/collectTombstones.js'
+import {ExclusiveLock} from '../meta/exclusiveLock.js'
+import {MetaStore} from '../meta/metaStore.js'
+import {PoolSet, type Pool} from '../pools/poolSet.js'
+import {planShift, type ShiftPlan} from './planShift.js'
+import {RateLimiter} from './rateLimiter.js'
+import {shiftFile, type Destination, type ShiftContext} from './shiftFile.js'
+import {resolveTargets} from './targets.js'
+
+export interface ShiftOptions {
+  readonly targets: readonly string[]
+  readonly recursive: boolean
+  /** Destination pool; default the first archive pool. */
+  readonly to?: string
+  /** Overrides the destination pool's scheme. */
+  readonly scheme?: Topology
+  readonly dryRun: boolean
+  readonly rateBytesPerSecond?: number
+  readonly jobs: number
+  readonly onPlan?: (plan: ShiftPlan) => void
+  readonly onProgress?: (doneBytes: number) => void
+}
+
+export interface ShiftReport {
+  readonly dryRun: boolean
+  readonly destination: {readonly pool: string; readonly scheme: string; readonly blockSizeBytes: number}
+  readonly plan: ShiftPlan
+  readonly files: {readonly shifted: number; readonly skipped: number}
+  readonly blocks: {readonly written: number; readonly reused: number}
+  readonly bytesRead: number
+  readonly bytesWrittenByDrive: Record<string, number>
+  readonly strayShardsRemoved: number
+  readonly seconds: number
+}
+
+/**
+ * `shmr shift`: moves files' blocks to another pool (by default the first archive pool, with its
+ * scheme and block size), offline. Holds the filesystem's lock for its whole run, so a mount is
+ * refused meanwhile, and refuses to start while the filesystem is mounted.
+ */
+export async function runShift(config: ShmrConfig, options: ShiftOptions): Promise<ShiftReport> {
+  const startedMs = Date.now()
+  const lock = ExclusiveLock.acquire(config.metadataDir, 'shift')
+  let store: MetaStore | undefined
+  let workers: CodecWorkers | undefined
+  try {
+    store = await MetaStore.open(config.metadataDir)
+    const pools = PoolSet.open(config, store.superblock)
+    const blocks = new BlockStore(pools)
+    const destination = destinationOf(pools, options)
+    const namespace = new Namespace(store, blocks, {isOpen: () => false})
+    const files = resolveTargets(store, namespace, options.targets, options.recursive)
+    const plan = await planShift(store, pools, files, destination)
+    options.onPlan?.(plan)
+    const report = {
+      dryRun: options.dryRun,
+      destination: {pool: destination.pool.name, scheme: describeTopology(destination.topology), blockSizeBytes: destination.blockSizeBytes},
+      plan, files: {shifted: 0, skipped: 0}, blocks: {written: 0, reused: 0}, bytesRead: 0, bytesWrittenByDrive: {} as Record<string, number>,
+      strayShardsRemoved: 0, seconds: 0,
+    }
+    if (options.dryRun) return {...report, seconds: (Date.now() - startedMs) / 1000}
+    workers = options.jobs > 1 ? new CodecWorkers(options.jobs) : undefined
+    let done = 0
+    let writing = Promise.resolve()
+    const context: ShiftContext = {
+      store, blocks, pools, generations: new GenerationAllocator(store), jobs: options.jobs,
+      encode: workers ? (data, parity, shards) => workers!.encode(data, parity, shards) : undefined,
+      rate: options.rateBytesPerSecond ? new RateLimiter(options.rateBytesPerSecond) : undefined,
+      writeSlot: (work) => {
+        const result = writing.then(work)
+        writing = result.then(() => {}, () => {})
+        return result
+      },
+      onBytes: (bytes) => options.onProgress?.((done += bytes)),
+    }
+    for (const file of plan.files) {
+      const result = await shiftFile(context, file.ino, destination)
+      if (result.status === 'skipped') {
+        report.files.skipped++
+        continue
+      }
+      report.files.shifted++
+      report.blocks.written += result.blocksWritten
+      report.blocks.reused += result.blocksReused
+      report.bytesRead += result.bytesRead
+      report.strayShardsRemoved += result.strayShardsRemoved
+      for (const [drive, bytes] of result.bytesWrittenByDrive) {
+        const name = pools.drive(drive)!.name
+        report.bytesWrittenByDrive[name] = (report.bytesWrittenByDrive[name] ?? 0) + bytes
+      }
+    }
+    // Offline, nobody can still be reading the old blocks: their files go now.
+    await collectTombstones(store, pools, 0)
+    return {...report, seconds: (Date.now() - startedMs) / 1000}
+  } finally {
+    await workers?.close()
+    await store?.close()
+    lock.release()
+  }
+}
+
+function destinationOf(pools: PoolSet, options: ShiftOptions): Destination {
+  const pool: Pool | undefined = options.to ? pools.pool(options.to) : pools.pools.find((candidate) => candidate.role === 'archive')
+  if (!pool) throw new ShmrError('BAD_CONFIG', 'the config has no archive pool to shift to')
+  const topology = options.scheme ?? pool.topology
+  const usable = pool.drives.filter((drive) => !pools.unavailable.has(drive.id)).length
+  if (shardCount(topology) > usable) {
+    throw new ShmrError('BAD_ARGUMENT', `scheme ${describeTopology(topology)} needs ${shardCount(topology)} drives, pool ${pool.name} has ${usable}`)
+  }
+  return {pool, topology, blockSizeBytes: pool.blockSizeBytes}
+}

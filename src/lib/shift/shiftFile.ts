@@ -1,0 +1,168 @@
+import type {BlockStore} from '../blocks/blockStore.js'
+import {describeTopology, shardSizeBytes, type Topology} from '../blocks/topology.js'
+import {isAllZero} from '../blocks/zeroBlock.js'
+import {ShmrError} from '../errors.js'
+import {dropBlocks} from '../fs/blockMapEdits.js'
+import type {GenerationAllocator} from '../fs/generationAllocator.js'
+import type {MetaStore} from '../meta/metaStore.js'
+import type {BlockRecord, Inode} from '../meta/records.js'
+import type {StagedBlock} from '../meta/staged.js'
+import type {Pool, PoolSet} from '../pools/poolSet.js'
+import type {RateLimiter} from './rateLimiter.js'
+import {SourceReader} from './sourceReader.js'
+import {removeStrayShards} from './strayShards.js'
+
+/** Where and how a file's blocks should end up. */
+export interface Destination {
+  readonly pool: Pool
+  readonly topology: Topology
+  readonly blockSizeBytes: number
+}
+
+export interface ShiftContext {
+  readonly store: MetaStore
+  readonly blocks: BlockStore
+  readonly pools: PoolSet
+  readonly generations: GenerationAllocator
+  /** Blocks encoded and read at once; writes still go one block at a time. */
+  readonly jobs: number
+  /** Computes parity off the main thread (worker threads for --jobs); inline when absent. */
+  readonly encode?: (data: number, parity: number, shards: readonly Uint8Array[]) => Promise<void>
+  readonly rate?: RateLimiter
+  /** Serialises block writes: each drive gets one sequential writer at a time. */
+  readonly writeSlot: <T>(work: () => Promise<T>) => Promise<T>
+  readonly onBytes: (bytes: number) => void
+}
+
+export interface FileShiftReport {
+  readonly ino: number
+  readonly status: 'shifted' | 'skipped'
+  readonly blocksWritten: number
+  readonly blocksReused: number
+  readonly bytesRead: number
+  readonly bytesWrittenByDrive: ReadonlyMap<number, number>
+  readonly strayShardsRemoved: number
+}
+
+/** A file whose blocks all already have the destination's size, topology and pool is left alone. */
+export function isAlreadyThere(store: MetaStore, inode: Inode, fileBlockSizeBytes: number, destination: Destination): boolean {
+  if (fileBlockSizeBytes !== destination.blockSizeBytes) return false
+  const drives = new Set(destination.pool.drives.map((drive) => drive.id))
+  return store.blockMaps.blocksOf(inode.ino).every(({record}) =>
+    describeTopology(record.topology) === describeTopology(destination.topology) && record.shards.every((shard) => drives.has(shard.drive)))
+}
+
+/**
+ * Moves one file's blocks to `destination`, re-blocking to its block size. Each new block is
+ * written and fsynced, then staged in the metadata (so a rerun after a crash reuses it); when all
+ * are staged, one transaction swaps the whole block map, compare-and-swap on every old block's
+ * generation, and the old files become tombstones. Until that commit the file reads as before.
+ */
+export async function shiftFile(context: ShiftContext, ino: number, destination: Destination): Promise<FileShiftReport> {
+  const {store} = context
+  const inode = store.inodes.getInode(ino)
+  const sourceBlockSizeBytes = inode.blockSizeBytes ?? context.pools.writePool.blockSizeBytes
+  if (isAlreadyThere(store, inode, sourceBlockSizeBytes, destination)) {
+    return {ino, status: 'skipped', blocksWritten: 0, blocksReused: 0, bytesRead: 0, bytesWrittenByDrive: new Map(), strayShardsRemoved: 0}
+  }
+  const targetBytes = destination.blockSizeBytes
+  const targetCount = Math.ceil(inode.sizeBytes / targetBytes)
+  const strayShardsRemoved = await removeStrayShards(store, context.blocks, context.pools, ino, [sourceBlockSizeBytes, targetBytes], inode.sizeBytes)
+  const written = new Map<number, number>()
+  let blocksWritten = 0
+  let blocksReused = 0
+  let bytesRead = 0
+
+  const shiftBlock = async (index: number, reader: SourceReader, buffer: Buffer): Promise<void> => {
+    const offset = index * targetBytes
+    const length = Math.min(targetBytes, inode.sizeBytes - offset)
+    const previous = store.staged.find([ino, index])
+    if (previous && isFresh(store, ino, previous, sourceBlockSizeBytes, destination)) {
+      blocksReused++
+      context.onBytes(length)
+      return
+    }
+    const sources = await reader.read(offset, length, buffer)
+    const data = buffer.subarray(0, length)
+    const record = isAllZero(data) ? undefined : await writeTarget(context, destination, {fileId: ino, blockIndex: index}, data)
+    if (record) {
+      const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
+      for (const shard of record.shards) written.set(shard.drive, (written.get(shard.drive) ?? 0) + shardBytes)
+      blocksWritten++
+      await context.rate?.consume(shardBytes * record.shards.length)
+    }
+    await store.transaction(() => {
+      if (previous?.record) buryRecordFiles(context, ino, index, previous.record)
+      store.staged.put([ino, index], {record, blockSizeBytes: targetBytes, sourceBlockSizeBytes, sources, sinceMs: Date.now()})
+    })
+    context.onBytes(length)
+  }
+
+  let next = 0
+  await Promise.all(Array.from({length: Math.max(1, Math.min(context.jobs, targetCount))}, async () => {
+    const reader = new SourceReader(store, context.blocks, ino, sourceBlockSizeBytes)
+    const buffer = Buffer.allocUnsafe(targetBytes)
+    while (next < targetCount) await shiftBlock(next++, reader, buffer)
+    bytesRead += reader.bytesRead
+  }))
+  await swapIn(context, inode, sourceBlockSizeBytes, targetBytes, targetCount)
+  return {ino, status: 'shifted', blocksWritten, blocksReused, bytesRead, bytesWrittenByDrive: written, strayShardsRemoved}
+}
+
+async function writeTarget(context: ShiftContext, destination: Destination, address: {fileId: number; blockIndex: number}, data: Buffer): Promise<BlockRecord | undefined> {
+  const {blocks} = context
+  const {topology} = destination
+  const shards = blocks.layoutShards(topology, data)
+  if (topology.kind === 'erasure') {
+    if (context.encode) await context.encode(topology.data, topology.parity, shards)
+    else blocks.codecFor(topology.data, topology.parity).encode(shards)
+  }
+  const generation = await context.generations.take()
+  return context.writeSlot(() => blocks.writeBlock(destination.pool, address, destination.blockSizeBytes, generation, data, topology, {shards}))
+}
+
+/** A staged block is still good when it was cut the same way, for the same destination, from the blocks the file has now. */
+export function isFresh(store: MetaStore, ino: number, staged: StagedBlock, sourceBlockSizeBytes: number, destination: Destination): boolean {
+  if (staged.blockSizeBytes !== destination.blockSizeBytes || staged.sourceBlockSizeBytes !== sourceBlockSizeBytes) return false
+  if (staged.record) {
+    const drives = new Set(destination.pool.drives.map((drive) => drive.id))
+    if (describeTopology(staged.record.topology) !== describeTopology(destination.topology)) return false
+    if (!staged.record.shards.every((shard) => drives.has(shard.drive))) return false
+  }
+  return staged.sources.every((source) => store.blockMaps.findBlock(ino, source.index)?.generation === source.generation)
+}
+
+function buryRecordFiles(context: ShiftContext, ino: number, index: number, record: BlockRecord): void {
+  for (const file of context.blocks.filesOf({fileId: ino, blockIndex: index}, record)) {
+    context.store.tombstones.bury({drive: file.drive, path: file.path, sinceMs: Date.now()})
+  }
+}
+
+/** The one transaction that makes the shift visible: every old block is as it was staged from, or nothing happens. */
+async function swapIn(context: ShiftContext, inode: Inode, sourceBlockSizeBytes: number, targetBytes: number, targetCount: number): Promise<void> {
+  const {store} = context
+  await store.transaction(() => {
+    const current = store.inodes.getInode(inode.ino)
+    const staged = store.staged.of(inode.ino)
+    const covered = new Map<number, number | undefined>()
+    for (const {staged: block} of staged) for (const source of block.sources) covered.set(source.index, source.generation)
+    const unchanged = current.sizeBytes === inode.sizeBytes && (current.blockSizeBytes ?? sourceBlockSizeBytes) === sourceBlockSizeBytes &&
+      staged.length === targetCount && staged.every(({index}, i) => index === i) &&
+      store.blockMaps.blocksOf(inode.ino).every(({index, record}) => covered.get(index) === record.generation) &&
+      [...covered].every(([index, generation]) => store.blockMaps.findBlock(inode.ino, index)?.generation === generation)
+    if (!unchanged) {
+      throw new ShmrError('IO', `file ${inode.ino} changed while it was being shifted`, {hint: 'run shmr shift again'})
+    }
+    const nowMs = Date.now()
+    dropBlocks(store, context.blocks, inode.ino, 0, nowMs)
+    let storedBytes = 0
+    for (const {index, staged: block} of staged) {
+      if (block.record) {
+        store.blockMaps.putBlock(inode.ino, index, block.record)
+        storedBytes += block.record.lengthBytes
+      }
+      store.staged.remove([inode.ino, index])
+    }
+    store.inodes.putInode({...store.inodes.getInode(inode.ino), blockSizeBytes: targetBytes, storedBytes})
+  })
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import type {BlockStore} from '../blocks/blockStore.js'
+import {systemErrorCode} from '../errors.js'
+import {BLOCKS_PER_FANOUT_GROUP} from '../format/constants.js'
+import {parseShardName} from '../format/shardName.js'
+import type {MetaStore} from '../meta/metaStore.js'
+import {Drive} from '../pools/drive.js'
+import type {PoolSet} from '../pools/poolSet.js'
+
+/**
+ * Deletes shard files of `ino` that nothing references: written by a run that died before it
+ * staged them. Only the file's own fan-out directories are listed (a few per drive, whatever the
+ * pool's size), for the block sizes given. Referenced means: by a block record, by a staged block,
+ * or by a tombstone (gc deletes those).
+ */
+export async function removeStrayShards(store: MetaStore, blocks: BlockStore, pools: PoolSet, ino: number,
+  blockSizes: readonly number[], sizeBytes: number): Promise<number> {
+  const referenced = new Set<string>()
+  const note = (drive: number, relative: string): void => void referenced.add(`${drive}:${relative}`)
+  for (const {index, record} of store.blockMaps.blocksOf(ino)) {
+    for (const file of blocks.filesOf({fileId: ino, blockIndex: index}, record)) note(file.drive, file.path)
+  }
+  for (const {index, staged} of store.staged.of(ino)) {
+    if (staged.record) for (const file of blocks.filesOf({fileId: ino, blockIndex: index}, staged.record)) note(file.drive, file.path)
+  }
+  const dirs = new Set<string>()
+  for (const blockSizeBytes of blockSizes) {
+    const groups = Math.ceil(Math.max(1, Math.ceil(sizeBytes / blockSizeBytes)) / BLOCKS_PER_FANOUT_GROUP)
+    for (let group = 0; group < groups; group++) dirs.add(Drive.relativeShardDir(ino, group * BLOCKS_PER_FANOUT_GROUP))
+  }
+  let removed = 0
+  for (const drive of pools.drivesById.values()) {
+    if (pools.unavailable.has(drive.id)) continue
+    for (const dir of dirs) {
+      for (const name of await listDir(drive.resolve(dir))) {
+        if (parseShardName(name)?.fileId !== ino) continue
+        const relative = path.join(dir, name)
+        if (referenced.has(`${drive.id}:${relative}`) || store.tombstones.find([drive.id, relative])) continue
+        await fs.rm(drive.resolve(relative), {force: true})
+        removed++
+      }
+    }
+  }
+  return removed
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir)
+  } catch (error) {
+    if (systemErrorCode(error) === 'ENOENT') return []
+    throw error
+  }
+}
