@@ -12,7 +12,8 @@ import type {DriveSpace} from '../pools/policies/index.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
 import {crc32c} from './checksum.js'
 import {readShardFile, type ShardFault} from './shardFile.js'
-import {describeTopology, shardCount, shardSizeBytes, toleratedLosses, type Topology} from './topology.js'
+import {assembleBlock} from './assembleBlock.js'
+import {describeTopology, shardCount, shardSizeBytes, type Topology} from './topology.js'
 import {isAllZero} from './zeroBlock.js'
 
 /** Which block of which file: what a shard name carries besides the record. */
@@ -100,14 +101,10 @@ export class BlockStore {
    * to `parity` shards are missing or fail their checksum. Throws CORRUPT when the block is lost.
    */
   async readBlock(address: BlockAddress, record: BlockRecord, out: Uint8Array): Promise<BlockReadReport> {
-    const {topology} = record
-    switch (topology.kind) {
-      case 'single':
-      case 'mirror':
-        return this.readCopies(address, record, out.subarray(0, record.lengthBytes))
-      case 'erasure':
-        return this.readErasure(address, record, out, topology.data, topology.parity)
-    }
+    const result = await assembleBlock(record.topology, record.lengthBytes, (i, target) => this.readShard(address, record, i, target), out, this.reconstruct)
+    const badShards = result.badShards.map((bad) => ({...bad, drive: record.shards[bad.shardIndex]!.drive}))
+    if (result.lost) throw this.lost(address, record, badShards)
+    return {badShards, reconstructed: result.reconstructed}
   }
 
   /**
@@ -176,45 +173,6 @@ export class BlockStore {
   private encodeInline(topology: Topology, shards: Uint8Array[]): Uint8Array[] {
     if (topology.kind === 'erasure') this.codecFor(topology.data, topology.parity).encode(shards)
     return shards
-  }
-
-  private async readCopies(address: BlockAddress, record: BlockRecord, out: Uint8Array): Promise<BlockReadReport> {
-    const badShards: BadShard[] = []
-    for (let i = 0; i < record.shards.length; i++) {
-      const fault = await this.readShard(address, record, i, out)
-      if (!fault) return {badShards, reconstructed: false}
-      badShards.push({shardIndex: i, drive: record.shards[i]!.drive, fault})
-    }
-    throw this.lost(address, record, badShards)
-  }
-
-  private async readErasure(address: BlockAddress, record: BlockRecord, out: Uint8Array, dataShards: number,
-    parityShards: number): Promise<BlockReadReport> {
-    const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
-    // Data shards that lie wholly inside the block are read straight into `out`; the padded tail
-    // and parity go to scratch buffers.
-    const buffers = record.shards.map((_, i) => {
-      const start = i * shardBytes
-      return i < dataShards && start + shardBytes <= record.lengthBytes ? out.subarray(start, start + shardBytes) : new Uint8Array(shardBytes)
-    })
-    const faults: Array<ShardFault | undefined> = await Promise.all(
-      buffers.slice(0, dataShards).map((buffer, i) => this.readShard(address, record, i, buffer)))
-    const dataIntact = faults.every((fault) => fault === undefined)
-    if (!dataIntact) {
-      faults.push(...await Promise.all(buffers.slice(dataShards).map((buffer, j) => this.readShard(address, record, dataShards + j, buffer))))
-    }
-    const badShards = faults.flatMap((fault, i) => (fault ? [{shardIndex: i, drive: record.shards[i]!.drive, fault}] : []))
-    if (badShards.length > toleratedLosses(record.topology)) throw this.lost(address, record, badShards)
-    if (!dataIntact) {
-      await this.reconstruct(dataShards, parityShards, buffers, faults.map((fault) => fault === undefined), {dataOnly: true})
-    }
-    for (let i = 0; i < dataShards; i++) {
-      const start = i * shardBytes
-      if (start < record.lengthBytes && buffers[i]!.byteOffset !== out.byteOffset + start) {
-        out.set(buffers[i]!.subarray(0, Math.min(shardBytes, record.lengthBytes - start)), start)
-      }
-    }
-    return {badShards, reconstructed: !dataIntact}
   }
 
   private async readShard(address: BlockAddress, record: BlockRecord, shardIndex: number, target: Uint8Array): Promise<ShardFault | undefined> {
