@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {ShmrCommand} from '../cli/shmrCommand.js'
+import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {describeFilesystem} from '../cli/render/describeFilesystem.js'
 import {loadConfig} from '../lib/config/loadConfig.js'
 import {initDemo} from '../lib/init/demo.js'
@@ -7,7 +7,7 @@ import {initFilesystem, type InitReport} from '../lib/init/initFilesystem.js'
 
 export type InitResult = InitReport & {created?: readonly string[]}
 
-export default class Init extends ShmrCommand {
+export default class Init extends FilesystemCommand {
   static override description = `Creates a new, empty filesystem from a config: writes an identity file into every drive directory and creates the metadata store with its root directory. Every drive directory and the metadata directory must be empty.
 
 With --demo DIR it first lays out a ready demo under DIR (a write pool, an archive pool of six drive directories with 4+2 erasure coding, metadata and mount point directories, and DIR/shmr.yaml) and initialises that.`

@@ -1,11 +1,11 @@
 import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {detach, reportToParent} from '../cli/background.js'
-import {ShmrCommand} from '../cli/shmrCommand.js'
+import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {isShmrError} from '../lib/errors.js'
 import {serveFilesystem} from '../lib/fuse/server.js'
 
-export default class Mount extends ShmrCommand {
+export default class Mount extends FilesystemCommand {
   static override args = {
     mountpoint: Args.directory({description: 'where to mount (default: the config\'s mountpoint)'}),
   }

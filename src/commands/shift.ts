@@ -1,12 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
 import {describePlan, describeShift} from '../cli/render/shiftReport.js'
-import {ShmrCommand} from '../cli/shmrCommand.js'
+import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {parseScheme} from '../lib/blocks/topology.js'
 import {parseSize} from '../lib/format/size.js'
 import {runShift, type ShiftReport} from '../lib/shift/runShift.js'
 
-export default class Shift extends ShmrCommand {
+export default class Shift extends FilesystemCommand {
   static override args = {
     target: Args.string({description: 'a file (inode number, or path inside the filesystem like /movies/a.mkv); several may be given', required: true}),
   }

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {ShmrCommand} from '../cli/shmrCommand.js'
+import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {unmountServer} from '../lib/fuse/unmountServer.js'
 
 export interface UmountResult {
@@ -7,7 +7,7 @@ export interface UmountResult {
   readonly mountpoint?: string
 }
 
-export default class Umount extends ShmrCommand {
+export default class Umount extends FilesystemCommand {
   static override description = `Asks the server that mounted the filesystem (found through the lock in the metadata directory) to stop, and waits until it has written out all buffered data, committed, unmounted and exited.`
   static override enableJsonFlag = true
   static override examples = [{description: 'Unmount the demo', command: '<%= config.bin %> <%= command.id %> -c demo/shmr.yaml'}]

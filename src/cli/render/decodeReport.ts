@@ -1,0 +1,19 @@
+import type {FoundFile} from '../../lib/decode/catalog.js'
+import type {DecodeReport} from '../../lib/decode/decodeFile.js'
+import {formatSize} from '../../lib/format/size.js'
+
+export function describeShardFiles(files: readonly FoundFile[]): string {
+  const rows = [['FILE ID', 'BLOCKS', 'SIZE', 'BLOCK SIZE', 'TOPOLOGY', 'STATE'],
+    ...files.map((file) => [String(file.fileId), String(file.blocks.length), formatSize(file.sizeBytes), formatSize(file.blockSizeBytes),
+      file.topologies.join(',') || '-', file.health])]
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n')
+}
+
+export function describeDecode(report: DecodeReport): string {
+  const lines = [`decoded file ${report.fileId}: ${formatSize(report.sizeBytes)} in ${report.blocks} block(s)` +
+    `${report.holeBytes > 0 ? `, ${formatSize(report.holeBytes)} of holes` : ''}`]
+  for (const issue of report.repaired) lines.push(`  block ${issue.block} rebuilt around ${issue.shards.map((s) => `${s.shard} (${s.fault})`).join(', ')}`)
+  for (const issue of report.lost) lines.push(`  block ${issue.block} LOST, written as zeros: ${issue.shards.map((s) => `${s.shard} (${s.fault})`).join(', ')}`)
+  return lines.join('\n')
+}

@@ -1,0 +1,60 @@
+import {Args, Flags} from '@oclif/core'
+import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
+import {describeDecode, describeShardFiles} from '../cli/render/decodeReport.js'
+import {ShmrCommand} from '../cli/shmrCommand.js'
+import type {FoundFile} from '../lib/decode/catalog.js'
+import type {DecodeReport} from '../lib/decode/decodeFile.js'
+import {listShardFiles, runDecode} from '../lib/decode/runDecode.js'
+import {ShmrError} from '../lib/errors.js'
+
+export default class Decode extends ShmrCommand {
+  static override args = {
+    dir: Args.directory({description: 'directories to search for shard files (recursively); several may be given', required: true}),
+  }
+  static override description = `Rebuilds a file from its shard files alone: no config, no metadata store. Shard file names carry everything needed (file id, block index and size, scheme, shard role, length, checksum); the directories are searched recursively, so pass every archive drive directory, or one directory the shards were copied into.
+
+Missing or damaged shards (checked against the CRC32C in their names) are rebuilt from parity while enough remain; single and mirrored blocks use any intact copy. When a block cannot be rebuilt, decode fails naming the block and its missing shards, and leaves no output file behind; --partial writes zeros for lost blocks instead and reports them. The output is written to FILE (sparse where the file has holes) or to stdout, never to a terminal. Shard files are only read.`
+  static override enableJsonFlag = true
+  static override examples = [
+    {description: 'Rebuild the only file whose shards are on the archive drives', command: '<%= config.bin %> <%= command.id %> /mnt/smr0 /mnt/smr1 /mnt/smr2 /mnt/smr3 /mnt/smr4 /mnt/smr5 -o film.mkv'},
+    {description: 'See which files are there, and in what state', command: '<%= config.bin %> <%= command.id %> --list /mnt/smr*'},
+    {description: 'Rebuild file 42 to stdout', command: '<%= config.bin %> <%= command.id %> /mnt/smr* --file 42 > film.mkv'},
+  ]
+  static override flags = {
+    file: Flags.integer({description: 'the file id to rebuild, when shards of several files are found', helpValue: 'ID'}),
+    list: Flags.boolean({description: 'list the files found: id, blocks, size, topology, complete/recoverable/damaged'}),
+    output: Flags.string({char: 'o', description: 'write the file here instead of stdout', helpValue: 'FILE'}),
+    partial: Flags.boolean({description: 'write zeros for blocks that cannot be rebuilt, and report them'}),
+  }
+  static override strict = false
+  static override summary = 'Rebuild a file from shard files alone (no metadata)'
+
+  async run(): Promise<DecodeReport | FoundFile[]> {
+    const {argv, flags} = await this.parse(Decode)
+    const dirs = argv as string[]
+    if (flags.list) {
+      const files = await listShardFiles(dirs)
+      if (!this.jsonEnabled()) this.log(describeShardFiles(files))
+      return files
+    }
+    if (!flags.output && process.stdout.isTTY) {
+      throw new ShmrError('BAD_ARGUMENT', 'refusing to write binary data to a terminal', {hint: 'use -o FILE or redirect stdout'})
+    }
+    if (!flags.output && this.jsonEnabled()) {
+      throw new ShmrError('BAD_ARGUMENT', '--json needs -o FILE: stdout carries the file', {hint: 'add -o FILE'})
+    }
+    let progress: ByteProgress | undefined
+    try {
+      const report = await runDecode({
+        dirs, fileId: flags.file, output: flags.output ?? process.stdout, partial: flags.partial,
+        onStart: (file) => { progress = byteProgress(file.blocks.reduce((sum, block) => sum + block.lengthBytes, 0), 'decode') },
+        onBytes: (() => { let done = 0; return (bytes: number) => progress?.update((done += bytes)) })(),
+      })
+      progress?.stop()
+      if (!this.jsonEnabled()) process.stderr.write(`${describeDecode(report)}\n`)
+      return report
+    } finally {
+      progress?.stop()
+    }
+  }
+}

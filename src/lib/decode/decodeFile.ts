@@ -1,0 +1,104 @@
+import {assembleBlock} from '../blocks/assembleBlock.js'
+import {readShardFile, type ShardFault} from '../blocks/shardFile.js'
+import {createCodec, type ErasureCodec} from '../erasure/codec.js'
+import type {Reconstruct} from '../erasure/codecWorkers.js'
+import {ShmrError} from '../errors.js'
+import {healthOf, type FoundBlock, type FoundFile} from './catalog.js'
+import type {DecodeOutput} from './decodeOutput.js'
+
+export interface BlockIssue {
+  readonly block: number
+  readonly shards: ReadonlyArray<{readonly shard: string; readonly fault: ShardFault}>
+}
+
+export interface DecodeReport {
+  readonly fileId: number
+  readonly sizeBytes: number
+  readonly blockSizeBytes: number
+  readonly blocks: number
+  /** Bytes inside the file that no block holds (holes), written as zeros or skipped. */
+  readonly holeBytes: number
+  /** Blocks rebuilt from parity or read from another copy, and the shards that were bad. */
+  readonly repaired: readonly BlockIssue[]
+  /** Blocks that could not be rebuilt (written as zeros with --partial). */
+  readonly lost: readonly BlockIssue[]
+  /** Shard files read. */
+  readonly shardsUsed: number
+}
+
+/**
+ * Rebuilds one file from the shard files `catalogShards` found: every block in order, checked
+ * against the CRC32C in each shard's name, rebuilt from parity or another copy when needed.
+ * Without `partial`, a block that cannot be rebuilt fails the decode (before anything is written
+ * when the names already show it); with it, lost blocks are written as zeros and reported.
+ */
+export async function decodeFile(file: FoundFile, output: DecodeOutput, options: {partial: boolean; onBytes?: (bytes: number) => void}): Promise<DecodeReport> {
+  const codecs = new Map<string, ErasureCodec>()
+  const reconstruct: Reconstruct = async (data, parity, shards, present, reconstructOptions) => {
+    const key = `${data}+${parity}`
+    if (!codecs.has(key)) codecs.set(key, createCodec({dataShards: data, parityShards: parity}))
+    codecs.get(key)!.reconstruct(shards, present, reconstructOptions)
+  }
+  const buffer = Buffer.allocUnsafe(file.blockSizeBytes)
+  const repaired: BlockIssue[] = []
+  const lost: BlockIssue[] = []
+  let shardsUsed = 0
+  let position = 0
+  try {
+    const doomed = file.blocks.filter((block) => healthOf(block) === 'damaged')
+    if (doomed.length > 0 && !options.partial) throw lostError(file, doomed.map((block) => ({block: block.index, shards: missingShards(block)})))
+    for (const block of file.blocks) {
+      const start = block.index * file.blockSizeBytes
+      if (start > position) await output.zeros(position, start - position)
+      const readShard = async (shardIndex: number, target: Uint8Array): Promise<ShardFault | undefined> => {
+        let fault: ShardFault = 'missing'
+        for (const copy of block.shards[shardIndex] ?? []) {
+          shardsUsed++
+          const result = await readShardFile(copy.file, target, copy.name.crc32c)
+          if (!result) return undefined
+          fault = result
+        }
+        return fault
+      }
+      const result = await assembleBlock(block.topology, block.lengthBytes, readShard, buffer, reconstruct)
+      const issue = {block: block.index, shards: result.badShards.map((bad) => ({shard: roleOf(block, bad.shardIndex), fault: bad.fault}))}
+      if (result.lost) {
+        if (!options.partial) throw lostError(file, [issue])
+        lost.push(issue)
+        await output.zeros(start, block.lengthBytes)
+      } else {
+        if (issue.shards.length > 0) repaired.push(issue)
+        await output.write(buffer.subarray(0, block.lengthBytes), start)
+      }
+      position = start + block.lengthBytes
+      options.onBytes?.(block.lengthBytes)
+    }
+    await output.finish(file.sizeBytes)
+  } catch (error) {
+    await output.abandon()
+    throw error
+  }
+  const storedBytes = file.blocks.reduce((sum, block) => sum + block.lengthBytes, 0)
+  return {
+    fileId: file.fileId, sizeBytes: file.sizeBytes, blockSizeBytes: file.blockSizeBytes, blocks: file.blocks.length,
+    holeBytes: file.sizeBytes - storedBytes, repaired, lost, shardsUsed,
+  }
+}
+
+/** The shard's role as its file name spells it: d0, p1, m0, s0. */
+function roleOf(block: FoundBlock, shardIndex: number): string {
+  const {topology} = block
+  if (topology.kind === 'erasure') return shardIndex < topology.data ? `d${shardIndex}` : `p${shardIndex - topology.data}`
+  return topology.kind === 'mirror' ? `m${shardIndex}` : 's0'
+}
+
+function missingShards(block: FoundBlock): Array<{shard: string; fault: ShardFault}> {
+  return block.shards.flatMap((copies, i) => (copies.length === 0 ? [{shard: roleOf(block, i), fault: 'missing' as const}] : []))
+}
+
+function lostError(file: FoundFile, issues: readonly BlockIssue[]): ShmrError {
+  const describe = (issue: BlockIssue): string => `block ${issue.block}: ${issue.shards.map((s) => `${s.shard} ${s.fault}`).join(', ')}`
+  return new ShmrError('CORRUPT', `file ${file.fileId} cannot be rebuilt: ${issues.length} block(s) lost beyond what parity covers`, {
+    details: issues.map(describe), hint: 'find the missing shard files and add their directories, or use --partial to write zeros for lost blocks',
+  })
+}

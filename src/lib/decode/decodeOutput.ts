@@ -1,0 +1,65 @@
+import fs from 'node:fs/promises'
+import {once} from 'node:events'
+import type {Writable} from 'node:stream'
+
+/** Where decoded bytes go, in file order. */
+export interface DecodeOutput {
+  write(bytes: Buffer, position: number): Promise<void>
+  /** `length` zero bytes at `position`: skipped (a hole) where the output can seek. */
+  zeros(position: number, length: number): Promise<void>
+  /** All written; `sizeBytes` is the file's length. Only now may the output become visible. */
+  finish(sizeBytes: number): Promise<void>
+  /** Given up: nothing misleading stays behind where that can be helped. */
+  abandon(): Promise<void>
+}
+
+/**
+ * A regular file, written under a temporary name beside it and renamed into place only once
+ * complete, so a failed decode leaves nothing that looks like a result. Holes are seeked over
+ * and the final length set with ftruncate, so a sparse file stays sparse.
+ */
+export async function fileOutput(target: string): Promise<DecodeOutput> {
+  const temp = `${target}.shmr-decode-${process.pid}`
+  const handle = await fs.open(temp, 'wx')
+  return {
+    write: async (bytes, position) => {
+      let done = 0
+      while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten
+    },
+    zeros: async () => {},
+    finish: async (sizeBytes) => {
+      await handle.truncate(sizeBytes)
+      await handle.sync()
+      await handle.close()
+      await fs.rename(temp, target)
+    },
+    abandon: async () => {
+      await handle.close().catch(() => {})
+      await fs.rm(temp, {force: true})
+    },
+  }
+}
+
+const ZERO_CHUNK = Buffer.alloc(1024 * 1024)
+
+/** A stream (stdout): bytes in order, holes as zeros, with backpressure. */
+export function streamOutput(stream: Writable): DecodeOutput {
+  let written = 0
+  const push = async (bytes: Buffer): Promise<void> => {
+    written += bytes.length
+    if (!stream.write(bytes)) await once(stream, 'drain')
+  }
+  const zeros = async (length: number): Promise<void> => {
+    for (let left = length; left > 0; left -= ZERO_CHUNK.length) await push(ZERO_CHUNK.subarray(0, Math.min(left, ZERO_CHUNK.length)))
+  }
+  return {
+    // A stream cannot seek: bytes arrive in order, and any gap is a hole to fill.
+    write: async (bytes, position) => {
+      await zeros(position - written)
+      await push(Buffer.from(bytes))
+    },
+    zeros: async (position, length) => zeros(position + length - written),
+    finish: async (sizeBytes) => zeros(sizeBytes - written),
+    abandon: async () => {},
+  }
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs'
+import type {Writable} from 'node:stream'
+import {ShmrError} from '../errors.js'
+import {catalogShards, type FoundFile} from './catalog.js'
+import {decodeFile, type DecodeReport} from './decodeFile.js'
+import {fileOutput, streamOutput} from './decodeOutput.js'
+import {scanShards} from './scanShards.js'
+
+/** Every file whose shards are found under `dirs`, with its layout and health. No metadata needed. */
+export async function listShardFiles(dirs: readonly string[]): Promise<FoundFile[]> {
+  for (const dir of dirs) {
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ShmrError('BAD_ARGUMENT', `${dir} is not a directory`)
+  }
+  const files = catalogShards(await scanShards(dirs))
+  if (files.length === 0) throw new ShmrError('NOT_FOUND', `no shard files under ${dirs.join(', ')}`, {hint: 'give the archive drive directories, or a directory shards were copied to'})
+  return files
+}
+
+export interface DecodeOptions {
+  readonly dirs: readonly string[]
+  /** Which file, when the directories hold shards of several. */
+  readonly fileId?: number
+  /** A file path to write (sparse where the file has holes), or a stream such as stdout. */
+  readonly output: string | Writable
+  readonly partial: boolean
+  readonly onStart?: (file: FoundFile) => void
+  readonly onBytes?: (bytes: number) => void
+}
+
+/** `shmr decode`: rebuilds one file from shard files alone. */
+export async function runDecode(options: DecodeOptions): Promise<DecodeReport> {
+  const files = await listShardFiles(options.dirs)
+  const file = chooseFile(files, options.fileId)
+  options.onStart?.(file)
+  const output = typeof options.output === 'string' ? await fileOutput(options.output) : streamOutput(options.output)
+  return decodeFile(file, output, {partial: options.partial, onBytes: options.onBytes})
+}
+
+function chooseFile(files: readonly FoundFile[], fileId: number | undefined): FoundFile {
+  if (fileId !== undefined) {
+    const file = files.find((candidate) => candidate.fileId === fileId)
+    if (!file) throw new ShmrError('NOT_FOUND', `no shards of file ${fileId} here (found: ${files.map((f) => f.fileId).join(', ')})`)
+    return file
+  }
+  if (files.length > 1) {
+    throw new ShmrError('BAD_ARGUMENT', `shards of ${files.length} files are here (ids ${files.map((f) => f.fileId).join(', ')})`, {
+      hint: 'choose one with --file ID; --list describes them',
+    })
+  }
+  return files[0]!
+}
