@@ -13,6 +13,8 @@ export const EXIT = {
   DAMAGED: 5,
   NO_SPACE: 6,
   IO: 7,
+  /** verify: everything is readable, but redundancy is reduced or the metadata is inconsistent. */
+  DEGRADED: 8,
 } as const
 
 export const EXIT_CODE_OF: Readonly<Record<ShmrErrorCode, number>> = {

@@ -2,7 +2,10 @@ import cliProgress from 'cli-progress'
 import {formatSize} from '../lib/format/size.js'
 
 export interface ByteProgress {
+  /** Sets the bytes done so far. */
   update(doneBytes: number): void
+  /** Adds to the bytes done. */
+  add(bytes: number): void
   stop(): void
 }
 
@@ -11,7 +14,7 @@ export interface ByteProgress {
  * (logs and pipes get the final report only).
  */
 export function byteProgress(totalBytes: number, label: string): ByteProgress {
-  if (!process.stderr.isTTY || totalBytes === 0) return {update: () => {}, stop: () => {}}
+  if (!process.stderr.isTTY || totalBytes === 0) return {update: () => {}, add: () => {}, stop: () => {}}
   const startedMs = Date.now()
   const bar = new cliProgress.SingleBar({
     stream: process.stderr,
@@ -20,11 +23,11 @@ export function byteProgress(totalBytes: number, label: string): ByteProgress {
     etaBuffer: 50,
   }, cliProgress.Presets.shades_classic)
   bar.start(totalBytes, 0, {doneText: formatSize(0), totalText: formatSize(totalBytes), rateText: formatSize(0)})
-  return {
-    update: (doneBytes) => {
-      const seconds = Math.max(0.001, (Date.now() - startedMs) / 1000)
-      bar.update(doneBytes, {doneText: formatSize(doneBytes), rateText: formatSize(Math.round(doneBytes / seconds))})
-    },
-    stop: () => bar.stop(),
+  let done = 0
+  const update = (doneBytes: number): void => {
+    done = doneBytes
+    const seconds = Math.max(0.001, (Date.now() - startedMs) / 1000)
+    bar.update(doneBytes, {doneText: formatSize(doneBytes), rateText: formatSize(Math.round(doneBytes / seconds))})
   }
+  return {update, add: (bytes) => update(done + bytes), stop: () => bar.stop()}
 }

@@ -48,7 +48,7 @@ Missing or damaged shards (checked against the CRC32C in their names) are rebuil
       const report = await runDecode({
         dirs, fileId: flags.file, output: flags.output ?? process.stdout, partial: flags.partial,
         onStart: (file) => { progress = byteProgress(file.blocks.reduce((sum, block) => sum + block.lengthBytes, 0), 'decode') },
-        onBytes: (() => { let done = 0; return (bytes: number) => progress?.update((done += bytes)) })(),
+        onBytes: (bytes) => progress?.add(bytes),
       })
       progress?.stop()
       if (!this.jsonEnabled()) process.stderr.write(`${describeDecode(report)}\n`)

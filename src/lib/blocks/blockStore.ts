@@ -6,7 +6,7 @@ import {ShmrError, systemErrorCode} from '../errors.js'
 import type {ShardName} from '../format/shardName.js'
 import type {BlockRecord, ShardLocation} from '../meta/records.js'
 import {Drive} from '../pools/drive.js'
-import {syncPath, writeNewFile} from '../pools/durableFile.js'
+import {replaceFile, syncPath, writeNewFile} from '../pools/durableFile.js'
 import {placeShards} from '../pools/placeShards.js'
 import type {DriveSpace} from '../pools/policies/index.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
@@ -122,6 +122,46 @@ export class BlockStore {
     const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
     const faults = await Promise.all(record.shards.map((_, i) => this.readShard(address, record, i, new Uint8Array(shardBytes))))
     return faults.flatMap((fault, i) => (fault ? [{shardIndex: i, drive: record.shards[i]!.drive, fault}] : []))
+  }
+
+  /**
+   * Rewrites the shards `bad` of a block from the others (verify --repair): on the drive they
+   * belong on, or, when that drive is unavailable or full, on another drive of the pool that
+   * holds no other shard of the block. A damaged file is replaced atomically (temp file, fsync,
+   * rename). Returns the record with the shards' new drives, to commit with compare-and-swap.
+   */
+  async repairShards(address: BlockAddress, record: BlockRecord, bad: readonly number[]): Promise<BlockRecord> {
+    const bytes = Buffer.allocUnsafe(record.lengthBytes)
+    await this.readBlock(address, record, bytes)
+    const shards = this.encodeInline(record.topology, this.layoutShards(record.topology, bytes))
+    const pool = this.poolOf(record)
+    const shardBytes = shards[0]!.byteLength
+    const spaces = new Map((await this.spaceOf(pool)).map((space) => [space.id, space]))
+    const holding = new Set(record.shards.map((shard) => shard.drive))
+    const locations = [...record.shards]
+    for (const shardIndex of bad) {
+      if (crc32c(shards[shardIndex]!) !== record.shards[shardIndex]!.crc32c) {
+        throw new ShmrError('CORRUPT', `file ${address.fileId} block ${address.blockIndex}: rebuilt shard ${shardIndex} does not match its checksum`)
+      }
+      let drive = record.shards[shardIndex]!.drive
+      if ((spaces.get(drive)?.freeBytes ?? 0) < shardBytes) {
+        const others = [...spaces.values()].filter((space) => !holding.has(space.id))
+        drive = placeShards(pool.policy, pool.name, others, 1, shardBytes)[0]!
+        holding.add(drive)
+      }
+      locations[shardIndex] = {drive, crc32c: record.shards[shardIndex]!.crc32c}
+      const file = this.pools.drive(drive)!.shardPath(this.nameOf(address, record, shardIndex))
+      await this.ensureDir(path.dirname(file))
+      await replaceFile(file, shards[shardIndex]!)
+      this.charge(drive, shardBytes)
+    }
+    return {...record, shards: locations}
+  }
+
+  private poolOf(record: BlockRecord): Pool {
+    const drive = this.pools.drive(record.shards[0]!.drive)
+    if (!drive) throw new ShmrError('DRIVE_MISSING', `drive id ${record.shards[0]!.drive} is not in the config`)
+    return this.pools.pool(drive.poolName)
   }
 
   /** Every file a block record points at, relative to its drive. */

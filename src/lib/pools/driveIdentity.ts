@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import {DRIVE_IDENTITY_FILE} from '../format/constants.js'
-import {replaceFileAtomically} from './durableFile.js'
+import {replaceFile} from './durableFile.js'
 
 /**
  * The small file `init` writes into every drive directory. At open it tells a drive mounted at
@@ -17,7 +17,7 @@ export interface DriveIdentity {
 }
 
 export async function writeDriveIdentity(dir: string, identity: DriveIdentity): Promise<void> {
-  await replaceFileAtomically(path.join(dir, DRIVE_IDENTITY_FILE), `${JSON.stringify(identity, null, 2)}\n`)
+  await replaceFile(path.join(dir, DRIVE_IDENTITY_FILE), Buffer.from(`${JSON.stringify(identity, null, 2)}\n`))
 }
 
 /** The identity in `dir`, or undefined when the directory has none. Throws when it is unreadable. */

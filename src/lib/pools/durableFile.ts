@@ -32,11 +32,11 @@ export async function writeNewFile(file: string, bytes: Uint8Array, sync = true)
   }
 }
 
-/** Replaces `file` atomically with `text`: temp file, fsync, rename, fsync of the directory. */
-export async function replaceFileAtomically(file: string, text: string): Promise<void> {
+/** Replaces (or creates) `file` atomically: temp file, fsync, rename, fsync of the directory. */
+export async function replaceFile(file: string, bytes: Uint8Array): Promise<void> {
   const temp = `${file}.tmp-${process.pid}`
   await fs.rm(temp, {force: true})
-  await writeNewFile(temp, Buffer.from(text))
+  await writeNewFile(temp, bytes)
   await fs.rename(temp, file)
   await syncPath(path.dirname(file))
 }

@@ -5,7 +5,7 @@ import type {MetaStore} from '../meta/metaStore.js'
 import type {DriveSpace} from '../pools/policies/index.js'
 import type {PoolSet} from '../pools/poolSet.js'
 import {isAlreadyThere, isFresh, type Destination} from './shiftFile.js'
-import type {FileTarget} from './targets.js'
+import type {FileTarget} from '../fs/targets.js'
 
 export interface FilePlan {
   readonly ino: number

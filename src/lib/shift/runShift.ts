@@ -12,7 +12,7 @@ import {PoolSet, type Pool} from '../pools/poolSet.js'
 import {planShift, type ShiftPlan} from './planShift.js'
 import {RateLimiter} from './rateLimiter.js'
 import {shiftFile, type Destination, type ShiftContext} from './shiftFile.js'
-import {resolveTargets} from './targets.js'
+import {resolveTargets} from '../fs/targets.js'
 
 export interface ShiftOptions {
   readonly targets: readonly string[]

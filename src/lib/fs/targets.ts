@@ -1,6 +1,6 @@
 import {ShmrError} from '../errors.js'
 import type {MetaStore} from '../meta/metaStore.js'
-import type {Namespace} from '../fs/namespace.js'
+import type {Namespace} from './namespace.js'
 
 /** A regular file named on the command line, by inode number or path. */
 export interface FileTarget {

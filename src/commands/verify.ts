@@ -1,0 +1,52 @@
+import {Args, Flags} from '@oclif/core'
+import {EXIT} from '../cli/exitCodes.js'
+import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
+import {describeVerify} from '../cli/render/verifyReport.js'
+import {FilesystemCommand} from '../cli/shmrCommand.js'
+import {parseSize} from '../lib/format/size.js'
+import {runVerify, type VerifyReport} from '../lib/verify/runVerify.js'
+
+export default class Verify extends FilesystemCommand {
+  static override args = {
+    target: Args.string({description: 'files or directories to check (inode numbers or paths); default the whole filesystem'}),
+  }
+  static override description = `Reads every stored block and shard, checks sizes and CRC32C checksums, and reports per file: ok, degraded (readable through parity or another copy) or damaged, with the drives involved. Checking the whole filesystem also checks the metadata store: entries naming missing inodes, wrong link counts, and files on the drives that nothing references (left for gc).
+
+Runs offline, or read-only beside a mounted filesystem. --repair (offline) rewrites missing or corrupt shards from the surviving ones, on the same drive or, when that drive is gone or full, on another drive of the pool holding no other shard of the block; an empty directory where a drive used to be is taken as its replacement. After a drive dies, mount an empty one at the same path and run verify --repair.
+
+Exit status: 0 all ok (or repaired), 8 degraded or inconsistent, 5 damaged.`
+  static override enableJsonFlag = true
+  static override examples = [
+    {description: 'Check everything', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml'},
+    {description: 'A drive died and an empty one is mounted in its place: restore full redundancy', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml --repair'},
+    {description: 'Check one directory, gently', command: '<%= config.bin %> <%= command.id %> /movies --rate 50M'},
+  ]
+  static override flags = {
+    rate: Flags.string({description: 'cap the bytes per second read from the drives (like 50M)', helpValue: 'SIZE'}),
+    repair: Flags.boolean({description: 'rewrite missing or corrupt shards from the others (filesystem unmounted)'}),
+  }
+  static override strict = false
+  static override summary = 'Check every block and shard; --repair restores redundancy'
+
+  async run(): Promise<VerifyReport> {
+    const {argv, flags} = await this.parse(Verify)
+    const config = this.loadConfig(flags.config)
+    let progress: ByteProgress | undefined
+    try {
+      const report = await runVerify(config, {
+        targets: argv as string[], repair: flags.repair,
+        rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+        onTotal: (bytes) => { if (!this.jsonEnabled()) progress = byteProgress(bytes, 'verify') },
+        onBytes: (bytes) => progress?.add(bytes),
+      })
+      progress?.stop()
+      if (!this.jsonEnabled()) this.log(describeVerify(report))
+      const inconsistent = report.metadata !== undefined && (report.metadata.danglingEntries.length > 0 || report.metadata.wrongLinkCounts.length > 0)
+      if (report.summary.damaged > 0) process.exitCode = EXIT.DAMAGED
+      else if (report.summary.degraded > 0 || inconsistent) process.exitCode = EXIT.DEGRADED
+      return report
+    } finally {
+      progress?.stop()
+    }
+  }
+}
