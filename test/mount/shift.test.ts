@@ -178,7 +178,7 @@ describe('shift placement on drives of unequal size', () => {
       const before = mounted.map((dir) => fs.readdirSync(dir, {recursive: true}).length)
       const tooBig = await shmr(['shift', '-c', config.file, '/g'])
       assert.equal(tooBig.exitCode, 6, tooBig.stderr)
-      assert.match(tooBig.stderr, /^shmr: pool archive has too little room for this shift .* nothing was written/)
+      assert.match(tooBig.stderr, /^shmr: pool archive has too little room for this job .* nothing was written/)
       assert.deepEqual(mounted.map((dir) => fs.readdirSync(dir, {recursive: true}).length), before)
     } finally {
       for (const dir of mounted) await sh(`umount ${dir}`)

@@ -12,10 +12,10 @@ function table(rows: string[][]): string[] {
 }
 
 /** `--dry-run`: which files move, and what each drive receives. */
-export function describePlan(report: ShiftReport): string {
+export function describePlan(report: ShiftReport, verb = 'shift'): string {
   const plan: ShiftPlan = report.plan
   const moving = plan.files.filter((file) => file.action === 'shift')
-  const lines = [`Plan: shift ${moving.length} file(s), ${formatSize(plan.bytesToShift)}, to ${destination(report)}; ${plan.files.length - moving.length} already there`]
+  const lines = [`Plan: ${verb} ${moving.length} file(s), ${formatSize(plan.bytesToShift)}, to ${destination(report)}; ${plan.files.length - moving.length} already there`]
   if (plan.files.length > 0) {
     lines.push(...table(plan.files.map((file) => [file.label, formatSize(file.sizeBytes), file.action === 'skip' ? 'already there' : `${file.blocksToWrite} block(s) to write`])))
   }
@@ -25,10 +25,10 @@ export function describePlan(report: ShiftReport): string {
 }
 
 /** After a run: what moved, what was skipped, and what each drive received. */
-export function describeShift(report: ShiftReport): string {
+export function describeShift(report: ShiftReport, verb = 'Shifted'): string {
   const written = Object.values(report.bytesWrittenByDrive).reduce((sum, bytes) => sum + bytes, 0)
   const lines = [
-    `Shifted ${report.files.shifted} file(s) to ${destination(report)}; ${report.files.skipped} already there`,
+    `${verb} ${report.files.shifted} file(s) to ${destination(report)}; ${report.files.skipped} already there`,
     `  ${report.blocks.written} block(s) written${report.blocks.reused ? `, ${report.blocks.reused} reused from an interrupted run` : ''}; ` +
       `read ${formatSize(report.bytesRead)}, wrote ${formatSize(written)} in ${report.seconds.toFixed(1)}s`,
   ]

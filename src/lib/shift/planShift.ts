@@ -33,12 +33,18 @@ export interface ShiftPlan {
  * What a shift will do, checked against the destination drives' free space with the pool's own
  * placement policy before anything is written: NO_SPACE here means nothing was touched.
  */
-export async function planShift(store: MetaStore, pools: PoolSet, files: readonly FileTarget[], destination: Destination): Promise<ShiftPlan> {
+export async function planShift(store: MetaStore, pools: PoolSet, files: readonly FileTarget[],
+  destinationOf: (ino: number) => Destination): Promise<ShiftPlan> {
   const space = new Map<number, DriveSpace>()
-  for (const drive of destination.pool.drives) if (!pools.unavailable.has(drive.id)) space.set(drive.id, await drive.space())
   const planned = new Map<number, {shards: number; bytes: number}>()
   const plans: FilePlan[] = []
+  const poolsUsed = new Set<Destination['pool']>()
   for (const file of files) {
+    const destination = destinationOf(file.ino)
+    if (!poolsUsed.has(destination.pool)) {
+      poolsUsed.add(destination.pool)
+      for (const drive of destination.pool.drives) if (!pools.unavailable.has(drive.id)) space.set(drive.id, await drive.space())
+    }
     const inode = store.inodes.getInode(file.ino)
     const sourceBlockSizeBytes = inode.blockSizeBytes ?? pools.writePool.blockSizeBytes
     if (isAlreadyThere(store, inode, sourceBlockSizeBytes, destination)) {
@@ -61,7 +67,7 @@ export async function planShift(store: MetaStore, pools: PoolSet, files: readonl
   }
   return {
     files: plans,
-    drives: destination.pool.drives.map((drive) => ({
+    drives: [...poolsUsed].flatMap((pool) => pool.drives).map((drive) => ({
       name: drive.name, shards: planned.get(drive.id)?.shards ?? 0, bytes: planned.get(drive.id)?.bytes ?? 0,
       freeBytes: space.get(drive.id)?.freeBytes ?? 0,
     })),
@@ -71,10 +77,11 @@ export async function planShift(store: MetaStore, pools: PoolSet, files: readonl
 
 function placeOne(destination: Destination, space: Map<number, DriveSpace>, planned: Map<number, {shards: number; bytes: number}>, shardBytes: number): void {
   const count = shardCount(destination.topology)
-  const chosen = destination.pool.policy.place([...space.values()], count, shardBytes)
+  const poolDrives = new Set(destination.pool.drives.map((drive) => drive.id))
+  const chosen = destination.pool.policy.place([...space.values()].filter((drive) => poolDrives.has(drive.id)), count, shardBytes)
   if (!chosen) {
     const needed = [...planned.values()].reduce((sum, drive) => sum + drive.bytes, 0) + shardBytes * count
-    throw new ShmrError('NO_SPACE', `pool ${destination.pool.name} has too little room for this shift (about ${formatSize(needed)} in ${count} distinct drives needed); nothing was written`, {
+    throw new ShmrError('NO_SPACE', `pool ${destination.pool.name} has too little room for this job (about ${formatSize(needed)} in ${count} distinct drives needed); nothing was written`, {
       hint: 'free space on the pool\'s drives, shift fewer files, or use a narrower scheme',
     })
   }

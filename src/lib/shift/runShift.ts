@@ -14,13 +14,10 @@ import {RateLimiter} from './rateLimiter.js'
 import {shiftFile, type Destination, type ShiftContext} from './shiftFile.js'
 import {resolveTargets} from '../fs/targets.js'
 
-export interface ShiftOptions {
+/** What a migration run shares, whatever decides where each file goes. */
+export interface MigrationOptions {
   readonly targets: readonly string[]
   readonly recursive: boolean
-  /** Destination pool; default the first archive pool. */
-  readonly to?: string
-  /** Overrides the destination pool's scheme. */
-  readonly scheme?: Topology
   readonly dryRun: boolean
   readonly rateBytesPerSecond?: number
   readonly jobs: number
@@ -28,8 +25,16 @@ export interface ShiftOptions {
   readonly onProgress?: (doneBytes: number) => void
 }
 
+export interface ShiftOptions extends MigrationOptions {
+  /** Destination pool; default the first archive pool. */
+  readonly to?: string
+  /** Overrides the destination pool's scheme. */
+  readonly scheme?: Topology
+}
+
 export interface ShiftReport {
   readonly dryRun: boolean
+  /** Where files went (shift); for rewrite, the new block size with each file's own pool and scheme. */
   readonly destination: {readonly pool: string; readonly scheme: string; readonly blockSizeBytes: number}
   readonly plan: ShiftPlan
   readonly files: {readonly shifted: number; readonly skipped: number}
@@ -46,22 +51,35 @@ export interface ShiftReport {
  * refused meanwhile, and refuses to start while the filesystem is mounted.
  */
 export async function runShift(config: ShmrConfig, options: ShiftOptions): Promise<ShiftReport> {
+  return runMigration(config, options, 'shift', (pools) => {
+    const destination = destinationOf(pools, options)
+    const summary = {pool: destination.pool.name, scheme: describeTopology(destination.topology), blockSizeBytes: destination.blockSizeBytes}
+    return {summary, forFile: () => destination}
+  })
+}
+
+/**
+ * Runs a migration (shift, rewrite): under the filesystem's lock, plans every file against the
+ * drives' free space, then moves each file with shiftFile to the destination `route` gives it.
+ */
+export async function runMigration(config: ShmrConfig, options: MigrationOptions, purpose: string,
+  route: (pools: PoolSet, store: MetaStore) => {summary: ShiftReport['destination']; forFile: (ino: number) => Destination}): Promise<ShiftReport> {
   const startedMs = Date.now()
-  const lock = ExclusiveLock.acquire(config.metadataDir, 'shift')
+  const lock = ExclusiveLock.acquire(config.metadataDir, purpose)
   let store: MetaStore | undefined
   let workers: CodecWorkers | undefined
   try {
     store = await MetaStore.open(config.metadataDir)
     const pools = PoolSet.open(config, store.superblock)
     const blocks = new BlockStore(pools)
-    const destination = destinationOf(pools, options)
+    const {summary, forFile} = route(pools, store)
     const namespace = new Namespace(store, blocks, {isOpen: () => false})
     const files = resolveTargets(store, namespace, options.targets, options.recursive)
-    const plan = await planShift(store, pools, files, destination)
+    const plan = await planShift(store, pools, files, forFile)
     options.onPlan?.(plan)
     const report = {
       dryRun: options.dryRun,
-      destination: {pool: destination.pool.name, scheme: describeTopology(destination.topology), blockSizeBytes: destination.blockSizeBytes},
+      destination: summary,
       plan, files: {shifted: 0, skipped: 0}, blocks: {written: 0, reused: 0}, bytesRead: 0, bytesWrittenByDrive: {} as Record<string, number>,
       strayShardsRemoved: 0, seconds: 0,
     }
@@ -81,7 +99,7 @@ export async function runShift(config: ShmrConfig, options: ShiftOptions): Promi
       onBytes: (bytes) => options.onProgress?.((done += bytes)),
     }
     for (const file of plan.files) {
-      const result = await shiftFile(context, file.ino, destination)
+      const result = await shiftFile(context, file.ino, forFile(file.ino))
       if (result.status === 'skipped') {
         report.files.skipped++
         continue

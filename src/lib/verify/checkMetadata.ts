@@ -1,8 +1,6 @@
-import fs from 'node:fs/promises'
-import path from 'node:path'
 import type {BlockStore} from '../blocks/blockStore.js'
-import {DRIVE_DATA_DIR, ROOT_INODE} from '../format/constants.js'
-import {parseShardName} from '../format/shardName.js'
+import {ROOT_INODE} from '../format/constants.js'
+import {findUnreferencedFiles} from '../gc/unreferencedFiles.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {PoolSet} from '../pools/poolSet.js'
 
@@ -40,36 +38,12 @@ export async function checkMetadata(store: MetaStore, blocks: BlockStore, pools:
   const wrongLinkCounts = [...links]
     .map(([ino, counted]) => ({ino, stored: store.inodes.findInode(ino)?.nlink ?? 0, counted}))
     .filter(({stored, counted}) => stored !== counted)
-  return {danglingEntries, wrongLinkCounts, unreferencedFiles: await findUnreferenced(store, blocks, pools)}
-}
-
-async function findUnreferenced(store: MetaStore, blocks: BlockStore, pools: PoolSet): Promise<MetadataFindings['unreferencedFiles']> {
-  const referenced = new Set<string>()
-  for (const inode of store.inodes.all()) {
-    if (inode.kind !== 'file') continue
-    for (const {index, record} of store.blockMaps.blocksOf(inode.ino)) {
-      for (const file of blocks.filesOf({fileId: inode.ino, blockIndex: index}, record)) referenced.add(`${file.drive}:${file.path}`)
-    }
-    for (const {index, staged} of store.staged.of(inode.ino)) {
-      if (staged.record) for (const file of blocks.filesOf({fileId: inode.ino, blockIndex: index}, staged.record)) referenced.add(`${file.drive}:${file.path}`)
-    }
+  const unreferenced = await findUnreferencedFiles(store, blocks, pools)
+  return {
+    danglingEntries, wrongLinkCounts,
+    unreferencedFiles: {
+      count: unreferenced.length, bytes: unreferenced.reduce((sum, file) => sum + file.sizeBytes, 0),
+      examples: unreferenced.slice(0, 5).map((file) => `${file.driveName}:${file.path}`),
+    },
   }
-  for (const tombstone of store.tombstones.all()) referenced.add(`${tombstone.drive}:${tombstone.path}`)
-  let count = 0
-  let bytes = 0
-  const examples: string[] = []
-  for (const drive of pools.drivesById.values()) {
-    if (pools.unavailable.has(drive.id)) continue
-    const root = drive.resolve(DRIVE_DATA_DIR)
-    const names = (await fs.readdir(root, {recursive: true}).catch(() => [])) as string[]
-    for (const relative of names) {
-      if (!parseShardName(path.basename(relative))) continue
-      const driveRelative = path.join(DRIVE_DATA_DIR, relative)
-      if (referenced.has(`${drive.id}:${driveRelative}`)) continue
-      count++
-      bytes += (await fs.stat(drive.resolve(driveRelative))).size
-      if (examples.length < 5) examples.push(`${drive.name}:${driveRelative}`)
-    }
-  }
-  return {count, bytes, examples}
 }

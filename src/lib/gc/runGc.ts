@@ -1,0 +1,47 @@
+import fs from 'node:fs/promises'
+import {BlockStore} from '../blocks/blockStore.js'
+import type {ShmrConfig} from '../config/types.js'
+import {ExclusiveLock} from '../meta/exclusiveLock.js'
+import {MetaStore} from '../meta/metaStore.js'
+import {PoolSet} from '../pools/poolSet.js'
+import {collectTombstones} from './collectTombstones.js'
+import {findUnreferencedFiles} from './unreferencedFiles.js'
+
+export interface GcReport {
+  readonly dryRun: boolean
+  readonly graceMs: number
+  readonly tombstones: {readonly files: number; readonly bytes: number}
+  readonly unreferenced: {readonly files: number; readonly bytes: number; readonly paths: readonly string[]}
+  /** Unreferenced files younger than the grace period: a writer may still be about to commit them. */
+  readonly keptYoung: number
+}
+
+/**
+ * `shmr gc`, offline: deletes tombstoned block and shard files, and shard files nothing
+ * references (left by a crash), that are older than `graceMs`. Never a referenced file: the
+ * reference set is built from the whole metadata store under the filesystem's lock.
+ */
+export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRun: boolean}): Promise<GcReport> {
+  const lock = ExclusiveLock.acquire(config.metadataDir, 'gc')
+  let store: MetaStore | undefined
+  try {
+    store = await MetaStore.open(config.metadataDir)
+    const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
+    const tombstones = await collectTombstones(store, pools, options.graceMs, {dryRun: options.dryRun})
+    const cutoff = Date.now() - options.graceMs
+    const unreferenced = await findUnreferencedFiles(store, new BlockStore(pools), pools)
+    const old = unreferenced.filter((file) => file.mtimeMs <= cutoff)
+    if (!options.dryRun) {
+      for (const file of old) await fs.rm(pools.drive(file.drive)!.resolve(file.path), {force: true})
+    }
+    return {
+      dryRun: options.dryRun, graceMs: options.graceMs,
+      tombstones: {files: tombstones.files, bytes: tombstones.bytes},
+      unreferenced: {files: old.length, bytes: old.reduce((sum, file) => sum + file.sizeBytes, 0), paths: old.map((file) => `${file.driveName}:${file.path}`)},
+      keptYoung: unreferenced.length - old.length,
+    }
+  } finally {
+    await store?.close()
+    lock.release()
+  }
+}
