@@ -10,10 +10,19 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'oclif.manifest
 const commandIds = Object.keys(manifest.commands).sort()
 
 describe('help, version and man pages', () => {
-  it('shmr --help lists every command, and --version prints the version', async () => {
+  it('shmr --help lists every command (topics list theirs), and --version prints the version', async () => {
     const help = await shmr(['--help'])
     assert.equal(help.exitCode, 0)
-    for (const id of commandIds) assert.match(help.stdout, new RegExp(`\\b${id.replace(/:/g, ' ')}\\b`))
+    for (const id of commandIds) {
+      const [topic, command] = id.split(':')
+      if (command === undefined) {
+        assert.match(help.stdout, new RegExp(`^ {2}${topic} `, 'm'))
+        continue
+      }
+      assert.match(help.stdout, new RegExp(`^ {2}${topic} `, 'm'), `topic ${topic} in shmr --help`)
+      const topicHelp = await shmr([topic!, '--help'])
+      assert.match(topicHelp.stdout, new RegExp(`\\b${topic} ${command}\\b`), `${topic} ${command} in shmr ${topic} --help`)
+    }
     const version = await shmr(['--version'])
     assert.match(version.stdout, /^shmr\/\d+\.\d+\.\d+ /)
   })

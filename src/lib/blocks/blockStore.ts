@@ -40,6 +40,13 @@ export interface StoredFile {
   readonly path: string
 }
 
+/** Told about the block store's I/O (the mount's metrics). */
+export interface BlockIoObserver {
+  shardRead(drive: Drive, bytes: number): void
+  shardWritten(drive: Drive, bytes: number): void
+  reconstructed(): void
+}
+
 /** Drive space is re-read from statfs after this long; in between writes are subtracted. */
 const SPACE_REFRESH_MS = 5_000
 
@@ -57,7 +64,7 @@ export class BlockStore {
    * threads so a degraded read does not stall its other requests.
    */
   constructor(readonly pools: PoolSet, private readonly reconstruct: Reconstruct = (data, parity, shards, present, options) =>
-    Promise.resolve(this.codecFor(data, parity).reconstruct(shards, present, options))) {}
+    Promise.resolve(this.codecFor(data, parity).reconstruct(shards, present, options)), private readonly observer?: BlockIoObserver) {}
 
   /**
    * Stores `data` (the block's logical bytes) as a new generation on `pool`'s drives, every file
@@ -91,7 +98,10 @@ export class BlockStore {
       }
       throw error
     }
-    for (const id of driveIds) this.charge(id, shardBytes)
+    for (const id of driveIds) {
+      this.charge(id, shardBytes)
+      this.observer?.shardWritten(this.pools.drive(id)!, shardBytes)
+    }
     return record
   }
 
@@ -104,6 +114,7 @@ export class BlockStore {
     const result = await assembleBlock(record.topology, record.lengthBytes, (i, target) => this.readShard(address, record, i, target), out, this.reconstruct)
     const badShards = result.badShards.map((bad) => ({...bad, drive: record.shards[bad.shardIndex]!.drive}))
     if (result.lost) throw this.lost(address, record, badShards)
+    if (result.reconstructed) this.observer?.reconstructed()
     return {badShards, reconstructed: result.reconstructed}
   }
 
@@ -219,7 +230,9 @@ export class BlockStore {
     const location = record.shards[shardIndex]!
     const drive = this.pools.drive(location.drive)
     if (!drive || this.pools.unavailable.has(location.drive)) return 'drive unavailable'
-    return readShardFile(drive.shardPath(this.nameOf(address, record, shardIndex)), target, location.crc32c)
+    const fault = await readShardFile(drive.shardPath(this.nameOf(address, record, shardIndex)), target, location.crc32c)
+    if (!fault) this.observer?.shardRead(drive, target.byteLength)
+    return fault
   }
 
   private lost(address: BlockAddress, record: BlockRecord, badShards: readonly BadShard[]): ShmrError {

@@ -41,6 +41,9 @@ export const SHARD_FILE_EXTENSION = '.shard'
 /** Entries a fresh drive or metadata directory may already hold (mkfs leaves lost+found). */
 export const IGNORABLE_DIR_ENTRIES: readonly string[] = ['lost+found']
 
+/** File in the metadata directory where a mount writes its metrics (Prometheus text format). */
+export const METRICS_FILE = 'metrics.prom'
+
 /** Root directory inode; inode numbers are never reused, so they double as file ids in shard names. */
 export const ROOT_INODE = 1
 /** Linux NAME_MAX: the longest name a directory entry may have, in bytes. */

@@ -16,6 +16,8 @@ export interface FileDataOptions {
   readonly flushAfterMs: number
   /** Block flushes in flight at once; more writers wait. */
   readonly maxFlushing: number
+  /** Told whether each block a read needed was in the cache (metrics). */
+  readonly onCacheLookup?: (hit: boolean) => void
 }
 
 /** An inode with open handles: its live size and times are authoritative until committed. */
@@ -327,8 +329,12 @@ export class FileData {
         await this.complete(cached, file.blockSizeBytes)
         continue
       }
-      if (cached) return this.cache.touch(cached)
+      if (cached) {
+        this.options.onCacheLookup?.(true)
+        return this.cache.touch(cached)
+      }
       if (!this.store.blockMaps.findBlock(file.ino, index)) return undefined
+      this.options.onCacheLookup?.(false)
       const loaded = await this.load(file.ino, index, file.blockSizeBytes)
       if (this.cache.holds(loaded)) return loaded
     }

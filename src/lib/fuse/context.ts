@@ -1,5 +1,6 @@
 import type {Owner} from '../fs/owner.js'
 import type {ShmrFs} from '../fs/shmrFs.js'
+import type {Metrics} from '../metrics/metrics.js'
 import type {Log} from './serve.js'
 import {splitPath} from './paths.js'
 
@@ -7,7 +8,7 @@ import {splitPath} from './paths.js'
 export class FuseContext {
   private callerOf: (() => Owner) | undefined
 
-  constructor(readonly fs: ShmrFs, readonly log: Log) {}
+  constructor(readonly fs: ShmrFs, readonly log: Log, readonly metrics?: Metrics) {}
 
   /** Set once the binding exists: where to ask who made the current request. */
   bindCaller(callerOf: () => Owner): void {

@@ -5,7 +5,10 @@ import {BlockStore} from '../blocks/blockStore.js'
 import {CodecWorkers} from '../erasure/codecWorkers.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
+import {METRICS_FILE} from '../format/constants.js'
 import {ShmrFs} from '../fs/shmrFs.js'
+import {Metrics} from '../metrics/metrics.js'
+import {MetricsWriter} from '../metrics/metricsWriter.js'
 import {collectTombstones} from '../gc/collectTombstones.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
@@ -52,12 +55,19 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     const pools = PoolSet.open(config, store.superblock)
     checkMountpoint(mountpoint)
     const codecWorkers = new CodecWorkers(1)
-    const core = new ShmrFs(store, new BlockStore(pools, codecWorkers.reconstruct), pools, {
+    const metrics = new Metrics()
+    const blocks = new BlockStore(pools, codecWorkers.reconstruct, {
+      shardRead: (drive, bytes) => metrics.driveIo('read', drive.poolName, drive.name, bytes),
+      shardWritten: (drive, bytes) => metrics.driveIo('write', drive.poolName, drive.name, bytes),
+      reconstructed: () => metrics.reconstructed(),
+    })
+    const core = new ShmrFs(store, blocks, pools, {
       cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: MAX_FLUSHING_BLOCKS,
+      onCacheLookup: (hit) => metrics.cacheLookup(hit),
     }, options.log)
     const recovered = await core.namespace.recoverOrphans()
     if (recovered > 0) options.log(`reclaimed ${recovered} file(s) left open and unlinked by a crash`)
-    const context = new FuseContext(core, options.log)
+    const context = new FuseContext(core, options.log, metrics)
     const fuse = await mountFuse(mountpoint, fuseOperations(context), {
       allowOther: config.mount.allowOther, defaultPermissions: config.mount.defaultPermissions,
       fsname: `shmr:${path.basename(config.metadataDir)}`, subtype: 'shmr', timeout: config.mount.requestTimeoutMs,
@@ -71,7 +81,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       const {uid, gid} = fuse.caller()
       return {uid, gid}
     })
-    return new RunningServer(mountpoint, core, store, lock, options.log)
+    return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)))
   } catch (error) {
     await store?.close()
     lock.release()
@@ -87,7 +97,7 @@ class RunningServer implements Server {
   private ticking = false
 
   constructor(readonly mountpoint: string, private readonly core: ShmrFs, private readonly store: MetaStore,
-    private readonly lock: ExclusiveLock, private readonly log: Log) {
+    private readonly lock: ExclusiveLock, private readonly log: Log, private readonly metrics: MetricsWriter) {
     this.stopped = new Promise((resolve) => { this.resolveStopped = resolve })
     this.timer = setInterval(() => void this.tick(), TICK_MS)
   }
@@ -104,6 +114,7 @@ class RunningServer implements Server {
     try {
       await this.core.data.flushIdle()
       await collectTombstones(this.store, this.core.pools, TOMBSTONE_GRACE_MS)
+      await this.metrics.writeIfDue()
       if (!await isMounted(this.mountpoint)) this.stopping ??= this.shutdown('unmounted from outside', false)
     } catch (error) {
       this.log(`background work failed: ${(error as Error).message}`)
@@ -120,6 +131,7 @@ class RunningServer implements Server {
       if (unmount) await unmountFuse(this.mountpoint, this.log)
       await this.core.data.flushAll()
       await collectTombstones(this.store, this.core.pools, 0)
+      await this.metrics.write()
     } catch (error) {
       this.log(`error while stopping: ${(error as Error).message}`)
     } finally {

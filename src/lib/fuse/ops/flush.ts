@@ -2,6 +2,6 @@ import type {FuseContext} from '../context.js'
 import {serve} from '../serve.js'
 
 // close(2) reports errors of writing the data out, so flush writes it out rather than release.
-export const flush = (ctx: FuseContext) => serve('flush', ctx.log, async (_path: string, fd: number) => {
+export const flush = (ctx: FuseContext) => serve('flush', ctx, async (_path: string, fd: number) => {
   await ctx.fs.data.flushFile(ctx.fs.data.handle(fd).file.ino)
 })

@@ -4,7 +4,7 @@ import type {FuseContext} from '../context.js'
 import {serve} from '../serve.js'
 
 // FIFOs and regular files only: device nodes and sockets have no meaning on an archive.
-export const mknod = (ctx: FuseContext) => serve('mknod', ctx.log, async (path: string, mode: number, _dev: number) => {
+export const mknod = (ctx: FuseContext) => serve('mknod', ctx, async (path: string, mode: number, _dev: number) => {
   const owner = ctx.caller()
   const {parent, name} = ctx.parentAndName(path)
   const type = mode & constants.S_IFMT

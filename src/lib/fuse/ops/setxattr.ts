@@ -1,6 +1,6 @@
 import type {FuseContext} from '../context.js'
 import {serve} from '../serve.js'
 
-export const setxattr = (ctx: FuseContext) => serve('setxattr', ctx.log, async (path: string, name: string, value: Buffer, _position: number, flags: number) => {
+export const setxattr = (ctx: FuseContext) => serve('setxattr', ctx, async (path: string, name: string, value: Buffer, _position: number, flags: number) => {
   await ctx.fs.setxattr(ctx.ino(path), name, value, flags)
 })

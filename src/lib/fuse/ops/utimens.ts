@@ -8,7 +8,7 @@ import {serve} from '../serve.js'
  */
 const NOW_MARKER_MS = 1073
 
-export const utimens = (ctx: FuseContext) => serve('utimens', ctx.log, async (path: string, atimeMs: number, mtimeMs: number) => {
+export const utimens = (ctx: FuseContext) => serve('utimens', ctx, async (path: string, atimeMs: number, mtimeMs: number) => {
   const nowMs = Date.now()
   await ctx.fs.setattr(ctx.ino(path), {
     atimeMs: atimeMs === NOW_MARKER_MS ? nowMs : atimeMs,

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import {shmr} from '../helpers/cli.js'
+import {shOk, withMount, type MountedFs} from '../helpers/mounted.js'
+
+const KiB = 1024
+const OPTIONS = {blockSizeBytes: 64 * KiB, archiveBlockSizeBytes: 256 * KiB}
+
+async function inspect(m: MountedFs, ...args: string[]) {
+  const result = await shmr(['inspect', ...args, '-c', m.config.file, '--json'])
+  assert.equal(result.exitCode, 0, result.stderr)
+  return JSON.parse(result.stdout)
+}
+
+/** Shard files and their bytes on each drive, counted on disk. */
+function onDisk(m: MountedFs): Record<string, {files: number; bytes: number}> {
+  const counts: Record<string, {files: number; bytes: number}> = {}
+  for (const drive of m.config.pools.flatMap((pool) => pool.drives)) {
+    const files = (fs.readdirSync(drive.dir, {recursive: true}) as string[]).filter((file) => file.endsWith('.shard'))
+    counts[drive.name] = {files: files.length, bytes: files.reduce((sum, file) => sum + fs.statSync(path.join(drive.dir, file)).size, 0)}
+  }
+  return counts
+}
+
+/** Parses Prometheus text exposition strictly enough to fail on a malformed line. */
+function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    if (line === '' || /^# (HELP|TYPE) [a-z_]+ /.test(line)) continue
+    const match = /^([a-z_]+)(\{[a-z_]+="[^"]*"(?:,[a-z_]+="[^"]*")*\})? (-?[\d.e+-]+|\+Inf)$/.exec(line)
+    assert.ok(match, `not Prometheus text: ${line}`)
+    samples.set(`${match[1]}${match[2] ?? ''}`, Number(match[3]))
+  }
+  return samples
+}
+
+describe('shmr inspect and metrics', () => {
+  it('shows topology of a write-pool file, a shifted file, a sparse file and a file with a missing shard', async () => {
+    await withMount(OPTIONS, async (m) => {
+      await shOk(`head -c ${3 * 64 * KiB + 10} /dev/urandom > ${m.mnt}/plain && head -c ${600 * KiB} /dev/urandom > ${m.mnt}/film`)
+      await shOk(`truncate -s 1M ${m.mnt}/sparse && printf x | dd of=${m.mnt}/sparse bs=1 seek=$((700*1024)) conv=notrunc status=none`)
+      await m.unmount()
+      assert.equal((await shmr(['shift', '-c', m.config.file, '/film'])).exitCode, 0)
+
+      const plain = await inspect(m, 'topology', '/plain')
+      assert.deepEqual([plain.sizeBytes, plain.blockSizeBytes, plain.blocks.length], [3 * 64 * KiB + 10, 64 * KiB, 4])
+      assert.deepEqual(plain.blocks[3].shards.map((shard: {role: string; drive: string; present: boolean}) => [shard.role, shard.drive, shard.present]), [['s0', 'ssd0', true]])
+      const sparse = await inspect(m, 'topology', '/sparse')
+      assert.equal(sparse.blocks.length, 1)
+      assert.deepEqual(sparse.holes, [{fromIndex: 0, toIndex: 10}, {fromIndex: 11, toIndex: 16}])
+
+      const film = await inspect(m, 'topology', '/film')
+      assert.deepEqual([film.blockSizeBytes, film.blocks.length, film.blocks[0].topology], [256 * KiB, 3, '4+2'])
+      const victim = film.blocks[1].shards[2]
+      fs.rmSync(path.join(m.config.pools[1]!.drives.find((drive) => drive.name === victim.drive)!.dir, victim.file))
+      const damaged = await inspect(m, 'topology', String(film.ino))
+      assert.deepEqual(damaged.blocks[1].shards.map((shard: {present: boolean}) => shard.present), [true, true, false, true, true, true])
+      const text = await shmr(['inspect', 'topology', '-c', m.config.file, '/film'])
+      assert.match(text.stdout, /^ {2}1 +256K +4\+2 +d0:smr\d .* MISSING d2$/m)
+      assert.match(text.stdout, /^ {2}0 +256K +4\+2 .* all present$/m)
+      const holes = await shmr(['inspect', 'topology', '-c', m.config.file, '/sparse'])
+      assert.match(holes.stdout, /^ {2}0-9 \(10\) +- +hole$/m)
+    })
+  })
+
+  it('overview counts what is on the drives, and shows the live metrics of a mount', async () => {
+    await withMount(OPTIONS, async (m) => {
+      await shOk(`mkdir ${m.mnt}/d && head -c ${300 * KiB} /dev/urandom > ${m.mnt}/d/a && head -c ${100 * KiB} /dev/urandom > ${m.mnt}/b`)
+      await m.unmount()
+      assert.equal((await shmr(['shift', '-c', m.config.file, '/d/a'])).exitCode, 0)
+      const overview = await inspect(m, 'overview')
+      assert.equal(overview.mounted, undefined)
+      const disk = onDisk(m)
+      for (const pool of overview.pools) {
+        for (const drive of pool.drives) {
+          assert.deepEqual({files: drive.files, bytes: drive.storedBytes}, disk[drive.name], `drive ${drive.name}`)
+          assert.equal(drive.present, true)
+        }
+      }
+      assert.deepEqual([overview.files, overview.directories], [2, 2])
+      assert.deepEqual(overview.byTopology, {'4+2': {files: 1, bytes: 300 * KiB}, single: {files: 1, bytes: 100 * KiB}})
+      assert.deepEqual(overview.tombstones, {files: 0, bytes: 0})
+
+      // Mounted: who holds it, and the metrics file the mount keeps.
+      await m.mount()
+      const data = 5 * 64 * KiB + 123
+      await shOk(`head -c ${data} /dev/urandom > ${m.mnt}/new && cat ${m.mnt}/new ${m.mnt}/b > /dev/null`)
+      const metricsFile = path.join(m.config.metadataDir, 'metrics.prom')
+      let samples = new Map<string, number>()
+      for (let i = 0; i < 100; i++) {
+        if (fs.existsSync(metricsFile)) samples = parsePrometheus(fs.readFileSync(metricsFile, 'utf8'))
+        if (samples.get('shmr_fuse_bytes_total{direction="write"}') === data) break
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+      assert.equal(samples.get('shmr_fuse_bytes_total{direction="write"}'), data, 'bytes written through the mount')
+      assert.equal(samples.get('shmr_drive_written_bytes_total{pool="write",drive="ssd0"}'), data, 'each block written once to the write pool')
+      assert.ok((samples.get('shmr_operations_total{op="write"}') ?? 0) >= 3)
+      assert.ok((samples.get('shmr_operation_duration_seconds_count{op="write"}') ?? 0) >= 3)
+      const live = await inspect(m, 'overview')
+      assert.equal(live.mounted.pid, m.pid())
+      assert.match(live.metrics, /shmr_fuse_bytes_total\{direction="write"\}/)
+    })
+  })
+})
