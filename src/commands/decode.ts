@@ -6,6 +6,7 @@ import type {FoundFile} from '../lib/decode/catalog.js'
 import type {DecodeReport} from '../lib/decode/decodeFile.js'
 import {listShardFiles, runDecode} from '../lib/decode/runDecode.js'
 import {ShmrError} from '../lib/errors.js'
+import {parseSize} from '../lib/format/size.js'
 
 export default class Decode extends ShmrCommand {
   static override args = {
@@ -25,6 +26,7 @@ Missing or damaged shards (checked against the CRC32C in their names) are rebuil
     list: Flags.boolean({description: 'list the files found: id, blocks, size, topology, complete/recoverable/damaged'}),
     output: Flags.string({char: 'o', description: 'write the file here instead of stdout', helpValue: 'FILE'}),
     partial: Flags.boolean({description: 'write zeros for blocks that cannot be rebuilt, and report them'}),
+    size: Flags.string({description: 'the file\'s full length when known (a disk image\'s size): a trailing hole is not visible in shard names', helpValue: 'SIZE'}),
   }
   static override strict = false
   static override summary = 'Rebuild a file from shard files alone (no metadata)'
@@ -47,6 +49,7 @@ Missing or damaged shards (checked against the CRC32C in their names) are rebuil
     try {
       const report = await runDecode({
         dirs, fileId: flags.file, output: flags.output ?? process.stdout, partial: flags.partial,
+        sizeBytes: flags.size === undefined ? undefined : parseSize(flags.size, 'size'),
         onStart: (file) => { progress = byteProgress(file.blocks.reduce((sum, block) => sum + block.lengthBytes, 0), 'decode') },
         onBytes: (bytes) => progress?.add(bytes),
       })

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import {once} from 'node:events'
 import type {Writable} from 'node:stream'
+import {isAllZero} from '../blocks/zeroBlock.js'
 
 /** Where decoded bytes go, in file order. */
 export interface DecodeOutput {
@@ -13,18 +14,35 @@ export interface DecodeOutput {
   abandon(): Promise<void>
 }
 
+/** Zero runs this long inside a block are seeked over too, so a decoded disk image stays sparse. */
+const SPARSE_GRAIN_BYTES = 64 * 1024
+
 /**
  * A regular file, written under a temporary name beside it and renamed into place only once
- * complete, so a failed decode leaves nothing that looks like a result. Holes are seeked over
- * and the final length set with ftruncate, so a sparse file stays sparse.
+ * complete, so a failed decode leaves nothing that looks like a result. Holes, and all-zero runs
+ * inside blocks, are seeked over and the final length set with ftruncate: sparse stays sparse.
  */
 export async function fileOutput(target: string): Promise<DecodeOutput> {
   const temp = `${target}.shmr-decode-${process.pid}`
   const handle = await fs.open(temp, 'wx')
+  const writeAll = async (bytes: Buffer, position: number): Promise<void> => {
+    let done = 0
+    while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten
+  }
   return {
     write: async (bytes, position) => {
-      let done = 0
-      while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten
+      // Coalesce consecutive non-zero grains into one write; skip the zero ones.
+      let runStart = -1
+      for (let offset = 0; offset <= bytes.length; offset += SPARSE_GRAIN_BYTES) {
+        const grain = bytes.subarray(offset, offset + SPARSE_GRAIN_BYTES)
+        const zero = grain.length === 0 || isAllZero(grain)
+        if (!zero && runStart < 0) runStart = offset
+        if (zero && runStart >= 0) {
+          await writeAll(bytes.subarray(runStart, offset), position + runStart)
+          runStart = -1
+        }
+      }
+      if (runStart >= 0) await writeAll(bytes.subarray(runStart), position + runStart)
     },
     zeros: async () => {},
     finish: async (sizeBytes) => {

@@ -23,6 +23,11 @@ export interface DecodeOptions {
   /** A file path to write (sparse where the file has holes), or a stream such as stdout. */
   readonly output: string | Writable
   readonly partial: boolean
+  /**
+   * The file's full length, when known from elsewhere: shard names cannot show a trailing hole
+   * (a disk image's unwritten end), so the output is extended to this length as a hole.
+   */
+  readonly sizeBytes?: number
   readonly onStart?: (file: FoundFile) => void
   readonly onBytes?: (bytes: number) => void
 }
@@ -33,7 +38,11 @@ export async function runDecode(options: DecodeOptions): Promise<DecodeReport> {
   const file = chooseFile(files, options.fileId)
   options.onStart?.(file)
   const output = typeof options.output === 'string' ? await fileOutput(options.output) : streamOutput(options.output)
-  return decodeFile(file, output, {partial: options.partial, onBytes: options.onBytes})
+  if (options.sizeBytes !== undefined && options.sizeBytes < file.sizeBytes) {
+    throw new ShmrError('BAD_ARGUMENT', `--size ${options.sizeBytes} is shorter than the data found (${file.sizeBytes} bytes)`)
+  }
+  const sized = options.sizeBytes === undefined ? file : {...file, sizeBytes: options.sizeBytes}
+  return decodeFile(sized, output, {partial: options.partial, onBytes: options.onBytes})
 }
 
 function chooseFile(files: readonly FoundFile[], fileId: number | undefined): FoundFile {

@@ -1,7 +1,7 @@
 import type {BlockAddress, BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
 import type {MetaStore} from '../meta/metaStore.js'
-import type {BlockRecord, Inode} from '../meta/records.js'
+import type {BlockRecord, ImageEntry, Inode} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
 import {BlockCache, extendsRange, key, noteWritten, type CachedBlock} from './blockCache.js'
 import {GenerationAllocator} from './generationAllocator.js'
@@ -68,10 +68,12 @@ export class FileData {
   private readonly generations: GenerationAllocator
   private readonly commits: GroupCommit<BlockCommit>
   private nextHandle = 1
+  private readonly image: ImageEntry | undefined
 
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly pools: PoolSet,
     private readonly options: FileDataOptions, private readonly log: (line: string) => void) {
     this.cache = new BlockCache(options.cacheBytes)
+    this.image = store.superblock.image
     this.generations = new GenerationAllocator(store)
     this.commits = new GroupCommit<BlockCommit>(
       (items) => this.blocks.makeDurable(items.flatMap(({ino, index, record}) => (record ? [{address: {fileId: ino, blockIndex: index}, record}] : []))),
@@ -141,6 +143,9 @@ export class FileData {
     const handle = this.handle(handleId)
     const {file} = handle
     const position = handle.mode.append ? file.sizeBytes : requestedPosition
+    if (file.ino === this.image?.ino && position + length > this.image.sizeBytes) {
+      throw new ShmrError('NO_SPACE', 'write past the end of the disk image')
+    }
     let done = 0
     while (done < length) {
       const at = position + done
@@ -167,6 +172,7 @@ export class FileData {
   async truncate(ino: number, sizeBytes: number): Promise<void> {
     const inode = this.store.inodes.getInode(ino)
     if (inode.kind !== 'file') throw new ShmrError('IS_DIR', `inode ${ino} is not a regular file`)
+    if (ino === this.image?.ino && sizeBytes !== this.image.sizeBytes) throw new ShmrError('NOT_PERMITTED', 'the disk image cannot be resized')
     const file = this.files.get(ino)
     const blockSizeBytes = file?.blockSizeBytes ?? inode.blockSizeBytes ?? this.pools.writePool.blockSizeBytes
     const keepBlocks = Math.ceil(sizeBytes / blockSizeBytes)

@@ -18,7 +18,18 @@ export interface OpenCounter {
  * mutation is one metadata transaction, so a crash leaves the tree before or after it.
  */
 export class Namespace {
-  constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly open: OpenCounter) {}
+  private readonly imageIno: number | undefined
+
+  constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly open: OpenCounter) {
+    this.imageIno = store.superblock.image?.ino
+  }
+
+  /** Image mode: the image is the only file there is and ever will be. */
+  private refuseInImageMode(what: string, ino?: number): void {
+    if (this.imageIno !== undefined && (ino === undefined || ino === this.imageIno)) {
+      throw new ShmrError('NOT_PERMITTED', `${what}: this filesystem holds only its disk image`)
+    }
+  }
 
   lookup(parent: number, name: string): Dirent {
     const dir = this.dirInode(parent)
@@ -48,6 +59,7 @@ export class Namespace {
   async make(parent: number, name: string, kind: InodeKind, permissions: number, owner: Owner | undefined,
     extra: {blockSizeBytes?: number; target?: string} = {}): Promise<Inode> {
     checkName(name)
+    this.refuseInImageMode(`cannot create ${name}`)
     return this.store.transaction(() => {
       const dir = this.dirInode(parent)
       if (this.store.dirents.lookup(parent, name)) throw new ShmrError('EXISTS', `${name} exists`)
@@ -65,6 +77,7 @@ export class Namespace {
 
   async link(ino: number, parent: number, name: string): Promise<Inode> {
     checkName(name)
+    this.refuseInImageMode(`cannot link ${name}`)
     return this.store.transaction(() => {
       const inode = this.store.inodes.getInode(ino)
       if (inode.kind === 'dir') throw new ShmrError('NOT_PERMITTED', 'directories cannot be hard-linked')
@@ -83,6 +96,7 @@ export class Namespace {
   async remove(parent: number, name: string, expect: 'file' | 'dir'): Promise<void> {
     await this.store.transaction(() => {
       const entry = this.lookup(parent, name)
+      this.refuseInImageMode(`cannot remove ${name}`, entry.ino)
       if (expect === 'dir' && entry.kind !== 'dir') throw new ShmrError('NOT_DIR', `${name} is not a directory`)
       if (expect === 'file' && entry.kind === 'dir') throw new ShmrError('IS_DIR', `${name} is a directory`)
       if (expect === 'dir' && !this.store.dirents.isEmpty(entry.ino)) throw new ShmrError('NOT_EMPTY', `${name} is not empty`)
@@ -101,6 +115,8 @@ export class Namespace {
     await this.store.transaction(() => {
       const entry = this.lookup(parent, name)
       const target = this.store.dirents.lookup(newParent, newName)
+      this.refuseInImageMode(`cannot rename ${name}`, entry.ino)
+      if (target) this.refuseInImageMode(`cannot replace ${newName}`, target.ino)
       this.dirInode(newParent)
       if (target?.ino === entry.ino) return
       if (entry.kind === 'dir' && this.isAncestor(entry.ino, newParent)) {

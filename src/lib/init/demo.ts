@@ -8,7 +8,7 @@ import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
 import {DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {DEFAULT_PLACEMENT_POLICY} from '../pools/policies/index.js'
-import {initFilesystem, type InitReport} from './initFilesystem.js'
+import {initFilesystem, type ImageOptions, type InitReport} from './initFilesystem.js'
 
 export const DEMO_ARCHIVE_DRIVES = 6
 
@@ -22,7 +22,7 @@ export interface DemoReport extends InitReport {
  * drives" with 4+2 erasure coding, metadata and mount point directories, and `shmr.yaml`; then
  * initialises it. Refuses when `dir` already holds a demo or anything else.
  */
-export async function initDemo(dir: string): Promise<DemoReport> {
+export async function initDemo(dir: string, options: {image?: ImageOptions} = {}): Promise<DemoReport> {
   const root = path.resolve(dir)
   const file = path.join(root, 'shmr.yaml')
   if (fs.existsSync(file)) {
@@ -48,6 +48,6 @@ export async function initDemo(dir: string): Promise<DemoReport> {
   const dirs = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]
   for (const created of dirs) fs.mkdirSync(created, {recursive: true})
   fs.writeFileSync(file, formatConfig(config, 'shmr demo filesystem, written by `shmr init --demo`.\nDrive directories stand in for an SSD (write pool) and six SMR drives (archive pool).'))
-  const report = await initFilesystem(loadConfig(file))
+  const report = await initFilesystem(loadConfig(file), options)
   return {...report, created: [file, ...dirs]}
 }

@@ -5,10 +5,20 @@ import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
 import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, FORMAT_VERSION, IGNORABLE_DIR_ENTRIES, ROOT_INODE} from '../format/constants.js'
 import {MetaStore} from '../meta/metaStore.js'
-import type {DriveEntry, Superblock} from '../meta/records.js'
+import {parseBlockSize} from '../config/schema.js'
+import type {DriveEntry, ImageEntry, Superblock} from '../meta/records.js'
 import {readDriveIdentity, writeDriveIdentity} from '../pools/driveIdentity.js'
 import {syncPath} from '../pools/durableFile.js'
 import {newInode} from './newInode.js'
+
+export interface ImageOptions {
+  readonly sizeBytes: number
+  /** The image's block size; default the write pool's. */
+  readonly blockSizeBytes?: number
+}
+
+/** The one file of an image-mode filesystem. */
+export const IMAGE_NAME = 'disk.img'
 
 export interface InitReport {
   readonly uuid: string
@@ -18,6 +28,7 @@ export interface InitReport {
   readonly mountpoint: string
   readonly blockSizeBytes: number
   readonly drives: ReadonlyArray<DriveEntry & {readonly dir: string}>
+  readonly image?: ImageEntry & {readonly blockSizeBytes: number}
 }
 
 /**
@@ -26,7 +37,8 @@ export interface InitReport {
  * in the way, when the metadata directory or any drive directory is not empty. The metadata
  * store is written last, so an interrupted init leaves no half-made filesystem that opens.
  */
-export async function initFilesystem(config: ShmrConfig): Promise<InitReport> {
+export async function initFilesystem(config: ShmrConfig, options: {image?: ImageOptions} = {}): Promise<InitReport> {
+  const image = options.image && checkImage(config, options.image)
   checkEmpty(config)
   const uuid = randomUUID()
   const drives = config.pools.flatMap((pool) => pool.drives.map((drive) => ({name: drive.name, pool: pool.name, dir: drive.dir})))
@@ -34,6 +46,7 @@ export async function initFilesystem(config: ShmrConfig): Promise<InitReport> {
   const superblock: Superblock = {
     formatVersion: FORMAT_VERSION, uuid, blockSizeBytes: config.blockSizeBytes, createdAt: new Date().toISOString(),
     drives: drives.map(({id, name, pool}) => ({id, name, pool})),
+    ...(image ? {image: {name: IMAGE_NAME, ino: ROOT_INODE + 1, sizeBytes: image.sizeBytes}} : {}),
   }
   try {
     for (const drive of drives) {
@@ -42,8 +55,14 @@ export async function initFilesystem(config: ShmrConfig): Promise<InitReport> {
       await syncPath(drive.dir)
     }
     const store = await MetaStore.create(config.metadataDir, superblock, (created) => {
-      created.inodes.putInode(newInode({ino: ROOT_INODE, kind: 'dir', parent: ROOT_INODE, permissions: 0o755, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0}))
-      created.counters.put('nextInode', ROOT_INODE + 1)
+      const owner = {uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0}
+      created.inodes.putInode(newInode({ino: ROOT_INODE, kind: 'dir', parent: ROOT_INODE, permissions: 0o755, ...owner}))
+      if (image) {
+        const file = newInode({ino: ROOT_INODE + 1, kind: 'file', permissions: 0o644, ...owner, blockSizeBytes: image.blockSizeBytes})
+        created.inodes.putInode({...file, sizeBytes: image.sizeBytes})
+        created.dirents.link(ROOT_INODE, IMAGE_NAME, {ino: file.ino, kind: 'file'})
+      }
+      created.counters.put('nextInode', ROOT_INODE + (image ? 2 : 1))
       created.counters.put('nextGeneration', 1)
     })
     await store.close()
@@ -54,6 +73,24 @@ export async function initFilesystem(config: ShmrConfig): Promise<InitReport> {
   return {
     uuid, formatVersion: FORMAT_VERSION, configFile: config.file, metadataDir: config.metadataDir,
     mountpoint: config.mountpoint, blockSizeBytes: config.blockSizeBytes, drives,
+    ...(image ? {image: {name: IMAGE_NAME, ino: ROOT_INODE + 1, ...image}} : {}),
+  }
+}
+
+function checkImage(config: ShmrConfig, image: ImageOptions): {sizeBytes: number; blockSizeBytes: number} {
+  if (!Number.isSafeInteger(image.sizeBytes) || image.sizeBytes <= 0) {
+    throw new ShmrError('BAD_ARGUMENT', `image size ${image.sizeBytes} must be a positive number of bytes`)
+  }
+  const blockSizeBytes = image.blockSizeBytes === undefined ? config.pools[0]!.blockSizeBytes : rethrowAsArgument(() => parseBlockSize(image.blockSizeBytes))
+  return {sizeBytes: image.sizeBytes, blockSizeBytes}
+}
+
+function rethrowAsArgument<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    if (error instanceof ShmrError) throw new ShmrError('BAD_ARGUMENT', error.message)
+    throw error
   }
 }
 

@@ -20,6 +20,14 @@ export interface Superblock {
   /** ISO 8601 creation time. */
   readonly createdAt: string
   readonly drives: readonly DriveEntry[]
+  /** Image mode: the filesystem holds exactly this one file, of a size fixed at creation. */
+  readonly image?: ImageEntry
+}
+
+export interface ImageEntry {
+  readonly name: string
+  readonly ino: number
+  readonly sizeBytes: number
 }
 
 export type InodeKind = 'file' | 'dir' | 'symlink' | 'fifo'
