@@ -1,0 +1,213 @@
+/**
+ * `npm run bench [-- --quick] [-- --json FILE]`: shmr's speed beside the disk under it, mergerfs,
+ * and a passthrough filesystem on the same FUSE binding, all measured in this one run on the same
+ * disk, with the page cache dropped before cold reads. Prints medians (min–max) and ratios.
+ */
+import {spawn, type ChildProcess} from 'node:child_process'
+import {randomFillSync} from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {execa} from 'execa'
+import {createCodec} from '../src/lib/erasure/codec.js'
+import {CodecWorkers} from '../src/lib/erasure/codecWorkers.js'
+
+const MiB = 1024 * 1024
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined
+const SIZE = quick ? 128 * MiB : 1024 * MiB
+const RUNS = 3
+const RANDOM_READS = quick ? 100 : 400
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+const shmrBin = path.join(repo, 'bin', 'run.js')
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shmr-bench-'))
+const cleanups: Array<() => Promise<unknown>> = []
+
+interface Figure { readonly median: number; readonly min: number; readonly max: number; readonly unit: string }
+const results: Record<string, Figure> = {}
+const notes: Record<string, string> = {}
+
+async function cleanUp(): Promise<void> {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
+  cleanups.length = 0
+  fs.rmSync(root, {recursive: true, force: true})
+}
+process.on('SIGINT', () => void cleanUp().then(() => process.exit(130)))
+
+const sh = (command: string): Promise<unknown> => execa('bash', ['-c', command], {stdio: ['ignore', 'ignore', 'inherit']})
+const shmr = (...shmrArgs: string[]): Promise<unknown> => execa(process.execPath, [shmrBin, ...shmrArgs], {stdio: ['ignore', 'ignore', 'inherit']})
+/** For cleanups: whatever state things are in, quietly. */
+const quietly = (command: string): Promise<unknown> => execa('bash', ['-c', command], {stdio: 'ignore', reject: false})
+
+async function dropCaches(): Promise<void> {
+  await sh('sync')
+  try {
+    fs.writeFileSync('/proc/sys/vm/drop_caches', '3')
+  } catch {
+    notes.cache = 'page cache could not be dropped (not root): cold reads may be warm'
+  }
+}
+
+async function seconds(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now()
+  await work()
+  return (performance.now() - started) / 1000
+}
+
+/** Runs `work` RUNS times (each returning a throughput) and records median, min and max. */
+async function measure(name: string, unit: string, work: (run: number) => Promise<number>): Promise<void> {
+  const values: number[] = []
+  for (let run = 0; run < RUNS; run++) values.push(await work(run))
+  values.sort((a, b) => a - b)
+  results[name] = {median: values[Math.floor(values.length / 2)]!, min: values[0]!, max: values.at(-1)!, unit}
+  process.stderr.write(`  ${name}: ${results[name]!.median.toFixed(1)} ${unit}\n`)
+}
+
+/** Sequential write (with fsync) and cold read of SIZE bytes in `dir`, as dd does them. */
+async function sequential(label: string, dir: string, source: string): Promise<void> {
+  await measure(`${label} write`, 'MB/s', async () => {
+    fs.rmSync(path.join(dir, 'f'), {force: true})
+    await dropCaches()
+    return SIZE / 1e6 / await seconds(() => sh(`dd if=${source} of=${dir}/f bs=1M conv=fsync status=none`))
+  })
+  await measure(`${label} cold read`, 'MB/s', async () => {
+    await dropCaches()
+    return SIZE / 1e6 / await seconds(() => sh(`dd if=${dir}/f of=/dev/null bs=1M status=none`))
+  })
+}
+
+/** 4 KiB reads at random offsets of `file`, from a child process, cold cache. */
+async function randomReads(label: string, file: string): Promise<void> {
+  const script = `const fs=require('fs');const fd=fs.openSync(process.argv[1],'r');const b=Buffer.alloc(4096);const n=+process.argv[2];const size=fs.fstatSync(fd).size;let s=12345;
+    const t=performance.now();for(let i=0;i<n;i++){s=(s*1103515245+12345)%2147483648;fs.readSync(fd,b,0,4096,Math.floor(s/2147483648*(size/4096))*4096)}console.log(n/((performance.now()-t)/1000))`
+  await measure(`${label} 4K random read`, 'IOPS', async () => {
+    await dropCaches()
+    const {stdout} = await execa(process.execPath, ['-e', script, file, String(RANDOM_READS)])
+    return Number(stdout)
+  })
+}
+
+async function withMergerfs(source: string): Promise<void> {
+  if ((await execa('bash', ['-c', 'command -v mergerfs'], {reject: false})).exitCode !== 0) {
+    await execa('bash', ['-c', 'apt-get install -y -qq mergerfs >/dev/null'], {reject: false})
+  }
+  if ((await execa('bash', ['-c', 'command -v mergerfs'], {reject: false})).exitCode !== 0) {
+    notes.mergerfs = 'mergerfs is not installed and could not be installed: skipped'
+    return
+  }
+  const [a, b, mnt] = ['m1', 'm2', 'mmnt'].map((name) => fs.mkdirSync(path.join(root, name), {recursive: true}) ?? path.join(root, name))
+  await sh(`mergerfs -o cache.files=off,category.create=mfs ${a}:${b} ${mnt}`)
+  cleanups.push(() => quietly(`fusermount3 -u ${mnt}`))
+  await sequential('mergerfs', mnt!, source)
+  await sh(`fusermount3 -u ${mnt}`)
+}
+
+async function withPassthrough(source: string): Promise<void> {
+  const [backing, mnt] = ['p', 'pmnt'].map((name) => path.join(root, name))
+  for (const dir of [backing!, mnt!]) fs.mkdirSync(dir)
+  const child: ChildProcess = spawn(process.execPath, [path.join(repo, 'dist', 'bench', 'passthrough.js'), backing!, mnt!], {stdio: ['ignore', 'pipe', 'inherit']})
+  cleanups.push(async () => { child.kill('SIGTERM'); await quietly(`fusermount3 -u ${mnt}`) })
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
+  await sequential('passthrough', mnt!, source)
+  child.kill('SIGTERM')
+  await new Promise((resolve) => child.once('exit', resolve))
+}
+
+function peakRss(pid: number): number {
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
+}
+
+async function withShmr(source: string): Promise<void> {
+  const demo = path.join(root, 'shmr')
+  await shmr('init', '--demo', demo)
+  const config = path.join(demo, 'shmr.yaml')
+  await shmr('mount', '-c', config, '--background')
+  cleanups.push(() => quietly(`node ${shmrBin} umount -c ${config}`))
+  const pid = JSON.parse(fs.readFileSync(path.join(demo, 'meta', 'shmr.lock'), 'utf8')).pid as number
+  await sequential('shmr', path.join(demo, 'mnt'), source)
+  await randomReads('shmr', path.join(demo, 'mnt', 'f'))
+  notes.rss = `shmr mount peak RSS over the runs: ${(peakRss(pid) / MiB).toFixed(0)} MiB (cache 256 MiB)`
+  await shmr('umount', '-c', config)
+  const drives = [0, 1, 2, 3, 4, 5].map((i) => path.join(demo, 'archive', `smr${i}`))
+  await measure('shmr shift', 'MB/s', async (run) => {
+    if (run > 0) await shmr('shift', '-c', config, '/f', '--to', 'write')
+    return SIZE / 1e6 / await seconds(() => shmr('shift', '-c', config, '/f'))
+  })
+  const decode = (): Promise<number> => seconds(() => execa('bash', ['-c', `node ${shmrBin} decode ${drives.join(' ')} > /dev/null 2>/dev/null`]))
+  await measure('shmr decode', 'MB/s', async () => {
+    await dropCaches()
+    return SIZE / 1e6 / await decode()
+  })
+  await sh(`find ${drives.join(' ')} -name '*.d1.*' -delete -o -name '*.d2.*' -delete`)
+  await measure('shmr decode, 2 shards lost', 'MB/s', async () => {
+    await dropCaches()
+    return SIZE / 1e6 / await decode()
+  })
+}
+
+async function codec(): Promise<void> {
+  const shardBytes = 256 * 1024
+  const rounds = quick ? 40 : 160
+  for (const [data, parity] of [[4, 2], [8, 3]] as const) {
+    const shards = (): Uint8Array[] => Array.from({length: data + parity}, (_, i) => (i < data ? randomFillSync(new Uint8Array(shardBytes)) : new Uint8Array(shardBytes)))
+    const set = shards()
+    const inline = createCodec({dataShards: data, parityShards: parity})
+    await measure(`codec ${data}+${parity} encode, 1 thread`, 'MB/s', async () => rounds * data * shardBytes / 1e6 / await seconds(async () => {
+      for (let i = 0; i < rounds; i++) inline.encode(set)
+    }))
+    const lost = set.map((_, i) => i >= 2)
+    await measure(`codec ${data}+${parity} reconstruct, 1 thread`, 'MB/s', async () => rounds * data * shardBytes / 1e6 / await seconds(async () => {
+      for (let i = 0; i < rounds; i++) inline.reconstruct(set, lost, {dataOnly: true})
+    }))
+    const cores = os.cpus().length
+    const workers = new CodecWorkers(cores)
+    await measure(`codec ${data}+${parity} encode, ${cores} threads`, 'MB/s', async () => rounds * data * shardBytes / 1e6 / await seconds(async () => {
+      const sets = Array.from({length: cores * 2}, shards)
+      for (let i = 0; i < rounds; i += sets.length) await Promise.all(sets.map((s) => workers.encode(data, parity, s)))
+    }))
+    await workers.close()
+  }
+}
+
+function ratio(a: string, b: string): string {
+  const x = results[a]?.median
+  const y = results[b]?.median
+  return x && y ? `${(x / y).toFixed(2)}×` : 'n/a'
+}
+
+function report(): string {
+  const lines = [`shmr bench: ${SIZE / MiB} MiB, ${RUNS} runs each, median (min–max), ${os.cpus().length} cores`, '']
+  for (const [name, figure] of Object.entries(results)) {
+    lines.push(`  ${name.padEnd(38)} ${figure.median.toFixed(1).padStart(9)} ${figure.unit.padEnd(5)} (${figure.min.toFixed(1)}–${figure.max.toFixed(1)})`)
+  }
+  lines.push('', 'ratios (same run):')
+  for (const kind of ['write', 'cold read']) {
+    lines.push(`  ${kind.padEnd(10)} shmr/raw ${ratio(`shmr ${kind}`, `raw ${kind}`)}   shmr/mergerfs ${ratio(`shmr ${kind}`, `mergerfs ${kind}`)}   ` +
+      `shmr/passthrough ${ratio(`shmr ${kind}`, `passthrough ${kind}`)}   passthrough/mergerfs ${ratio(`passthrough ${kind}`, `mergerfs ${kind}`)}`)
+  }
+  lines.push(`  4K random read shmr/raw ${ratio('shmr 4K random read', 'raw 4K random read')}`)
+  lines.push(`  encode all cores / one: 4+2 ${ratio(`codec 4+2 encode, ${os.cpus().length} threads`, 'codec 4+2 encode, 1 thread')}, ` +
+    `8+3 ${ratio(`codec 8+3 encode, ${os.cpus().length} threads`, 'codec 8+3 encode, 1 thread')}`)
+  for (const note of Object.values(notes)) lines.push(`note: ${note}`)
+  return lines.join('\n')
+}
+
+try {
+  const source = path.join(root, 'source.bin')
+  process.stderr.write(`preparing ${SIZE / MiB} MiB of random data in ${root}\n`)
+  await sh(`head -c ${SIZE} /dev/urandom > ${source}`)
+  fs.mkdirSync(path.join(root, 'raw'))
+  await sequential('raw', path.join(root, 'raw'), source)
+  await randomReads('raw', path.join(root, 'raw', 'f'))
+  await withMergerfs(source)
+  await withPassthrough(source)
+  await withShmr(source)
+  await codec()
+  const text = report()
+  process.stdout.write(`${text}\n`)
+  if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({sizeBytes: SIZE, runs: RUNS, results, notes}, null, 2)}\n`)
+} finally {
+  await cleanUp()
+}
