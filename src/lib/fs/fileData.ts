@@ -33,6 +33,9 @@ interface LiveFile {
   readonly dirty: Set<CachedBlock>
 }
 
+/** How far ahead of a sequential reader blocks are loaded. */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024
+
 /** A flushed block waiting for its group commit. */
 interface BlockCommit {
   readonly ino: number
@@ -428,12 +431,19 @@ export class FileData {
     return pending
   }
 
+  /**
+   * For a sequential reader: loads the blocks from `index` on, up to READ_AHEAD_BYTES (at least
+   * one block, at most an eighth of the cache), so the reader rarely waits on a block boundary.
+   */
   private readAhead(file: LiveFile, index: number): void {
-    if (index * file.blockSizeBytes >= file.sizeBytes || this.cache.get(file.ino, index)) return
-    if (!this.store.blockMaps.findBlock(file.ino, index)) return
-    this.load(file.ino, index, file.blockSizeBytes).catch(() => {
-      // The read that needs this block reports the error.
-    })
+    const window = Math.max(1, Math.min(Math.floor(READ_AHEAD_BYTES / file.blockSizeBytes), Math.floor(this.options.cacheBytes / 8 / file.blockSizeBytes)))
+    for (let next = index; next < index + window; next++) {
+      if (next * file.blockSizeBytes >= file.sizeBytes) return
+      if (this.cache.get(file.ino, next) || !this.store.blockMaps.findBlock(file.ino, next)) continue
+      this.load(file.ino, next, file.blockSizeBytes).catch(() => {
+        // The read that needs this block reports the error.
+      })
+    }
   }
 
   /** Backpressure: when dirty data fills the cache or too many flushes run, wait for some to finish. */
