@@ -35,6 +35,7 @@ export function fixtureConfig(root: string, options: FixtureOptions = {}): ShmrC
         drives: Array.from({length: archiveDrives}, (_, i) => ({name: `smr${i}`, dir: path.join(root, 'archive', `smr${i}`)}))},
     ],
     mount: {...defaultMountConfig(), ...options.mount},
+    tiers: [],
   }
   for (const dir of [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]) {
     fs.mkdirSync(dir, {recursive: true})

@@ -115,3 +115,26 @@ describe('config', () => {
     }
   })
 })
+
+describe('tier rules in the config', () => {
+  const root = tempDir()
+  const config = fixtureConfig(root)
+  const withRules = (rules: string): string => `${fs.readFileSync(config.file, 'utf8')}tiers:\n${rules}`
+
+  it('round-trips rules through formatConfig', () => {
+    const parsed = parseConfig(withRules(`  - {name: a, match: {path: "/m/**", minSize: 1000001, olderThan: 7d, xattr: x}, action: {pool: archive, scheme: 3+2, head: 64M}}\n  - {name: b, match: {}, action: {keep: true}}\n`), config.file)
+    assert.equal(parsed.tiers.length, 2)
+    assert.deepEqual(parseConfig(formatConfig(parsed), config.file).tiers, parsed.tiers)
+  })
+
+  for (const [what, rule, expected] of [
+    ['an unknown pool', '{name: a, match: {}, action: {pool: tape}}', /pool tape does not exist/],
+    ['a bad glob', '{name: a, match: {path: "movies/*"}, action: {keep: true}}', /must be a glob starting with \//],
+    ['a scheme too wide for the pool', '{name: a, match: {}, action: {pool: archive, scheme: 8+3}}', /scheme 8\+3 needs 11 drives, pool archive has 6/],
+    ['an unknown match key', '{name: a, match: {colour: red}, action: {keep: true}}', /colour: unknown key/],
+  ] as const) {
+    it(`reports ${what}`, () => {
+      assert.throws(() => parseConfig(withRules(`  - ${rule}\n`), config.file), (error) => isShmrError(error, 'BAD_CONFIG') && error.details.some((line) => expected.test(line)))
+    })
+  }
+})

@@ -15,7 +15,7 @@ function state(row: BlockRow): string {
 /** One line per run of blocks with the same length, scheme, placement and state (one per block with `all`). */
 export function describeTopologyReport(report: TopologyReport, target: string, all: boolean): string {
   const head = `${target}: inode ${report.ino}, ${report.kind}, ${formatSize(report.sizeBytes)}, block size ${formatSize(report.blockSizeBytes)}, ` +
-    `stored ${formatSize(report.storedBytes)} in ${report.blocks.length} block(s)`
+    `stored ${formatSize(report.storedBytes)} in ${report.blocks.length} block(s)${report.tierRule ? `, placed by tier rule ${report.tierRule}` : ''}`
   type Line = {from: number; to: number; cells: string[]}
   const lines: Line[] = []
   for (const row of report.blocks) {

@@ -25,10 +25,10 @@ export function describePlan(report: ShiftReport, verb = 'shift'): string {
 }
 
 /** After a run: what moved, what was skipped, and what each drive received. */
-export function describeShift(report: ShiftReport, verb = 'Shifted'): string {
+export function describeShift(report: ShiftReport, verb = 'Shifted', where = `to ${destination(report)}`): string {
   const written = Object.values(report.bytesWrittenByDrive).reduce((sum, bytes) => sum + bytes, 0)
   const lines = [
-    `${verb} ${report.files.shifted} file(s) to ${destination(report)}; ${report.files.skipped} already there`,
+    `${verb} ${report.files.shifted} file(s) ${where}; ${report.files.skipped} already there`,
     `  ${report.blocks.written} block(s) written${report.blocks.reused ? `, ${report.blocks.reused} reused from an interrupted run` : ''}; ` +
       `read ${formatSize(report.bytesRead)}, wrote ${formatSize(written)} in ${report.seconds.toFixed(1)}s`,
   ]

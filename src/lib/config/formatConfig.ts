@@ -1,11 +1,33 @@
 import path from 'node:path'
 import YAML from 'yaml'
-import {formatSize} from '../format/size.js'
+import {formatSizeExact} from '../format/size.js'
 import {DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {DEFAULT_PLACEMENT_POLICY} from '../pools/policies/index.js'
 import {formatDuration} from '../format/duration.js'
 import {defaultMountConfig, defaultPoolBlockSize, formatDir, formatTopology} from './schema.js'
+import {describeTopology} from '../blocks/topology.js'
+import type {TierRule} from './tierRules.js'
 import type {MountConfig, ShmrConfig} from './types.js'
+
+function formatTierRule(rule: TierRule): Record<string, unknown> {
+  const {match, action} = rule
+  return {
+    name: rule.name,
+    match: {
+      ...(match.path === undefined ? {} : {path: match.path}),
+      ...(match.minSizeBytes === undefined ? {} : {minSize: formatSizeExact(match.minSizeBytes)}),
+      ...(match.maxSizeBytes === undefined ? {} : {maxSize: formatSizeExact(match.maxSizeBytes)}),
+      ...(match.olderThanMs === undefined ? {} : {olderThan: formatDuration(match.olderThanMs)}),
+      ...(match.notAccessedForMs === undefined ? {} : {notAccessedFor: formatDuration(match.notAccessedForMs)}),
+      ...(match.xattr === undefined ? {} : {xattr: match.xattr}),
+    },
+    action: 'keep' in action ? {keep: true} : {
+      pool: action.pool,
+      ...(action.topology ? {scheme: describeTopology(action.topology)} : {}),
+      ...(action.headBytes === undefined ? {} : {head: formatSizeExact(action.headBytes)}),
+    },
+  }
+}
 
 /** Only the mount settings that differ from their defaults. */
 function formatMount(mount: MountConfig): {mount?: Record<string, unknown>} {
@@ -13,7 +35,7 @@ function formatMount(mount: MountConfig): {mount?: Record<string, unknown>} {
   const entries: Array<[string, unknown]> = []
   if (mount.allowOther !== defaults.allowOther) entries.push(['allowOther', mount.allowOther])
   if (mount.defaultPermissions !== defaults.defaultPermissions) entries.push(['defaultPermissions', mount.defaultPermissions])
-  if (mount.cacheBytes !== defaults.cacheBytes) entries.push(['cacheSize', formatSize(mount.cacheBytes)])
+  if (mount.cacheBytes !== defaults.cacheBytes) entries.push(['cacheSize', formatSizeExact(mount.cacheBytes)])
   if (mount.flushAfterMs !== defaults.flushAfterMs) entries.push(['flushAfter', formatDuration(mount.flushAfterMs)])
   if (mount.requestTimeoutMs !== defaults.requestTimeoutMs) entries.push(['requestTimeout', formatDuration(mount.requestTimeoutMs)])
   return entries.length > 0 ? {mount: Object.fromEntries(entries)} : {}
@@ -28,16 +50,17 @@ export function formatConfig(config: ShmrConfig, comment?: string): string {
   const document = {
     metadata: formatDir(config.metadataDir, baseDir),
     mountpoint: formatDir(config.mountpoint, baseDir),
-    ...(config.blockSizeBytes === DEFAULT_BLOCK_SIZE_BYTES ? {} : {blockSize: formatSize(config.blockSizeBytes)}),
+    ...(config.blockSizeBytes === DEFAULT_BLOCK_SIZE_BYTES ? {} : {blockSize: formatSizeExact(config.blockSizeBytes)}),
     pools: config.pools.map((pool) => ({
       name: pool.name,
       role: pool.role,
-      ...(pool.blockSizeBytes === defaultPoolBlockSize(pool.role, config.blockSizeBytes) ? {} : {blockSize: formatSize(pool.blockSizeBytes)}),
+      ...(pool.blockSizeBytes === defaultPoolBlockSize(pool.role, config.blockSizeBytes) ? {} : {blockSize: formatSizeExact(pool.blockSizeBytes)}),
       ...formatTopology(pool.topology),
       ...(pool.placement === DEFAULT_PLACEMENT_POLICY ? {} : {placement: pool.placement}),
       drives: Object.fromEntries(pool.drives.map((drive) => [drive.name, formatDir(drive.dir, baseDir)])),
     })),
     ...formatMount(config.mount),
+    ...(config.tiers.length > 0 ? {tiers: config.tiers.map(formatTierRule)} : {}),
   }
   const yaml = YAML.stringify(document, {flowCollectionPadding: false})
   return comment ? `${comment.split('\n').map((line) => `# ${line}`.trimEnd()).join('\n')}\n${yaml}` : yaml

@@ -5,6 +5,7 @@ import {shardCount, describeTopology} from '../blocks/topology.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import {DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {Problems} from './problems.js'
+import {parseTierRules} from './tierRules.js'
 import {
   defaultMountConfig, defaultPoolBlockSize, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parsePositiveDuration, parseDir, parseName, parsePlacement, parseRole, parseTopology,
   POOL_KEYS, TOP_LEVEL_KEYS,
@@ -72,8 +73,9 @@ function parseTopLevel(raw: unknown, file: string, problems: Problems): ShmrConf
   const blockSizeBytes = problems.attempt('blockSize', () => (top.blockSize === undefined ? DEFAULT_BLOCK_SIZE_BYTES : parseBlockSize(top.blockSize)))
   const pools = parsePools(required('pools'), baseDir, blockSizeBytes ?? DEFAULT_BLOCK_SIZE_BYTES, problems)
   const mount = parseMount(top.mount, problems)
-  if (metadataDir === undefined || mountpoint === undefined || blockSizeBytes === undefined || !pools || !mount) return undefined
-  return {file, metadataDir, mountpoint, blockSizeBytes, pools, mount}
+  const tiers = parseTierRules(top.tiers, pools, problems)
+  if (metadataDir === undefined || mountpoint === undefined || blockSizeBytes === undefined || !pools || !mount || !tiers) return undefined
+  return {file, metadataDir, mountpoint, blockSizeBytes, pools, mount, tiers}
 }
 
 function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {

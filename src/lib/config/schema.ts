@@ -12,7 +12,7 @@ import type {MountConfig, PoolRole} from './types.js'
  * loadConfig (YAML → ShmrConfig) and formatConfig (ShmrConfig → YAML).
  */
 
-export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'pools', 'mount'] as const
+export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'pools', 'mount', 'tiers'] as const
 export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout'] as const
 export const POOL_KEYS = ['name', 'role', 'blockSize', 'erasure', 'mirror', 'placement', 'drives'] as const
 export const ERASURE_KEYS = ['data', 'parity'] as const

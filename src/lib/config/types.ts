@@ -1,4 +1,5 @@
 import type {Topology} from '../blocks/topology.js'
+import type {TierRule} from './tierRules.js'
 
 export type PoolRole = 'write' | 'archive'
 
@@ -42,4 +43,6 @@ export interface ShmrConfig {
   /** The write pool first, then archive pools in priority order. */
   readonly pools: readonly PoolConfig[]
   readonly mount: MountConfig
+  /** Tiering rules for `shmr tier`, in order: the first that matches a file decides. */
+  readonly tiers: readonly TierRule[]
 }

@@ -43,6 +43,12 @@ export function formatSize(bytes: number): string {
   return Number.isInteger(value) ? `${value}${units[index]}` : `${value.toFixed(1)}${units[index]}`
 }
 
+/** Like formatSize when that is exact (64K, 1M), else the plain number of bytes: for files that are read back. */
+export function formatSizeExact(bytes: number): string | number {
+  const text = formatSize(bytes)
+  return text.includes('.') ? bytes : text
+}
+
 export function isPowerOfTwo(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n
 }

@@ -44,6 +44,7 @@ export async function initDemo(dir: string, options: {image?: ImageOptions} = {}
         drives: archiveDrives},
     ],
     mount: defaultMountConfig(),
+    tiers: [],
   }
   const dirs = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]
   for (const created of dirs) fs.mkdirSync(created, {recursive: true})

@@ -32,6 +32,8 @@ export interface TopologyReport {
   /** Stored blocks and the holes between them, in order. */
   readonly blocks: readonly BlockRow[]
   readonly holes: ReadonlyArray<{readonly fromIndex: number; readonly toIndex: number}>
+  /** The tier rule that last placed the file, if `shmr tier` did. */
+  readonly tierRule?: string
 }
 
 /** `shmr inspect topology`: where every block of a file lives, and whether each shard is there now. */
@@ -61,5 +63,8 @@ export async function inspectTopology({store, pools, blocks, namespace}: ReadOnl
     if (index > next) holes.push({fromIndex: next, toIndex: index})
     next = index + 1
   }
-  return {ino, kind: inode.kind, sizeBytes: inode.sizeBytes, blockSizeBytes, storedBytes: inode.storedBytes ?? 0, blocks: rows, holes}
+  return {
+    ino, kind: inode.kind, sizeBytes: inode.sizeBytes, blockSizeBytes, storedBytes: inode.storedBytes ?? 0, blocks: rows, holes,
+    ...(inode.tierRule === undefined ? {} : {tierRule: inode.tierRule}),
+  }
 }

@@ -53,6 +53,8 @@ export interface Inode {
   readonly target?: string
   /** Directories: the directory that holds it (its `..`); a directory has exactly one. */
   readonly parent?: number
+  /** Regular files: the tier rule that last placed the file (`shmr tier`). */
+  readonly tierRule?: string
 }
 
 export interface Dirent {

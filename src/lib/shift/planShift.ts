@@ -4,7 +4,9 @@ import {formatSize} from '../format/size.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {DriveSpace} from '../pools/policies/index.js'
 import type {PoolSet} from '../pools/poolSet.js'
-import {isAlreadyThere, isFresh, type Destination} from './shiftFile.js'
+import type {Topology} from '../blocks/topology.js'
+import type {Pool} from '../pools/poolSet.js'
+import {isAlreadyThere, isFresh, placementOf, type Destination} from './shiftFile.js'
 import type {FileTarget} from '../fs/targets.js'
 
 export interface FilePlan {
@@ -41,9 +43,10 @@ export async function planShift(store: MetaStore, pools: PoolSet, files: readonl
   const poolsUsed = new Set<Destination['pool']>()
   for (const file of files) {
     const destination = destinationOf(file.ino)
-    if (!poolsUsed.has(destination.pool)) {
-      poolsUsed.add(destination.pool)
-      for (const drive of destination.pool.drives) if (!pools.unavailable.has(drive.id)) space.set(drive.id, await drive.space())
+    for (const pool of destination.head ? [destination.pool, destination.head.pool] : [destination.pool]) {
+      if (poolsUsed.has(pool)) continue
+      poolsUsed.add(pool)
+      for (const drive of pool.drives) if (!pools.unavailable.has(drive.id)) space.set(drive.id, await drive.space())
     }
     const inode = store.inodes.getInode(file.ino)
     const sourceBlockSizeBytes = inode.blockSizeBytes ?? pools.writePool.blockSizeBytes
@@ -55,12 +58,12 @@ export async function planShift(store: MetaStore, pools: PoolSet, files: readonl
     const targetBytes = destination.blockSizeBytes
     for (let index = 0; index * targetBytes < inode.sizeBytes; index++) {
       const staged = store.staged.find([file.ino, index])
-      if (staged && isFresh(store, file.ino, staged, sourceBlockSizeBytes, destination)) continue
+      if (staged && isFresh(store, file.ino, index, staged, sourceBlockSizeBytes, destination)) continue
       const lengthBytes = Math.min(targetBytes, inode.sizeBytes - index * targetBytes)
       const firstSource = Math.floor((index * targetBytes) / sourceBlockSizeBytes)
       const lastSource = Math.floor((index * targetBytes + lengthBytes - 1) / sourceBlockSizeBytes)
       if (store.blockMaps.blocksOf(file.ino, firstSource, lastSource + 1).length === 0) continue // a hole stays a hole
-      placeOne(destination, space, planned, shardSizeBytes(destination.topology, lengthBytes))
+      placeOne(placementOf(destination, index), space, planned, shardSizeBytes(placementOf(destination, index).topology, lengthBytes))
       blocksToWrite++
     }
     plans.push({ino: file.ino, label: file.label, sizeBytes: inode.sizeBytes, action: 'shift', blocksToWrite})
@@ -75,7 +78,7 @@ export async function planShift(store: MetaStore, pools: PoolSet, files: readonl
   }
 }
 
-function placeOne(destination: Destination, space: Map<number, DriveSpace>, planned: Map<number, {shards: number; bytes: number}>, shardBytes: number): void {
+function placeOne(destination: {pool: Pool; topology: Topology}, space: Map<number, DriveSpace>, planned: Map<number, {shards: number; bytes: number}>, shardBytes: number): void {
   const count = shardCount(destination.topology)
   const poolDrives = new Set(destination.pool.drives.map((drive) => drive.id))
   const chosen = destination.pool.policy.place([...space.values()].filter((drive) => poolDrives.has(drive.id)), count, shardBytes)

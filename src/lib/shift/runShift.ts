@@ -63,7 +63,12 @@ export async function runShift(config: ShmrConfig, options: ShiftOptions): Promi
  * drives' free space, then moves each file with shiftFile to the destination `route` gives it.
  */
 export async function runMigration(config: ShmrConfig, options: MigrationOptions, purpose: string,
-  route: (pools: PoolSet, store: MetaStore) => {summary: ShiftReport['destination']; forFile: (ino: number) => Destination}): Promise<ShiftReport> {
+  route: (pools: PoolSet, store: MetaStore, namespace: Namespace) => {
+    summary: ShiftReport['destination']
+    forFile: (ino: number) => Destination
+    /** Which of the targets to move at all (default every one). */
+    include?: (ino: number) => boolean
+  }): Promise<ShiftReport> {
   const startedMs = Date.now()
   const lock = ExclusiveLock.acquire(config.metadataDir, purpose)
   let store: MetaStore | undefined
@@ -72,9 +77,9 @@ export async function runMigration(config: ShmrConfig, options: MigrationOptions
     store = await MetaStore.open(config.metadataDir)
     const pools = PoolSet.open(config, store.superblock)
     const blocks = new BlockStore(pools)
-    const {summary, forFile} = route(pools, store)
     const namespace = new Namespace(store, blocks, {isOpen: () => false})
-    const files = resolveTargets(store, namespace, options.targets, options.recursive)
+    const {summary, forFile, include} = route(pools, store, namespace)
+    const files = resolveTargets(store, namespace, options.targets, options.recursive).filter((file) => include?.(file.ino) ?? true)
     const plan = await planShift(store, pools, files, forFile)
     options.onPlan?.(plan)
     const report = {

@@ -17,6 +17,22 @@ export interface Destination {
   readonly pool: Pool
   readonly topology: Topology
   readonly blockSizeBytes: number
+  /** The first `blocks` blocks go here instead (a tier rule's head: playable while the archive spins up). */
+  readonly head?: {readonly blocks: number; readonly pool: Pool; readonly topology: Topology}
+  /** The tier rule that chose this destination, recorded on the inode. */
+  readonly rule?: string
+}
+
+/** The pool and scheme block `index` belongs on. */
+export function placementOf(destination: Destination, index: number): {pool: Pool; topology: Topology} {
+  return destination.head && index < destination.head.blocks ? destination.head : destination
+}
+
+/** True when a stored block already has the placement block `index` should have. */
+function isPlacedAt(record: BlockRecord, destination: Destination, index: number): boolean {
+  const {pool, topology} = placementOf(destination, index)
+  const drives = new Set(pool.drives.map((drive) => drive.id))
+  return describeTopology(record.topology) === describeTopology(topology) && record.shards.every((shard) => drives.has(shard.drive))
 }
 
 export interface ShiftContext {
@@ -47,9 +63,7 @@ export interface FileShiftReport {
 /** A file whose blocks all already have the destination's size, topology and pool is left alone. */
 export function isAlreadyThere(store: MetaStore, inode: Inode, fileBlockSizeBytes: number, destination: Destination): boolean {
   if (fileBlockSizeBytes !== destination.blockSizeBytes) return false
-  const drives = new Set(destination.pool.drives.map((drive) => drive.id))
-  return store.blockMaps.blocksOf(inode.ino).every(({record}) =>
-    describeTopology(record.topology) === describeTopology(destination.topology) && record.shards.every((shard) => drives.has(shard.drive)))
+  return store.blockMaps.blocksOf(inode.ino).every(({index, record}) => isPlacedAt(record, destination, index))
 }
 
 /**
@@ -77,7 +91,7 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
     const offset = index * targetBytes
     const length = Math.min(targetBytes, inode.sizeBytes - offset)
     const previous = store.staged.find([ino, index])
-    if (previous && isFresh(store, ino, previous, sourceBlockSizeBytes, destination)) {
+    if (previous && isFresh(store, ino, index, previous, sourceBlockSizeBytes, destination)) {
       blocksReused++
       context.onBytes(length)
       return
@@ -105,30 +119,26 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
     while (next < targetCount) await shiftBlock(next++, reader, buffer)
     bytesRead += reader.bytesRead
   }))
-  await swapIn(context, inode, sourceBlockSizeBytes, targetBytes, targetCount)
+  await swapIn(context, inode, sourceBlockSizeBytes, targetBytes, targetCount, destination.rule)
   return {ino, status: 'shifted', blocksWritten, blocksReused, bytesRead, bytesWrittenByDrive: written, strayShardsRemoved}
 }
 
 async function writeTarget(context: ShiftContext, destination: Destination, address: {fileId: number; blockIndex: number}, data: Buffer): Promise<BlockRecord | undefined> {
   const {blocks} = context
-  const {topology} = destination
+  const {pool, topology} = placementOf(destination, address.blockIndex)
   const shards = blocks.layoutShards(topology, data)
   if (topology.kind === 'erasure') {
     if (context.encode) await context.encode(topology.data, topology.parity, shards)
     else blocks.codecFor(topology.data, topology.parity).encode(shards)
   }
   const generation = await context.generations.take()
-  return context.writeSlot(() => blocks.writeBlock(destination.pool, address, destination.blockSizeBytes, generation, data, topology, {shards}))
+  return context.writeSlot(() => blocks.writeBlock(pool, address, destination.blockSizeBytes, generation, data, topology, {shards}))
 }
 
 /** A staged block is still good when it was cut the same way, for the same destination, from the blocks the file has now. */
-export function isFresh(store: MetaStore, ino: number, staged: StagedBlock, sourceBlockSizeBytes: number, destination: Destination): boolean {
+export function isFresh(store: MetaStore, ino: number, index: number, staged: StagedBlock, sourceBlockSizeBytes: number, destination: Destination): boolean {
   if (staged.blockSizeBytes !== destination.blockSizeBytes || staged.sourceBlockSizeBytes !== sourceBlockSizeBytes) return false
-  if (staged.record) {
-    const drives = new Set(destination.pool.drives.map((drive) => drive.id))
-    if (describeTopology(staged.record.topology) !== describeTopology(destination.topology)) return false
-    if (!staged.record.shards.every((shard) => drives.has(shard.drive))) return false
-  }
+  if (staged.record && !isPlacedAt(staged.record, destination, index)) return false
   return staged.sources.every((source) => store.blockMaps.findBlock(ino, source.index)?.generation === source.generation)
 }
 
@@ -139,7 +149,8 @@ function buryRecordFiles(context: ShiftContext, ino: number, index: number, reco
 }
 
 /** The one transaction that makes the shift visible: every old block is as it was staged from, or nothing happens. */
-async function swapIn(context: ShiftContext, inode: Inode, sourceBlockSizeBytes: number, targetBytes: number, targetCount: number): Promise<void> {
+async function swapIn(context: ShiftContext, inode: Inode, sourceBlockSizeBytes: number, targetBytes: number, targetCount: number,
+  rule: string | undefined): Promise<void> {
   const {store} = context
   await store.transaction(() => {
     const current = store.inodes.getInode(inode.ino)
@@ -163,6 +174,7 @@ async function swapIn(context: ShiftContext, inode: Inode, sourceBlockSizeBytes:
       }
       store.staged.remove([inode.ino, index])
     }
-    store.inodes.putInode({...store.inodes.getInode(inode.ino), blockSizeBytes: targetBytes, storedBytes})
+    const {tierRule: _previous, ...placed} = store.inodes.getInode(inode.ino)
+    store.inodes.putInode({...placed, blockSizeBytes: targetBytes, storedBytes, ...(rule === undefined ? {} : {tierRule: rule})})
   })
 }

@@ -1,0 +1,45 @@
+import {Flags} from '@oclif/core'
+import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
+import {describeShift} from '../cli/render/shiftReport.js'
+import {FilesystemCommand} from '../cli/shmrCommand.js'
+import {formatSize, parseSize} from '../lib/format/size.js'
+import {runTier, type TierReport} from '../lib/tier/runTier.js'
+
+export default class Tier extends FilesystemCommand {
+  static override description = `Evaluates the config's tiers rules against every file, in order, first match wins, and moves each file where its rule says: kept on the write pool, or to a pool with a scheme, optionally keeping the first bytes of the file on the write pool (so a player can start while the archive drive spins up). Files no rule matches stay where they are; files already placed as their rule says are skipped, so running it again with nothing changed moves nothing. Offline, with shift's crash safety, progress, --rate and --jobs. A rule can match on a path glob, a size range, time since the last change or read, and the user.shmr.tier extended attribute (setfattr -n user.shmr.tier -v archive FILE pins a file).`
+  static override enableJsonFlag = true
+  static override examples = [
+    {description: 'See what the rules would move', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml --dry-run'},
+    {description: 'Apply them, gently', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml --rate 80M'},
+  ]
+  static override flags = {
+    'dry-run': Flags.boolean({description: 'print, per rule, how many files and bytes would move where; change nothing'}),
+    jobs: Flags.integer({description: 'blocks read and encoded at once, on worker threads', default: 1, min: 1, max: 64}),
+    rate: Flags.string({description: 'cap the bytes per second written to the drives (like 80M)', helpValue: 'SIZE'}),
+  }
+  static override summary = 'Move files where the config\'s tiering rules say (offline)'
+
+  async run(): Promise<TierReport> {
+    const {flags} = await this.parse(Tier)
+    let progress: ByteProgress | undefined
+    try {
+      const report = await runTier(this.loadConfig(flags.config), {
+        dryRun: flags['dry-run'], jobs: flags.jobs,
+        rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+        onPlan: (plan) => { if (!flags['dry-run'] && !this.jsonEnabled()) progress = byteProgress(plan.bytesToShift, 'tier') },
+        onProgress: (done) => progress?.update(done),
+      })
+      progress?.stop()
+      if (!this.jsonEnabled()) {
+        for (const [name, rule] of Object.entries(report.rules)) {
+          this.log(`rule ${name} → ${rule.destination}: ${rule.files} file(s), ${formatSize(rule.bytes)}; ` +
+            `${report.dryRun ? 'would move' : 'moved'} ${rule.moving} (${formatSize(rule.movingBytes)})`)
+        }
+        if (!report.dryRun) this.log(describeShift(report, 'Moved', 'where their rules say'))
+      }
+      return report
+    } finally {
+      progress?.stop()
+    }
+  }
+}

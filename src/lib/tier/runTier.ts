@@ -1,0 +1,73 @@
+import {describeTopology} from '../blocks/topology.js'
+import type {TierRule} from '../config/tierRules.js'
+import type {ShmrConfig} from '../config/types.js'
+import {ShmrError} from '../errors.js'
+import {formatSize} from '../format/size.js'
+import {resolveTargets} from '../fs/targets.js'
+import type {PoolSet} from '../pools/poolSet.js'
+import {runMigration, type MigrationOptions, type ShiftReport} from '../shift/runShift.js'
+import type {Destination} from '../shift/shiftFile.js'
+import {matchRule} from './matchRule.js'
+
+export interface RuleSummary {
+  readonly destination: string
+  readonly files: number
+  readonly bytes: number
+  /** Of those, files that move (the others are already where the rule wants them). */
+  readonly moving: number
+  readonly movingBytes: number
+}
+
+export interface TierReport extends ShiftReport {
+  readonly rules: Record<string, RuleSummary>
+}
+
+/**
+ * `shmr tier`: evaluates the config's rules against every file (first match wins; files no rule
+ * matches stay where they are) and moves each file where its rule says, with the shift engine.
+ */
+export async function runTier(config: ShmrConfig, options: Omit<MigrationOptions, 'targets' | 'recursive'>): Promise<TierReport> {
+  if (config.tiers.length === 0) throw new ShmrError('BAD_CONFIG', `config ${config.file} has no tiers rules`, {hint: 'add a tiers: list (see docs/CONFIG.md)'})
+  const chosen = new Map<number, {rule: TierRule; destination: Destination}>()
+  const report = await runMigration(config, {...options, targets: ['/'], recursive: true}, 'tier', (pools, store, namespace) => {
+    const nowMs = Date.now()
+    for (const file of resolveTargets(store, namespace, ['/'], true)) {
+      const inode = store.inodes.getInode(file.ino)
+      const rule = matchRule(config.tiers, store, inode, file.label, nowMs)
+      if (rule) chosen.set(file.ino, {rule, destination: destinationOf(rule, pools)})
+    }
+    return {
+      summary: {pool: '(per rule)', scheme: '(per rule)', blockSizeBytes: 0},
+      forFile: (ino) => chosen.get(ino)!.destination,
+      include: (ino) => chosen.has(ino),
+    }
+  })
+  const rules: Record<string, RuleSummary> = {}
+  for (const rule of config.tiers) rules[rule.name] = {destination: describeAction(rule), files: 0, bytes: 0, moving: 0, movingBytes: 0}
+  for (const file of report.plan.files) {
+    const entry = rules[chosen.get(file.ino)!.rule.name]!
+    rules[chosen.get(file.ino)!.rule.name] = {
+      ...entry, files: entry.files + 1, bytes: entry.bytes + file.sizeBytes,
+      moving: entry.moving + (file.action === 'shift' ? 1 : 0), movingBytes: entry.movingBytes + (file.action === 'shift' ? file.sizeBytes : 0),
+    }
+  }
+  return {...report, rules}
+}
+
+function destinationOf(rule: TierRule, pools: PoolSet): Destination {
+  const write = pools.writePool
+  if ('keep' in rule.action) return {pool: write, topology: write.topology, blockSizeBytes: write.blockSizeBytes, rule: rule.name}
+  const pool = pools.pool(rule.action.pool)
+  const headBlocks = rule.action.headBytes ? Math.ceil(rule.action.headBytes / pool.blockSizeBytes) : 0
+  return {
+    pool, topology: rule.action.topology ?? pool.topology, blockSizeBytes: pool.blockSizeBytes, rule: rule.name,
+    ...(headBlocks > 0 ? {head: {blocks: headBlocks, pool: write, topology: write.topology}} : {}),
+  }
+}
+
+export function describeAction(rule: TierRule): string {
+  if ('keep' in rule.action) return 'keep on the write pool'
+  const scheme = rule.action.topology ? describeTopology(rule.action.topology) : 'its scheme'
+  return `pool ${rule.action.pool} (${scheme}${rule.action.headBytes ? `, first ${formatSize(rule.action.headBytes)} on the write pool` : ''})`
+}
+
