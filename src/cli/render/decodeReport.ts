@@ -1,13 +1,13 @@
 import type {FoundFile} from '../../lib/decode/catalog.js'
 import type {DecodeReport} from '../../lib/decode/decodeFile.js'
 import {formatSize} from '../../lib/format/size.js'
+import {renderTable} from './table.js'
 
 export function describeShardFiles(files: readonly FoundFile[]): string {
   const rows = [['FILE ID', 'BLOCKS', 'SIZE', 'BLOCK SIZE', 'TOPOLOGY', 'STATE'],
     ...files.map((file) => [String(file.fileId), String(file.blocks.length), formatSize(file.sizeBytes), formatSize(file.blockSizeBytes),
       file.topologies.join(',') || '-', file.health])]
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n')
+  return renderTable(rows).join('\n')
 }
 
 export function describeDecode(report: DecodeReport): string {

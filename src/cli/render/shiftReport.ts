@@ -1,14 +1,15 @@
 import {formatSize} from '../../lib/format/size.js'
 import type {ShiftPlan} from '../../lib/shift/planShift.js'
 import type {ShiftReport} from '../../lib/shift/runShift.js'
+import {renderTable} from './table.js'
 
 function destination(report: ShiftReport): string {
   return `pool ${report.destination.pool} (${report.destination.scheme}, ${formatSize(report.destination.blockSizeBytes)} blocks)`
 }
 
+/** A table without headings (renderTable takes its first row as one, so it gets a blank one). */
 function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows.map((row) => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`)
+  return renderTable([rows[0]!.map(() => ''), ...rows], '  ').slice(1)
 }
 
 /** `--dry-run`: which files move, and what each drive receives. */
