@@ -31,3 +31,27 @@ export function byteProgress(totalBytes: number, label: string): ByteProgress {
   }
   return {update, add: (bytes) => update(done + bytes), stop: () => bar.stop()}
 }
+
+/** A progress bar that appears once its total is known; `start` is ignored when disabled. */
+export interface LazyProgress {
+  start(totalBytes: number): void
+  update(doneBytes: number): void
+  add(bytes: number): void
+}
+
+/**
+ * Runs `work` with a byte progress bar it starts when it knows the total (if `enabled`: not for
+ * --json or dry runs) and advances; the bar is stopped however `work` ends.
+ */
+export async function withProgress<T>(label: string, enabled: boolean, work: (progress: LazyProgress) => Promise<T>): Promise<T> {
+  let bar: ByteProgress | undefined
+  try {
+    return await work({
+      start: (totalBytes) => { if (enabled) bar = byteProgress(totalBytes, label) },
+      update: (doneBytes) => bar?.update(doneBytes),
+      add: (bytes) => bar?.add(bytes),
+    })
+  } finally {
+    bar?.stop()
+  }
+}

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
+import {withProgress} from '../cli/progressBar.js'
 import {describeDecode, describeShardFiles} from '../cli/render/decodeReport.js'
 import {ShmrCommand} from '../cli/shmrCommand.js'
 import type {FoundFile} from '../lib/decode/catalog.js'
@@ -45,19 +45,13 @@ Missing or damaged shards (checked against the CRC32C in their names) are rebuil
     if (!flags.output && this.jsonEnabled()) {
       throw new ShmrError('BAD_ARGUMENT', '--json needs -o FILE: stdout carries the file', {hint: 'add -o FILE'})
     }
-    let progress: ByteProgress | undefined
-    try {
-      const report = await runDecode({
-        dirs, fileId: flags.file, output: flags.output ?? process.stdout, partial: flags.partial,
-        sizeBytes: flags.size === undefined ? undefined : parseSize(flags.size, 'size'),
-        onStart: (file) => { progress = byteProgress(file.blocks.reduce((sum, block) => sum + block.lengthBytes, 0), 'decode') },
-        onBytes: (bytes) => progress?.add(bytes),
-      })
-      progress?.stop()
-      if (!this.jsonEnabled()) process.stderr.write(`${describeDecode(report)}\n`)
-      return report
-    } finally {
-      progress?.stop()
-    }
+    const report = await withProgress('decode', true, (progress) => runDecode({
+      dirs, fileId: flags.file, output: flags.output ?? process.stdout, partial: flags.partial,
+      sizeBytes: flags.size === undefined ? undefined : parseSize(flags.size, 'size'),
+      onStart: (file) => progress.start(file.blocks.reduce((sum, block) => sum + block.lengthBytes, 0)),
+      onBytes: (bytes) => progress.add(bytes),
+    }))
+    if (!this.jsonEnabled()) process.stderr.write(`${describeDecode(report)}\n`)
+    return report
   }
 }

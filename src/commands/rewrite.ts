@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
+import {withProgress} from '../cli/progressBar.js'
 import {describePlan, describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {parseSize} from '../lib/format/size.js'
@@ -29,20 +29,14 @@ export default class Rewrite extends FilesystemCommand {
   async run(): Promise<ShiftReport> {
     const {argv, flags} = await this.parse(Rewrite)
     const config = this.loadConfig(flags.config)
-    let progress: ByteProgress | undefined
-    try {
-      const report = await runRewrite(config, {
-        targets: argv as string[], recursive: flags.recursive, dryRun: flags['dry-run'], jobs: flags.jobs,
-        blockSizeBytes: parseSize(flags['block-size'], 'block size'),
-        rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
-        onPlan: (plan) => { if (!flags['dry-run'] && !this.jsonEnabled()) progress = byteProgress(plan.bytesToShift, 'rewrite') },
-        onProgress: (done) => progress?.update(done),
-      })
-      progress?.stop()
-      if (!this.jsonEnabled()) this.log(report.dryRun ? describePlan(report, 'rewrite') : describeShift(report, 'Rewrote'))
-      return report
-    } finally {
-      progress?.stop()
-    }
+    const report = await withProgress('rewrite', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runRewrite(config, {
+      targets: argv as string[], recursive: flags.recursive, dryRun: flags['dry-run'], jobs: flags.jobs,
+      blockSizeBytes: parseSize(flags['block-size'], 'block size'),
+      rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+      onPlan: (plan) => progress.start(plan.bytesToShift),
+      onProgress: (done) => progress.update(done),
+    }))
+    if (!this.jsonEnabled()) this.log(report.dryRun ? describePlan(report, 'rewrite') : describeShift(report, 'Rewrote'))
+    return report
   }
 }

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
+import {withProgress} from '../cli/progressBar.js'
 import {describePlan, describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {parseScheme} from '../lib/blocks/topology.js'
@@ -34,20 +34,14 @@ Each new block is written, fsynced and recorded before the file's block map is s
   async run(): Promise<ShiftReport> {
     const {argv, flags} = await this.parse(Shift)
     const config = this.loadConfig(flags.config)
-    let progress: ByteProgress | undefined
-    try {
-      const report = await runShift(config, {
-        targets: argv as string[], recursive: flags.recursive, to: flags.to, dryRun: flags['dry-run'], jobs: flags.jobs,
-        scheme: flags.scheme === undefined ? undefined : parseScheme(flags.scheme),
-        rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
-        onPlan: (plan) => { if (!flags['dry-run'] && !this.jsonEnabled()) progress = byteProgress(plan.bytesToShift, 'shift') },
-        onProgress: (done) => progress?.update(done),
-      })
-      progress?.stop()
-      if (!this.jsonEnabled()) this.log(report.dryRun ? describePlan(report) : describeShift(report))
-      return report
-    } finally {
-      progress?.stop()
-    }
+    const report = await withProgress('shift', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runShift(config, {
+      targets: argv as string[], recursive: flags.recursive, to: flags.to, dryRun: flags['dry-run'], jobs: flags.jobs,
+      scheme: flags.scheme === undefined ? undefined : parseScheme(flags.scheme),
+      rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+      onPlan: (plan) => progress.start(plan.bytesToShift),
+      onProgress: (done) => progress.update(done),
+    }))
+    if (!this.jsonEnabled()) this.log(report.dryRun ? describePlan(report) : describeShift(report))
+    return report
   }
 }

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
+import {withProgress} from '../cli/progressBar.js'
 import {describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {formatSize, parseSize} from '../lib/format/size.js'
@@ -21,25 +21,19 @@ export default class Tier extends FilesystemCommand {
 
   async run(): Promise<TierReport> {
     const {flags} = await this.parse(Tier)
-    let progress: ByteProgress | undefined
-    try {
-      const report = await runTier(this.loadConfig(flags.config), {
-        dryRun: flags['dry-run'], jobs: flags.jobs,
-        rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
-        onPlan: (plan) => { if (!flags['dry-run'] && !this.jsonEnabled()) progress = byteProgress(plan.bytesToShift, 'tier') },
-        onProgress: (done) => progress?.update(done),
-      })
-      progress?.stop()
-      if (!this.jsonEnabled()) {
-        for (const [name, rule] of Object.entries(report.rules)) {
-          this.log(`rule ${name} → ${rule.destination}: ${rule.files} file(s), ${formatSize(rule.bytes)}; ` +
-            `${report.dryRun ? 'would move' : 'moved'} ${rule.moving} (${formatSize(rule.movingBytes)})`)
-        }
-        if (!report.dryRun) this.log(describeShift(report, 'Moved', 'where their rules say'))
+    const report = await withProgress('tier', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runTier(this.loadConfig(flags.config), {
+      dryRun: flags['dry-run'], jobs: flags.jobs,
+      rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+      onPlan: (plan) => progress.start(plan.bytesToShift),
+      onProgress: (done) => progress.update(done),
+    }))
+    if (!this.jsonEnabled()) {
+      for (const [name, rule] of Object.entries(report.rules)) {
+        this.log(`rule ${name} → ${rule.destination}: ${rule.files} file(s), ${formatSize(rule.bytes)}; ` +
+          `${report.dryRun ? 'would move' : 'moved'} ${rule.moving} (${formatSize(rule.movingBytes)})`)
       }
-      return report
-    } finally {
-      progress?.stop()
+      if (!report.dryRun) this.log(describeShift(report, 'Moved', 'where their rules say'))
     }
+    return report
   }
 }

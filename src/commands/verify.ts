@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {EXIT} from '../cli/exitCodes.js'
-import {byteProgress, type ByteProgress} from '../cli/progressBar.js'
+import {withProgress} from '../cli/progressBar.js'
 import {describeVerify} from '../cli/render/verifyReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {parseSize} from '../lib/format/size.js'
@@ -31,22 +31,16 @@ Exit status: 0 all ok (or repaired), 8 degraded or inconsistent, 5 damaged.`
   async run(): Promise<VerifyReport> {
     const {argv, flags} = await this.parse(Verify)
     const config = this.loadConfig(flags.config)
-    let progress: ByteProgress | undefined
-    try {
-      const report = await runVerify(config, {
-        targets: argv as string[], repair: flags.repair,
-        rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
-        onTotal: (bytes) => { if (!this.jsonEnabled()) progress = byteProgress(bytes, 'verify') },
-        onBytes: (bytes) => progress?.add(bytes),
-      })
-      progress?.stop()
-      if (!this.jsonEnabled()) this.log(describeVerify(report))
-      const inconsistent = report.metadata !== undefined && (report.metadata.danglingEntries.length > 0 || report.metadata.wrongLinkCounts.length > 0)
-      if (report.summary.damaged > 0) process.exitCode = EXIT.DAMAGED
-      else if (report.summary.degraded > 0 || inconsistent) process.exitCode = EXIT.DEGRADED
-      return report
-    } finally {
-      progress?.stop()
-    }
+    const report = await withProgress('verify', !this.jsonEnabled(), (progress) => runVerify(config, {
+      targets: argv as string[], repair: flags.repair,
+      rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+      onTotal: (bytes) => progress.start(bytes),
+      onBytes: (bytes) => progress.add(bytes),
+    }))
+    if (!this.jsonEnabled()) this.log(describeVerify(report))
+    const inconsistent = report.metadata !== undefined && (report.metadata.danglingEntries.length > 0 || report.metadata.wrongLinkCounts.length > 0)
+    if (report.summary.damaged > 0) process.exitCode = EXIT.DAMAGED
+    else if (report.summary.degraded > 0 || inconsistent) process.exitCode = EXIT.DEGRADED
+    return report
   }
 }
