@@ -1,4 +1,5 @@
 import {Args, Flags} from '@oclif/core'
+import {migrationFlags, rateOf, recursiveFlag} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
 import {describePlan, describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
@@ -18,10 +19,8 @@ export default class Rewrite extends FilesystemCommand {
   ]
   static override flags = {
     'block-size': Flags.string({description: 'the new block size (like 4M)', required: true, helpValue: 'SIZE'}),
-    'dry-run': Flags.boolean({description: 'print the plan and space needed per drive, change nothing'}),
-    jobs: Flags.integer({description: 'blocks read and encoded at once, on worker threads', default: 1, min: 1, max: 64}),
-    rate: Flags.string({description: 'cap the bytes per second written to the drives (like 80M)', helpValue: 'SIZE'}),
-    recursive: Flags.boolean({char: 'r', description: 'a directory target stands for every file below it'}),
+    ...migrationFlags,
+    ...recursiveFlag,
   }
   static override strict = false
   static override summary = 'Rewrite files with a new block size (offline)'
@@ -32,7 +31,7 @@ export default class Rewrite extends FilesystemCommand {
     const report = await withProgress('rewrite', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runRewrite(config, {
       targets: argv as string[], recursive: flags.recursive, dryRun: flags['dry-run'], jobs: flags.jobs,
       blockSizeBytes: parseSize(flags['block-size'], 'block size'),
-      rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+      rateBytesPerSecond: rateOf(flags.rate),
       onPlan: (plan) => progress.start(plan.bytesToShift),
       onProgress: (done) => progress.update(done),
     }))

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
+import {migrationFlags, rateOf, recursiveFlag} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
 import {describePlan, describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {parseScheme} from '../lib/blocks/topology.js'
-import {parseSize} from '../lib/format/size.js'
 import {runShift, type ShiftReport} from '../lib/shift/runShift.js'
 
 export default class Shift extends FilesystemCommand {
@@ -21,10 +21,8 @@ Each new block is written, fsynced and recorded before the file's block map is s
     {description: 'Bring a file back to the write pool', command: '<%= config.bin %> <%= command.id %> /movies/a.mkv --to write'},
   ]
   static override flags = {
-    'dry-run': Flags.boolean({description: 'print the plan (files, blocks, space needed per drive) and change nothing'}),
-    jobs: Flags.integer({description: 'blocks read and encoded at once, on worker threads', default: 1, min: 1, max: 64}),
-    rate: Flags.string({description: 'cap the bytes per second written to the destination drives (like 80M)', helpValue: 'SIZE'}),
-    recursive: Flags.boolean({char: 'r', description: 'a directory target stands for every file below it'}),
+    ...migrationFlags,
+    ...recursiveFlag,
     scheme: Flags.string({description: 'store with this scheme instead of the pool\'s: DATA+PARITY (4+2), mirror:N, or single', helpValue: 'SCHEME'}),
     to: Flags.string({description: 'the destination pool (default: the first archive pool)', helpValue: 'POOL'}),
   }
@@ -37,7 +35,7 @@ Each new block is written, fsynced and recorded before the file's block map is s
     const report = await withProgress('shift', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runShift(config, {
       targets: argv as string[], recursive: flags.recursive, to: flags.to, dryRun: flags['dry-run'], jobs: flags.jobs,
       scheme: flags.scheme === undefined ? undefined : parseScheme(flags.scheme),
-      rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+      rateBytesPerSecond: rateOf(flags.rate),
       onPlan: (plan) => progress.start(plan.bytesToShift),
       onProgress: (done) => progress.update(done),
     }))

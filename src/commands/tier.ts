@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
+import {migrationFlags, rateOf} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
 import {describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
-import {formatSize, parseSize} from '../lib/format/size.js'
+import {formatSize} from '../lib/format/size.js'
 import {runTier, type TierReport} from '../lib/tier/runTier.js'
 
 export default class Tier extends FilesystemCommand {
@@ -13,9 +14,8 @@ export default class Tier extends FilesystemCommand {
     {description: 'Apply them, gently', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml --rate 80M'},
   ]
   static override flags = {
+    ...migrationFlags,
     'dry-run': Flags.boolean({description: 'print, per rule, how many files and bytes would move where; change nothing'}),
-    jobs: Flags.integer({description: 'blocks read and encoded at once, on worker threads', default: 1, min: 1, max: 64}),
-    rate: Flags.string({description: 'cap the bytes per second written to the drives (like 80M)', helpValue: 'SIZE'}),
   }
   static override summary = 'Move files where the config\'s tiering rules say (offline)'
 
@@ -23,7 +23,7 @@ export default class Tier extends FilesystemCommand {
     const {flags} = await this.parse(Tier)
     const report = await withProgress('tier', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runTier(this.loadConfig(flags.config), {
       dryRun: flags['dry-run'], jobs: flags.jobs,
-      rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+      rateBytesPerSecond: rateOf(flags.rate),
       onPlan: (plan) => progress.start(plan.bytesToShift),
       onProgress: (done) => progress.update(done),
     }))

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {EXIT} from '../cli/exitCodes.js'
+import {rateOf} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
 import {describeVerify} from '../cli/render/verifyReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
-import {parseSize} from '../lib/format/size.js'
 import {runVerify, type VerifyReport} from '../lib/verify/runVerify.js'
 
 export default class Verify extends FilesystemCommand {
@@ -33,7 +33,7 @@ Exit status: 0 all ok (or repaired), 8 degraded or inconsistent, 5 damaged.`
     const config = this.loadConfig(flags.config)
     const report = await withProgress('verify', !this.jsonEnabled(), (progress) => runVerify(config, {
       targets: argv as string[], repair: flags.repair,
-      rateBytesPerSecond: flags.rate === undefined ? undefined : parseSize(flags.rate, 'rate'),
+      rateBytesPerSecond: rateOf(flags.rate),
       onTotal: (bytes) => progress.start(bytes),
       onBytes: (bytes) => progress.add(bytes),
     }))

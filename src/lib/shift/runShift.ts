@@ -59,7 +59,7 @@ export async function runShift(config: ShmrConfig, options: ShiftOptions): Promi
 }
 
 /**
- * Runs a migration (shift, rewrite): under the filesystem's lock, plans every file against the
+ * Runs a migration (shift, rewrite, tier): under the filesystem's lock, plans every file against the
  * drives' free space, then moves each file with shiftFile to the destination `route` gives it.
  */
 export async function runMigration(config: ShmrConfig, options: MigrationOptions, purpose: string,
