@@ -69,14 +69,16 @@ describe('mount refuses', () => {
     if ((await sh('unshare -m true')).exitCode !== 0) return t.skip('unshare -m is not permitted here, so a machine without FUSE cannot be simulated')
     const config = await freshFs()
     const cli = `${process.execPath} ${path.resolve('bin/run.js')} mount -c ${config.file}`
-    // A private mount namespace: what this machine looks like without /dev/fuse, or without libfuse.so.2.
+    // A private mount namespace: what this machine looks like without /dev/fuse, or without libfuse 3.
     const noDevice = await sh(`unshare -m bash -c 'mount -t tmpfs none /dev && ${cli}'`)
     assert.equal(noDevice.exitCode, 3, noDevice.stderr)
     assert.match(noDevice.stderr, /^shmr: FUSE is not available: \/dev\/fuse does not exist\nhint: load the fuse kernel module/)
-    const library = (await sh('ls /lib/*/libfuse.so.2 /usr/lib/*/libfuse.so.2 2>/dev/null | head -1')).stdout.trim()
+    const addon = path.resolve('vendor/fuse-native/build/Release/fuse.node')
+    const library = (await sh(`ldd ${addon} | awk '/libfuse3/ {print $3}'`)).stdout.trim()
+    assert.ok(library, 'the FUSE addon links libfuse 3')
     const noLibrary = await sh(`unshare -m bash -c 'mount --bind /dev/null ${library} && ${cli}'`)
     assert.equal(noLibrary.exitCode, 3, noLibrary.stderr)
-    assert.match(noLibrary.stderr, /^shmr: FUSE is not available: .*libfuse\.so\.2.*\nhint: install Debian's libfuse2/)
+    assert.match(noLibrary.stderr, /^shmr: FUSE is not available: .*libfuse3\.so.*\nhint: install Debian's fuse3 package/)
     assert.ok(!hasStackTrace(noDevice.stderr + noLibrary.stderr))
   })
 })

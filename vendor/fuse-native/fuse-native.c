@@ -1,4 +1,7 @@
-#define FUSE_USE_VERSION 29
+// shmr: ported from libfuse 2 (FUSE_USE_VERSION 29) to libfuse 3's high-level API. libfuse 3
+// passes a change of one timestamp alone (UTIME_OMIT), lets the kernel send 1 MiB requests and
+// offers the writeback cache; see README.md.
+#define FUSE_USE_VERSION 31
 
 #include <uv.h>
 #include <node_api.h>
@@ -7,6 +10,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <assert.h>
 
 #include <fuse.h>
@@ -132,7 +136,12 @@ typedef struct {
   napi_ref handlers[35];
 
   struct fuse *fuse;
-  struct fuse_chan *ch;
+  // shmr: kernel connection options (max_write=, writeback_cache, ...) parsed at mount, applied in init
+  struct fuse_conn_info_opts *conn_opts;
+  int has_fgetattr;
+  // shmr: libfuse 3 made use_ino a field of struct fuse_config; the binding still takes it as -o use_ino
+  int use_ino;
+  int has_ftruncate;
   char mnt[1024];
   char mntopts[1024];
   int mounted;
@@ -166,6 +175,8 @@ typedef struct {
   gid_t gid;
   size_t atime;
   size_t mtime;
+  // shmr: which of the two times utimens changes, and how (see UTIMENS_* below)
+  uint32_t time_flags;
   int32_t res;
 
   // Extended attributes
@@ -206,6 +217,18 @@ static void uint32s_to_timespec (struct timespec* ts, uint32_t** ints) {
   uint64_t ms = uint32s_to_uint64(ints);
   ts->tv_sec = ms / 1000;
   ts->tv_nsec = (ms % 1000) * 1000000;
+}
+
+// shmr: libfuse 3 passes UTIME_OMIT for a time that does not change and UTIME_NOW for "now".
+static const uint32_t UTIMENS_ATIME_OMIT = 1;
+static const uint32_t UTIMENS_ATIME_NOW = 2;
+static const uint32_t UTIMENS_MTIME_OMIT = 4;
+static const uint32_t UTIMENS_MTIME_NOW = 8;
+
+static uint32_t timespec_flags (const struct timespec* ts, uint32_t omit, uint32_t now) {
+  if (ts->tv_nsec == UTIME_OMIT) return omit;
+  if (ts->tv_nsec == UTIME_NOW) return now;
+  return 0;
 }
 
 static uint64_t timespec_to_uint64 (const struct timespec* ts) {
@@ -261,7 +284,7 @@ FUSE_METHOD(statfs, 1, 1, (const char * path, struct statvfs *statvfs), {
   populate_statvfs(ints, l->statvfs);
 })
 
-FUSE_METHOD(getattr, 1, 1, (const char *path, struct stat *stat), {
+FUSE_METHOD(getattr, 1, 1, (const char *path, struct stat *stat, struct fuse_file_info *info), {
   l->path = path;
   l->stat = stat;
 }, {
@@ -345,14 +368,18 @@ FUSE_METHOD(create, 2, 1, (const char *path, mode_t mode, struct fuse_file_info 
   }
 })
 
-FUSE_METHOD_VOID(utimens, 5, 0, (const char *path, const struct timespec tv[2]), {
+FUSE_METHOD_VOID(utimens, 6, 0, (const char *path, const struct timespec tv[2], struct fuse_file_info *info), {
   l->path = path;
-  l->atime = timespec_to_uint64(&tv[0]);
-  l->mtime = timespec_to_uint64(&tv[1]);
+  l->time_flags = timespec_flags(&tv[0], UTIMENS_ATIME_OMIT, UTIMENS_ATIME_NOW)
+    | timespec_flags(&tv[1], UTIMENS_MTIME_OMIT, UTIMENS_MTIME_NOW);
+  l->atime = (l->time_flags & (UTIMENS_ATIME_OMIT | UTIMENS_ATIME_NOW)) ? 0 : timespec_to_uint64(&tv[0]);
+  l->mtime = (l->time_flags & (UTIMENS_MTIME_OMIT | UTIMENS_MTIME_NOW)) ? 0 : timespec_to_uint64(&tv[1]);
 }, {
   napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   FUSE_UINT64_TO_INTS_ARGV(l->atime, 3)
+  // shmr: was l->atime, which set every mtime to the atime (cp -a, rsync -a, tar)
   FUSE_UINT64_TO_INTS_ARGV(l->mtime, 5)
+  napi_create_uint32(env, l->time_flags, &(argv[7]));
 })
 
 FUSE_METHOD_VOID(release, 2, 0, (const char *path, struct fuse_file_info *info), {
@@ -411,7 +438,7 @@ FUSE_METHOD(write, 6, 2, (const char *path, const char *buf, size_t len, off_t o
   if (IS_ARRAY_BUFFER_DETACH_SUPPORTED == 1) assert(napi_detach_arraybuffer(env, argv[3]) == napi_ok);
 })
 
-FUSE_METHOD(readdir, 1, 2, (const char *path, void *buf, fuse_fill_dir_t filler, off_t offset, struct fuse_file_info *info), {
+FUSE_METHOD(readdir, 1, 2, (const char *path, void *buf, fuse_fill_dir_t filler, off_t offset, struct fuse_file_info *info, enum fuse_readdir_flags readdir_flags), {
   l->buf = buf;
   l->path = path;
   l->offset = offset;
@@ -431,7 +458,7 @@ FUSE_METHOD(readdir, 1, 2, (const char *path, void *buf, fuse_fill_dir_t filler,
   if (names_length != stats_length) {
     NAPI_FOR_EACH(raw_names, raw_name) {
       NAPI_UTF8(name, 1024, raw_name)
-      int err = l->readdir_filler((char *) l->buf, name, NULL, 0);
+      int err = l->readdir_filler((char *) l->buf, name, NULL, 0, 0);
       if (err == 1) {
         break;
       }
@@ -448,7 +475,7 @@ FUSE_METHOD(readdir, 1, 2, (const char *path, void *buf, fuse_fill_dir_t filler,
 
       // TODO: It turns out readdirplus likely won't work with FUSE 29...
       // Metadata caching between readdir/getattr will be enabled when we upgrade fuse-shared-library
-      int err = l->readdir_filler((char *) l->buf, name, (struct stat *) &st, 0);
+      int err = l->readdir_filler((char *) l->buf, name, (struct stat *) &st, 0, 0);
       if (err == 1) {
         break;
       }
@@ -584,7 +611,7 @@ FUSE_METHOD_VOID(fsyncdir, 3, 0, (const char *path, int datasync, struct fuse_fi
 })
 
 
-FUSE_METHOD_VOID(truncate, 3, 0, (const char *path, off_t size), {
+FUSE_METHOD_VOID(truncate, 3, 0, (const char *path, off_t size, struct fuse_file_info *info), {
   l->path = path;
   l->offset = size;
 }, {
@@ -617,7 +644,7 @@ FUSE_METHOD(readlink, 1, 1, (const char *path, char *linkname, size_t len), {
   strncpy(l->linkname, linkname, l->len);
 })
 
-FUSE_METHOD_VOID(chown, 3, 0, (const char *path, uid_t uid, gid_t gid), {
+FUSE_METHOD_VOID(chown, 3, 0, (const char *path, uid_t uid, gid_t gid, struct fuse_file_info *info), {
   l->path = path;
   l->uid = uid;
   l->gid = gid;
@@ -627,7 +654,7 @@ FUSE_METHOD_VOID(chown, 3, 0, (const char *path, uid_t uid, gid_t gid), {
   napi_create_uint32(env, l->gid, &(argv[4]));
 })
 
-FUSE_METHOD_VOID(chmod, 2, 0, (const char *path, mode_t mode), {
+FUSE_METHOD_VOID(chmod, 2, 0, (const char *path, mode_t mode, struct fuse_file_info *info), {
   l->path = path;
   l->mode = mode;
 }, {
@@ -651,13 +678,30 @@ FUSE_METHOD_VOID(unlink, 1, 0, (const char *path), {
   napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
 })
 
-FUSE_METHOD_VOID(rename, 2, 0, (const char *path, const char *dest), {
+// shmr: libfuse 3 passes renameat2's flags (RENAME_NOREPLACE, RENAME_EXCHANGE) as a third argument
+FUSE_METHOD_VOID(rename, 3, 0, (const char *path, const char *dest, unsigned int rename_flags), {
   l->path = path;
   l->dest = dest;
+  l->flags = rename_flags;
 }, {
   napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_string_utf8(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_uint32(env, l->flags, &(argv[4]));
 })
+
+// shmr: libfuse 3 folds fgetattr into getattr and ftruncate into truncate, with the open file
+// (if any) as a last argument: route those calls to the file-handle handlers when JS has them.
+static int fuse_native_getattr_any (const char *path, struct stat *stat, struct fuse_file_info *info) {
+  fuse_thread_t *ft = (fuse_thread_t *) fuse_get_context()->private_data;
+  if (info != NULL && ft->has_fgetattr) return fuse_native_fgetattr(path, stat, info);
+  return fuse_native_getattr(path, stat, info);
+}
+
+static int fuse_native_truncate_any (const char *path, off_t size, struct fuse_file_info *info) {
+  fuse_thread_t *ft = (fuse_thread_t *) fuse_get_context()->private_data;
+  if (info != NULL && ft->has_ftruncate) return fuse_native_ftruncate(path, size, info);
+  return fuse_native_truncate(path, size, info);
+}
 
 FUSE_METHOD_VOID(link, 2, 0, (const char *path, const char *dest), {
   l->path = path;
@@ -709,8 +753,10 @@ NAPI_METHOD(fuse_native_signal_init) {
   return NULL;
 }
 
-static void * fuse_native_init (struct fuse_conn_info *conn) {
+static void * fuse_native_init (struct fuse_conn_info *conn, struct fuse_config *cfg) {
   fuse_thread_locals_t *l = get_thread_locals();
+  if (l->fuse->conn_opts != NULL) fuse_apply_conn_info_opts(l->fuse->conn_opts, conn);
+  cfg->use_ino = l->fuse->use_ino;
 
   l->op = op_init;
   l->op_fn = fuse_native_dispatch_init;
@@ -790,11 +836,12 @@ static fuse_thread_locals_t* get_thread_locals () {
 
 static void* start_fuse_thread (void *data) {
   fuse_thread_t *ft = (fuse_thread_t *) data;
-  fuse_loop_mt(ft->fuse);
+  fuse_loop_mt(ft->fuse, 0);
 
-  fuse_unmount(ft->mnt, ft->ch);
-  fuse_session_remove_chan(ft->ch);
+  fuse_unmount(ft->fuse);
   fuse_destroy(ft->fuse);
+  free(ft->conn_opts);
+  ft->conn_opts = NULL;
 
   return NULL;
 }
@@ -822,10 +869,10 @@ NAPI_METHOD(fuse_native_mount) {
 
   struct fuse_operations ops = { };
   if (implemented[op_access]) ops.access = fuse_native_access;
-  if (implemented[op_truncate]) ops.truncate = fuse_native_truncate;
-  if (implemented[op_ftruncate]) ops.ftruncate = fuse_native_ftruncate;
-  if (implemented[op_getattr]) ops.getattr = fuse_native_getattr;
-  if (implemented[op_fgetattr]) ops.fgetattr = fuse_native_fgetattr;
+  ft->has_fgetattr = implemented[op_fgetattr];
+  ft->has_ftruncate = implemented[op_ftruncate];
+  if (implemented[op_truncate] || implemented[op_ftruncate]) ops.truncate = fuse_native_truncate_any;
+  if (implemented[op_getattr] || implemented[op_fgetattr]) ops.getattr = fuse_native_getattr_any;
   if (implemented[op_flush]) ops.flush = fuse_native_flush;
   if (implemented[op_fsync]) ops.fsync = fuse_native_fsync;
   if (implemented[op_fsyncdir]) ops.fsyncdir = fuse_native_fsyncdir;
@@ -862,14 +909,34 @@ NAPI_METHOD(fuse_native_mount) {
   };
 
   struct fuse_args args = FUSE_ARGS_INIT(_argc, _argv);
-  struct fuse_chan *ch = fuse_mount(mnt, &args);
+  // shmr: libfuse 3 takes connection options only through this parser; fuse_new rejects them
+  ft->conn_opts = fuse_parse_conn_info_opts(&args);
+  static const struct fuse_opt config_opts[] = {
+    { "use_ino", offsetof(fuse_thread_t, use_ino), 1 },
+    FUSE_OPT_END
+  };
+  ft->use_ino = 0;
+  if (ft->conn_opts != NULL && fuse_opt_parse(&args, ft, config_opts, NULL) != 0) {
+    free(ft->conn_opts);
+    ft->conn_opts = NULL;
+  }
+  struct fuse *fuse = ft->conn_opts == NULL ? NULL : fuse_new(&args, &ops, sizeof(struct fuse_operations), ft);
+  fuse_opt_free_args(&args);
 
-  if (ch == NULL) {
-    napi_throw_error(env, "fuse failed", "fuse failed");
+  if (fuse == NULL) {
+    free(ft->conn_opts);
+    ft->conn_opts = NULL;
+    napi_throw_error(env, "fuse failed", "fuse failed: libfuse rejected the options (see its message above)");
     return NULL;
   }
 
-  struct fuse *fuse = fuse_new(ch, &args, &ops, sizeof(struct fuse_operations), ft);
+  if (fuse_mount(fuse, mnt) != 0) {
+    fuse_destroy(fuse);
+    free(ft->conn_opts);
+    ft->conn_opts = NULL;
+    napi_throw_error(env, "fuse failed", "fuse failed: could not mount (see libfuse's message above)");
+    return NULL;
+  }
 
   uv_mutex_init(&(ft->mut));
   uv_sem_init(&(ft->sem), 0);
@@ -877,12 +944,11 @@ NAPI_METHOD(fuse_native_mount) {
   strncpy(ft->mnt, mnt, 1024);
   strncpy(ft->mntopts, mntopts, 1024);
   ft->fuse = fuse;
-  ft->ch = ch;
   ft->mounted++;
 
   int err = uv_async_init(uv_default_loop(), &(ft->async), (uv_async_cb) fuse_native_async_init);
 
-  if (fuse == NULL || err < 0) {
+  if (err < 0) {
     napi_throw_error(env, "fuse failed", "fuse failed");
     return NULL;
   }

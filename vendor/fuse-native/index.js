@@ -4,7 +4,6 @@ const path = require('path')
 const { exec } = require('child_process')
 
 const Nanoresource = require('nanoresource')
-const { beforeMount, beforeUnmount, configure, unconfigure, isConfigured } = require('fuse-shared-library')
 
 const binding = require('node-gyp-build')(__dirname)
 
@@ -12,6 +11,11 @@ const IS_OSX = os.platform() === 'darwin'
 const OSX_FOLDER_ICON = '/System/Library/CoreServices/CoreTypes.bundle/Contents/Resources/GenericFolderIcon.icns'
 const HAS_FOLDER_ICON = IS_OSX && fs.existsSync(OSX_FOLDER_ICON)
 const DEFAULT_TIMEOUT = 15 * 1000
+// shmr: must match UTIMENS_* in fuse-native.c
+const UTIMENS_ATIME_OMIT = 1
+const UTIMENS_ATIME_NOW = 2
+const UTIMENS_MTIME_OMIT = 4
+const UTIMENS_MTIME_NOW = 8
 const TIMEOUT_ERRNO = IS_OSX ? -60 : -110
 const ENOTCONN = IS_OSX ? -57 : -107
 
@@ -286,7 +290,7 @@ class Fuse extends Nanoresource {
 
   static unmount (mnt, cb) {
     mnt = JSON.stringify(mnt)
-    const cmd = IS_OSX ? `diskutil unmount force ${mnt}` : `fusermount -uz ${mnt}`
+    const cmd = IS_OSX ? `diskutil unmount force ${mnt}` : `fusermount3 -uz ${mnt}`
     exec(cmd, err => {
       if (err) return cb(err)
       return cb(null)
@@ -456,9 +460,11 @@ class Fuse extends Nanoresource {
     })
   }
 
-  _op_utimens (signal, path, atimeLow, atimeHigh, mtimeLow, mtimeHigh) {
-    const atime = getDoubleArg(atimeLow, atimeHigh)
-    const mtime = getDoubleArg(mtimeLow, mtimeHigh)
+  // shmr: a time libfuse marks UTIME_OMIT arrives as undefined (leave it), UTIME_NOW as the current time
+  _op_utimens (signal, path, atimeLow, atimeHigh, mtimeLow, mtimeHigh, timeFlags) {
+    const now = Date.now()
+    const atime = (timeFlags & UTIMENS_ATIME_OMIT) ? undefined : (timeFlags & UTIMENS_ATIME_NOW) ? now : getDoubleArg(atimeLow, atimeHigh)
+    const mtime = (timeFlags & UTIMENS_MTIME_OMIT) ? undefined : (timeFlags & UTIMENS_MTIME_NOW) ? now : getDoubleArg(mtimeLow, mtimeHigh)
     this.ops.utimens(path, atime, mtime, err => {
       return signal(err)
     })
@@ -604,8 +610,9 @@ class Fuse extends Nanoresource {
     })
   }
 
-  _op_rename (signal, src, dest) {
-    this.ops.rename(src, dest, err => {
+  // shmr: flags are renameat2's (RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2), 0 for rename(2)
+  _op_rename (signal, src, dest, flags) {
+    this.ops.rename(src, dest, flags, err => {
       return signal(err)
     })
   }
@@ -778,13 +785,6 @@ Fuse.EREMOTEIO = -121
 Fuse.EDQUOT = -122
 Fuse.ENOMEDIUM = -123
 Fuse.EMEDIUMTYPE = -124
-
-// Forward configuration functions through the exported class.
-Fuse.beforeMount = beforeMount
-Fuse.beforeUnmount = beforeUnmount
-Fuse.configure = configure
-Fuse.unconfigure = unconfigure
-Fuse.isConfigured = isConfigured
 
 module.exports = Fuse
 

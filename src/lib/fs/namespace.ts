@@ -109,12 +109,17 @@ export class Namespace {
     })
   }
 
-  /** rename(2): replaces an existing target of the same kind (an empty directory, or a non-directory). */
-  async rename(parent: number, name: string, newParent: number, newName: string): Promise<void> {
+  /**
+   * rename(2): replaces an existing target of the same kind (an empty directory, or a non-directory).
+   * With `noReplace` (renameat2's RENAME_NOREPLACE) an existing target fails with EXISTS instead,
+   * checked in the same transaction as the move.
+   */
+  async rename(parent: number, name: string, newParent: number, newName: string, options: {noReplace?: boolean} = {}): Promise<void> {
     checkName(newName)
     await this.store.transaction(() => {
       const entry = this.lookup(parent, name)
       const target = this.store.dirents.lookup(newParent, newName)
+      if (target && options.noReplace) throw new ShmrError('EXISTS', `${newName} exists`)
       this.refuseInImageMode(`cannot rename ${name}`, entry.ino)
       if (target) this.refuseInImageMode(`cannot replace ${newName}`, target.ino)
       this.dirInode(newParent)
@@ -200,7 +205,7 @@ export class Namespace {
 }
 
 const SET_GROUP_ID = 0o2000
-/** The name libfuse 2 gives a file unlinked while open (`.fuse_hidden` + 16 hex digits). */
+/** The name libfuse's high-level API gives a file unlinked while open (`.fuse_hidden` + 16 hex digits). */
 const HIDDEN_NAME = /^\.fuse_hidden[0-9a-f]{16}$/
 
 /**

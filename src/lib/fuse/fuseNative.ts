@@ -28,8 +28,9 @@ export interface FuseConstructor {
 }
 
 /**
- * Loads fuse-native. Its prebuilt addon links libfuse.so.2, so a machine without it fails here:
- * that becomes a clear UNAVAILABLE error naming the package to install.
+ * Loads shmr's fuse-native (vendor/fuse-native). Its addon links libfuse 3 (libfuse3.so.3 on
+ * Debian 12), so a machine without it fails here: that becomes a clear UNAVAILABLE error naming
+ * the package to install.
  */
 export function loadFuseNative(): FuseConstructor {
   try {
@@ -37,7 +38,7 @@ export function loadFuseNative(): FuseConstructor {
   } catch (error) {
     const message = (error as Error).message
     throw new ShmrError('UNAVAILABLE', `FUSE is not available: ${message.split('\n')[0]}`, {
-      hint: /libfuse/.test(message) ? 'install Debian\'s libfuse2 (libfuse2t64 on Debian 13) and fuse3'
+      hint: /libfuse/.test(message) ? 'install Debian\'s fuse3 package (it brings libfuse 3)'
         : 'build shmr\'s patched FUSE binding: scripts/install.sh (or npm run build:native)',
     })
   }

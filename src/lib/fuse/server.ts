@@ -149,7 +149,7 @@ class RunningServer implements Server {
  * lazily after a few tries; its data was already written out.
  */
 async function unmountFuse(mountpoint: string, log: Log): Promise<void> {
-  const fusermount = fs.existsSync('/usr/bin/fusermount3') || fs.existsSync('/bin/fusermount3') ? 'fusermount3' : 'fusermount'
+  const fusermount = 'fusermount3'
   for (let attempt = 0; attempt < 5; attempt++) {
     if (!await isMounted(mountpoint)) return
     const result = await execa(fusermount, ['-u', mountpoint], {reject: false})
@@ -164,7 +164,7 @@ function checkFuseAvailable(): void {
   if (!fs.existsSync('/dev/fuse')) {
     throw new ShmrError('UNAVAILABLE', 'FUSE is not available: /dev/fuse does not exist', {hint: 'load the fuse kernel module (modprobe fuse), or run where FUSE is allowed'})
   }
-  const hasFusermount = ['/usr/bin/fusermount3', '/bin/fusermount3', '/usr/bin/fusermount', '/bin/fusermount'].some((file) => fs.existsSync(file))
+  const hasFusermount = ['/usr/bin/fusermount3', '/bin/fusermount3'].some((file) => fs.existsSync(file))
   if (!hasFusermount) throw new ShmrError('UNAVAILABLE', 'FUSE is not available: fusermount3 is not installed', {hint: 'install Debian\'s fuse3 package'})
   loadFuseNative()
 }
