@@ -292,13 +292,13 @@ export class FileData {
     await Promise.all([...this.files.keys()].map((ino) => this.flushFile(ino)))
   }
 
-  /** After setattr changed stored times, an open file's live times follow them. */
-  refreshTimes(inode: Inode): void {
-    const file = this.files.get(inode.ino)
+  /** setattr set these times: an open file's live times take them (its next flush commits them). */
+  applyTimes(ino: number, times: {atimeMs: number | undefined; mtimeMs: number | undefined; ctimeMs: number}): void {
+    const file = this.files.get(ino)
     if (!file) return
-    file.atimeMs = inode.atimeMs
-    file.mtimeMs = inode.mtimeMs
-    file.ctimeMs = inode.ctimeMs
+    if (times.atimeMs !== undefined) file.atimeMs = times.atimeMs
+    if (times.mtimeMs !== undefined) file.mtimeMs = times.mtimeMs
+    file.ctimeMs = times.ctimeMs
   }
 
   /** Records a read access time for a file opened for reading (relatime: once a day, or after a change). */

@@ -63,11 +63,16 @@ export class ShmrFs {
     return handle
   }
 
+  /**
+   * chmod, chown, utimens. Only the attributes change: an open file's buffered data and live size
+   * stay buffered (flushing here would turn each of the writeback cache's mtime updates into a
+   * flush), and its live times take the new values inside the transaction, so a flush committed
+   * after it cannot bring the old ones back.
+   */
   async setattr(ino: number, changes: AttributeChanges): Promise<void> {
     const nowMs = Date.now()
-    await this.data.flushFile(ino)
     await this.store.transaction(() => {
-      const inode: Inode = this.data.liveAttributes(this.store.inodes.getInode(ino))
+      const inode: Inode = this.store.inodes.getInode(ino)
       this.store.inodes.putInode({
         ...inode,
         ...(changes.mode === undefined ? {} : {mode: (inode.mode & ~0o7777) | (changes.mode & 0o7777)}),
@@ -77,8 +82,8 @@ export class ShmrFs {
         ...(changes.mtimeMs === undefined ? {} : {mtimeMs: changes.mtimeMs}),
         ctimeMs: nowMs,
       })
+      this.data.applyTimes(ino, {atimeMs: changes.atimeMs, mtimeMs: changes.mtimeMs, ctimeMs: nowMs})
     })
-    this.data.refreshTimes(this.store.inodes.getInode(ino))
   }
 
   /**
