@@ -98,6 +98,9 @@ describe('shmr inspect and metrics', () => {
       assert.equal(samples.get('shmr_drive_written_bytes_total{pool="write",drive="ssd0"}'), data, 'each block written once to the write pool')
       assert.ok((samples.get('shmr_operations_total{op="write"}') ?? 0) >= 3)
       assert.ok((samples.get('shmr_operation_duration_seconds_count{op="write"}') ?? 0) >= 3)
+      // No file carries security.capability, so the binding answered the kernel's lookup of it
+      // before each write itself (CapabilityShortcut): no getxattr reached shmr.
+      assert.equal(samples.get('shmr_operations_total{op="getxattr"}'), undefined, 'no getxattr round trip per write')
       const live = await inspect(m, 'overview')
       assert.equal(live.mounted.pid, m.pid())
       assert.match(live.metrics, /shmr_fuse_bytes_total\{direction="write"\}/)

@@ -67,6 +67,11 @@ r mkfifo pipe
 stat -c '%n %F %a' pipe
 r setfattr -n user.colour -v blue doc
 r getfattr -n user.colour --only-values doc; echo
+echo data > capfile
+r setfattr -n security.capability -v 0sAQAAAgAgAAAAAAAAAAAAAAAAAAA= capfile
+getfattr -n security.capability -e hex capfile | grep capability
+echo more >> capfile
+r getfattr -n security.capability capfile
 r getfattr -d doc
 r setfattr -x user.colour doc
 r getfattr -n user.colour doc

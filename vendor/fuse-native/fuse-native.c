@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
+#include <errno.h>
 #include <assert.h>
 
 #include <fuse.h>
@@ -141,6 +142,8 @@ typedef struct {
   int has_fgetattr;
   // shmr: libfuse 3 made use_ino a field of struct fuse_config; the binding still takes it as -o use_ino
   int use_ino;
+  // shmr: set from JS while no file carries security.capability (see fuse_native_getxattr_linux)
+  int no_capabilities;
   int has_ftruncate;
   char mnt[1024];
   char mntopts[1024];
@@ -551,6 +554,15 @@ FUSE_METHOD(getxattr, 4, 1, (const char *path, const char *name, char *value, si
 
 #endif
 
+// shmr: the kernel reads security.capability before every write to a file, to drop file
+// capabilities; each read is a round trip to the JS thread, which costs more than handling the
+// write. While JS says no file carries one, the answer (ENODATA) is given here.
+static int fuse_native_getxattr_linux (const char *path, const char *name, char *value, size_t size) {
+  fuse_thread_t *ft = (fuse_thread_t *) fuse_get_context()->private_data;
+  if (__atomic_load_n(&ft->no_capabilities, __ATOMIC_ACQUIRE) && strcmp(name, "security.capability") == 0) return -ENODATA;
+  return fuse_native_getxattr(path, name, value, size);
+}
+
 FUSE_METHOD(listxattr, 2, 1, (const char *path, char *list, size_t size), {
   l->path = path;
   l->list = list;
@@ -882,7 +894,7 @@ NAPI_METHOD(fuse_native_mount) {
   if (implemented[op_chmod]) ops.chmod = fuse_native_chmod;
   if (implemented[op_mknod]) ops.mknod = fuse_native_mknod;
   if (implemented[op_setxattr]) ops.setxattr = fuse_native_setxattr;
-  if (implemented[op_getxattr]) ops.getxattr = fuse_native_getxattr;
+  if (implemented[op_getxattr]) ops.getxattr = fuse_native_getxattr_linux;
   if (implemented[op_listxattr]) ops.listxattr = fuse_native_listxattr;
   if (implemented[op_removexattr]) ops.removexattr = fuse_native_removexattr;
   if (implemented[op_statfs]) ops.statfs = fuse_native_statfs;
@@ -970,6 +982,15 @@ NAPI_METHOD(fuse_native_caller) {
   return NULL;
 }
 
+// shmr: whether the binding may answer security.capability lookups itself (see above)
+NAPI_METHOD(fuse_native_set_no_capabilities) {
+  NAPI_ARGV(2)
+  NAPI_ARGV_BUFFER_CAST(fuse_thread_t *, ft, 0);
+  NAPI_ARGV_INT32(absent, 1);
+  __atomic_store_n(&ft->no_capabilities, absent, __ATOMIC_RELEASE);
+  return NULL;
+}
+
 NAPI_METHOD(fuse_native_unmount) {
   NAPI_ARGV(2)
   NAPI_ARGV_UTF8(mnt, 1024, 0);
@@ -1002,6 +1023,7 @@ NAPI_INIT() {
   NAPI_EXPORT_FUNCTION(fuse_native_mount)
   NAPI_EXPORT_FUNCTION(fuse_native_unmount)
   NAPI_EXPORT_FUNCTION(fuse_native_caller)
+  NAPI_EXPORT_FUNCTION(fuse_native_set_no_capabilities)
 
   NAPI_EXPORT_FUNCTION(fuse_native_signal_getattr)
   NAPI_EXPORT_FUNCTION(fuse_native_signal_init)

@@ -656,6 +656,12 @@ class Fuse extends Nanoresource {
     return { uid: this._caller[0], gid: this._caller[1], pid: this._caller[2] }
   }
 
+  // shmr: while no file carries security.capability, the binding answers the kernel's lookup of it
+  // (before every write) itself; call with false before the first such attribute is stored
+  setCapabilitiesAbsent (absent) {
+    binding.fuse_native_set_no_capabilities(this._thread, absent ? 1 : 0)
+  }
+
   errno (code) {
     return (code && Fuse[code.toUpperCase()]) || -1
   }

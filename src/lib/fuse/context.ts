@@ -1,14 +1,18 @@
 import type {Owner} from '../fs/owner.js'
 import type {ShmrFs} from '../fs/shmrFs.js'
 import type {Metrics} from '../metrics/metrics.js'
+import {CAPABILITY_XATTR, CapabilityShortcut} from './capabilityShortcut.js'
 import type {Log} from './serve.js'
 import {splitPath} from './paths.js'
 
 /** What every operation handler gets: the core, a logger, and path resolution. */
 export class FuseContext {
   private callerOf: (() => Owner) | undefined
+  readonly capabilities: CapabilityShortcut
 
-  constructor(readonly fs: ShmrFs, readonly log: Log, readonly metrics?: Metrics) {}
+  constructor(readonly fs: ShmrFs, readonly log: Log, readonly metrics?: Metrics) {
+    this.capabilities = new CapabilityShortcut(!fs.store.xattrs.anyNamed(CAPABILITY_XATTR))
+  }
 
   /** Set once the binding exists: where to ask who made the current request. */
   bindCaller(callerOf: () => Owner): void {

@@ -21,6 +21,8 @@ export interface FuseInstance {
   _fuseOptions(): string
   /** Who made the request being handled (shmr's patch of fuse-native); valid until the handler's first await. */
   caller(): {uid: number; gid: number; pid: number}
+  /** Lets the binding answer lookups of security.capability itself (shmr's patch; see CapabilityShortcut). */
+  setCapabilitiesAbsent(absent: boolean): void
 }
 
 export interface FuseConstructor {

@@ -81,6 +81,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       const {uid, gid} = fuse.caller()
       return {uid, gid}
     })
+    context.capabilities.attach(fuse)
     return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)))
   } catch (error) {
     await store?.close()

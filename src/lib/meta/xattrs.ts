@@ -6,6 +6,12 @@ export class XattrTable extends Table<[number, string], Buffer> {
     return this.range([ino, ''], [ino + 1, '']).map(({key}) => key[1])
   }
 
+  /** Whether any inode has an attribute `name`: a scan of every key, for a check at mount. */
+  anyNamed(name: string): boolean {
+    for (const key of this.db.getKeys()) if (key[1] === name) return true
+    return false
+  }
+
   removeAll(ino: number): void {
     for (const name of this.names(ino)) this.remove([ino, name])
   }
