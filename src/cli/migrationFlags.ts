@@ -1,15 +1,24 @@
+import os from 'node:os'
 import {Flags} from '@oclif/core'
 import {parseSize} from '../lib/format/size.js'
 
 /** The flags shift, rewrite and tier share: they all move blocks with the same engine. */
 export const migrationFlags = {
   'dry-run': Flags.boolean({description: 'print the plan (files, blocks, space needed per drive) and change nothing'}),
-  jobs: Flags.integer({description: 'blocks read and encoded at once, on worker threads', default: 1, min: 1, max: 64}),
+  jobs: Flags.integer({description: 'blocks read and encoded at once, on worker threads (default: one per CPU core)', min: 1, max: 64}),
   rate: Flags.string({description: 'cap the bytes per second written to the drives (like 80M)', helpValue: 'SIZE'}),
 }
 
 export const recursiveFlag = {
   recursive: Flags.boolean({char: 'r', description: 'a directory target stands for every file below it'}),
+}
+
+/**
+ * The --jobs to use: as asked, else one per CPU core (reading, encoding and writing overlap, so
+ * the default keeps every core busy; --rate is the way to go easy on the drives).
+ */
+export function jobsOf(flag: number | undefined): number {
+  return flag ?? Math.min(64, os.availableParallelism())
 }
 
 /** The bytes per second a --rate flag asks for, if any. */

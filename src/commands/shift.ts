@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {migrationFlags, rateOf, recursiveFlag} from '../cli/migrationFlags.js'
+import {jobsOf, migrationFlags, rateOf, recursiveFlag} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
 import {describePlan, describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
@@ -12,7 +12,7 @@ export default class Shift extends FilesystemCommand {
   }
   static override description = `Moves every block of the given files to another pool, by default the first archive pool, erasure-coded with its scheme and cut to its block size (archives default to 64M blocks: 16M sequential shard files at 4+2). The filesystem must not be mounted; shift holds it meanwhile, so a mount waits for it to finish.
 
-Each new block is written, fsynced and recorded before the file's block map is swapped in one transaction; kill it at any moment and every file still reads back identically, and running the same command again finishes the job without redoing finished blocks. Before writing anything, shift checks that the destination drives have room for the whole job. Holes stay holes; files already in the destination are skipped.`
+New blocks are written, fsynced and recorded (16 at a time) before the file's block map is swapped in one transaction; kill it at any moment and every file still reads back identically, and running the same command again finishes the job without redoing recorded blocks. Before writing anything, shift checks that the destination drives have room for the whole job. Holes stay holes; files already in the destination are skipped.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'Move a film to the archive pool', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml /movies/a.mkv'},
@@ -33,7 +33,7 @@ Each new block is written, fsynced and recorded before the file's block map is s
     const {argv, flags} = await this.parse(Shift)
     const config = this.loadConfig(flags.config)
     const report = await withProgress('shift', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runShift(config, {
-      targets: argv as string[], recursive: flags.recursive, to: flags.to, dryRun: flags['dry-run'], jobs: flags.jobs,
+      targets: argv as string[], recursive: flags.recursive, to: flags.to, dryRun: flags['dry-run'], jobs: jobsOf(flags.jobs),
       scheme: flags.scheme === undefined ? undefined : parseScheme(flags.scheme),
       rateBytesPerSecond: rateOf(flags.rate),
       onPlan: (plan) => progress.start(plan.bytesToShift),

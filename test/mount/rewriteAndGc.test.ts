@@ -6,6 +6,7 @@ import {describe, it} from 'node:test'
 import {MetaStore} from '../../src/lib/meta/metaStore.js'
 import {SHMR_BIN, shmr} from '../helpers/cli.js'
 import {shOk, withMount, type MountedFs} from '../helpers/mounted.js'
+import {waitForStaged} from '../helpers/staged.js'
 import {tempDir} from '../helpers/tempDir.js'
 
 const KiB = 1024
@@ -68,10 +69,7 @@ describe('shmr rewrite', () => {
       const child = spawn(process.execPath, [SHMR_BIN, 'rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'], {stdio: 'ignore'})
       const exited = new Promise((resolve) => child.once('exit', resolve))
       try {
-        for (let i = 0; i < 200 && !(fs.readdirSync(m.config.pools[0]!.drives[0]!.dir, {recursive: true}) as string[]).some((file) => file.includes('.z262144.')); i++) {
-          await new Promise((resolve) => setTimeout(resolve, 50))
-        }
-        await new Promise((resolve) => setTimeout(resolve, 500))
+        assert.ok(await waitForStaged(m.config.metadataDir, 1) >= 1, 'the rewrite staged blocks')
       } finally {
         child.kill('SIGKILL')
         await exited

@@ -67,10 +67,27 @@ export function isAlreadyThere(store: MetaStore, inode: Inode, fileBlockSizeByte
 }
 
 /**
- * Moves one file's blocks to `destination`, re-blocking to its block size. Each new block is
- * written and fsynced, then staged in the metadata (so a rerun after a crash reuses it); when all
- * are staged, one transaction swaps the whole block map, compare-and-swap on every old block's
- * generation, and the old files become tombstones. Until that commit the file reads as before.
+ * New blocks made durable and staged together. Each block's shard files are fsynced one by one
+ * either way; a batch shares the directory fsyncs (consecutive blocks share fan-out directories)
+ * and the metadata commit, which per block cost more than the data.
+ */
+const STAGE_BATCH_BLOCKS = 16
+
+/** A block written (not yet durable) and waiting for its batch to be made durable and staged. */
+interface WrittenBlock {
+  readonly index: number
+  readonly record: BlockRecord | undefined
+  readonly previous: StagedBlock | undefined
+  readonly staged: StagedBlock
+  readonly length: number
+}
+
+/**
+ * Moves one file's blocks to `destination`, re-blocking to its block size. New blocks are written,
+ * fsynced a batch at a time, then staged in the metadata (so a rerun after a crash reuses them;
+ * files a crash left written but unstaged are strays the rerun deletes); when all are staged, one
+ * transaction swaps the whole block map, compare-and-swap on every old block's generation, and the
+ * old files become tombstones. Until that commit the file reads as before.
  */
 export async function shiftFile(context: ShiftContext, ino: number, destination: Destination): Promise<FileShiftReport> {
   const {store} = context
@@ -105,11 +122,22 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
       blocksWritten++
       await context.rate?.consume(shardBytes * record.shards.length)
     }
-    await store.transaction(() => {
-      if (previous?.record) buryRecordFiles(context, ino, index, previous.record)
-      store.staged.put([ino, index], {record, blockSizeBytes: targetBytes, sourceBlockSizeBytes, sources, sinceMs: Date.now()})
-    })
-    context.onBytes(length)
+    batch.push({index, record, previous, length, staged: {record, blockSizeBytes: targetBytes, sourceBlockSizeBytes, sources, sinceMs: Date.now()}})
+    if (batch.length >= STAGE_BATCH_BLOCKS) await stageBatch()
+  }
+
+  let batch: WrittenBlock[] = []
+  let staging = Promise.resolve()
+  // Batches stage one at a time, in order, while the next batch is being read, encoded and
+  // written; the caller of a full batch waits only for the batch before it (backpressure).
+  const stageBatch = (): Promise<void> => {
+    const taken = batch
+    batch = []
+    const before = staging
+    staging = before.then(() => stageWritten(context, ino, taken))
+    // Awaited by the next batch or at the end; until then a failure must not count as unhandled.
+    staging.catch(() => {})
+    return before
   }
 
   let next = 0
@@ -119,8 +147,23 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
     while (next < targetCount) await shiftBlock(next++, reader, buffer)
     bytesRead += reader.bytesRead
   }))
+  await stageBatch()
+  await staging
   await swapIn(context, inode, sourceBlockSizeBytes, targetBytes, targetCount, destination.rule)
   return {ino, status: 'shifted', blocksWritten, blocksReused, bytesRead, bytesWrittenByDrive: written, strayShardsRemoved}
+}
+
+/** Makes a batch of written blocks durable, then stages them in one transaction. */
+async function stageWritten(context: ShiftContext, ino: number, written: readonly WrittenBlock[]): Promise<void> {
+  if (written.length === 0) return
+  await context.blocks.makeDurable(written.flatMap(({index, record}) => (record ? [{address: {fileId: ino, blockIndex: index}, record}] : [])))
+  await context.store.transaction(() => {
+    for (const {index, previous, staged} of written) {
+      if (previous?.record) buryRecordFiles(context, ino, index, previous.record)
+      context.store.staged.put([ino, index], staged)
+    }
+  })
+  for (const {length} of written) context.onBytes(length)
 }
 
 async function writeTarget(context: ShiftContext, destination: Destination, address: {fileId: number; blockIndex: number}, data: Buffer): Promise<BlockRecord | undefined> {
@@ -132,7 +175,7 @@ async function writeTarget(context: ShiftContext, destination: Destination, addr
     else blocks.codecFor(topology.data, topology.parity).encode(shards)
   }
   const generation = await context.generations.take()
-  return context.writeSlot(() => blocks.writeBlock(pool, address, destination.blockSizeBytes, generation, data, topology, {shards}))
+  return context.writeSlot(() => blocks.writeBlock(pool, address, destination.blockSizeBytes, generation, data, topology, {shards, sync: false}))
 }
 
 /** A staged block is still good when it was cut the same way, for the same destination, from the blocks the file has now. */
