@@ -1,4 +1,4 @@
-import {assembleBlock} from '../blocks/assembleBlock.js'
+import {assembleBlock, type AssembledBlock} from '../blocks/assembleBlock.js'
 import {readShardFile, type ShardFault} from '../blocks/shardFile.js'
 import {createCodec, type ErasureCodec} from '../erasure/codec.js'
 import type {Reconstruct} from '../erasure/codecWorkers.js'
@@ -31,6 +31,8 @@ export interface DecodeReport {
  * against the CRC32C in each shard's name, rebuilt from parity or another copy when needed.
  * Without `partial`, a block that cannot be rebuilt fails the decode (before anything is written
  * when the names already show it); with it, lost blocks are written as zeros and reported.
+ * The next block's shards are read (and rebuilt) while the current one is written: two block
+ * buffers, so reading, rebuilding and writing overlap.
  */
 export async function decodeFile(file: FoundFile, output: DecodeOutput, options: {partial: boolean; onBytes?: (bytes: number) => void}): Promise<DecodeReport> {
   const codecs = new Map<string, ErasureCodec>()
@@ -39,28 +41,40 @@ export async function decodeFile(file: FoundFile, output: DecodeOutput, options:
     if (!codecs.has(key)) codecs.set(key, createCodec({dataShards: data, parityShards: parity}))
     codecs.get(key)!.reconstruct(shards, present, reconstructOptions)
   }
-  const buffer = Buffer.allocUnsafe(file.blockSizeBytes)
+  const buffers = [Buffer.allocUnsafe(file.blockSizeBytes), Buffer.allocUnsafe(file.blockSizeBytes)] as const
   const repaired: BlockIssue[] = []
   const lost: BlockIssue[] = []
   let shardsUsed = 0
   let position = 0
+  const assemble = (block: FoundBlock, buffer: Buffer): Promise<AssembledBlock> => {
+    const readShard = async (shardIndex: number, target: Uint8Array): Promise<ShardFault | undefined> => {
+      let fault: ShardFault = 'missing'
+      for (const copy of block.shards[shardIndex] ?? []) {
+        shardsUsed++
+        const result = await readShardFile(copy.file, target, copy.name.crc32c)
+        if (!result) return undefined
+        fault = result
+      }
+      return fault
+    }
+    const assembled = assembleBlock(block.topology, block.lengthBytes, readShard, buffer, reconstruct)
+    // Awaited in its turn; a failure before then must not count as unhandled.
+    assembled.catch(() => {})
+    return assembled
+  }
+  let ahead: Promise<AssembledBlock> | undefined
   try {
     const doomed = file.blocks.filter((block) => healthOf(block) === 'damaged')
     if (doomed.length > 0 && !options.partial) throw lostError(file, doomed.map((block) => ({block: block.index, shards: missingShards(block)})))
-    for (const block of file.blocks) {
+    for (const [n, block] of file.blocks.entries()) {
+      const buffer = buffers[n % 2]!
+      const current = ahead ?? assemble(block, buffer)
+      // The other buffer's block was written before this loop turn began: it is free for the next.
+      const following = file.blocks[n + 1]
+      ahead = following ? assemble(following, buffers[(n + 1) % 2]!) : undefined
       const start = block.index * file.blockSizeBytes
       if (start > position) await output.zeros(position, start - position)
-      const readShard = async (shardIndex: number, target: Uint8Array): Promise<ShardFault | undefined> => {
-        let fault: ShardFault = 'missing'
-        for (const copy of block.shards[shardIndex] ?? []) {
-          shardsUsed++
-          const result = await readShardFile(copy.file, target, copy.name.crc32c)
-          if (!result) return undefined
-          fault = result
-        }
-        return fault
-      }
-      const result = await assembleBlock(block.topology, block.lengthBytes, readShard, buffer, reconstruct)
+      const result = await current
       const issue = {block: block.index, shards: result.badShards.map((bad) => ({shard: roleOf(block, bad.shardIndex), fault: bad.fault}))}
       if (result.lost) {
         if (!options.partial) throw lostError(file, [issue])
@@ -75,6 +89,7 @@ export async function decodeFile(file: FoundFile, output: DecodeOutput, options:
     }
     await output.finish(file.sizeBytes)
   } catch (error) {
+    await ahead?.catch(() => {})
     await output.abandon()
     throw error
   }
