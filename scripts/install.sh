@@ -26,16 +26,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm 11 does not run dependencies' install scripts; lmdb and @node-rs/crc32 load prebuilt
-# binaries at run time, and shmr's fuse-native is built below. `npm install` rather than `npm ci`: npm 11's
-# ci rejects this lock file over optional packages of other platforms (msgpackr-extract's).
+# npm 11 does not run dependencies' install scripts; lmdb loads prebuilt binaries at run time,
+# and shmr's own addons are built below. `npm install` rather than `npm ci`: npm 11's ci rejects
+# this lock file over optional packages of other platforms (msgpackr-extract's).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund --loglevel=error
 fi
-# shmr's fuse-native, ported to libfuse 3 (vendor/fuse-native/README.md), is built here,
-# explicitly: npm 11 runs no install scripts. It compiles against Debian's libfuse 3 headers.
-addon=vendor/fuse-native/build/Release/fuse.node
-if [ ! -f "$addon" ] || [ vendor/fuse-native/fuse-native.c -nt "$addon" ] || [ vendor/fuse-native/binding.gyp -nt "$addon" ]; then
-  npm run --silent build:native >/dev/null
-fi
+# shmr's two addons are built here, explicitly: npm 11 runs no install scripts. fuse-native,
+# ported to libfuse 3 (vendor/fuse-native/README.md), compiles against Debian's libfuse 3 headers;
+# the block I/O addon (native/blockio) needs only Node's headers.
+build_addon() { # SOURCE_DIR ADDON_FILE NPM_SCRIPT
+  local addon="$1/build/Release/$2"
+  if [ ! -f "$addon" ] || [ -n "$(find "$1" -maxdepth 1 -newer "$addon" \( -name '*.c' -o -name binding.gyp \))" ]; then
+    npm run --silent "$3" >/dev/null
+  fi
+}
+build_addon vendor/fuse-native fuse.node build:fuse
+build_addon native/blockio blockio.node build:blockio
 npm run --silent build

@@ -10,7 +10,7 @@ import {replaceFile, syncPath, writeNewFile} from '../pools/durableFile.js'
 import {placeShards} from '../pools/placeShards.js'
 import type {DriveSpace} from '../pools/policies/index.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
-import {crc32c} from './checksum.js'
+import {crc32c, crc32cOfBlock} from './checksum.js'
 import {readShardFile, type ShardFault} from './shardFile.js'
 import {assembleBlock} from './assembleBlock.js'
 import {describeTopology, shardCount, shardSizeBytes, type Topology} from './topology.js'
@@ -80,7 +80,11 @@ export class BlockStore {
     const shards = options.shards ?? this.encodeInline(topology, this.layoutShards(topology, data))
     const shardBytes = shards[0]!.byteLength
     const driveIds = placeShards(pool.policy, pool.name, await this.spaceOf(pool), shards.length, shardBytes)
-    const locations: ShardLocation[] = shards.map((shard, i) => ({drive: driveIds[i]!, crc32c: crc32c(shard)}))
+    // Copies of a mirror are one buffer: checksummed once.
+    const checksums = new Map<Uint8Array, Promise<number>>()
+    for (const shard of shards) if (!checksums.has(shard)) checksums.set(shard, crc32cOfBlock(shard))
+    const crcs = await Promise.all(shards.map((shard) => checksums.get(shard)!))
+    const locations: ShardLocation[] = shards.map((_, i) => ({drive: driveIds[i]!, crc32c: crcs[i]!}))
     const record: BlockRecord = {generation, topology, blockSizeBytes, lengthBytes: data.byteLength, shards: locations}
     const written: string[] = []
     try {

@@ -1,11 +1,14 @@
-import {crc32c as nativeCrc32c} from '@node-rs/crc32'
+import {crc32cHere, crc32cOffThread} from '../blockio/blockIo.js'
 
 /**
- * CRC32C (Castagnoli) of `bytes`, continuing from `previous` when given. The SIMD implementation
- * runs at several GB/s, so checksumming whole blocks on the hot path costs little.
+ * CRC32C (Castagnoli) of `bytes`, continuing from `previous` when given, on the calling thread:
+ * for small inputs (names, headers). Whole blocks and shards go through `crc32cOfBlock`.
  */
 export function crc32c(bytes: Uint8Array, previous?: number): number {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return nativeCrc32c(buffer, previous) >>> 0
+  return crc32cHere(bytes, previous) >>> 0
 }
 
+/** CRC32C of a block or shard, computed on the thread pool so the serving thread stays free. */
+export function crc32cOfBlock(bytes: Uint8Array): Promise<number> {
+  return crc32cOffThread(bytes)
+}

@@ -1,0 +1,7 @@
+{
+  "targets": [{
+    "target_name": "blockio",
+    "sources": ["blockio.c"],
+    "cflags": ["-O3", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+  }]
+}

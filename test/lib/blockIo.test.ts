@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import {readFileChecked, syncPath, writeNewFile} from '../../src/lib/blockio/blockIo.js'
+import {crc32c, crc32cOfBlock} from '../../src/lib/blocks/checksum.js'
+import {systemErrorCode} from '../../src/lib/errors.js'
+import {patternBytes, tempDir} from '../helpers/tempDir.js'
+
+/** CRC32C bit by bit, straight from the definition: the reference the addon must match. */
+function referenceCrc32c(bytes: Uint8Array, previous = 0): number {
+  let crc = ~previous >>> 0
+  for (const byte of bytes) {
+    crc ^= byte
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1
+  }
+  return ~crc >>> 0
+}
+
+describe('CRC32C', () => {
+  it('gives the standard check value and matches the bitwise definition at every length and alignment', async () => {
+    assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283)
+    assert.equal(crc32c(Buffer.alloc(0)), 0)
+    const source = patternBytes(4200, 7)
+    for (let length = 0; length <= 70; length++) {
+      for (let start = 0; start < 9; start++) {
+        const bytes = source.subarray(start, start + length)
+        assert.equal(crc32c(bytes), referenceCrc32c(bytes), `length ${length} at offset ${start}`)
+      }
+    }
+    const big = source.subarray(3, 4197)
+    assert.equal(crc32c(big), referenceCrc32c(big))
+    assert.equal(await crc32cOfBlock(big), referenceCrc32c(big), 'the thread-pool variant agrees')
+    assert.equal(crc32c(big.subarray(1000), crc32c(big.subarray(0, 1000))), crc32c(big), 'continues from a previous value')
+    assert.equal(crc32c(new Uint8Array(big)), crc32c(big), 'a Uint8Array the same as a Buffer')
+  })
+})
+
+describe('block I/O addon', () => {
+  it('reads a file back whole and checked, and names each way it can be wrong', async () => {
+    const dir = tempDir()
+    const file = path.join(dir, 'shard')
+    const bytes = patternBytes(300_000, 3)
+    fs.writeFileSync(file, bytes)
+    const crc = crc32c(bytes)
+    const target = Buffer.alloc(bytes.length)
+    assert.equal(await readFileChecked(file, target, crc), undefined)
+    assert.ok(target.equals(bytes))
+    assert.equal(await readFileChecked(file, Buffer.alloc(bytes.length), crc ^ 1), 'checksum mismatch')
+    assert.equal(await readFileChecked(file, Buffer.alloc(bytes.length + 1), crc), 'wrong size', 'file shorter than expected')
+    assert.equal(await readFileChecked(file, Buffer.alloc(bytes.length - 1), crc), 'wrong size', 'file longer than expected')
+    assert.equal(await readFileChecked(path.join(dir, 'absent'), target, crc), 'missing')
+    fs.writeFileSync(path.join(dir, 'loop'), '')
+    fs.rmSync(path.join(dir, 'loop'))
+    fs.symlinkSync('loop', path.join(dir, 'loop'))
+    assert.equal(await readFileChecked(path.join(dir, 'loop'), target, crc), 'read error: ELOOP')
+    await assert.rejects(() => readFileChecked(file, 'not bytes' as unknown as Buffer, crc), TypeError)
+  })
+
+  it('writes a file only if it is new, fsyncs files and directories, and reports errors as system errors', async () => {
+    const dir = tempDir()
+    const file = path.join(dir, 'new')
+    const bytes = patternBytes(70_000, 5)
+    await writeNewFile(file, bytes)
+    assert.ok(fs.readFileSync(file).equals(bytes))
+    const exists = await writeNewFile(file, Buffer.from('other')).catch((error: unknown) => error)
+    assert.equal(systemErrorCode(exists), 'EEXIST')
+    assert.ok(fs.readFileSync(file).equals(bytes), 'the existing file is untouched')
+    await writeNewFile(path.join(dir, 'unsynced'), bytes, false)
+    assert.ok(fs.readFileSync(path.join(dir, 'unsynced')).equals(bytes))
+    await syncPath(file)
+    await syncPath(dir)
+    const missing = await syncPath(path.join(dir, 'absent')).catch((error: unknown) => error)
+    assert.equal(systemErrorCode(missing), 'ENOENT')
+    assert.match((missing as Error).message, /ENOENT.*absent/)
+  })
+
+  it('leaves nothing behind when a write runs out of space', {skip: process.getuid?.() !== 0 ? 'mounting a small tmpfs needs root' : false}, async () => {
+    const dir = tempDir()
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir])
+    try {
+      const failure = await writeNewFile(path.join(dir, 'big'), patternBytes(256 * 1024, 9)).catch((error: unknown) => error)
+      assert.equal(systemErrorCode(failure), 'ENOSPC')
+      assert.deepEqual(fs.readdirSync(dir), [], 'the partial file was removed')
+    } finally {
+      execFileSync('umount', [dir])
+    }
+  })
+})
