@@ -6,7 +6,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
+import {defaultMountConfig} from '../src/lib/config/schema.js'
 import {mountFuse} from '../src/lib/fuse/binding.js'
+import {setKernelReadAhead} from '../src/lib/fuse/kernelReadAhead.js'
 import type {FuseCallback, FuseOperations} from '../src/lib/fuse/fuseNative.js'
 
 const [source, mountpoint] = process.argv.slice(2) as [string, string]
@@ -34,7 +36,10 @@ const operations = {
   statfs: (_file: string, cb: FuseCallback) => cb(0, {bsize: 4096, frsize: 4096, blocks: 1 << 30, bfree: 1 << 29, bavail: 1 << 29, files: 1 << 20, ffree: 1 << 20, favail: 1 << 20, fsid: 0, flag: 0, namemax: 255}),
 } as unknown as FuseOperations
 
-await mountFuse(mountpoint, operations, {timeout: 120_000})
+const {requestTimeoutMs, readAheadBytes} = defaultMountConfig()
+await mountFuse(mountpoint, operations, {timeout: requestTimeoutMs})
+const readAhead = await setKernelReadAhead(mountpoint, readAheadBytes)
+if (readAhead.problem) process.stderr.write(`passthrough: kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}\n`)
 process.stdout.write('ready\n')
 process.on('SIGTERM', () => {
   void execa('fusermount3', ['-u', mountpoint], {reject: false}).then(() => process.exit(0))

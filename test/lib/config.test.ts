@@ -53,6 +53,10 @@ describe('config', () => {
     const mirrored = fixtureConfig(mirroredRoot, {writeDrives: 2, writeTopology: mirror(2), archiveTopology: erasure(3, 2), archiveDrives: 5})
     assert.deepEqual(parseConfig(formatConfig(mirrored), mirrored.file), mirrored)
     assert.deepEqual(mirrored.pools[0]!.topology, mirror(2))
+    const tunedRoot = tempDir()
+    const tuned = fixtureConfig(tunedRoot, {mount: {readAheadBytes: 8 * 1024 * 1024, cacheBytes: 64 * 1024 * 1024}})
+    assert.match(formatConfig(tuned), /readAhead: 8M/)
+    assert.deepEqual(parseConfig(formatConfig(tuned), tuned.file), tuned)
   })
 
   it('puts the write pool first, keeping archive pools in their written order', () => {
@@ -83,6 +87,7 @@ describe('config', () => {
     ['a duplicate drive name across pools', (doc) => { doc.pools[0].drives = {smr0: 'write/ssd0'} }, /drive name smr0 is used twice/],
     ['a zero parity count', (doc) => { doc.pools[1].erasure = {data: 4, parity: 0} }, /erasure.parity must be a whole number of at least 1/],
     ['a bad pool name', (doc) => { doc.pools[1].name = 'my pool' }, /pool name "my pool" must be/],
+    ['a read-ahead window out of range', (doc) => { doc.mount = {readAhead: '64K'} }, /^mount\.readAhead: read-ahead 64K is out of range; use 128K to 256M/],
   ]
   for (const [what, edit, expected] of cases) {
     it(`reports ${what} on one line`, () => {

@@ -5,6 +5,7 @@ import path from 'node:path'
 import {describe, it} from 'node:test'
 import {patternBytes, tempDir} from '../helpers/tempDir.js'
 import {sh, shOk, withMount} from '../helpers/mounted.js'
+import {parsePrometheus} from '../helpers/prometheus.js'
 
 const BLOCK = 65536
 
@@ -131,6 +132,34 @@ describe('files through the mount', () => {
       assert.equal(await sha(`${m.mnt}/wa`), await sha(`${source}/a`))
       assert.equal(await sha(`${m.mnt}/wb`), await sha(`${source}/b`))
       assert.equal(await sha(`${m.mnt}/ra`), await sha(`${source}/a`))
+    })
+  })
+
+  it('reads sequentially in 1 MiB requests with the kernel reading ahead, and fails a damaged block with EIO naming it', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const source = tempDir()
+      await shOk(`head -c 8M /dev/urandom > ${source}/seq && cp ${source}/seq ${m.mnt}/seq`)
+      const device = (await shOk(`mountpoint -d ${m.mnt}`)).trim()
+      assert.equal((await shOk(`cat /sys/class/bdi/${device}/read_ahead_kb`)).trim(), '4096', 'the read-ahead window is mount.readAhead (4M)')
+      // A new mount starts cold: neither shmr's cache nor the kernel's page cache holds the file.
+      await m.remount()
+      assert.equal(await sha(`${m.mnt}/seq`), await sha(`${source}/seq`))
+      await m.unmount()
+      const reads = parsePrometheus(fs.readFileSync(path.join(m.config.metadataDir, 'metrics.prom'), 'utf8')).get('shmr_operations_total{op="read"}')
+      assert.ok(reads !== undefined && reads <= 12, `8 MiB read in ${reads} requests (at the kernel's default 128 KiB window it takes 64)`)
+
+      // The first file made is inode 2; its block 5 gets one flipped bit.
+      const victim = (await shOk(`find ${m.config.pools[0]!.drives[0]!.dir}/shmr -name 'i2.b5.*'`)).trim()
+      const bytes = fs.readFileSync(victim)
+      bytes[1000]! ^= 0x01
+      fs.writeFileSync(victim, bytes)
+      await m.mount()
+      const failed = await sh(`cat ${m.mnt}/seq > /dev/null`)
+      assert.notEqual(failed.exitCode, 0)
+      assert.match(failed.stderr, /Input\/output error/)
+      assert.match(fs.readFileSync(path.join(m.config.metadataDir, 'mount.log'), 'utf8'), /file 2 block 5 \(single\) cannot be read: shard 0 on ssd0: checksum mismatch/)
+      const before = await shOk(`dd if=${m.mnt}/seq bs=${BLOCK} count=5 status=none | sha256sum`)
+      assert.equal(before, await shOk(`head -c ${5 * BLOCK} ${source}/seq | sha256sum`), 'the blocks before it still read')
     })
   })
 

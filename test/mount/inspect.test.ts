@@ -4,6 +4,7 @@ import path from 'node:path'
 import {describe, it} from 'node:test'
 import {shmr} from '../helpers/cli.js'
 import {shOk, withMount, type MountedFs} from '../helpers/mounted.js'
+import {parsePrometheus} from '../helpers/prometheus.js'
 
 const KiB = 1024
 const OPTIONS = {blockSizeBytes: 64 * KiB, archiveBlockSizeBytes: 256 * KiB}
@@ -22,18 +23,6 @@ function onDisk(m: MountedFs): Record<string, {files: number; bytes: number}> {
     counts[drive.name] = {files: files.length, bytes: files.reduce((sum, file) => sum + fs.statSync(path.join(drive.dir, file)).size, 0)}
   }
   return counts
-}
-
-/** Parses Prometheus text exposition strictly enough to fail on a malformed line. */
-function parsePrometheus(text: string): Map<string, number> {
-  const samples = new Map<string, number>()
-  for (const line of text.split('\n')) {
-    if (line === '' || /^# (HELP|TYPE) [a-z_]+ /.test(line)) continue
-    const match = /^([a-z_]+)(\{[a-z_]+="[^"]*"(?:,[a-z_]+="[^"]*")*\})? (-?[\d.e+-]+|\+Inf)$/.exec(line)
-    assert.ok(match, `not Prometheus text: ${line}`)
-    samples.set(`${match[1]}${match[2] ?? ''}`, Number(match[3]))
-  }
-  return samples
 }
 
 describe('shmr inspect and metrics', () => {

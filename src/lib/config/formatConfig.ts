@@ -38,6 +38,7 @@ function formatMount(mount: MountConfig): {mount?: Record<string, unknown>} {
   if (mount.cacheBytes !== defaults.cacheBytes) entries.push(['cacheSize', formatSizeExact(mount.cacheBytes)])
   if (mount.flushAfterMs !== defaults.flushAfterMs) entries.push(['flushAfter', formatDuration(mount.flushAfterMs)])
   if (mount.requestTimeoutMs !== defaults.requestTimeoutMs) entries.push(['requestTimeout', formatDuration(mount.requestTimeoutMs)])
+  if (mount.readAheadBytes !== defaults.readAheadBytes) entries.push(['readAhead', formatSizeExact(mount.readAheadBytes)])
   return entries.length > 0 ? {mount: Object.fromEntries(entries)} : {}
 }
 

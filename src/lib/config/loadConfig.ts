@@ -7,7 +7,7 @@ import {DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {Problems} from './problems.js'
 import {parseTierRules} from './tierRules.js'
 import {
-  defaultMountConfig, defaultPoolBlockSize, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parsePositiveDuration, parseDir, parseName, parsePlacement, parseRole, parseTopology,
+  defaultMountConfig, defaultPoolBlockSize, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
   POOL_KEYS, TOP_LEVEL_KEYS,
 } from './schema.js'
 import type {DriveConfig, MountConfig, PoolConfig, ShmrConfig} from './types.js'
@@ -95,6 +95,7 @@ function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {
     cacheBytes: field('cacheSize', defaults.cacheBytes, parseCacheSize),
     flushAfterMs: field('flushAfter', defaults.flushAfterMs, (value) => parsePositiveDuration(value, 'flushAfter')),
     requestTimeoutMs: field('requestTimeout', defaults.requestTimeoutMs, (value) => parsePositiveDuration(value, 'requestTimeout')),
+    readAheadBytes: field('readAhead', defaults.readAheadBytes, parseReadAhead),
   }
   return Object.values(parsed).some((value) => value === undefined) ? undefined : parsed as MountConfig
 }

@@ -13,7 +13,7 @@ import type {MountConfig, PoolRole} from './types.js'
  */
 
 export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'pools', 'mount', 'tiers'] as const
-export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout'] as const
+export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead'] as const
 export const POOL_KEYS = ['name', 'role', 'blockSize', 'erasure', 'mirror', 'placement', 'drives'] as const
 export const ERASURE_KEYS = ['data', 'parity'] as const
 export const POOL_ROLES: readonly PoolRole[] = ['write', 'archive']
@@ -24,7 +24,15 @@ const isRoot = (): boolean => process.getuid?.() === 0
 
 /** Mount settings and their defaults: a NAS mount run as root serves every user, with kernel permission checks. */
 export function defaultMountConfig(): MountConfig {
-  return {allowOther: isRoot(), defaultPermissions: true, cacheBytes: 256 * 1024 * 1024, flushAfterMs: 5000, requestTimeoutMs: 120_000}
+  return {allowOther: isRoot(), defaultPermissions: true, cacheBytes: 256 * 1024 * 1024, flushAfterMs: 5000, requestTimeoutMs: 120_000,
+    readAheadBytes: 4 * 1024 * 1024}
+}
+
+/** The kernel takes the window in KiB, up to what its page cache can sensibly hold ahead of a reader. */
+export function parseReadAhead(raw: unknown): number {
+  const bytes = parseSize(raw as string | number, 'read-ahead')
+  if (bytes < 128 * 1024 || bytes > 256 * 1024 * 1024) throw new ShmrError('BAD_CONFIG', `read-ahead ${formatSize(bytes)} is out of range; use 128K to 256M`)
+  return bytes
 }
 
 export function parseBoolean(raw: unknown, what: string): boolean {

@@ -31,6 +31,8 @@ export interface MountConfig {
   readonly flushAfterMs: number
   /** A request still running after this long fails with ETIMEDOUT (a sleeping SMR drive can take a while). */
   readonly requestTimeoutMs: number
+  /** The kernel's read-ahead window for the mount: how much a sequential reader's requests run ahead of it. */
+  readonly readAheadBytes: number
 }
 
 /** A validated config: every path absolute, every default filled in. */

@@ -52,8 +52,12 @@ export interface FileHandle {
   readonly id: number
   readonly file: LiveFile
   readonly mode: OpenMode
-  /** Where the last read ended, to spot sequential reads for read-ahead. */
-  lastReadEnd: number
+  /**
+   * The furthest a sequential run of reads has reached, to spot sequential reading for read-ahead.
+   * The kernel sends a window of read requests at once and they are served in any order, so a
+   * read counts as sequential when it starts within a read-ahead window of it.
+   */
+  readFront: number
 }
 
 /**
@@ -72,6 +76,8 @@ export class FileData {
   private readonly commits: GroupCommit<BlockCommit>
   private nextHandle = 1
   private readonly image: ImageEntry | undefined
+  /** How far ahead of a sequential reader the kernel requests by itself (its read-ahead window). */
+  private kernelReadAheadBytes = 0
 
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly pools: PoolSet,
     private readonly options: FileDataOptions, private readonly log: (line: string) => void) {
@@ -81,6 +87,15 @@ export class FileData {
     this.commits = new GroupCommit<BlockCommit>(
       (items) => this.blocks.makeDurable(items.flatMap(({ino, index, record}) => (record ? [{address: {fileId: ino, blockIndex: index}, record}] : []))),
       (item) => this.commitBlock(item))
+  }
+
+  /**
+   * The kernel's read-ahead window, once the mount knows it. Blocks that fit in it are requested
+   * by the kernel itself, several at once, and each such request reads its block straight into
+   * the reply; the data path reads ahead only blocks larger than the window.
+   */
+  kernelReadsAhead(bytes: number): void {
+    this.kernelReadAheadBytes = bytes
   }
 
   isOpen(ino: number): boolean {
@@ -104,7 +119,7 @@ export class FileData {
       this.files.set(inode.ino, file)
     }
     file.handles++
-    const handle: FileHandle = {id: this.nextHandle++, file, mode: openMode(flags), lastReadEnd: -1}
+    const handle: FileHandle = {id: this.nextHandle++, file, mode: openMode(flags), readFront: 0}
     this.handles.set(handle.id, handle)
     try {
       if (handle.mode.truncate && handle.mode.write && file.sizeBytes > 0) await this.truncate(inode.ino, 0)
@@ -131,14 +146,22 @@ export class FileData {
       const index = Math.floor(at / file.blockSizeBytes)
       const offset = at - index * file.blockSizeBytes
       const count = Math.min(file.blockSizeBytes - offset, end - at)
+      if (offset === 0 && count === Math.min(file.blockSizeBytes, file.sizeBytes - at) && await this.readWholeBlock(file, index, target.subarray(done, done + count))) {
+        done += count
+        continue
+      }
       const block = await this.blockForRead(file, index)
       // No await between here and the copy: the block cannot be evicted in between.
       if (block) block.buffer.copy(target, done, offset, offset + count)
       else target.fill(0, done, done + count)
       done += count
     }
-    if (position === handle.lastReadEnd && done > 0) this.readAhead(file, Math.floor((position + done) / file.blockSizeBytes) + 1)
-    handle.lastReadEnd = position + done
+    const windowBlocks = this.readAheadBlocks(file)
+    if (windowBlocks > 0 && done > 0) {
+      const sequential = Math.abs(position - handle.readFront) <= Math.max(this.kernelReadAheadBytes, windowBlocks * file.blockSizeBytes)
+      handle.readFront = sequential ? Math.max(handle.readFront, position + done) : position + done
+      if (sequential) this.readAhead(file, Math.ceil(handle.readFront / file.blockSizeBytes), windowBlocks)
+    }
     return done
   }
 
@@ -328,6 +351,34 @@ export class FileData {
   }
 
   /**
+   * A read of a whole stored block that is not in the cache goes straight from the block's files
+   * into the reader's buffer: no cache buffer, no copy. (The kernel's page cache keeps it for
+   * re-reads.) False when the block is cached or being loaded, or a hole: the cache path serves it.
+   */
+  private async readWholeBlock(file: LiveFile, index: number, target: Buffer): Promise<boolean> {
+    if (this.cache.get(file.ino, index) || this.loading.has(key(file.ino, index))) return false
+    const record = this.store.blockMaps.findBlock(file.ino, index)
+    if (!record || record.lengthBytes > target.length) return false
+    this.options.onCacheLookup?.(false)
+    await this.readRecord(file.ino, index, record, target)
+    target.fill(0, record.lengthBytes)
+    return true
+  }
+
+  /** Reads a stored block into `out`, logging what it had to read around or could not read at all. */
+  private async readRecord(ino: number, index: number, record: BlockRecord, out: Buffer): Promise<void> {
+    try {
+      const report = await this.blocks.readBlock({fileId: ino, blockIndex: index}, record, out)
+      if (report.badShards.length > 0) {
+        this.log(`file ${ino} block ${index}: read around ${report.badShards.map((bad) => `shard ${bad.shardIndex} (${bad.fault})`).join(', ')}`)
+      }
+    } catch (error) {
+      if (error instanceof ShmrError && error.code === 'CORRUPT') this.log(error.message)
+      throw error
+    }
+  }
+
+  /**
    * The cached block for a read, loading it if needed; undefined for a hole. The caller must use
    * it before its next await: a block may be evicted (and its buffer reused) at any await.
    */
@@ -411,17 +462,13 @@ export class FileData {
         const buffer = this.cache.buffers.take(blockSizeBytes)
         try {
           if (record) {
-            const report = await this.blocks.readBlock({fileId: ino, blockIndex: index}, record, buffer)
-            if (report.badShards.length > 0) {
-              this.log(`file ${ino} block ${index}: read around ${report.badShards.map((bad) => `shard ${bad.shardIndex} (${bad.fault})`).join(', ')}`)
-            }
+            await this.readRecord(ino, index, record, buffer)
             buffer.fill(0, record.lengthBytes)
           } else {
             buffer.fill(0)
           }
         } catch (error) {
           this.cache.buffers.give(buffer)
-          if (error instanceof ShmrError && error.code === 'CORRUPT') this.log(error.message)
           throw error
         }
         return this.cache.get(ino, index) ?? this.cache.insert({ino, index, buffer, partial: undefined, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined})
@@ -432,11 +479,16 @@ export class FileData {
   }
 
   /**
-   * For a sequential reader: loads the blocks from `index` on, up to READ_AHEAD_BYTES (at least
-   * one block, at most an eighth of the cache), so the reader rarely waits on a block boundary.
+   * Blocks loaded ahead of a sequential reader: none for blocks the kernel's own read-ahead
+   * covers, else READ_AHEAD_BYTES, at least one block, at most an eighth of the cache.
    */
-  private readAhead(file: LiveFile, index: number): void {
-    const window = Math.max(1, Math.min(Math.floor(READ_AHEAD_BYTES / file.blockSizeBytes), Math.floor(this.options.cacheBytes / 8 / file.blockSizeBytes)))
+  private readAheadBlocks(file: LiveFile): number {
+    if (file.blockSizeBytes <= this.kernelReadAheadBytes) return 0
+    return Math.max(1, Math.min(Math.floor(READ_AHEAD_BYTES / file.blockSizeBytes), Math.floor(this.options.cacheBytes / 8 / file.blockSizeBytes)))
+  }
+
+  /** For a sequential reader: loads `window` blocks from `index` on, so the reader rarely waits on a block boundary. */
+  private readAhead(file: LiveFile, index: number, window: number): void {
     for (let next = index; next < index + window; next++) {
       if (next * file.blockSizeBytes >= file.sizeBytes) return
       if (this.cache.get(file.ino, next) || !this.store.blockMaps.findBlock(file.ino, next)) continue

@@ -1,9 +1,29 @@
 import fs from 'node:fs/promises'
 
-/** Whether `mountpoint` is a mount point now, read from /proc/self/mountinfo (async: never block the serving thread). */
-export async function isMounted(mountpoint: string): Promise<boolean> {
+/** One line of /proc/self/mountinfo, the parts shmr reads. */
+export interface MountEntry {
+  /** The mount's st_dev as MAJOR:MINOR: a FUSE mount's backing device info is named by it in sysfs. */
+  readonly device: string
+  readonly mountpoint: string
+}
+
+/**
+ * The mount at `mountpoint` now, read from /proc/self/mountinfo (async: never block the serving
+ * thread). Of mounts stacked on one path, the last listed is the one on top.
+ */
+export async function findMount(mountpoint: string): Promise<MountEntry | undefined> {
   const table = await fs.readFile('/proc/self/mountinfo', 'utf8')
-  return table.split('\n').some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === mountpoint)
+  let found: MountEntry | undefined
+  for (const line of table.split('\n')) {
+    const fields = line.split(' ')
+    if (unescapeMountPath(fields[4] ?? '') === mountpoint) found = {device: fields[2] ?? '', mountpoint}
+  }
+  return found
+}
+
+/** Whether `mountpoint` is a mount point now. */
+export async function isMounted(mountpoint: string): Promise<boolean> {
+  return (await findMount(mountpoint)) !== undefined
 }
 
 /** mountinfo escapes space, tab, newline and backslash as octal (\040…). */

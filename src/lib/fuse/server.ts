@@ -16,6 +16,7 @@ import {PoolSet} from '../pools/poolSet.js'
 import {mountFuse} from './binding.js'
 import {loadFuseNative} from './fuseNative.js'
 import {FuseContext} from './context.js'
+import {setKernelReadAhead} from './kernelReadAhead.js'
 import {isMounted} from './mountTable.js'
 import {fuseOperations} from './ops/index.js'
 import type {Log} from './serve.js'
@@ -82,6 +83,9 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       return {uid, gid}
     })
     context.capabilities.attach(fuse)
+    const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
+    if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`)
+    core.data.kernelReadsAhead(readAhead.bytes)
     return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)))
   } catch (error) {
     await store?.close()
