@@ -17,6 +17,12 @@ const MiB = 1024 * 1024
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined
+const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'archive', 'codec'] as const
+/** `--only shmr,passthrough`: run just those sections (for working on one figure; ratios need both sides). */
+const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : new Set<string>(SECTIONS)
+for (const name of only) {
+  if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only takes ${SECTIONS.join(', ')}; got ${name}`)
+}
 const SIZE = quick ? 128 * MiB : 1024 * MiB
 const RUNS = 3
 const RANDOM_READS = quick ? 100 : 400
@@ -34,7 +40,7 @@ async function cleanUp(): Promise<void> {
   cleanups.length = 0
   fs.rmSync(root, {recursive: true, force: true})
 }
-process.on('SIGINT', () => void cleanUp().then(() => process.exit(130)))
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.on(signal, () => void cleanUp().then(() => process.exit(code)))
 
 const sh = (command: string): Promise<unknown> => execa('bash', ['-c', command], {stdio: ['ignore', 'ignore', 'inherit']})
 const shmr = (...shmrArgs: string[]): Promise<unknown> => execa(process.execPath, [shmrBin, ...shmrArgs], {stdio: ['ignore', 'ignore', 'inherit']})
@@ -126,10 +132,15 @@ async function withShmr(source: string): Promise<void> {
   await shmr('mount', '-c', config, '--background')
   cleanups.push(() => quietly(`node ${shmrBin} umount -c ${config}`))
   const pid = JSON.parse(fs.readFileSync(path.join(demo, 'meta', 'shmr.lock'), 'utf8')).pid as number
-  await sequential('shmr', path.join(demo, 'mnt'), source)
-  await randomReads('shmr', path.join(demo, 'mnt', 'f'))
-  notes.rss = `shmr mount peak RSS over the runs: ${(peakRss(pid) / MiB).toFixed(0)} MiB (cache 256 MiB)`
+  if (only.has('shmr')) {
+    await sequential('shmr', path.join(demo, 'mnt'), source)
+    notes.rss = `shmr mount peak RSS over the sequential writes and reads: ${(peakRss(pid) / MiB).toFixed(0)} MiB (cache 256 MiB)`
+    await randomReads('shmr', path.join(demo, 'mnt', 'f'))
+  } else {
+    await sh(`dd if=${source} of=${demo}/mnt/f bs=1M conv=fsync status=none`)
+  }
   await shmr('umount', '-c', config)
+  if (!only.has('archive')) return
   const drives = [0, 1, 2, 3, 4, 5].map((i) => path.join(demo, 'archive', `smr${i}`))
   await measure('shmr shift', 'MB/s', async (run) => {
     if (run > 0) await shmr('shift', '-c', config, '/f', '--to', 'write')
@@ -199,12 +210,14 @@ try {
   process.stderr.write(`preparing ${SIZE / MiB} MiB of random data in ${root}\n`)
   await sh(`head -c ${SIZE} /dev/urandom > ${source}`)
   fs.mkdirSync(path.join(root, 'raw'))
-  await sequential('raw', path.join(root, 'raw'), source)
-  await randomReads('raw', path.join(root, 'raw', 'f'))
-  await withMergerfs(source)
-  await withPassthrough(source)
-  await withShmr(source)
-  await codec()
+  if (only.has('raw')) {
+    await sequential('raw', path.join(root, 'raw'), source)
+    await randomReads('raw', path.join(root, 'raw', 'f'))
+  }
+  if (only.has('mergerfs')) await withMergerfs(source)
+  if (only.has('passthrough')) await withPassthrough(source)
+  if (only.has('shmr') || only.has('archive')) await withShmr(source)
+  if (only.has('codec')) await codec()
   const text = report()
   process.stdout.write(`${text}\n`)
   if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({sizeBytes: SIZE, runs: RUNS, results, notes}, null, 2)}\n`)
