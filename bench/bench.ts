@@ -11,7 +11,6 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {createCodec} from '../src/lib/erasure/codec.js'
-import {CodecWorkers} from '../src/lib/erasure/codecWorkers.js'
 
 const MiB = 1024 * 1024
 const args = process.argv.slice(2)
@@ -158,27 +157,30 @@ async function withShmr(source: string): Promise<void> {
   })
 }
 
+/**
+ * The codec alone, 256 KiB shards: one stream of calls (one core busy), then one stream per core
+ * at once. Each call is a job on libuv's thread pool working on the caller's buffers.
+ */
 async function codec(): Promise<void> {
   const shardBytes = 256 * 1024
-  const rounds = quick ? 40 : 160
+  const rounds = quick ? 400 : 3000
+  const cores = os.cpus().length
   for (const [data, parity] of [[4, 2], [8, 3]] as const) {
     const shards = (): Uint8Array[] => Array.from({length: data + parity}, (_, i) => (i < data ? randomFillSync(new Uint8Array(shardBytes)) : new Uint8Array(shardBytes)))
+    const codec = createCodec({dataShards: data, parityShards: parity})
+    const stream = async (set: Uint8Array[], calls: number, call: (set: Uint8Array[]) => Promise<void>): Promise<void> => {
+      for (let i = 0; i < calls; i++) await call(set)
+    }
+    const megabytes = rounds * data * shardBytes / 1e6
+    const encode = (set: Uint8Array[]): Promise<void> => codec.encode(set)
     const set = shards()
-    const inline = createCodec({dataShards: data, parityShards: parity})
-    await measure(`codec ${data}+${parity} encode, 1 thread`, 'MB/s', async () => rounds * data * shardBytes / 1e6 / await seconds(async () => {
-      for (let i = 0; i < rounds; i++) inline.encode(set)
-    }))
+    await measure(`codec ${data}+${parity} encode, 1 thread`, 'MB/s', async () => megabytes / await seconds(() => stream(set, rounds, encode)))
     const lost = set.map((_, i) => i >= 2)
-    await measure(`codec ${data}+${parity} reconstruct, 1 thread`, 'MB/s', async () => rounds * data * shardBytes / 1e6 / await seconds(async () => {
-      for (let i = 0; i < rounds; i++) inline.reconstruct(set, lost, {dataOnly: true})
-    }))
-    const cores = os.cpus().length
-    const workers = new CodecWorkers(cores)
-    await measure(`codec ${data}+${parity} encode, ${cores} threads`, 'MB/s', async () => rounds * data * shardBytes / 1e6 / await seconds(async () => {
-      const sets = Array.from({length: cores * 2}, shards)
-      for (let i = 0; i < rounds; i += sets.length) await Promise.all(sets.map((s) => workers.encode(data, parity, s)))
-    }))
-    await workers.close()
+    await measure(`codec ${data}+${parity} reconstruct, 1 thread`, 'MB/s', async () => megabytes / await seconds(() =>
+      stream(set, rounds, (s) => codec.reconstruct(s, lost, {dataOnly: true}))))
+    const sets = Array.from({length: cores}, shards)
+    await measure(`codec ${data}+${parity} encode, ${cores} threads`, 'MB/s', async () => megabytes / await seconds(() =>
+      Promise.all(sets.map((own) => stream(own, rounds / cores, encode)))))
   }
 }
 

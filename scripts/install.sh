@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything shmr needs on Debian: the FUSE packages (libfuse 3 and fusermount3, the
-# libfuse 3 headers and a C compiler to build shmr's FUSE addon, the attr tools the tests use),
-# the npm packages, and the build.
+# libfuse 3 headers), Intel's ISA-L (CRC32C and erasure coding), a C compiler to build shmr's two
+# addons, the attr tools the tests use, the npm packages, and the build.
 # Idempotent: a second run only rebuilds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,7 @@ sudo_cmd=()
 missing=()
 command -v fusermount3 >/dev/null 2>&1 || missing+=(fuse3)
 pkg-config --exists fuse3 2>/dev/null || missing+=(libfuse3-dev pkg-config)
+pkg-config --exists libisal 2>/dev/null || missing+=(libisal-dev pkg-config)
 command -v setfattr >/dev/null 2>&1 || missing+=(attr)
 for tool in make g++ python3; do command -v $tool >/dev/null 2>&1 || missing+=(build-essential python3); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -34,7 +35,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 # shmr's two addons are built here, explicitly: npm 11 runs no install scripts. fuse-native,
 # ported to libfuse 3 (vendor/fuse-native/README.md), compiles against Debian's libfuse 3 headers;
-# the block I/O addon (native/blockio) needs only Node's headers.
+# the blocks addon (native/blocks: shard I/O, CRC32C and erasure coding) against ISA-L's.
 build_addon() { # SOURCE_DIR ADDON_FILE NPM_SCRIPT
   local addon="$1/build/Release/$2"
   if [ ! -f "$addon" ] || [ -n "$(find "$1" -maxdepth 1 -newer "$addon" \( -name '*.c' -o -name binding.gyp \))" ]; then
@@ -42,5 +43,5 @@ build_addon() { # SOURCE_DIR ADDON_FILE NPM_SCRIPT
   fi
 }
 build_addon vendor/fuse-native fuse.node build:fuse
-build_addon native/blockio blockio.node build:blockio
+build_addon native/blocks blocks.node build:blocks
 npm run --silent build

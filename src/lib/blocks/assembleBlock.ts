@@ -1,4 +1,4 @@
-import type {Reconstruct} from '../erasure/codecWorkers.js'
+import type {Reconstruct} from '../erasure/codec.js'
 import type {ShardFault} from './shardFile.js'
 import {shardSizeBytes, toleratedLosses, type Topology} from './topology.js'
 

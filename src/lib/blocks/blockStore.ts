@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import {createCodec, type ErasureCodec} from '../erasure/codec.js'
-import type {Reconstruct} from '../erasure/codecWorkers.js'
+import {codecFor, reconstructShards} from '../erasure/codec.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import type {ShardName} from '../format/shardName.js'
 import type {BlockRecord, ShardLocation} from '../meta/records.js'
@@ -55,16 +54,10 @@ const SPACE_REFRESH_MS = 5_000
  * metadata store: callers pass the block record in and commit the one it returns.
  */
 export class BlockStore {
-  private readonly codecs = new Map<string, ErasureCodec>()
   private readonly knownDirs = new Set<string>()
   private readonly space = new Map<number, {space: DriveSpace; readAtMs: number}>()
 
-  /**
-   * `reconstruct` is where lost shards are rebuilt: by default inline; the mount passes worker
-   * threads so a degraded read does not stall its other requests.
-   */
-  constructor(readonly pools: PoolSet, private readonly reconstruct: Reconstruct = (data, parity, shards, present, options) =>
-    Promise.resolve(this.codecFor(data, parity).reconstruct(shards, present, options)), private readonly observer?: BlockIoObserver) {}
+  constructor(readonly pools: PoolSet, private readonly observer?: BlockIoObserver) {}
 
   /**
    * Stores `data` (the block's logical bytes) as a new generation on `pool`'s drives, every file
@@ -77,7 +70,7 @@ export class BlockStore {
     topology: Topology = pool.topology, options: {sync?: boolean; shards?: readonly Uint8Array[]} = {}): Promise<BlockRecord | undefined> {
     const sync = options.sync ?? true
     if (data.byteLength === 0 || isAllZero(data)) return undefined
-    const shards = options.shards ?? this.encodeInline(topology, this.layoutShards(topology, data))
+    const shards = options.shards ?? await this.encode(topology, this.layoutShards(topology, data))
     const shardBytes = shards[0]!.byteLength
     const driveIds = placeShards(pool.policy, pool.name, await this.spaceOf(pool), shards.length, shardBytes)
     // Copies of a mirror are one buffer: checksummed once.
@@ -115,7 +108,7 @@ export class BlockStore {
    * to `parity` shards are missing or fail their checksum. Throws CORRUPT when the block is lost.
    */
   async readBlock(address: BlockAddress, record: BlockRecord, out: Uint8Array): Promise<BlockReadReport> {
-    const result = await assembleBlock(record.topology, record.lengthBytes, (i, target) => this.readShard(address, record, i, target), out, this.reconstruct)
+    const result = await assembleBlock(record.topology, record.lengthBytes, (i, target) => this.readShard(address, record, i, target), out, reconstructShards)
     const badShards = result.badShards.map((bad) => ({...bad, drive: record.shards[bad.shardIndex]!.drive}))
     if (result.lost) throw this.lost(address, record, badShards)
     if (result.reconstructed) this.observer?.reconstructed()
@@ -148,7 +141,7 @@ export class BlockStore {
   async repairShards(address: BlockAddress, record: BlockRecord, bad: readonly number[]): Promise<BlockRecord> {
     const bytes = Buffer.allocUnsafe(record.lengthBytes)
     await this.readBlock(address, record, bytes)
-    const shards = this.encodeInline(record.topology, this.layoutShards(record.topology, bytes))
+    const shards = await this.encode(record.topology, this.layoutShards(record.topology, bytes))
     const pool = this.poolOf(record)
     const shardBytes = shards[0]!.byteLength
     const spaces = new Map((await this.spaceOf(pool)).map((space) => [space.id, space]))
@@ -192,16 +185,6 @@ export class BlockStore {
     }
   }
 
-  codecFor(data: number, parity: number): ErasureCodec {
-    const key = `${data}+${parity}`
-    let codec = this.codecs.get(key)
-    if (!codec) {
-      codec = createCodec({dataShards: data, parityShards: parity})
-      this.codecs.set(key, codec)
-    }
-    return codec
-  }
-
   private shardPath(address: BlockAddress, record: BlockRecord, shardIndex: number): string {
     const drive = this.pools.drive(record.shards[shardIndex]!.drive)
     if (!drive) throw new ShmrError('DRIVE_MISSING', `drive id ${record.shards[shardIndex]!.drive} is not in the config`)
@@ -210,8 +193,8 @@ export class BlockStore {
 
   /**
    * The shard buffers of a block, parity not yet computed: views of `data` where possible, the
-   * zero-padded tail and the parity shards in fresh buffers. Encode them (inline or on a worker)
-   * and pass them to writeBlock as `shards`.
+   * zero-padded tail and the parity shards in fresh buffers. Encode them and pass them to
+   * writeBlock as `shards`.
    */
   layoutShards(topology: Topology, data: Uint8Array): Uint8Array[] {
     if (topology.kind !== 'erasure') return Array.from({length: shardCount(topology)}, () => data)
@@ -225,8 +208,9 @@ export class BlockStore {
     })
   }
 
-  private encodeInline(topology: Topology, shards: Uint8Array[]): Uint8Array[] {
-    if (topology.kind === 'erasure') this.codecFor(topology.data, topology.parity).encode(shards)
+  /** Fills in the parity of shards laid out by layoutShards (nothing to do for copies). */
+  async encode(topology: Topology, shards: Uint8Array[]): Promise<Uint8Array[]> {
+    if (topology.kind === 'erasure') await codecFor(topology.data, topology.parity).encode(shards)
     return shards
   }
 

@@ -1,4 +1,5 @@
-import {readFileChecked} from '../blockio/blockIo.js'
+import {getSystemErrorName} from 'node:util'
+import {blocksAddon} from '../native/blocksAddon.js'
 
 /** Why a shard could not be used; undefined means it read back whole and checksummed right. */
 export type ShardFault = 'drive unavailable' | 'missing' | 'wrong size' | 'checksum mismatch' | `read error: ${string}`
@@ -8,6 +9,12 @@ export type ShardFault = 'drive unavailable' | 'missing' | 'wrong size' | 'check
  * one job off the serving thread. Never throws for a bad shard: the caller decides whether the
  * block survives it.
  */
-export function readShardFile(file: string, target: Uint8Array, expectedCrc: number): Promise<ShardFault | undefined> {
-  return readFileChecked(file, target, expectedCrc)
+export async function readShardFile(file: string, target: Uint8Array, expectedCrc: number): Promise<ShardFault | undefined> {
+  const addon = blocksAddon()
+  const status = await addon.readChecked(file, target, expectedCrc)
+  if (status === 0) return undefined
+  if (status === addon.STATUS_WRONG_SIZE) return 'wrong size'
+  if (status === addon.STATUS_CHECKSUM_MISMATCH) return 'checksum mismatch'
+  const code = getSystemErrorName(-status)
+  return code === 'ENOENT' ? 'missing' : `read error: ${code}`
 }

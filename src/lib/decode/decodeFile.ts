@@ -1,7 +1,6 @@
 import {assembleBlock, type AssembledBlock} from '../blocks/assembleBlock.js'
 import {readShardFile, type ShardFault} from '../blocks/shardFile.js'
-import {createCodec, type ErasureCodec} from '../erasure/codec.js'
-import type {Reconstruct} from '../erasure/codecWorkers.js'
+import {reconstructShards} from '../erasure/codec.js'
 import {ShmrError} from '../errors.js'
 import {healthOf, type FoundBlock, type FoundFile} from './catalog.js'
 import type {DecodeOutput} from './decodeOutput.js'
@@ -35,12 +34,6 @@ export interface DecodeReport {
  * buffers, so reading, rebuilding and writing overlap.
  */
 export async function decodeFile(file: FoundFile, output: DecodeOutput, options: {partial: boolean; onBytes?: (bytes: number) => void}): Promise<DecodeReport> {
-  const codecs = new Map<string, ErasureCodec>()
-  const reconstruct: Reconstruct = async (data, parity, shards, present, reconstructOptions) => {
-    const key = `${data}+${parity}`
-    if (!codecs.has(key)) codecs.set(key, createCodec({dataShards: data, parityShards: parity}))
-    codecs.get(key)!.reconstruct(shards, present, reconstructOptions)
-  }
   const buffers = [Buffer.allocUnsafe(file.blockSizeBytes), Buffer.allocUnsafe(file.blockSizeBytes)] as const
   const repaired: BlockIssue[] = []
   const lost: BlockIssue[] = []
@@ -57,7 +50,7 @@ export async function decodeFile(file: FoundFile, output: DecodeOutput, options:
       }
       return fault
     }
-    const assembled = assembleBlock(block.topology, block.lengthBytes, readShard, buffer, reconstruct)
+    const assembled = assembleBlock(block.topology, block.lengthBytes, readShard, buffer, reconstructShards)
     // Awaited in its turn; a failure before then must not count as unhandled.
     assembled.catch(() => {})
     return assembled

@@ -1,32 +1,38 @@
 import assert from 'node:assert/strict'
 import {ShmrError} from '../errors.js'
 import {MAX_TOTAL_SHARDS} from '../format/constants.js'
-import {instantiateReedSolomon, RESULT_MESSAGES, type ReedSolomonExports} from './wasmModule.js'
+import {blocksAddon} from '../native/blocksAddon.js'
+import {crateParityMatrix} from './crateMatrix.js'
 
 export interface CodecOptions {
   readonly dataShards: number
   readonly parityShards: number
 }
 
+/** Rebuilds lost shards in place (see ErasureCodec.reconstruct), for any scheme. */
+export type Reconstruct = (dataShards: number, parityShards: number, shards: readonly Uint8Array[], present: readonly boolean[],
+  options?: {dataOnly?: boolean}) => Promise<void>
+
 /**
- * A Reed-Solomon codec over GF(2^8), the same code and shard format as the Rust
- * reed-solomon-erasure crate. Shard buffers always belong to the caller: the codec copies them
- * into its WASM memory, computes, and copies results back, reusing one arena across calls.
+ * A Reed-Solomon codec over GF(2^8) with the Rust reed-solomon-erasure crate's code and shard
+ * format (its matrix, read off the crate), computed by ISA-L in the blocks addon on libuv's thread
+ * pool, straight on the caller's buffers: nothing is copied, and the calling thread only waits.
+ * Shard buffers belong to the caller and must stay untouched until the promise settles.
  */
 export interface ErasureCodec extends CodecOptions {
   /**
    * Computes parity: reads shards[0…d-1], overwrites shards[d…d+p-1]. All shards must have the
    * same non-zero length.
    */
-  encode(shards: readonly Uint8Array[]): void
+  encode(shards: readonly Uint8Array[]): Promise<void>
   /**
    * Rebuilds, in place, every shard whose `present[i]` is false, from any d shards that are
    * present. Data shards always; parity shards too unless `dataOnly` (the read path needs only
-   * data, and skipping parity saves an encode). Throws CORRUPT when fewer than d are present.
+   * data, and skipping parity saves an encode). Rejects with CORRUPT when fewer than d are present.
    */
-  reconstruct(shards: readonly Uint8Array[], present: readonly boolean[], options?: {dataOnly?: boolean}): void
+  reconstruct(shards: readonly Uint8Array[], present: readonly boolean[], options?: {dataOnly?: boolean}): Promise<void>
   /** True when the parity shards match the data shards. */
-  verify(shards: readonly Uint8Array[]): boolean
+  verify(shards: readonly Uint8Array[]): Promise<boolean>
 }
 
 export function createCodec(options: CodecOptions): ErasureCodec {
@@ -37,69 +43,107 @@ export function createCodec(options: CodecOptions): ErasureCodec {
       hint: `use at least 1 data and 1 parity shard, at most ${MAX_TOTAL_SHARDS} in all`,
     })
   }
-  return new WasmCodec(dataShards, parityShards)
+  return new IsalCodec(dataShards, parityShards)
 }
 
-class WasmCodec implements ErasureCodec {
-  private readonly wasm: ReedSolomonExports = instantiateReedSolomon()
-  private arenaPointer = 0
-  private arenaBytes = 0
+const codecs = new Map<string, ErasureCodec>()
+
+/** The codec of a scheme, made once per process (its matrix and tables are reused). */
+export function codecFor(dataShards: number, parityShards: number): ErasureCodec {
+  const key = `${dataShards}+${parityShards}`
+  let codec = codecs.get(key)
+  if (!codec) codecs.set(key, (codec = createCodec({dataShards, parityShards})))
+  return codec
+}
+
+/** Reconstruct for whatever scheme a block has. */
+export const reconstructShards: Reconstruct = (dataShards, parityShards, shards, present, options) =>
+  codecFor(dataShards, parityShards).reconstruct(shards, present, options)
+
+/** Decode tables kept per codec; a pool's drives fail in few patterns, so this is plenty. */
+const MAX_CACHED_TABLES = 64
+
+class IsalCodec implements ErasureCodec {
   private readonly totalShards: number
+  /** The (d+p) × d encoding matrix: identity rows for the data shards, then the crate's parity rows. */
+  private readonly matrix: Uint8Array
+  private readonly encodeTables: Buffer
+  private readonly tables = new Map<string, Buffer>()
 
   constructor(readonly dataShards: number, readonly parityShards: number) {
     this.totalShards = dataShards + parityShards
+    const parityRows = crateParityMatrix(dataShards, parityShards)
+    this.matrix = new Uint8Array(this.totalShards * dataShards)
+    for (let i = 0; i < dataShards; i++) this.matrix[i * dataShards + i] = 1
+    this.matrix.set(parityRows, dataShards * dataShards)
+    this.encodeTables = blocksAddon().ecTables(dataShards, parityShards, parityRows)
   }
 
-  encode(shards: readonly Uint8Array[]): void {
-    const shardBytes = this.checkShape(shards)
-    const base = this.arena(shardBytes)
-    const input = this.memory()
-    for (let i = 0; i < this.dataShards; i++) input.set(shards[i]!, base + i * shardBytes)
-    this.check(this.wasm.encode(base, shardBytes * this.totalShards, this.dataShards, this.parityShards), 'encode')
-    const memory = this.memory()
-    for (let i = this.dataShards; i < this.totalShards; i++) {
-      shards[i]!.set(memory.subarray(base + i * shardBytes, base + (i + 1) * shardBytes))
-    }
+  async encode(shards: readonly Uint8Array[]): Promise<void> {
+    this.checkShape(shards)
+    await blocksAddon().ecApply(this.encodeTables, this.dataShards, this.parityShards, shards.slice(0, this.dataShards), shards.slice(this.dataShards))
   }
 
-  reconstruct(shards: readonly Uint8Array[], present: readonly boolean[], options: {dataOnly?: boolean} = {}): void {
-    const shardBytes = this.checkShape(shards)
+  async reconstruct(shards: readonly Uint8Array[], present: readonly boolean[], options: {dataOnly?: boolean} = {}): Promise<void> {
+    this.checkShape(shards)
     assert.equal(present.length, this.totalShards, 'one presence flag per shard')
-    const presentCount = present.filter(Boolean).length
-    if (presentCount < this.dataShards) {
-      throw new ShmrError('CORRUPT', `only ${presentCount} of ${this.totalShards} shards are intact, ${this.dataShards} are needed`)
+    const sources = present.flatMap((isPresent, i) => (isPresent ? [i] : [])).slice(0, this.dataShards)
+    if (sources.length < this.dataShards) {
+      const count = present.filter(Boolean).length
+      throw new ShmrError('CORRUPT', `only ${count} of ${this.totalShards} shards are intact, ${this.dataShards} are needed`)
     }
-    const missingData = present.slice(0, this.dataShards).some((p) => !p)
-    const missingParity = !options.dataOnly && present.slice(this.dataShards).some((p) => !p)
-    if (!missingData && !missingParity) return
-    const base = this.arena(shardBytes)
-    if (missingData) {
-      const input = this.memory()
-      for (let i = 0; i < this.totalShards; i++) {
-        if (present[i]) input.set(shards[i]!, base + i * shardBytes)
-      }
-      // The crate frees the flags buffer itself, so it is allocated per call and never freed here.
-      const flags = this.wasm.__wbindgen_malloc(this.totalShards)
-      this.memory().set(present.map((p) => (p ? 1 : 0)), flags)
-      this.check(this.wasm.reconstruct(base, shardBytes * this.totalShards, this.dataShards, this.parityShards, flags, this.totalShards), 'reconstruct')
-      const memory = this.memory()
-      for (let i = 0; i < this.dataShards; i++) {
-        if (!present[i]) shards[i]!.set(memory.subarray(base + i * shardBytes, base + (i + 1) * shardBytes))
-      }
+    const missingData = present.flatMap((isPresent, i) => (!isPresent && i < this.dataShards ? [i] : []))
+    const missingParity = options.dataOnly ? [] : present.flatMap((isPresent, i) => (!isPresent && i >= this.dataShards ? [i] : []))
+    const addon = blocksAddon()
+    if (missingData.length > 0) {
+      const tables = this.decodeTables(sources, missingData)
+      await addon.ecApply(tables, this.dataShards, missingData.length, sources.map((i) => shards[i]!), missingData.map((i) => shards[i]!))
     }
-    if (missingParity) {
-      const parity = shards.slice(this.dataShards)
-      const scratch = parity.map((shard, i) => (present[this.dataShards + i] ? new Uint8Array(shardBytes) : shard))
-      this.encode([...shards.slice(0, this.dataShards), ...scratch])
+    if (missingParity.length > 0) {
+      const tables = this.cachedTables(`p${missingParity.join(',')}`, () => addon.ecTables(this.dataShards, missingParity.length,
+        this.rows(missingParity)))
+      await addon.ecApply(tables, this.dataShards, missingParity.length, shards.slice(0, this.dataShards), missingParity.map((i) => shards[i]!))
     }
   }
 
-  verify(shards: readonly Uint8Array[]): boolean {
+  async verify(shards: readonly Uint8Array[]): Promise<boolean> {
     const shardBytes = this.checkShape(shards)
     const computed = Array.from({length: this.parityShards}, () => new Uint8Array(shardBytes))
-    this.encode([...shards.slice(0, this.dataShards), ...computed])
-    return computed.every((parity, i) => Buffer.from(parity.buffer, parity.byteOffset, parity.byteLength)
-      .equals(shards[this.dataShards + i]!))
+    await this.encode([...shards.slice(0, this.dataShards), ...computed])
+    return computed.every((parity, i) => Buffer.from(parity.buffer, parity.byteOffset, parity.byteLength).equals(shards[this.dataShards + i]!))
+  }
+
+  /**
+   * Tables that give data shards `targets` from shards `sources` (d of them): the rows of the
+   * inverse of the encoding matrix restricted to the sources.
+   */
+  private decodeTables(sources: readonly number[], targets: readonly number[]): Buffer {
+    return this.cachedTables(`d${sources.join(',')}>${targets.join(',')}`, () => {
+      const d = this.dataShards
+      const inverse = blocksAddon().gfInvert(this.rows(sources), d)
+      // Any d rows of the crate's matrix are independent (that is what makes it MDS).
+      assert.ok(inverse, `the encoding matrix restricted to shards ${sources.join(',')} is invertible`)
+      const rows = new Uint8Array(targets.length * d)
+      targets.forEach((target, r) => rows.set(inverse.subarray(target * d, (target + 1) * d), r * d))
+      return blocksAddon().ecTables(d, targets.length, rows)
+    })
+  }
+
+  /** The encoding matrix's rows for the given shards, row-major. */
+  private rows(shardIndexes: readonly number[]): Uint8Array {
+    const d = this.dataShards
+    const rows = new Uint8Array(shardIndexes.length * d)
+    shardIndexes.forEach((shard, r) => rows.set(this.matrix.subarray(shard * d, (shard + 1) * d), r * d))
+    return rows
+  }
+
+  private cachedTables(key: string, make: () => Buffer): Buffer {
+    let tables = this.tables.get(key)
+    if (!tables) {
+      if (this.tables.size >= MAX_CACHED_TABLES) this.tables.delete(this.tables.keys().next().value!)
+      this.tables.set(key, (tables = make()))
+    }
+    return tables
   }
 
   private checkShape(shards: readonly Uint8Array[]): number {
@@ -108,27 +152,5 @@ class WasmCodec implements ErasureCodec {
     assert.ok(shardBytes > 0, 'shards must not be empty')
     for (const shard of shards) assert.equal(shard.byteLength, shardBytes, 'all shards must have the same length')
     return shardBytes
-  }
-
-  /** Pointer to an area of at least totalShards × shardBytes, grown (never shrunk) as needed. */
-  private arena(shardBytes: number): number {
-    const needed = shardBytes * this.totalShards
-    if (needed > this.arenaBytes) {
-      if (this.arenaBytes > 0) this.wasm.__wbindgen_free(this.arenaPointer, this.arenaBytes)
-      this.arenaPointer = this.wasm.__wbindgen_malloc(needed)
-      this.arenaBytes = needed
-    }
-    return this.arenaPointer
-  }
-
-  /** A view of WASM memory; taken afresh after every call because the crate may grow memory. */
-  private memory(): Uint8Array {
-    return new Uint8Array(this.wasm.memory.buffer)
-  }
-
-  private check(result: number, operation: string): void {
-    if (result !== 0) {
-      throw new ShmrError('CORRUPT', `erasure ${operation} failed: ${RESULT_MESSAGES[result] ?? `code ${result}`}`)
-    }
   }
 }

@@ -3,10 +3,11 @@ import {createRequire} from 'node:module'
 
 /**
  * The raw exports of the reed-solomon-erasure crate compiled to WASM
- * (@digitaldefiance/reed-solomon-erasure.wasm). We call them directly instead of through the
- * package's JS wrapper: `reconstruct` takes ownership of (frees) its flags buffer, so the
- * wrapper's own free is a double free that breaks every later call, and the wrapper mallocs and
- * frees the whole shard area on every call.
+ * (@digitaldefiance/reed-solomon-erasure.wasm): the definition of shmr's shard format. shmr reads
+ * its encoding matrix off it (crateMatrix.ts) and tests against it; the coding itself runs in
+ * ISA-L (codec.ts), which is SIMD and works on the caller's buffers in place. We call the exports
+ * directly instead of through the package's JS wrapper: `reconstruct` takes ownership of (frees)
+ * its flags buffer, so the wrapper's own free is a double free that breaks every later call.
  */
 export interface ReedSolomonExports {
   readonly memory: WebAssembly.Memory

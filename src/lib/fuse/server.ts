@@ -2,7 +2,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
 import {BlockStore} from '../blocks/blockStore.js'
-import {CodecWorkers} from '../erasure/codecWorkers.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import {METRICS_FILE} from '../format/constants.js'
@@ -55,9 +54,8 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     store = await MetaStore.open(config.metadataDir)
     const pools = PoolSet.open(config, store.superblock)
     checkMountpoint(mountpoint)
-    const codecWorkers = new CodecWorkers(1)
     const metrics = new Metrics()
-    const blocks = new BlockStore(pools, codecWorkers.reconstruct, {
+    const blocks = new BlockStore(pools, {
       shardRead: (drive, bytes) => metrics.driveIo('read', drive.poolName, drive.name, bytes),
       shardWritten: (drive, bytes) => metrics.driveIo('write', drive.poolName, drive.name, bytes),
       reconstructed: () => metrics.reconstructed(),

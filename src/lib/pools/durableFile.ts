@@ -1,12 +1,23 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import {syncPath, writeNewFile} from '../blockio/blockIo.js'
+import {blocksAddon, throwIfFailed} from '../native/blocksAddon.js'
 
 /**
- * The durability primitives: write-once files and fsyncs (each one job off the serving thread, in
- * the block I/O addon), and atomic replacement built on them.
+ * Writes `bytes` to a new file that must not exist yet (write-once: nothing is ever overwritten
+ * in place), fsynced unless `sync` is false, as one job off the serving thread. On failure
+ * nothing of the file stays behind. The caller fsyncs the directory.
  */
-export {syncPath, writeNewFile}
+export async function writeNewFile(file: string, bytes: Uint8Array, sync = true): Promise<void> {
+  throwIfFailed(await blocksAddon().writeNew(file, bytes, sync), 'open', file)
+}
+
+/**
+ * fsyncs a file (its data and metadata) or a directory (so that entries created or removed in it
+ * survive a crash).
+ */
+export async function syncPath(target: string): Promise<void> {
+  throwIfFailed(await blocksAddon().syncPath(target), 'fsync', target)
+}
 
 /** Replaces (or creates) `file` atomically: temp file, fsync, rename, fsync of the directory. */
 export async function replaceFile(file: string, bytes: Uint8Array): Promise<void> {

@@ -1,7 +1,6 @@
 import {BlockStore} from '../blocks/blockStore.js'
 import {describeTopology, shardCount, type Topology} from '../blocks/topology.js'
 import type {ShmrConfig} from '../config/types.js'
-import {CodecWorkers} from '../erasure/codecWorkers.js'
 import {ShmrError} from '../errors.js'
 import {GenerationAllocator} from '../fs/generationAllocator.js'
 import {Namespace} from '../fs/namespace.js'
@@ -72,7 +71,6 @@ export async function runMigration(config: ShmrConfig, options: MigrationOptions
   const startedMs = Date.now()
   const lock = ExclusiveLock.acquire(config.metadataDir, purpose)
   let store: MetaStore | undefined
-  let workers: CodecWorkers | undefined
   try {
     store = await MetaStore.open(config.metadataDir)
     const pools = PoolSet.open(config, store.superblock)
@@ -89,12 +87,10 @@ export async function runMigration(config: ShmrConfig, options: MigrationOptions
       strayShardsRemoved: 0, seconds: 0,
     }
     if (options.dryRun) return {...report, seconds: (Date.now() - startedMs) / 1000}
-    workers = options.jobs > 1 ? new CodecWorkers(options.jobs) : undefined
     let done = 0
     let writing = Promise.resolve()
     const context: ShiftContext = {
       store, blocks, pools, generations: new GenerationAllocator(store), jobs: options.jobs,
-      encode: workers ? (data, parity, shards) => workers!.encode(data, parity, shards) : undefined,
       rate: options.rateBytesPerSecond ? new RateLimiter(options.rateBytesPerSecond) : undefined,
       writeSlot: (work) => {
         const result = writing.then(work)
@@ -123,7 +119,6 @@ export async function runMigration(config: ShmrConfig, options: MigrationOptions
     await collectTombstones(store, pools, 0)
     return {...report, seconds: (Date.now() - startedMs) / 1000}
   } finally {
-    await workers?.close()
     await store?.close()
     lock.release()
   }

@@ -42,8 +42,6 @@ export interface ShiftContext {
   readonly generations: GenerationAllocator
   /** Blocks encoded and read at once; writes still go one block at a time. */
   readonly jobs: number
-  /** Computes parity off the main thread (worker threads for --jobs); inline when absent. */
-  readonly encode?: (data: number, parity: number, shards: readonly Uint8Array[]) => Promise<void>
   readonly rate?: RateLimiter
   /** Serialises block writes: each drive gets one sequential writer at a time. */
   readonly writeSlot: <T>(work: () => Promise<T>) => Promise<T>
@@ -169,11 +167,7 @@ async function stageWritten(context: ShiftContext, ino: number, written: readonl
 async function writeTarget(context: ShiftContext, destination: Destination, address: {fileId: number; blockIndex: number}, data: Buffer): Promise<BlockRecord | undefined> {
   const {blocks} = context
   const {pool, topology} = placementOf(destination, address.blockIndex)
-  const shards = blocks.layoutShards(topology, data)
-  if (topology.kind === 'erasure') {
-    if (context.encode) await context.encode(topology.data, topology.parity, shards)
-    else blocks.codecFor(topology.data, topology.parity).encode(shards)
-  }
+  const shards = await blocks.encode(topology, blocks.layoutShards(topology, data))
   const generation = await context.generations.take()
   return context.writeSlot(() => blocks.writeBlock(pool, address, destination.blockSizeBytes, generation, data, topology, {shards, sync: false}))
 }

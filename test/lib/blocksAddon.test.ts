@@ -3,7 +3,8 @@ import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
-import {readFileChecked, syncPath, writeNewFile} from '../../src/lib/blockio/blockIo.js'
+import {readShardFile} from '../../src/lib/blocks/shardFile.js'
+import {syncPath, writeNewFile} from '../../src/lib/pools/durableFile.js'
 import {crc32c, crc32cOfBlock} from '../../src/lib/blocks/checksum.js'
 import {systemErrorCode} from '../../src/lib/errors.js'
 import {patternBytes, tempDir} from '../helpers/tempDir.js'
@@ -37,7 +38,7 @@ describe('CRC32C', () => {
   })
 })
 
-describe('block I/O addon', () => {
+describe('blocks addon: shard files', () => {
   it('reads a file back whole and checked, and names each way it can be wrong', async () => {
     const dir = tempDir()
     const file = path.join(dir, 'shard')
@@ -45,17 +46,17 @@ describe('block I/O addon', () => {
     fs.writeFileSync(file, bytes)
     const crc = crc32c(bytes)
     const target = Buffer.alloc(bytes.length)
-    assert.equal(await readFileChecked(file, target, crc), undefined)
+    assert.equal(await readShardFile(file, target, crc), undefined)
     assert.ok(target.equals(bytes))
-    assert.equal(await readFileChecked(file, Buffer.alloc(bytes.length), crc ^ 1), 'checksum mismatch')
-    assert.equal(await readFileChecked(file, Buffer.alloc(bytes.length + 1), crc), 'wrong size', 'file shorter than expected')
-    assert.equal(await readFileChecked(file, Buffer.alloc(bytes.length - 1), crc), 'wrong size', 'file longer than expected')
-    assert.equal(await readFileChecked(path.join(dir, 'absent'), target, crc), 'missing')
+    assert.equal(await readShardFile(file, Buffer.alloc(bytes.length), crc ^ 1), 'checksum mismatch')
+    assert.equal(await readShardFile(file, Buffer.alloc(bytes.length + 1), crc), 'wrong size', 'file shorter than expected')
+    assert.equal(await readShardFile(file, Buffer.alloc(bytes.length - 1), crc), 'wrong size', 'file longer than expected')
+    assert.equal(await readShardFile(path.join(dir, 'absent'), target, crc), 'missing')
     fs.writeFileSync(path.join(dir, 'loop'), '')
     fs.rmSync(path.join(dir, 'loop'))
     fs.symlinkSync('loop', path.join(dir, 'loop'))
-    assert.equal(await readFileChecked(path.join(dir, 'loop'), target, crc), 'read error: ELOOP')
-    await assert.rejects(() => readFileChecked(file, 'not bytes' as unknown as Buffer, crc), TypeError)
+    assert.equal(await readShardFile(path.join(dir, 'loop'), target, crc), 'read error: ELOOP')
+    await assert.rejects(() => readShardFile(file, 'not bytes' as unknown as Buffer, crc), TypeError)
   })
 
   it('writes a file only if it is new, fsyncs files and directories, and reports errors as system errors', async () => {

@@ -1,0 +1,8 @@
+{
+  "targets": [{
+    "target_name": "blocks",
+    "sources": ["blocks.c"],
+    "include_dirs": ["<!@(pkg-config --cflags-only-I libisal | sed 's/-I//g')"],
+    "cflags": ["-O3", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+  }]
+}

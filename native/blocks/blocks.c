@@ -1,0 +1,397 @@
+// shmr's blocks addon: the work on whole blocks and shards, each piece one job on libuv's thread
+// pool so the JavaScript thread (which also answers FUSE) only starts it and takes the result:
+// whole-file reads with their CRC32C check, write-once files, fsyncs, checksums, and erasure
+// coding. Done with node:fs, a checked shard read was four thread-pool round trips (open, fstat,
+// read, close) and a checksum on the JavaScript thread; erasure coding ran in WASM on worker
+// threads, with the shards copied in and out. The arithmetic is Intel's ISA-L (crc32_iscsi is
+// CRC32C; ec_encode_data multiplies by any GF(2^8) matrix, here the one of the Rust
+// reed-solomon-erasure crate, so the shards are that crate's). src/lib/native/blocksAddon.ts
+// loads it and states its contract.
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <isa-l/crc.h>
+#include <isa-l/erasure_code.h>
+
+// ISA-L, loaded with RTLD_DEEPBIND. Node's own binary exports a `gf_mul` (from OpenSSL), and a
+// libisal linked the ordinary way has its internal calls to its gf_mul bound to Node's: ec_init_tables
+// and gf_invert_matrix compute garbage and the small-vector encoder crashes. Deep binding makes
+// the library resolve its symbols in itself first.
+static struct {
+  unsigned int (*crc32_iscsi)(unsigned char *, int, unsigned int);
+  void (*ec_init_tables)(int, int, unsigned char *, unsigned char *);
+  void (*ec_encode_data)(int, int, int, unsigned char *, unsigned char **, unsigned char **);
+  int (*gf_invert_matrix)(unsigned char *, unsigned char *, const int);
+} isal;
+
+static const char *load_isal(void) {
+  void *library = dlopen("libisal.so.2", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+  if (!library) return dlerror();
+  isal.crc32_iscsi = (unsigned int (*)(unsigned char *, int, unsigned int)) dlsym(library, "crc32_iscsi");
+  isal.ec_init_tables = (void (*)(int, int, unsigned char *, unsigned char *)) dlsym(library, "ec_init_tables");
+  isal.ec_encode_data = (void (*)(int, int, int, unsigned char *, unsigned char **, unsigned char **)) dlsym(library, "ec_encode_data");
+  isal.gf_invert_matrix = (int (*)(unsigned char *, unsigned char *, const int)) dlsym(library, "gf_invert_matrix");
+  if (!isal.crc32_iscsi || !isal.ec_init_tables || !isal.ec_encode_data || !isal.gf_invert_matrix) return "libisal.so.2 lacks a function shmr needs";
+  return NULL;
+}
+
+// Outcomes besides an errno (which is positive): a file of the wrong size, or whose CRC32C differs.
+#define STATUS_WRONG_SIZE (-1)
+#define STATUS_CHECKSUM_MISMATCH (-2)
+
+// The most input or output shards of one coding job (the format's limit on shards per block).
+#define MAX_VECTORS 256
+
+// CRC32C continuing from a previous CRC32C: ISA-L's crc32_iscsi works on the uninverted register.
+static uint32_t crc32c(uint32_t previous, const uint8_t *bytes, size_t length) {
+  uint32_t crc = ~previous;
+  // crc32_iscsi takes an int length: long inputs go in pieces.
+  while (length > 0) {
+    int piece = length > (1u << 30) ? (1 << 30) : (int) length;
+    crc = isal.crc32_iscsi((unsigned char *) bytes, piece, crc);
+    bytes += piece;
+    length -= (size_t) piece;
+  }
+  return ~crc;
+}
+
+// ---- jobs ----
+
+typedef enum { OP_READ_CHECKED, OP_WRITE_NEW, OP_SYNC_PATH, OP_CRC32C, OP_EC_APPLY } op_t;
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref keep[4];  // the JavaScript values whose bytes the job uses, alive until it completes
+  op_t op;
+  char *path;
+  uint8_t *data;
+  size_t length;
+  uint32_t crc;      // expected (read), or computed (crc32c)
+  bool sync;
+  int32_t status;    // 0, an errno, or STATUS_*
+  // OP_EC_APPLY: outputs[r] = sum over j of matrix[r][j] * inputs[j], through ISA-L's tables.
+  int sources;
+  int rows;
+  uint8_t *tables;
+  uint8_t **vectors;  // sources input pointers, then rows output pointers
+} job_t;
+
+static int32_t read_checked(job_t *job) {
+  int fd = open(job->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int32_t status = 0;
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    status = errno;
+  } else if ((uint64_t) st.st_size != job->length) {
+    status = STATUS_WRONG_SIZE;
+  } else {
+    size_t done = 0;
+    while (done < job->length) {
+      ssize_t got = pread(fd, job->data + done, job->length - done, (off_t) done);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) { status = errno; break; }
+      if (got == 0) { status = STATUS_WRONG_SIZE; break; }
+      done += (size_t) got;
+    }
+    if (status == 0 && crc32c(0, job->data, job->length) != job->crc) status = STATUS_CHECKSUM_MISMATCH;
+  }
+  close(fd);
+  return status;
+}
+
+// A file that must not exist yet; on any failure nothing of it stays behind.
+static int32_t write_new(job_t *job) {
+  int fd = open(job->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) return errno;
+  int32_t status = 0;
+  size_t done = 0;
+  while (done < job->length) {
+    ssize_t put = pwrite(fd, job->data + done, job->length - done, (off_t) done);
+    if (put < 0 && errno == EINTR) continue;
+    if (put < 0) { status = errno; break; }
+    done += (size_t) put;
+  }
+  if (status == 0 && job->sync && fsync(fd) != 0) status = errno;
+  if (close(fd) != 0 && status == 0) status = errno;
+  if (status != 0) unlink(job->path);
+  return status;
+}
+
+static int32_t sync_path(job_t *job) {
+  int fd = open(job->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int32_t status = fsync(fd) == 0 ? 0 : errno;
+  close(fd);
+  return status;
+}
+
+static void execute(napi_env env, void *data) {
+  (void) env;
+  job_t *job = data;
+  switch (job->op) {
+    case OP_READ_CHECKED: job->status = read_checked(job); break;
+    case OP_WRITE_NEW: job->status = write_new(job); break;
+    case OP_SYNC_PATH: job->status = sync_path(job); break;
+    case OP_CRC32C: job->crc = crc32c(job->crc, job->data, job->length); break;
+    case OP_EC_APPLY:
+      isal.ec_encode_data((int) job->length, job->sources, job->rows, job->tables, job->vectors, job->vectors + job->sources);
+      break;
+  }
+}
+
+static void complete(napi_env env, napi_status work_status, void *data) {
+  job_t *job = data;
+  napi_value result;
+  if (job->op == OP_CRC32C) napi_create_uint32(env, job->crc, &result);
+  else napi_create_int32(env, job->status, &result);
+  if (work_status == napi_ok) {
+    napi_resolve_deferred(env, job->deferred, result);
+  } else {
+    napi_value message, error;
+    napi_create_string_utf8(env, "shmr blocks addon: job cancelled", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, job->deferred, error);
+  }
+  for (size_t i = 0; i < sizeof(job->keep) / sizeof(job->keep[0]); i++) {
+    if (job->keep[i]) napi_delete_reference(env, job->keep[i]);
+  }
+  napi_delete_async_work(env, job->work);
+  free(job->path);
+  free(job->vectors);
+  free(job);
+}
+
+static napi_value start(napi_env env, job_t *job) {
+  napi_value promise, name;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "shmr:block", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
+}
+
+// ---- arguments ----
+
+static napi_value fail(napi_env env, job_t *job, const char *message) {
+  if (job) {
+    for (size_t i = 0; i < sizeof(job->keep) / sizeof(job->keep[0]); i++) {
+      if (job->keep[i]) napi_delete_reference(env, job->keep[i]);
+    }
+    free(job->path);
+    free(job->vectors);
+    free(job);
+  }
+  napi_throw_type_error(env, NULL, message);
+  return NULL;
+}
+
+// The bytes of a Uint8Array (or Buffer).
+static bool get_bytes(napi_env env, napi_value value, uint8_t **bytes, size_t *length) {
+  bool is_typed;
+  napi_typedarray_type type;
+  napi_value arraybuffer;
+  size_t offset;
+  void *data;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
+  if (napi_get_typedarray_info(env, value, &type, length, &data, &arraybuffer, &offset) != napi_ok || type != napi_uint8_array) return false;
+  *bytes = data;
+  return true;
+}
+
+static bool get_path(napi_env env, napi_value value, char **path) {
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return false;
+  *path = malloc(length + 1);
+  if (!*path) return false;
+  napi_get_value_string_utf8(env, value, *path, length + 1, &length);
+  return true;
+}
+
+// An array of Uint8Arrays, each exactly `length` bytes, into `pointers`; returns how many, or -1.
+static int get_vectors(napi_env env, napi_value array, size_t length, uint8_t **pointers) {
+  bool is_array;
+  uint32_t count;
+  if (napi_is_array(env, array, &is_array) != napi_ok || !is_array) return -1;
+  napi_get_array_length(env, array, &count);
+  if (count == 0 || count > MAX_VECTORS) return -1;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value element;
+    size_t element_length;
+    napi_get_element(env, array, i, &element);
+    if (!get_bytes(env, element, &pointers[i], &element_length) || element_length != length) return -1;
+  }
+  return (int) count;
+}
+
+static job_t *new_job(op_t op) {
+  job_t *job = calloc(1, sizeof(job_t));
+  if (job) job->op = op;
+  return job;
+}
+
+#define ARGS(n) \
+  size_t argc = n; \
+  napi_value argv[n]; \
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+
+// readChecked(path, target, expectedCrc): Promise<status>
+static napi_value read_checked_js(napi_env env, napi_callback_info info) {
+  ARGS(3)
+  job_t *job = new_job(OP_READ_CHECKED);
+  if (!job) return fail(env, NULL, "out of memory");
+  if (argc < 3 || !get_path(env, argv[0], &job->path)) return fail(env, job, "path must be a string");
+  if (!get_bytes(env, argv[1], &job->data, &job->length)) return fail(env, job, "target must be a Uint8Array");
+  if (napi_get_value_uint32(env, argv[2], &job->crc) != napi_ok) return fail(env, job, "expectedCrc must be a number");
+  napi_create_reference(env, argv[1], 1, &job->keep[0]);
+  return start(env, job);
+}
+
+// writeNew(path, bytes, sync): Promise<status>
+static napi_value write_new_js(napi_env env, napi_callback_info info) {
+  ARGS(3)
+  job_t *job = new_job(OP_WRITE_NEW);
+  if (!job) return fail(env, NULL, "out of memory");
+  if (argc < 3 || !get_path(env, argv[0], &job->path)) return fail(env, job, "path must be a string");
+  if (!get_bytes(env, argv[1], &job->data, &job->length)) return fail(env, job, "bytes must be a Uint8Array");
+  if (napi_get_value_bool(env, argv[2], &job->sync) != napi_ok) return fail(env, job, "sync must be a boolean");
+  napi_create_reference(env, argv[1], 1, &job->keep[0]);
+  return start(env, job);
+}
+
+// syncPath(path): Promise<status>
+static napi_value sync_path_js(napi_env env, napi_callback_info info) {
+  ARGS(1)
+  job_t *job = new_job(OP_SYNC_PATH);
+  if (!job) return fail(env, NULL, "out of memory");
+  if (argc < 1 || !get_path(env, argv[0], &job->path)) return fail(env, job, "path must be a string");
+  return start(env, job);
+}
+
+// crc32c(bytes): Promise<crc>
+static napi_value crc32c_js(napi_env env, napi_callback_info info) {
+  ARGS(1)
+  job_t *job = new_job(OP_CRC32C);
+  if (!job) return fail(env, NULL, "out of memory");
+  if (argc < 1 || !get_bytes(env, argv[0], &job->data, &job->length)) return fail(env, job, "bytes must be a Uint8Array");
+  napi_create_reference(env, argv[0], 1, &job->keep[0]);
+  return start(env, job);
+}
+
+// crc32cSync(bytes, previous?): crc, on the calling thread (small inputs, where a job costs more).
+static napi_value crc32c_sync_js(napi_env env, napi_callback_info info) {
+  ARGS(2)
+  uint8_t *bytes;
+  size_t length;
+  if (argc < 1 || !get_bytes(env, argv[0], &bytes, &length)) return fail(env, NULL, "bytes must be a Uint8Array");
+  uint32_t previous = 0;
+  if (argc > 1) napi_get_value_uint32(env, argv[1], &previous);
+  napi_value result;
+  napi_create_uint32(env, crc32c(previous, bytes, length), &result);
+  return result;
+}
+
+// ecTables(sources, rows, matrix): the tables ec_encode_data multiplies by matrix (rows × sources) with.
+static napi_value ec_tables_js(napi_env env, napi_callback_info info) {
+  ARGS(3)
+  uint32_t sources, rows;
+  uint8_t *matrix;
+  size_t length;
+  if (argc < 3 || napi_get_value_uint32(env, argv[0], &sources) != napi_ok || napi_get_value_uint32(env, argv[1], &rows) != napi_ok ||
+      sources == 0 || rows == 0 || sources > MAX_VECTORS || rows > MAX_VECTORS || !get_bytes(env, argv[2], &matrix, &length) ||
+      length != (size_t) sources * rows) {
+    return fail(env, NULL, "ecTables takes sources, rows and a rows × sources matrix");
+  }
+  napi_value tables;
+  void *bytes;
+  napi_create_buffer(env, 32 * (size_t) sources * rows, &bytes, &tables);
+  isal.ec_init_tables((int) sources, (int) rows, matrix, bytes);
+  return tables;
+}
+
+// ecApply(tables, sources, rows, inputs[], outputs[]): Promise<0>: outputs = matrix × inputs, on the thread pool.
+static napi_value ec_apply_js(napi_env env, napi_callback_info info) {
+  ARGS(5)
+  job_t *job = new_job(OP_EC_APPLY);
+  if (!job) return fail(env, NULL, "out of memory");
+  uint32_t sources, rows;
+  size_t tables_length;
+  if (argc < 5 || napi_get_value_uint32(env, argv[1], &sources) != napi_ok || napi_get_value_uint32(env, argv[2], &rows) != napi_ok ||
+      !get_bytes(env, argv[0], &job->tables, &tables_length) || tables_length != 32 * (size_t) sources * rows) {
+    return fail(env, job, "ecApply takes tables from ecTables, sources and rows");
+  }
+  napi_value first;
+  uint8_t *ignored;
+  job->vectors = sources <= MAX_VECTORS && rows <= MAX_VECTORS ? malloc(sizeof(uint8_t *) * (sources + rows)) : NULL;
+  if (!job->vectors || napi_get_element(env, argv[3], 0, &first) != napi_ok || !get_bytes(env, first, &ignored, &job->length) ||
+      job->length == 0 || job->length > INT32_MAX || get_vectors(env, argv[3], job->length, job->vectors) != (int) sources ||
+      get_vectors(env, argv[4], job->length, job->vectors + sources) != (int) rows) {
+    return fail(env, job, "ecApply takes as many inputs as sources and outputs as rows, all non-empty and of one length");
+  }
+  job->sources = (int) sources;
+  job->rows = (int) rows;
+  napi_create_reference(env, argv[0], 1, &job->keep[0]);
+  napi_create_reference(env, argv[3], 1, &job->keep[1]);
+  napi_create_reference(env, argv[4], 1, &job->keep[2]);
+  return start(env, job);
+}
+
+// gfInvert(matrix, n): the inverse of an n × n matrix over GF(2^8), or null when it is singular.
+static napi_value gf_invert_js(napi_env env, napi_callback_info info) {
+  ARGS(2)
+  uint32_t n;
+  uint8_t *matrix;
+  size_t length;
+  if (argc < 2 || !get_bytes(env, argv[0], &matrix, &length) || napi_get_value_uint32(env, argv[1], &n) != napi_ok || n == 0 ||
+      n > MAX_VECTORS || length != (size_t) n * n) {
+    return fail(env, NULL, "gfInvert takes an n × n matrix and n");
+  }
+  uint8_t *scratch = malloc(length);
+  if (!scratch) return fail(env, NULL, "out of memory");
+  memcpy(scratch, matrix, length);  // gf_invert_matrix destroys its input
+  napi_value inverse;
+  void *bytes;
+  napi_create_buffer(env, length, &bytes, &inverse);
+  int singular = isal.gf_invert_matrix(scratch, bytes, (int) n);
+  free(scratch);
+  if (singular) napi_get_null(env, &inverse);
+  return inverse;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  const char *problem = load_isal();
+  if (problem) {
+    napi_throw_error(env, NULL, problem);
+    return NULL;
+  }
+  napi_property_descriptor properties[] = {
+    {"readChecked", NULL, read_checked_js, NULL, NULL, NULL, napi_default, NULL},
+    {"writeNew", NULL, write_new_js, NULL, NULL, NULL, napi_default, NULL},
+    {"syncPath", NULL, sync_path_js, NULL, NULL, NULL, napi_default, NULL},
+    {"crc32c", NULL, crc32c_js, NULL, NULL, NULL, napi_default, NULL},
+    {"crc32cSync", NULL, crc32c_sync_js, NULL, NULL, NULL, napi_default, NULL},
+    {"ecTables", NULL, ec_tables_js, NULL, NULL, NULL, napi_default, NULL},
+    {"ecApply", NULL, ec_apply_js, NULL, NULL, NULL, napi_default, NULL},
+    {"gfInvert", NULL, gf_invert_js, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  napi_value wrong_size, mismatch;
+  napi_create_int32(env, STATUS_WRONG_SIZE, &wrong_size);
+  napi_create_int32(env, STATUS_CHECKSUM_MISMATCH, &mismatch);
+  napi_set_named_property(env, exports, "STATUS_WRONG_SIZE", wrong_size);
+  napi_set_named_property(env, exports, "STATUS_CHECKSUM_MISMATCH", mismatch);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

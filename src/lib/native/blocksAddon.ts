@@ -1,0 +1,57 @@
+import {createRequire} from 'node:module'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {getSystemErrorName} from 'node:util'
+import {ShmrError} from '../errors.js'
+
+/**
+ * shmr's blocks addon (native/blocks): the work on whole blocks and shards, each call that
+ * returns a promise one job on libuv's thread pool, so the JavaScript thread (which answers FUSE)
+ * only starts it and takes the result. Bytes passed to a job must stay untouched until its
+ * promise settles. Statuses are 0, an errno (positive), or one of the STATUS_ values.
+ */
+export interface BlocksAddon {
+  /** Reads all of a file into `target`, which must be exactly its size, and checks its CRC32C. */
+  readChecked(file: string, target: Uint8Array, expectedCrc: number): Promise<number>
+  /** Writes a new file (O_EXCL), fsynced when `sync`; on failure the file is removed. */
+  writeNew(file: string, bytes: Uint8Array, sync: boolean): Promise<number>
+  /** fsyncs a file or directory. */
+  syncPath(file: string): Promise<number>
+  crc32c(bytes: Uint8Array): Promise<number>
+  /** CRC32C on the calling thread, continuing from `previous`. */
+  crc32cSync(bytes: Uint8Array, previous?: number): number
+  /** ISA-L's multiplication tables for a rows × sources matrix over GF(2^8) (row-major). */
+  ecTables(sources: number, rows: number, matrix: Uint8Array): Buffer
+  /** outputs[r] = Σ matrix[r][j] · inputs[j] over GF(2^8), byte by byte; all vectors of one length. */
+  ecApply(tables: Uint8Array, sources: number, rows: number, inputs: readonly Uint8Array[], outputs: readonly Uint8Array[]): Promise<number>
+  /** The inverse of an n × n matrix over GF(2^8), or null when it has none. */
+  gfInvert(matrix: Uint8Array, n: number): Buffer | null
+  readonly STATUS_WRONG_SIZE: number
+  readonly STATUS_CHECKSUM_MISMATCH: number
+}
+
+/** Where install.sh builds the addon, from dist/src/lib/native/ up to the repository. */
+const ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../native/blocks/build/Release/blocks.node')
+
+let loaded: BlocksAddon | undefined
+
+export function blocksAddon(): BlocksAddon {
+  if (!loaded) {
+    try {
+      loaded = createRequire(import.meta.url)(ADDON) as BlocksAddon
+    } catch (error) {
+      const message = (error as Error).message.split('\n')[0]!
+      throw new ShmrError('UNAVAILABLE', `shmr's blocks addon cannot be loaded: ${message}`, {
+        hint: /libisal/.test(message) ? 'install Debian\'s libisal2 package' : 'build it: scripts/install.sh (or npm run build:native)',
+      })
+    }
+  }
+  return loaded
+}
+
+/** Throws a Node-style system error (code, errno, syscall, path) for a non-zero errno status. */
+export function throwIfFailed(status: number, syscall: string, file: string): void {
+  if (status === 0) return
+  const code = getSystemErrorName(-status)
+  throw Object.assign(new Error(`${code}: ${syscall} '${file}'`), {code, errno: -status, syscall, path: file})
+}
