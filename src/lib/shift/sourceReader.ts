@@ -9,8 +9,10 @@ export interface SourceBlock {
 
 /**
  * Reads byte ranges of a file from its current blocks (checksums verified, lost shards rebuilt),
- * whatever their block size: the piece `shift` and `rewrite` re-block through. Keeps the last
- * source block, so cutting one large block into smaller ones reads it once.
+ * whatever their block size: the piece `shift` and `rewrite` re-block through. Source blocks that
+ * lie wholly inside the range are read straight into the output, all at once; a source block the
+ * range cuts (re-blocking to a smaller size) is read whole and kept, so cutting one large block
+ * into smaller ones reads it once.
  */
 export class SourceReader {
   private last: {index: number; bytes: Buffer} | undefined
@@ -23,6 +25,8 @@ export class SourceReader {
   async read(offset: number, length: number, out: Buffer): Promise<SourceBlock[]> {
     const size = this.sourceBlockSizeBytes
     const sources: SourceBlock[] = []
+    const direct: Promise<void>[] = []
+    const cut: Array<{index: number; from: number; to: number}> = []
     for (let index = Math.floor(offset / size); index * size < offset + length; index++) {
       const from = Math.max(offset, index * size)
       const to = Math.min(offset + length, (index + 1) * size)
@@ -30,17 +34,34 @@ export class SourceReader {
       sources.push({index, generation: record?.generation})
       if (!record) {
         out.fill(0, from - offset, to - offset)
-        continue
+      } else if (from === index * size && record.lengthBytes <= to - from) {
+        const target = out.subarray(from - offset, to - offset)
+        direct.push(this.blocks.readBlock({fileId: this.ino, blockIndex: index}, record, target).then(() => {
+          target.fill(0, record.lengthBytes)
+          this.bytesRead += record.lengthBytes
+        }))
+      } else {
+        cut.push({index, from, to})
       }
-      if (this.last?.index !== index) {
-        const bytes = this.last?.bytes.length === size ? this.last.bytes : Buffer.allocUnsafe(size)
-        await this.blocks.readBlock({fileId: this.ino, blockIndex: index}, record, bytes)
-        bytes.fill(0, record.lengthBytes)
-        this.bytesRead += record.lengthBytes
-        this.last = {index, bytes}
-      }
-      this.last.bytes.copy(out, from - offset, from - index * size, to - index * size)
     }
+    // Every read is started before any is awaited, so a failure must not go unhandled meanwhile.
+    const all = Promise.all(direct)
+    all.catch(() => {})
+    for (const {index, from, to} of cut) await this.copyCut(index, from, to, offset, out)
+    await all
     return sources
+  }
+
+  private async copyCut(index: number, from: number, to: number, offset: number, out: Buffer): Promise<void> {
+    const size = this.sourceBlockSizeBytes
+    if (this.last?.index !== index) {
+      const record = this.store.blockMaps.findBlock(this.ino, index)!
+      const bytes = this.last?.bytes.length === size ? this.last.bytes : Buffer.allocUnsafe(size)
+      await this.blocks.readBlock({fileId: this.ino, blockIndex: index}, record, bytes)
+      bytes.fill(0, record.lengthBytes)
+      this.bytesRead += record.lengthBytes
+      this.last = {index, bytes}
+    }
+    this.last.bytes.copy(out, from - offset, from - index * size, to - index * size)
   }
 }
