@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises'
-import {once} from 'node:events'
 import type {Writable} from 'node:stream'
 import {isAllZero} from '../blocks/zeroBlock.js'
 
@@ -60,12 +59,15 @@ export async function fileOutput(target: string): Promise<DecodeOutput> {
 
 const ZERO_CHUNK = Buffer.alloc(1024 * 1024)
 
-/** A stream (stdout): bytes in order, holes as zeros, with backpressure. */
+/**
+ * A stream (stdout): bytes in order, holes as zeros. Each write resolves once the stream has
+ * handed its bytes on, so the caller may refill the buffer then: no copy of every block.
+ */
 export function streamOutput(stream: Writable): DecodeOutput {
   let written = 0
   const push = async (bytes: Buffer): Promise<void> => {
     written += bytes.length
-    if (!stream.write(bytes)) await once(stream, 'drain')
+    await new Promise<void>((resolve, reject) => stream.write(bytes, (error) => (error ? reject(error) : resolve())))
   }
   const zeros = async (length: number): Promise<void> => {
     for (let left = length; left > 0; left -= ZERO_CHUNK.length) await push(ZERO_CHUNK.subarray(0, Math.min(left, ZERO_CHUNK.length)))
@@ -74,7 +76,7 @@ export function streamOutput(stream: Writable): DecodeOutput {
     // A stream cannot seek: bytes arrive in order, and any gap is a hole to fill.
     write: async (bytes, position) => {
       await zeros(position - written)
-      await push(Buffer.from(bytes))
+      await push(bytes)
     },
     zeros: async (position, length) => zeros(position + length - written),
     finish: async (sizeBytes) => zeros(sizeBytes - written),
