@@ -4,13 +4,12 @@
  * disk, with the page cache dropped before cold reads. Prints medians (min–max) and ratios.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {randomFillSync} from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
-import {createCodec} from '../src/lib/erasure/codec.js'
+import {defaultMountConfig} from '../src/lib/config/schema.js'
 
 const MiB = 1024 * 1024
 const args = process.argv.slice(2)
@@ -32,6 +31,9 @@ const cleanups: Array<() => Promise<unknown>> = []
 
 interface Figure { readonly median: number; readonly min: number; readonly max: number; readonly unit: string }
 const results: Record<string, Figure> = {}
+/** The demo's mount.cacheSize (the default). */
+const CACHE_BYTES = defaultMountConfig().cacheBytes
+let peakRssBytes: number | undefined
 const notes: Record<string, string> = {}
 
 async function cleanUp(): Promise<void> {
@@ -133,7 +135,8 @@ async function withShmr(source: string): Promise<void> {
   const pid = JSON.parse(fs.readFileSync(path.join(demo, 'meta', 'shmr.lock'), 'utf8')).pid as number
   if (only.has('shmr')) {
     await sequential('shmr', path.join(demo, 'mnt'), source)
-    notes.rss = `shmr mount peak RSS over the sequential writes and reads: ${(peakRss(pid) / MiB).toFixed(0)} MiB (cache 256 MiB)`
+    peakRssBytes = peakRss(pid)
+    notes.rss = `shmr mount peak RSS over the sequential writes and reads: ${(peakRssBytes / MiB).toFixed(0)} MiB (cache ${CACHE_BYTES / MiB} MiB)`
     await randomReads('shmr', path.join(demo, 'mnt', 'f'))
   } else {
     await sh(`dd if=${source} of=${demo}/mnt/f bs=1M conv=fsync status=none`)
@@ -158,36 +161,58 @@ async function withShmr(source: string): Promise<void> {
 }
 
 /**
- * The codec alone, 256 KiB shards: one stream of calls (one core busy), then one stream per core
- * at once. Each call is a job on libuv's thread pool working on the caller's buffers.
+ * The codec alone (bench/codecStreams.ts): encode and reconstruct of 256 KiB shards with the
+ * coding on one thread, then on one thread per core, each with two streams of calls per thread.
  */
 async function codec(): Promise<void> {
-  const shardBytes = 256 * 1024
-  const rounds = quick ? 400 : 3000
+  const rounds = quick ? 800 : 6000
   const cores = os.cpus().length
   for (const [data, parity] of [[4, 2], [8, 3]] as const) {
-    const shards = (): Uint8Array[] => Array.from({length: data + parity}, (_, i) => (i < data ? randomFillSync(new Uint8Array(shardBytes)) : new Uint8Array(shardBytes)))
-    const codec = createCodec({dataShards: data, parityShards: parity})
-    const stream = async (set: Uint8Array[], calls: number, call: (set: Uint8Array[]) => Promise<void>): Promise<void> => {
-      for (let i = 0; i < calls; i++) await call(set)
+    const run = async (threads: number): Promise<{encode: number; reconstruct: number}> => {
+      const {stdout} = await execa(process.execPath, [path.join(repo, 'dist', 'bench', 'codecStreams.js'), String(data), String(parity), String(rounds)],
+        {env: {UV_THREADPOOL_SIZE: String(threads)}})
+      return JSON.parse(stdout) as {encode: number; reconstruct: number}
     }
-    const megabytes = rounds * data * shardBytes / 1e6
-    const encode = (set: Uint8Array[]): Promise<void> => codec.encode(set)
-    const set = shards()
-    await measure(`codec ${data}+${parity} encode, 1 thread`, 'MB/s', async () => megabytes / await seconds(() => stream(set, rounds, encode)))
-    const lost = set.map((_, i) => i >= 2)
-    await measure(`codec ${data}+${parity} reconstruct, 1 thread`, 'MB/s', async () => megabytes / await seconds(() =>
-      stream(set, rounds, (s) => codec.reconstruct(s, lost, {dataOnly: true}))))
-    const sets = Array.from({length: cores}, shards)
-    await measure(`codec ${data}+${parity} encode, ${cores} threads`, 'MB/s', async () => megabytes / await seconds(() =>
-      Promise.all(sets.map((own) => stream(own, rounds / cores, encode)))))
+    const one: Array<{encode: number; reconstruct: number}> = []
+    await measure(`codec ${data}+${parity} encode, 1 thread`, 'MB/s', async () => {
+      one.push(await run(1))
+      return one.at(-1)!.encode
+    })
+    let next = 0
+    await measure(`codec ${data}+${parity} reconstruct, 1 thread`, 'MB/s', async () => one[next++]!.reconstruct)
+    await measure(`codec ${data}+${parity} encode, ${cores} threads`, 'MB/s', async () => (await run(cores)).encode)
   }
 }
 
-function ratio(a: string, b: string): string {
+function ratioOf(a: string, b: string): number | undefined {
   const x = results[a]?.median
   const y = results[b]?.median
-  return x && y ? `${(x / y).toFixed(2)}×` : 'n/a'
+  return x && y ? x / y : undefined
+}
+
+function ratio(a: string, b: string): string {
+  const value = ratioOf(a, b)
+  return value === undefined ? 'n/a' : `${value.toFixed(2)}×`
+}
+
+interface Target { readonly what: string; readonly value: number | undefined; readonly goal: number; readonly unit: string; readonly atMost?: boolean }
+
+/** The issue's targets, each against what this run measured (undefined: its section did not run). */
+function targets(): Target[] {
+  const cores = os.cpus().length
+  const ratioTarget = (what: string, a: string, b: string): Target => ({what, value: ratioOf(a, b), goal: 1, unit: '×'})
+  return [
+    ratioTarget('write, shmr / passthrough', 'shmr write', 'passthrough write'),
+    ratioTarget('cold read, shmr / passthrough', 'shmr cold read', 'passthrough cold read'),
+    ratioTarget('cold read, shmr / mergerfs', 'shmr cold read', 'mergerfs cold read'),
+    ratioTarget('write, shmr / mergerfs (the goal)', 'shmr write', 'mergerfs write'),
+    {what: 'mount peak RSS, 1 GiB write and read', value: peakRssBytes === undefined ? undefined : peakRssBytes / MiB, goal: (CACHE_BYTES + 150 * MiB) / MiB, unit: ' MiB', atMost: true},
+    {what: 'shift', value: results['shmr shift']?.median, goal: 300, unit: ' MB/s'},
+    {what: 'decode', value: results['shmr decode']?.median, goal: 500, unit: ' MB/s'},
+    {what: 'decode, 2 shards lost', value: results['shmr decode, 2 shards lost']?.median, goal: 300, unit: ' MB/s'},
+    {...ratioTarget('encode 4+2, all cores / one', `codec 4+2 encode, ${cores} threads`, 'codec 4+2 encode, 1 thread'), goal: 1.8},
+    {...ratioTarget('encode 8+3, all cores / one', `codec 8+3 encode, ${cores} threads`, 'codec 8+3 encode, 1 thread'), goal: 1.8},
+  ]
 }
 
 function report(): string {
@@ -203,6 +228,12 @@ function report(): string {
   lines.push(`  4K random read shmr/raw ${ratio('shmr 4K random read', 'raw 4K random read')}`)
   lines.push(`  encode all cores / one: 4+2 ${ratio(`codec 4+2 encode, ${os.cpus().length} threads`, 'codec 4+2 encode, 1 thread')}, ` +
     `8+3 ${ratio(`codec 8+3 encode, ${os.cpus().length} threads`, 'codec 8+3 encode, 1 thread')}`)
+  lines.push('', 'targets:')
+  for (const target of targets()) {
+    const verdict = target.value === undefined ? 'not run' : (target.atMost ? target.value <= target.goal : target.value >= target.goal) ? 'met' : 'MISSED'
+    const shown = target.value === undefined ? '' : `${target.value.toFixed(target.unit === '×' ? 2 : 0)}${target.unit}`
+    lines.push(`  ${target.what.padEnd(38)} ${shown.padStart(10)}  ${target.atMost ? '≤' : '≥'} ${target.goal}${target.unit}  ${verdict}`)
+  }
   for (const note of Object.values(notes)) lines.push(`note: ${note}`)
   return lines.join('\n')
 }
@@ -222,7 +253,7 @@ try {
   if (only.has('codec')) await codec()
   const text = report()
   process.stdout.write(`${text}\n`)
-  if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({sizeBytes: SIZE, runs: RUNS, results, notes}, null, 2)}\n`)
+  if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({sizeBytes: SIZE, runs: RUNS, results, targets: targets(), notes}, null, 2)}\n`)
 } finally {
   await cleanUp()
 }
