@@ -23,24 +23,24 @@
 #include <isa-l/crc.h>
 #include <isa-l/erasure_code.h>
 
-// ISA-L, loaded with RTLD_DEEPBIND. Node's own binary exports a `gf_mul` (from OpenSSL), and a
-// libisal linked the ordinary way has its internal calls to its gf_mul bound to Node's: ec_init_tables
-// and gf_invert_matrix compute garbage and the small-vector encoder crashes. Deep binding makes
-// the library resolve its symbols in itself first.
+// ISA-L, loaded with RTLD_DEEPBIND (its headers give the types). Node's own binary exports a
+// `gf_mul` (from OpenSSL), and a libisal linked the ordinary way has its internal calls to its
+// gf_mul bound to Node's: ec_init_tables and gf_invert_matrix compute garbage and the
+// small-vector encoder crashes. Deep binding makes the library resolve its symbols in itself first.
 static struct {
-  unsigned int (*crc32_iscsi)(unsigned char *, int, unsigned int);
-  void (*ec_init_tables)(int, int, unsigned char *, unsigned char *);
-  void (*ec_encode_data)(int, int, int, unsigned char *, unsigned char **, unsigned char **);
-  int (*gf_invert_matrix)(unsigned char *, unsigned char *, const int);
+  __typeof__(crc32_iscsi) *crc32_iscsi;
+  __typeof__(ec_init_tables) *ec_init_tables;
+  __typeof__(ec_encode_data) *ec_encode_data;
+  __typeof__(gf_invert_matrix) *gf_invert_matrix;
 } isal;
 
 static const char *load_isal(void) {
   void *library = dlopen("libisal.so.2", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
   if (!library) return dlerror();
-  isal.crc32_iscsi = (unsigned int (*)(unsigned char *, int, unsigned int)) dlsym(library, "crc32_iscsi");
-  isal.ec_init_tables = (void (*)(int, int, unsigned char *, unsigned char *)) dlsym(library, "ec_init_tables");
-  isal.ec_encode_data = (void (*)(int, int, int, unsigned char *, unsigned char **, unsigned char **)) dlsym(library, "ec_encode_data");
-  isal.gf_invert_matrix = (int (*)(unsigned char *, unsigned char *, const int)) dlsym(library, "gf_invert_matrix");
+  isal.crc32_iscsi = (__typeof__(isal.crc32_iscsi)) dlsym(library, "crc32_iscsi");
+  isal.ec_init_tables = (__typeof__(isal.ec_init_tables)) dlsym(library, "ec_init_tables");
+  isal.ec_encode_data = (__typeof__(isal.ec_encode_data)) dlsym(library, "ec_encode_data");
+  isal.gf_invert_matrix = (__typeof__(isal.gf_invert_matrix)) dlsym(library, "gf_invert_matrix");
   if (!isal.crc32_iscsi || !isal.ec_init_tables || !isal.ec_encode_data || !isal.gf_invert_matrix) return "libisal.so.2 lacks a function shmr needs";
   return NULL;
 }
@@ -49,7 +49,8 @@ static const char *load_isal(void) {
 #define STATUS_WRONG_SIZE (-1)
 #define STATUS_CHECKSUM_MISMATCH (-2)
 
-// The most input or output shards of one coding job (the format's limit on shards per block).
+// The most input or output shards of one coding job: a bound for the arguments, at the format's
+// limit (MAX_TOTAL_SHARDS in src/lib/format/constants.ts), which the codec checks first.
 #define MAX_VECTORS 256
 
 // CRC32C continuing from a previous CRC32C: ISA-L's crc32_iscsi works on the uninverted register.
