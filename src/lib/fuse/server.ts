@@ -11,6 +11,7 @@ import {MetricsWriter} from '../metrics/metricsWriter.js'
 import {collectTombstones} from '../gc/collectTombstones.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
+import {blocksAddon} from '../native/blocksAddon.js'
 import {PoolSet} from '../pools/poolSet.js'
 import {mountFuse} from './binding.js'
 import {loadFuseNative} from './fuseNative.js'
@@ -48,6 +49,8 @@ export interface Server {
 export async function serveFilesystem(config: ShmrConfig, options: ServeOptions): Promise<Server> {
   const mountpoint = path.resolve(options.mountpoint ?? config.mountpoint)
   checkFuseAvailable()
+  // Loaded now, so that a missing addon refuses the mount instead of failing every read.
+  blocksAddon()
   const lock = ExclusiveLock.acquire(config.metadataDir, 'mount', mountpoint)
   let store: MetaStore | undefined
   try {
