@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --json FILE]`: shmr's speed beside the disk under it, mergerfs,
- * and a passthrough filesystem on the same FUSE binding, all measured in this one run on the same
- * disk, with the page cache dropped before cold reads. Prints medians (min–max) and ratios.
+ * `npm run bench [-- --quick] [-- --json FILE] [-- --only SECTIONS]`: shmr's speed beside the disk
+ * under it, mergerfs, and a passthrough filesystem on the same FUSE binding, all measured in this
+ * one run on the same disk, taking turns, with the page cache dropped before cold reads. Prints
+ * medians (min–max), ratios, and the bench issue's targets against them.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
@@ -23,6 +24,8 @@ for (const name of only) {
 }
 const SIZE = quick ? 128 * MiB : 1024 * MiB
 const RUNS = 3
+/** Runs of each sequential write and read: the systems take turns, so drift hits them alike. */
+const SEQUENTIAL_RUNS = 5
 const RANDOM_READS = quick ? 100 : 400
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const shmrBin = path.join(repo, 'bin', 'run.js')
@@ -63,23 +66,49 @@ async function seconds(work: () => Promise<unknown>): Promise<number> {
   return (performance.now() - started) / 1000
 }
 
-/** Runs `work` RUNS times (each returning a throughput) and records median, min and max. */
-async function measure(name: string, unit: string, work: (run: number) => Promise<number>): Promise<void> {
-  const values: number[] = []
-  for (let run = 0; run < RUNS; run++) values.push(await work(run))
+/** Records median, min and max of `values`. */
+function record(name: string, unit: string, values: number[]): void {
   values.sort((a, b) => a - b)
   results[name] = {median: values[Math.floor(values.length / 2)]!, min: values[0]!, max: values.at(-1)!, unit}
   process.stderr.write(`  ${name}: ${results[name]!.median.toFixed(1)} ${unit}\n`)
 }
 
-/** Sequential write (with fsync) and cold read of SIZE bytes in `dir`, as dd does them. */
-async function sequential(label: string, dir: string, source: string): Promise<void> {
-  await measure(`${label} write`, 'MB/s', async () => {
+/** Runs `work` RUNS times (each returning a throughput) and records median, min and max. */
+async function measure(name: string, unit: string, work: (run: number) => Promise<number>): Promise<void> {
+  const values: number[] = []
+  for (let run = 0; run < RUNS; run++) values.push(await work(run))
+  record(name, unit, values)
+}
+
+/** A directory to write to and read from: the raw disk or a mount. */
+interface Subject {
+  readonly label: string
+  readonly dir: string
+}
+
+/**
+ * Sequential write (with fsync) and cold read of SIZE bytes in each subject's directory, as dd
+ * does them. The subjects take turns within each round, starting one further on each time: the
+ * disk and the page cache drift over a run (2-4x here), and taking turns spreads the drift over
+ * all of them instead of charging it to whichever ran last.
+ */
+async function sequential(subjects: readonly Subject[], source: string): Promise<void> {
+  const rounds = async (kind: string, work: (subject: Subject) => Promise<number>): Promise<void> => {
+    const values = new Map(subjects.map((subject) => [subject.label, [] as number[]]))
+    for (let round = 0; round < SEQUENTIAL_RUNS; round++) {
+      for (let turn = 0; turn < subjects.length; turn++) {
+        const subject = subjects[(round + turn) % subjects.length]!
+        values.get(subject.label)!.push(await work(subject))
+      }
+    }
+    for (const subject of subjects) record(`${subject.label} ${kind}`, 'MB/s', values.get(subject.label)!)
+  }
+  await rounds('write', async ({dir}) => {
     fs.rmSync(path.join(dir, 'f'), {force: true})
     await dropCaches()
     return SIZE / 1e6 / await seconds(() => sh(`dd if=${source} of=${dir}/f bs=1M conv=fsync status=none`))
   })
-  await measure(`${label} cold read`, 'MB/s', async () => {
+  await rounds('cold read', async ({dir}) => {
     await dropCaches()
     return SIZE / 1e6 / await seconds(() => sh(`dd if=${dir}/f of=/dev/null bs=1M status=none`))
   })
@@ -96,53 +125,55 @@ async function randomReads(label: string, file: string): Promise<void> {
   })
 }
 
-async function withMergerfs(source: string): Promise<void> {
+/** mergerfs over two branch directories, as its users run it; undefined when it cannot be had. */
+async function mountMergerfs(): Promise<Subject | undefined> {
   if ((await execa('bash', ['-c', 'command -v mergerfs'], {reject: false})).exitCode !== 0) {
     await execa('bash', ['-c', 'apt-get install -y -qq mergerfs >/dev/null'], {reject: false})
   }
   if ((await execa('bash', ['-c', 'command -v mergerfs'], {reject: false})).exitCode !== 0) {
     notes.mergerfs = 'mergerfs is not installed and could not be installed: skipped'
-    return
+    return undefined
   }
   const [a, b, mnt] = ['m1', 'm2', 'mmnt'].map((name) => fs.mkdirSync(path.join(root, name), {recursive: true}) ?? path.join(root, name))
   await sh(`mergerfs -o cache.files=off,category.create=mfs ${a}:${b} ${mnt}`)
   cleanups.push(() => quietly(`fusermount3 -u ${mnt}`))
-  await sequential('mergerfs', mnt!, source)
-  await sh(`fusermount3 -u ${mnt}`)
+  return {label: 'mergerfs', dir: mnt!}
 }
 
-async function withPassthrough(source: string): Promise<void> {
+/** The passthrough on shmr's binding (bench/passthrough.ts), until the cleanups stop it. */
+async function mountPassthrough(): Promise<Subject> {
   const [backing, mnt] = ['p', 'pmnt'].map((name) => path.join(root, name))
   for (const dir of [backing!, mnt!]) fs.mkdirSync(dir)
   const child: ChildProcess = spawn(process.execPath, [path.join(repo, 'dist', 'bench', 'passthrough.js'), backing!, mnt!], {stdio: ['ignore', 'pipe', 'inherit']})
   cleanups.push(async () => { child.kill('SIGTERM'); await quietly(`fusermount3 -u ${mnt}`) })
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
-  await sequential('passthrough', mnt!, source)
-  child.kill('SIGTERM')
-  await new Promise((resolve) => child.once('exit', resolve))
+  return {label: 'passthrough', dir: mnt!}
 }
 
 function peakRss(pid: number): number {
   return Number(/^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
 }
 
-async function withShmr(source: string): Promise<void> {
+interface ShmrMount extends Subject {
+  readonly demo: string
+  readonly config: string
+  readonly pid: number
+}
+
+/** A demo filesystem, mounted. */
+async function mountShmr(): Promise<ShmrMount> {
   const demo = path.join(root, 'shmr')
   await shmr('init', '--demo', demo)
   const config = path.join(demo, 'shmr.yaml')
   await shmr('mount', '-c', config, '--background')
   cleanups.push(() => quietly(`node ${shmrBin} umount -c ${config}`))
   const pid = JSON.parse(fs.readFileSync(path.join(demo, 'meta', 'shmr.lock'), 'utf8')).pid as number
-  if (only.has('shmr')) {
-    await sequential('shmr', path.join(demo, 'mnt'), source)
-    peakRssBytes = peakRss(pid)
-    notes.rss = `shmr mount peak RSS over the sequential writes and reads: ${(peakRssBytes / MiB).toFixed(0)} MiB (cache ${CACHE_BYTES / MiB} MiB)`
-    await randomReads('shmr', path.join(demo, 'mnt', 'f'))
-  } else {
-    await sh(`dd if=${source} of=${demo}/mnt/f bs=1M conv=fsync status=none`)
-  }
+  return {label: 'shmr', dir: path.join(demo, 'mnt'), demo, config, pid}
+}
+
+/** Shift of the mounted demo's file f (unmounting it), decode, and decode with 2 shards of each block lost. */
+async function archive({demo, config}: ShmrMount): Promise<void> {
   await shmr('umount', '-c', config)
-  if (!only.has('archive')) return
   const drives = [0, 1, 2, 3, 4, 5].map((i) => path.join(demo, 'archive', `smr${i}`))
   await measure('shmr shift', 'MB/s', async (run) => {
     if (run > 0) await shmr('shift', '-c', config, '/f', '--to', 'write')
@@ -216,7 +247,7 @@ function targets(): Target[] {
 }
 
 function report(): string {
-  const lines = [`shmr bench: ${SIZE / MiB} MiB, ${RUNS} runs each, median (min–max), ${os.cpus().length} cores`, '']
+  const lines = [`shmr bench: ${SIZE / MiB} MiB, median (min–max) of ${SEQUENTIAL_RUNS} runs (sequential, taking turns) or ${RUNS}, ${os.cpus().length} cores`, '']
   for (const [name, figure] of Object.entries(results)) {
     lines.push(`  ${name.padEnd(38)} ${figure.median.toFixed(1).padStart(9)} ${figure.unit.padEnd(5)} (${figure.min.toFixed(1)}–${figure.max.toFixed(1)})`)
   }
@@ -243,17 +274,28 @@ try {
   process.stderr.write(`preparing ${SIZE / MiB} MiB of random data in ${root}\n`)
   await sh(`head -c ${SIZE} /dev/urandom > ${source}`)
   fs.mkdirSync(path.join(root, 'raw'))
-  if (only.has('raw')) {
-    await sequential('raw', path.join(root, 'raw'), source)
-    await randomReads('raw', path.join(root, 'raw', 'f'))
+  const subjects: Subject[] = []
+  if (only.has('raw')) subjects.push({label: 'raw', dir: path.join(root, 'raw')})
+  const mergerfs = only.has('mergerfs') ? await mountMergerfs() : undefined
+  if (mergerfs) subjects.push(mergerfs)
+  if (only.has('passthrough')) subjects.push(await mountPassthrough())
+  const mounted = only.has('shmr') || only.has('archive') ? await mountShmr() : undefined
+  if (mounted && only.has('shmr')) subjects.push(mounted)
+  await sequential(subjects, source)
+  if (mounted && only.has('shmr')) {
+    peakRssBytes = peakRss(mounted.pid)
+    notes.rss = `shmr mount peak RSS over the sequential writes and reads: ${(peakRssBytes / MiB).toFixed(0)} MiB (cache ${CACHE_BYTES / MiB} MiB)`
+    await randomReads('shmr', path.join(mounted.dir, 'f'))
   }
-  if (only.has('mergerfs')) await withMergerfs(source)
-  if (only.has('passthrough')) await withPassthrough(source)
-  if (only.has('shmr') || only.has('archive')) await withShmr(source)
+  if (only.has('raw')) await randomReads('raw', path.join(root, 'raw', 'f'))
+  if (mounted && only.has('archive')) {
+    if (!only.has('shmr')) await sh(`dd if=${source} of=${mounted.dir}/f bs=1M conv=fsync status=none`)
+    await archive(mounted)
+  }
   if (only.has('codec')) await codec()
   const text = report()
   process.stdout.write(`${text}\n`)
-  if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({sizeBytes: SIZE, runs: RUNS, results, targets: targets(), notes}, null, 2)}\n`)
+  if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({sizeBytes: SIZE, runs: RUNS, sequentialRuns: SEQUENTIAL_RUNS, results, targets: targets(), notes}, null, 2)}\n`)
 } finally {
   await cleanUp()
 }
