@@ -91,8 +91,9 @@ export class FileData {
 
   /**
    * The kernel's read-ahead window, once the mount knows it. Blocks that fit in it are requested
-   * by the kernel itself, several at once, and each such request reads its block straight into
-   * the reply; the data path reads ahead only blocks larger than the window.
+   * by the kernel itself, several at once; the data path reads ahead only blocks larger than the
+   * window. (A read never goes straight into the reader's buffer: when a request times out, the
+   * binding hands that buffer back to libfuse while a read into it could still be running.)
    */
   kernelReadsAhead(bytes: number): void {
     this.kernelReadAheadBytes = bytes
@@ -146,10 +147,6 @@ export class FileData {
       const index = Math.floor(at / file.blockSizeBytes)
       const offset = at - index * file.blockSizeBytes
       const count = Math.min(file.blockSizeBytes - offset, end - at)
-      if (offset === 0 && count === Math.min(file.blockSizeBytes, file.sizeBytes - at) && await this.readWholeBlock(file, index, target.subarray(done, done + count))) {
-        done += count
-        continue
-      }
       const block = await this.blockForRead(file, index)
       // No await between here and the copy: the block cannot be evicted in between.
       if (block) block.buffer.copy(target, done, offset, offset + count)
@@ -348,21 +345,6 @@ export class FileData {
     }
     file.dirty.add(block)
     return block
-  }
-
-  /**
-   * A read of a whole stored block that is not in the cache goes straight from the block's files
-   * into the reader's buffer: no cache buffer, no copy. (The kernel's page cache keeps it for
-   * re-reads.) False when the block is cached or being loaded, or a hole: the cache path serves it.
-   */
-  private async readWholeBlock(file: LiveFile, index: number, target: Buffer): Promise<boolean> {
-    if (this.cache.get(file.ino, index) || this.loading.has(key(file.ino, index))) return false
-    const record = this.store.blockMaps.findBlock(file.ino, index)
-    if (!record || record.lengthBytes > target.length) return false
-    this.options.onCacheLookup?.(false)
-    await this.readRecord(file.ino, index, record, target)
-    target.fill(0, record.lengthBytes)
-    return true
   }
 
   /** Reads a stored block into `out`, logging what it had to read around or could not read at all. */
