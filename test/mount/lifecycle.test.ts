@@ -30,6 +30,22 @@ describe('mount lifecycle', () => {
     })
   })
 
+  it('stays mounted when its mount point is given through a symlink', async () => {
+    await withMount({blockSizeBytes: 65536}, async (m) => {
+      await m.unmount()
+      const link = `${tempDir()}/archive`
+      fs.symlinkSync(m.mnt, link)
+      const mounted = await shmr(['mount', '-c', m.config.file, link, '--background'])
+      assert.equal(mounted.exitCode, 0, mounted.stderr)
+      // The server looks for its mount in the mount table every second; give it three looks.
+      await new Promise((resolve) => setTimeout(resolve, 3500))
+      assert.doesNotMatch(fs.readFileSync(`${m.config.metadataDir}/mount.log`, 'utf8'), /unmounted from outside/)
+      await shOk(`printf hello > ${link}/greeting`)
+      assert.equal(await shOk(`cat ${m.mnt}/greeting`), 'hello')
+      assert.equal((await shOk(`cat /sys/class/bdi/$(mountpoint -d ${m.mnt})/read_ahead_kb`)).trim(), '4096', 'the read-ahead window was found and set')
+    })
+  })
+
   it('reports capacity and free space of the drives to df, each disk counted once', async () => {
     await withMount({}, async (m) => {
       const [mountSize, mountAvail] = (await shOk(`df -B1 --output=size,avail ${m.mnt} | tail -1`)).trim().split(/\s+/).map(Number)

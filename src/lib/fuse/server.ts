@@ -47,7 +47,7 @@ export interface Server {
  * serves FUSE requests. Every way of stopping flushes all data and commits before unmounting.
  */
 export async function serveFilesystem(config: ShmrConfig, options: ServeOptions): Promise<Server> {
-  const mountpoint = path.resolve(options.mountpoint ?? config.mountpoint)
+  const mountpoint = resolveMountpoint(options.mountpoint ?? config.mountpoint)
   checkFuseAvailable()
   // Loaded now, so that a missing addon refuses the mount instead of failing every read.
   blocksAddon()
@@ -173,6 +173,21 @@ function checkFuseAvailable(): void {
   const hasFusermount = ['/usr/bin/fusermount3', '/bin/fusermount3'].some((file) => fs.existsSync(file))
   if (!hasFusermount) throw new ShmrError('UNAVAILABLE', 'FUSE is not available: fusermount3 is not installed', {hint: 'install Debian\'s fuse3 package'})
   loadFuseNative()
+}
+
+/**
+ * The mount point as the kernel's mount table will name it, symlinks resolved: the server watches
+ * the table for its own mount, and a path through a symlink never matched it, so the server took
+ * itself for unmounted from outside a second after mounting.
+ */
+function resolveMountpoint(requested: string): string {
+  const absolute = path.resolve(requested)
+  try {
+    return fs.realpathSync(absolute)
+  } catch {
+    // checkMountpoint says what is wrong with it.
+    return absolute
+  }
 }
 
 function checkMountpoint(mountpoint: string): void {
