@@ -236,6 +236,14 @@ static int get_vectors(napi_env env, napi_value array, size_t length, uint8_t **
   return (int) count;
 }
 
+// A job's path and bytes (its first two arguments); the bytes stay alive until the job completes.
+static const char *take_file_and_bytes(napi_env env, job_t *job, size_t argc, napi_value *argv) {
+  if (argc < 2 || !get_path(env, argv[0], &job->path)) return "path must be a string";
+  if (!get_bytes(env, argv[1], &job->data, &job->length)) return "bytes must be a Uint8Array";
+  napi_create_reference(env, argv[1], 1, &job->keep[0]);
+  return NULL;
+}
+
 static job_t *new_job(op_t op) {
   job_t *job = calloc(1, sizeof(job_t));
   if (job) job->op = op;
@@ -252,10 +260,9 @@ static napi_value read_checked_js(napi_env env, napi_callback_info info) {
   ARGS(3)
   job_t *job = new_job(OP_READ_CHECKED);
   if (!job) return fail(env, NULL, "out of memory");
-  if (argc < 3 || !get_path(env, argv[0], &job->path)) return fail(env, job, "path must be a string");
-  if (!get_bytes(env, argv[1], &job->data, &job->length)) return fail(env, job, "target must be a Uint8Array");
-  if (napi_get_value_uint32(env, argv[2], &job->crc) != napi_ok) return fail(env, job, "expectedCrc must be a number");
-  napi_create_reference(env, argv[1], 1, &job->keep[0]);
+  const char *problem = take_file_and_bytes(env, job, argc, argv);
+  if (problem) return fail(env, job, problem);
+  if (argc < 3 || napi_get_value_uint32(env, argv[2], &job->crc) != napi_ok) return fail(env, job, "expectedCrc must be a number");
   return start(env, job);
 }
 
@@ -264,10 +271,9 @@ static napi_value write_new_js(napi_env env, napi_callback_info info) {
   ARGS(3)
   job_t *job = new_job(OP_WRITE_NEW);
   if (!job) return fail(env, NULL, "out of memory");
-  if (argc < 3 || !get_path(env, argv[0], &job->path)) return fail(env, job, "path must be a string");
-  if (!get_bytes(env, argv[1], &job->data, &job->length)) return fail(env, job, "bytes must be a Uint8Array");
-  if (napi_get_value_bool(env, argv[2], &job->sync) != napi_ok) return fail(env, job, "sync must be a boolean");
-  napi_create_reference(env, argv[1], 1, &job->keep[0]);
+  const char *problem = take_file_and_bytes(env, job, argc, argv);
+  if (problem) return fail(env, job, problem);
+  if (argc < 3 || napi_get_value_bool(env, argv[2], &job->sync) != napi_ok) return fail(env, job, "sync must be a boolean");
   return start(env, job);
 }
 
