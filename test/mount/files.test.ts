@@ -163,6 +163,23 @@ describe('files through the mount', () => {
     })
   })
 
+  it('writes and reads block files past the page cache (O_DIRECT): shmr caches blocks itself', async (t) => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const pool = m.config.pools[0]!.drives[0]!.dir
+      const kind = (await shOk(`stat -f -c %T ${pool}`)).trim()
+      if (kind === 'tmpfs') return t.skip(`the write pool is on tmpfs, whose files live in the page cache`)
+      // Bytes of the write pool's block files held in the page cache.
+      const cached = async (): Promise<number> => (await shOk(`find ${pool}/shmr -type f -name 'i*' -exec fincore -b -n -o RES {} +`))
+        .trim().split('\n').filter(Boolean).reduce((sum, line) => sum + Number(line), 0)
+      const source = tempDir()
+      await shOk(`head -c 8M /dev/urandom > ${source}/f && cp ${source}/f ${m.mnt}/f`)
+      await m.remount()
+      assert.equal(await cached(), 0, 'the 128 blocks written left nothing in the page cache')
+      assert.equal(await sha(`${m.mnt}/f`), await sha(`${source}/f`))
+      assert.equal(await cached(), 0, 'reading them back put nothing there either')
+    })
+  })
+
   it('reports only stored blocks to du: a sparse file is small', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       await shOk(`truncate -s 1G ${m.mnt}/sparse && printf data | dd of=${m.mnt}/sparse bs=1 seek=$((512*1024*1024)) conv=notrunc,fsync status=none`)

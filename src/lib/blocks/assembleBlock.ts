@@ -1,6 +1,7 @@
 import type {Reconstruct} from '../erasure/codec.js'
 import type {ShardFault} from './shardFile.js'
 import {shardSizeBytes, toleratedLosses, type Topology} from './topology.js'
+import {blocksAddon} from '../native/blocksAddon.js'
 
 /** Reads shard `shardIndex` whole into `target` and checks it; says why not when it cannot. */
 export type ReadShard = (shardIndex: number, target: Uint8Array) => Promise<ShardFault | undefined>
@@ -37,7 +38,7 @@ export async function assembleBlock(topology: Topology, lengthBytes: number, rea
   // Data shards that lie wholly inside the block are read straight into `out`; the padded tail
   // and parity go to scratch buffers.
   const direct = Array.from({length: data + parity}, (_, i) => i < data && (i + 1) * shardBytes <= lengthBytes)
-  const buffers = direct.map((inOut, i) => (inOut ? out.subarray(i * shardBytes, (i + 1) * shardBytes) : new Uint8Array(shardBytes)))
+  const buffers = direct.map((inOut, i) => (inOut ? out.subarray(i * shardBytes, (i + 1) * shardBytes) : blocksAddon().alignedBuffer(shardBytes)))
   const faults: Array<ShardFault | undefined> = await Promise.all(buffers.slice(0, data).map((buffer, i) => readShard(i, buffer)))
   const dataIntact = faults.every((fault) => fault === undefined)
   if (!dataIntact) faults.push(...await Promise.all(buffers.slice(data).map((buffer, j) => readShard(data + j, buffer))))

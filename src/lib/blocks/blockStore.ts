@@ -14,6 +14,7 @@ import {readShardFile, type ShardFault} from './shardFile.js'
 import {assembleBlock} from './assembleBlock.js'
 import {describeTopology, shardCount, shardSizeBytes, type Topology} from './topology.js'
 import {isAllZero} from './zeroBlock.js'
+import {blocksAddon} from '../native/blocksAddon.js'
 
 /** Which block of which file: what a shard name carries besides the record. */
 export interface BlockAddress {
@@ -202,9 +203,12 @@ export class BlockStore {
     return Array.from({length: topology.data + topology.parity}, (_, i) => {
       const start = i * shardBytes
       if (i < topology.data && start + shardBytes <= data.byteLength) return data.subarray(start, start + shardBytes)
-      const padded = new Uint8Array(shardBytes)
-      if (i < topology.data && start < data.byteLength) padded.set(data.subarray(start))
-      return padded
+      // Page-aligned like the data, so that every shard is written past the page cache.
+      const own = blocksAddon().alignedBuffer(shardBytes)
+      if (i >= topology.data) return own
+      own.fill(0)
+      if (start < data.byteLength) own.set(data.subarray(start))
+      return own
     })
   }
 

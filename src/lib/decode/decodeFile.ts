@@ -4,6 +4,7 @@ import {reconstructShards} from '../erasure/codec.js'
 import {ShmrError} from '../errors.js'
 import {healthOf, type FoundBlock, type FoundFile} from './catalog.js'
 import type {DecodeOutput} from './decodeOutput.js'
+import {blocksAddon} from '../native/blocksAddon.js'
 
 export interface BlockIssue {
   readonly block: number
@@ -34,7 +35,7 @@ export interface DecodeReport {
  * buffers, so reading, rebuilding and writing overlap.
  */
 export async function decodeFile(file: FoundFile, output: DecodeOutput, options: {partial: boolean; onBytes?: (bytes: number) => void}): Promise<DecodeReport> {
-  const buffers = [Buffer.allocUnsafe(file.blockSizeBytes), Buffer.allocUnsafe(file.blockSizeBytes)] as const
+  const buffers = [blocksAddon().alignedBuffer(file.blockSizeBytes), blocksAddon().alignedBuffer(file.blockSizeBytes)] as const
   const repaired: BlockIssue[] = []
   const lost: BlockIssue[] = []
   let shardsUsed = 0

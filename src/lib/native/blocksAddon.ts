@@ -26,6 +26,11 @@ export interface BlocksAddon {
   ecApply(tables: Uint8Array, sources: number, rows: number, inputs: readonly Uint8Array[], outputs: readonly Uint8Array[]): Promise<number>
   /** The inverse of an n × n matrix over GF(2^8), or null when it has none. */
   gfInvert(matrix: Uint8Array, n: number): Buffer | null
+  /**
+   * A buffer (contents unspecified) on a 4 KiB boundary: readChecked and writeNew move such a
+   * buffer's bytes with O_DIRECT, past the page cache; any other buffer goes through it.
+   */
+  alignedBuffer(size: number): Buffer
   readonly STATUS_WRONG_SIZE: number
   readonly STATUS_CHECKSUM_MISMATCH: number
 }

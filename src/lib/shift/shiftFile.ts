@@ -11,6 +11,7 @@ import type {Pool, PoolSet} from '../pools/poolSet.js'
 import type {RateLimiter} from './rateLimiter.js'
 import {SourceReader} from './sourceReader.js'
 import {removeStrayShards} from './strayShards.js'
+import {blocksAddon} from '../native/blocksAddon.js'
 
 /** Where and how a file's blocks should end up. */
 export interface Destination {
@@ -141,7 +142,7 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
   let next = 0
   await Promise.all(Array.from({length: Math.max(1, Math.min(context.jobs, targetCount))}, async () => {
     const reader = new SourceReader(store, context.blocks, ino, sourceBlockSizeBytes)
-    const buffer = Buffer.allocUnsafe(targetBytes)
+    const buffer = blocksAddon().alignedBuffer(targetBytes)
     while (next < targetCount) await shiftBlock(next++, reader, buffer)
     bytesRead += reader.bytesRead
   }))

@@ -1,5 +1,6 @@
 import type {BlockStore} from '../blocks/blockStore.js'
 import type {MetaStore} from '../meta/metaStore.js'
+import {blocksAddon} from '../native/blocksAddon.js'
 
 /** A block of the file as it is now, and its generation (undefined: a hole). */
 export interface SourceBlock {
@@ -56,7 +57,7 @@ export class SourceReader {
     const size = this.sourceBlockSizeBytes
     if (this.last?.index !== index) {
       const record = this.store.blockMaps.findBlock(this.ino, index)!
-      const bytes = this.last?.bytes.length === size ? this.last.bytes : Buffer.allocUnsafe(size)
+      const bytes = this.last?.bytes.length === size ? this.last.bytes : blocksAddon().alignedBuffer(size)
       await this.blocks.readBlock({fileId: this.ino, blockIndex: index}, record, bytes)
       bytes.fill(0, record.lengthBytes)
       this.bytesRead += record.lengthBytes
