@@ -25,7 +25,13 @@ import type {Log} from './serve.js'
 const TICK_MS = 1000
 /** Tombstoned block files outlive their record this long, so a read that just looked it up still finds them. */
 const TOMBSTONE_GRACE_MS = 10_000
-const MAX_FLUSHING_BLOCKS = 8
+/**
+ * Block flushes in flight at most. Each is a write past the page cache plus its share of a group
+ * commit (fsyncs, one transaction), so the disk stays busy only with many at once: 8 -> 32 took
+ * a 1 GiB dd from 506-691 to 670-821 MB/s here. Their blocks cannot be evicted meanwhile, so
+ * together they take at most an eighth of the cache.
+ */
+const MAX_FLUSHING_BLOCKS = 32
 
 export interface ServeOptions {
   /** Overrides the config's mount point. */
@@ -64,7 +70,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       reconstructed: () => metrics.reconstructed(),
     })
     const core = new ShmrFs(store, blocks, pools, {
-      cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: MAX_FLUSHING_BLOCKS,
+      cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: Math.max(2, Math.min(MAX_FLUSHING_BLOCKS, Math.floor(config.mount.cacheBytes / 8 / pools.writePool.blockSizeBytes))),
       onCacheLookup: (hit) => metrics.cacheLookup(hit),
     }, options.log)
     const recovered = await core.namespace.recoverOrphans()
