@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import {after, before, describe, it} from 'node:test'
 import type {BlockAddress} from '../../src/lib/blocks/blockStore.js'
 import {shardSizeBytes, type Topology} from '../../src/lib/blocks/topology.js'
 import {isShmrError} from '../../src/lib/errors.js'
+import {blocksAddon} from '../../src/lib/native/blocksAddon.js'
 import type {BlockRecord} from '../../src/lib/meta/records.js'
 import type {Pool} from '../../src/lib/pools/poolSet.js'
 import {erasure, mirror} from '../helpers/fixtureFs.js'
@@ -143,6 +145,27 @@ describe('block store', () => {
     fs.appendFileSync(files[1]!, 'x')
     const bad = await fx.blocks.checkBlock(at, record)
     assert.deepEqual(bad.map((shard) => [shard.shardIndex, shard.fault]), [[1, 'wrong size'], [5, 'missing']])
+  })
+
+  it('writes a page-aligned block\'s shards, and checks them, past the page cache', async (t) => {
+    const dir = fx.pools.pool('archive').drives[0]!.dir
+    if (execFileSync('stat', ['-f', '-c', '%T', dir], {encoding: 'utf8'}).trim() === 'tmpfs') {
+      return t.skip('the drives are on tmpfs, whose files live in the page cache')
+    }
+    const cached = (files: readonly string[]): number[] =>
+      files.map((file) => Number(execFileSync('fincore', ['-b', '-n', '-o', 'RES', file], {encoding: 'utf8'}).trim()))
+    // 196 607 bytes: three whole 49 152-byte (12-page) data shards and a zero-padded fourth.
+    for (const length of [262144, 196_607]) {
+      const at = address(length, 32)
+      const data = blocksAddon().alignedBuffer(length)
+      patternBytes(length, 5).copy(data)
+      const record = await write(fx.pools.pool('archive'), data, erasure(4, 2), at)
+      const files = shardPaths(at, record)
+      assert.deepEqual(cached(files), files.map(() => 0), `${length}-byte block: no shard file is in the page cache after the write`)
+      assert.deepEqual(await fx.blocks.checkBlock(at, record), [])
+      assert.deepEqual(cached(files), files.map(() => 0), `${length}-byte block: nor after checkBlock read every shard`)
+      assert.ok((await readBack(at, record)).bytes.equals(data))
+    }
   })
 
   it('never overwrites: the same block written again is a new set of files', async () => {
