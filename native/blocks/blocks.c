@@ -426,12 +426,15 @@ static void free_aligned(napi_env env, void *data, void *hint) {
 // so that reads and writes of it can bypass the page cache.
 static napi_value aligned_buffer_js(napi_env env, napi_callback_info info) {
   ARGS(1)
-  uint32_t size;
-  if (argc < 1 || napi_get_value_uint32(env, argv[0], &size) != napi_ok) return fail(env, NULL, "size must be a number");
+  double size;
+  // napi_get_value_uint32 would wrap a larger size around, and make NaN 0, silently.
+  if (argc < 1 || napi_get_value_double(env, argv[0], &size) != napi_ok || !(size >= 0 && size <= UINT32_MAX) || size != (double) (size_t) size) {
+    return fail(env, NULL, "size must be a whole number of bytes from 0 to 4294967295");
+  }
   void *bytes;
-  if (posix_memalign(&bytes, DIRECT_ALIGN, size > 0 ? size : 1) != 0) return fail(env, NULL, "out of memory");
+  if (posix_memalign(&bytes, DIRECT_ALIGN, size > 0 ? (size_t) size : 1) != 0) return fail(env, NULL, "out of memory");
   napi_value buffer;
-  if (napi_create_external_buffer(env, size, bytes, free_aligned, NULL, &buffer) != napi_ok) {
+  if (napi_create_external_buffer(env, (size_t) size, bytes, free_aligned, NULL, &buffer) != napi_ok) {
     free(bytes);
     return NULL;
   }

@@ -104,6 +104,7 @@ describe('blocks addon: direct I/O', () => {
       // so its byteOffset is 0 and the addon's alignment shows in the page-cache test below.
       assert.equal(buffer.byteOffset, 0)
     }
+    for (const size of [-1, 2 ** 32, Number.NaN, 1.5]) assert.throws(() => addon.alignedBuffer(size), TypeError, `size ${size} is refused, not wrapped`)
   })
 
   it('moves aligned buffers past the page cache and any tail or unaligned buffer through it, every byte intact', async (t) => {
