@@ -17,7 +17,7 @@ New blocks are written, fsynced and recorded (16 at a time) before the file's bl
   static override examples = [
     {description: 'Move a film to the archive pool', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml /movies/a.mkv'},
     {description: 'See what moving a whole directory would take', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml --recursive /movies --dry-run'},
-    {description: 'Gently, 80 MB/s at most, with a wider scheme, encoding on 2 threads', command: '<%= config.bin %> <%= command.id %> -r /photos --rate 80M --scheme 8+3 --jobs 2'},
+    {description: 'Gently: 80 MB/s at most, a wider scheme, two blocks at a time', command: '<%= config.bin %> <%= command.id %> -r /photos --rate 80M --scheme 8+3 --jobs 2'},
     {description: 'Bring a file back to the write pool', command: '<%= config.bin %> <%= command.id %> /movies/a.mkv --to write'},
   ]
   static override flags = {
