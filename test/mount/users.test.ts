@@ -27,4 +27,24 @@ describe('several users on one mount (allow_other, default_permissions)', () => 
       assert.match((await asNobody(`rm -f ${m.mnt}/drop/roots`)).stderr, /Operation not permitted/, 'the sticky bit protects the files of others')
     })
   })
+
+  it('drops setuid and setgid when another user writes a file, keeps them when root does, as a local directory does', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root to mount with allow_other and to switch users')
+    await withMount({}, async (m) => {
+      fs.chmodSync(path.dirname(m.mnt), 0o755)
+      const local = fs.mkdtempSync(path.join(path.dirname(m.config.metadataDir), 'local-'))
+      const modes: string[] = []
+      for (const dir of [local, m.mnt]) {
+        fs.chmodSync(dir, 0o777)
+        // The kernel drops the bits on a write by a caller without CAP_FSETID, through a setattr
+        // to shmr; a server that got direct I/O for such writes would have to do it itself.
+        await shOk(`cd ${dir} && echo data > byroot && echo data > bynobody && chmod 6777 byroot bynobody`)
+        await shOk(`echo more >> ${dir}/byroot`)
+        assert.equal((await asNobody(`echo more >> ${dir}/bynobody`)).exitCode, 0)
+        modes.push(await shOk(`cd ${dir} && stat -c '%n %A' byroot bynobody && cat bynobody`))
+      }
+      assert.equal(modes[1], modes[0], 'shmr as a local directory')
+      assert.equal(modes[0], 'byroot -rwsrwsrwx\nbynobody -rwxrwxrwx\ndata\nmore')
+    })
+  })
 })
