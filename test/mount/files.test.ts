@@ -180,6 +180,24 @@ describe('files through the mount', () => {
     })
   })
 
+  it('keeps readers that cached a file coherent with writes through a write-only open (direct I/O)', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const source = tempDir()
+      const file = `${m.mnt}/f`
+      await shOk(`head -c 1M /dev/urandom > ${source}/f && cp ${source}/f ${file}`)
+      // Every open without keep_cache drops the file's cached pages, so the writer opens first:
+      // the reader's page is cached when the write-only open, which bypasses the cache, changes it.
+      const script = `const fs = require('fs'); const [file, seed] = process.argv.slice(1);
+        const writer = fs.openSync(file, fs.constants.O_WRONLY); const reader = fs.openSync(file, 'r');
+        const page = Buffer.alloc(4096); fs.readSync(reader, page, 0, 4096, 8192);
+        const patch = Buffer.alloc(4096, Number(seed)); fs.writeSync(writer, patch, 0, 4096, 8192);
+        fs.readSync(reader, page, 0, 4096, 8192); process.stdout.write(page.equals(patch) ? 'fresh' : 'stale');`.replace(/\n\s*/g, ' ')
+      assert.equal(await shOk(`node -e ${JSON.stringify(script)} ${file} 7`), 'fresh')
+      await shOk(`head -c 4096 /dev/zero | tr '\\0' '\\7' | dd of=${source}/f bs=4096 seek=2 conv=notrunc status=none`)
+      assert.equal(await sha(file), await sha(`${source}/f`), 'the file is the source with that page replaced')
+    })
+  })
+
   it('reports only stored blocks to du: a sparse file is small', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       await shOk(`truncate -s 1G ${m.mnt}/sparse && printf data | dd of=${m.mnt}/sparse bs=1 seek=$((512*1024*1024)) conv=notrunc,fsync status=none`)

@@ -142,6 +142,8 @@ typedef struct {
   int has_fgetattr;
   // shmr: libfuse 3 made use_ino a field of struct fuse_config; the binding still takes it as -o use_ino
   int use_ino;
+  // shmr: -o direct_io_write_only: files opened write-only bypass the mount's page cache (see open)
+  int direct_io_write_only;
   // shmr: set from JS while no file carries security.capability (see fuse_native_getxattr_linux)
   int no_capabilities;
   int has_ftruncate;
@@ -321,6 +323,15 @@ FUSE_METHOD_VOID(access, 2, 0, (const char *path, int mode), {
   napi_create_uint32(env, l->mode, &(argv[3]));
 })
 
+// shmr: a file opened write-only cannot be mmapped (mmap needs read access), so what direct I/O
+// costs through FUSE, shared mmap, cannot happen to it, and its writes skip the copy into the
+// mount's page cache: they go from the writer's pages straight into the request. The kernel then
+// leaves dropping setuid/setgid and security.capability on write to the server (shmr's write op
+// does it), and keeps the page cache other opens read through coherent.
+static void direct_io_if_write_only(fuse_thread_locals_t *l) {
+  if (l->fuse->direct_io_write_only && (l->info->flags & O_ACCMODE) == O_WRONLY) l->info->direct_io = 1;
+}
+
 FUSE_METHOD(open, 2, 1, (const char *path, struct fuse_file_info *info), {
   l->path = path;
   l->info = info;
@@ -336,6 +347,7 @@ FUSE_METHOD(open, 2, 1, (const char *path, struct fuse_file_info *info), {
   if (fd != 0) {
     l->info->fh = fd;
   }
+  direct_io_if_write_only(l);
 })
 
 FUSE_METHOD(opendir, 3, 1, (const char *path, struct fuse_file_info *info), {
@@ -369,6 +381,7 @@ FUSE_METHOD(create, 2, 1, (const char *path, mode_t mode, struct fuse_file_info 
   if (fd != 0) {
     l->info->fh = fd;
   }
+  direct_io_if_write_only(l);
 })
 
 FUSE_METHOD_VOID(utimens, 6, 0, (const char *path, const struct timespec tv[2], struct fuse_file_info *info), {
@@ -925,9 +938,11 @@ NAPI_METHOD(fuse_native_mount) {
   ft->conn_opts = fuse_parse_conn_info_opts(&args);
   static const struct fuse_opt config_opts[] = {
     { "use_ino", offsetof(fuse_thread_t, use_ino), 1 },
+    { "direct_io_write_only", offsetof(fuse_thread_t, direct_io_write_only), 1 },
     FUSE_OPT_END
   };
   ft->use_ino = 0;
+  ft->direct_io_write_only = 0;
   if (ft->conn_opts != NULL && fuse_opt_parse(&args, ft, config_opts, NULL) != 0) {
     free(ft->conn_opts);
     ft->conn_opts = NULL;

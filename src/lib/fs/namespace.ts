@@ -7,6 +7,7 @@ import type {Dirent, Inode, InodeKind} from '../meta/records.js'
 import {checkName} from './names.js'
 import type {Owner} from './owner.js'
 import {reclaimInode} from './blockMapEdits.js'
+import {SET_GROUP_ID} from './modeBits.js'
 
 /** Which inodes have open handles; an unlinked inode lives on until its last handle closes. */
 export interface OpenCounter {
@@ -204,7 +205,6 @@ export class Namespace {
   }
 }
 
-const SET_GROUP_ID = 0o2000
 /** The name libfuse's high-level API gives a file unlinked while open (`.fuse_hidden` + 16 hex digits). */
 const HIDDEN_NAME = /^\.fuse_hidden[0-9a-f]{16}$/
 

@@ -9,6 +9,7 @@ import {FileData, type FileDataOptions, type FileHandle} from './fileData.js'
 import {Namespace} from './namespace.js'
 import type {Owner} from './owner.js'
 import {statOf, type Stat} from './stat.js'
+import {CAPABILITY_XATTR, modeBitsDroppedByWrite} from './writePrivileges.js'
 import {checkXattrName, XATTR_CREATE, XATTR_REPLACE, XATTR_VALUE_MAX_BYTES} from './xattrNames.js'
 
 /** Attribute changes of setattr: each field present is set. */
@@ -83,6 +84,29 @@ export class ShmrFs {
         ctimeMs: nowMs,
       })
       this.data.applyTimes(ino, {atimeMs: changes.atimeMs, mtimeMs: changes.mtimeMs, ctimeMs: nowMs})
+    })
+  }
+
+  /**
+   * What a write by `caller` does to a file's privileges (see modeBitsDroppedByWrite), for writes
+   * that reach shmr without the kernel having done it: those of files the binding opened with
+   * direct I/O. Elsewhere the kernel has already asked for the same changes, and this finds none.
+   * `capabilitiesMayExist: false` skips looking for security.capability.
+   */
+  async dropPrivilegesForWrite(ino: number, caller: Owner | undefined, capabilitiesMayExist: boolean): Promise<void> {
+    const needed = (inode: Inode): {bits: number; capability: boolean} => ({
+      bits: modeBitsDroppedByWrite(inode.mode, caller?.uid),
+      capability: capabilitiesMayExist && this.store.xattrs.find([ino, CAPABILITY_XATTR]) !== undefined,
+    })
+    const first = needed(this.store.inodes.getInode(ino))
+    if (first.bits === 0 && !first.capability) return
+    const nowMs = Date.now()
+    await this.store.transaction(() => {
+      const inode = this.store.inodes.getInode(ino)
+      const {bits, capability} = needed(inode)
+      if (capability) this.store.xattrs.remove([ino, CAPABILITY_XATTR])
+      this.store.inodes.putInode({...inode, mode: inode.mode & ~bits, ctimeMs: nowMs})
+      this.data.applyTimes(ino, {atimeMs: undefined, mtimeMs: undefined, ctimeMs: nowMs})
     })
   }
 

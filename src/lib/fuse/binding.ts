@@ -11,9 +11,12 @@ export const MAX_REQUEST_BYTES = 1024 * 1024
  * the binding applies at init; use_ino makes st_ino ours, so hard links show as one file to cp -a,
  * rsync -H and tar. libfuse's high-level API gives every path its own kernel inode, so after
  * `ln a b` the kernel's cached attributes of `a` (its link count) would be stale for
- * attr_timeout: 0 asks us.
+ * attr_timeout: 0 asks us. direct_io_write_only (the vendored binding's) opens files opened
+ * write-only (cp, dd of=, tar -x) with direct I/O: their writes skip the copy into the mount's
+ * page cache, and such a file cannot be mmapped, which direct I/O would forbid. The kernel then
+ * leaves dropping setuid and capabilities on write to the server: see ops/write.ts.
  */
-const EXTRA_OPTIONS = [`max_write=${MAX_REQUEST_BYTES}`, 'use_ino', 'attr_timeout=0']
+const EXTRA_OPTIONS = [`max_write=${MAX_REQUEST_BYTES}`, 'use_ino', 'attr_timeout=0', 'direct_io_write_only']
 
 /** Mounts `operations` at `mountpoint` through fuse-native, resolving once the kernel mount is ready. */
 export async function mountFuse(mountpoint: string, operations: FuseOperations, options: FuseOptions): Promise<FuseInstance> {

@@ -1,5 +1,4 @@
-/** The attribute the kernel reads before every write to a file, to drop file capabilities. */
-export const CAPABILITY_XATTR = 'security.capability'
+import {CAPABILITY_XATTR} from '../fs/writePrivileges.js'
 
 /** The binding's side: whether it may answer lookups of CAPABILITY_XATTR with ENODATA itself. */
 export interface CapabilityBinding {
@@ -20,6 +19,11 @@ export class CapabilityShortcut {
   attach(binding: CapabilityBinding): void {
     this.binding = binding
     binding.setCapabilitiesAbsent(this.absent)
+  }
+
+  /** False while no file can carry security.capability. */
+  get mayExist(): boolean {
+    return !this.absent
   }
 
   beforeStore(name: string): void {

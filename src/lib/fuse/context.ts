@@ -1,7 +1,8 @@
 import type {Owner} from '../fs/owner.js'
 import type {ShmrFs} from '../fs/shmrFs.js'
 import type {Metrics} from '../metrics/metrics.js'
-import {CAPABILITY_XATTR, CapabilityShortcut} from './capabilityShortcut.js'
+import {CAPABILITY_XATTR} from '../fs/writePrivileges.js'
+import {CapabilityShortcut} from './capabilityShortcut.js'
 import type {Log} from './serve.js'
 import {splitPath} from './paths.js'
 
