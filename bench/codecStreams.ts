@@ -2,7 +2,8 @@
  * The codec alone, for bench.ts: `node dist/bench/codecStreams.js DATA PARITY ROUNDS` run with
  * UV_THREADPOOL_SIZE set to the number of threads to measure (and, for one core, under taskset).
  * Two streams of calls per thread keep every thread busy while the other stream's result travels
- * back; each call is one job on the pool, on 256 KiB shards of the caller's. Prints {"encode": MB/s, "reconstruct": MB/s}.
+ * back; each call is one job on the pool, on 256 KiB shards of the caller's.
+ * Prints {"encode": MB/s, "reconstruct": MB/s}.
  */
 import {randomFillSync} from 'node:crypto'
 import {createCodec} from '../src/lib/erasure/codec.js'

@@ -33,6 +33,10 @@ const TOMBSTONE_GRACE_MS = 10_000
  */
 const MAX_FLUSHING_BLOCKS = 32
 
+function flushSlots(cacheBytes: number, blockSizeBytes: number): number {
+  return Math.max(2, Math.min(MAX_FLUSHING_BLOCKS, Math.floor(cacheBytes / 8 / blockSizeBytes)))
+}
+
 export interface ServeOptions {
   /** Overrides the config's mount point. */
   readonly mountpoint?: string
@@ -70,7 +74,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       reconstructed: () => metrics.reconstructed(),
     })
     const core = new ShmrFs(store, blocks, pools, {
-      cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: Math.max(2, Math.min(MAX_FLUSHING_BLOCKS, Math.floor(config.mount.cacheBytes / 8 / pools.writePool.blockSizeBytes))),
+      cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: flushSlots(config.mount.cacheBytes, pools.writePool.blockSizeBytes),
       onCacheLookup: (hit) => metrics.cacheLookup(hit),
     }, options.log)
     const recovered = await core.namespace.recoverOrphans()
