@@ -211,15 +211,20 @@ async function codec(): Promise<void> {
         {env: {UV_THREADPOOL_SIZE: String(threads)}})
       return JSON.parse(stdout) as {encode: number; reconstruct: number}
     }
-    const one: Array<{encode: number; reconstruct: number}> = []
-    await measure(`codec ${data}+${parity} encode, 1 core`, 'MB/s', async () => {
-      one.push(await run(1, true))
-      return one.at(-1)!.encode
-    })
-    let next = 0
-    await measure(`codec ${data}+${parity} reconstruct, 1 core`, 'MB/s', async () => one[next++]!.reconstruct)
-    await measure(`codec ${data}+${parity} encode, 1 pool thread`, 'MB/s', async () => (await run(1, false)).encode)
-    await measure(`codec ${data}+${parity} encode, ${cores} cores`, 'MB/s', async () => (await run(cores, false)).encode)
+    // The three take turns, as the sequential runs do: a slow spell of the machine then lands on
+    // all of them instead of on whichever ran during it.
+    const figures = {one: [] as number[], reconstruct: [] as number[], pool: [] as number[], all: [] as number[]}
+    for (let round = 0; round < SEQUENTIAL_RUNS; round++) {
+      const one = await run(1, true)
+      figures.one.push(one.encode)
+      figures.reconstruct.push(one.reconstruct)
+      figures.pool.push((await run(1, false)).encode)
+      figures.all.push((await run(cores, false)).encode)
+    }
+    record(`codec ${data}+${parity} encode, 1 core`, 'MB/s', figures.one)
+    record(`codec ${data}+${parity} reconstruct, 1 core`, 'MB/s', figures.reconstruct)
+    record(`codec ${data}+${parity} encode, 1 pool thread`, 'MB/s', figures.pool)
+    record(`codec ${data}+${parity} encode, ${cores} cores`, 'MB/s', figures.all)
   }
 }
 
@@ -255,7 +260,7 @@ function targets(): Target[] {
 }
 
 function report(): string {
-  const lines = [`shmr bench: ${SIZE / MiB} MiB, median (min–max) of ${SEQUENTIAL_RUNS} runs (sequential, taking turns) or ${RUNS}, ${os.cpus().length} cores`, '']
+  const lines = [`shmr bench: ${SIZE / MiB} MiB, median (min–max) of ${SEQUENTIAL_RUNS} runs (sequential and codec, taking turns) or ${RUNS}, ${os.cpus().length} cores`, '']
   for (const [name, figure] of Object.entries(results)) {
     lines.push(`  ${name.padEnd(38)} ${figure.median.toFixed(1).padStart(9)} ${figure.unit.padEnd(5)} (${figure.min.toFixed(1)}–${figure.max.toFixed(1)})`)
   }
