@@ -193,11 +193,11 @@ async function archive({demo, config}: ShmrMount): Promise<void> {
 
 /**
  * The codec alone (bench/codecStreams.ts): encode and reconstruct of 256 KiB shards, each call a
- * job on libuv's pool with two streams of calls per pool thread. "1 core" is the whole process
- * pinned to one CPU (taskset) with one pool thread: the JavaScript thread that starts each job and
- * takes its result shares that core, as it shares all of them in the "all cores" run. The
- * "1 pool thread" row leaves the process unpinned, the JavaScript thread on another core: what
- * one coding thread does when it has a core to itself.
+ * job for the blocks addon's coding threads, with two streams of calls per thread. "1 core" is the
+ * whole process pinned to one CPU (taskset) with one coding thread: the JavaScript thread that
+ * starts each job and takes its result shares that core, as it shares all of them in the "all
+ * cores" run. The "1 coding thread" row leaves the process unpinned, the JavaScript thread on
+ * another core: what one coding thread does when it has a core to itself.
  */
 async function codec(): Promise<void> {
   const rounds = quick ? 800 : 6000
@@ -208,7 +208,7 @@ async function codec(): Promise<void> {
     const run = async (threads: number, pinned: boolean): Promise<{encode: number; reconstruct: number}> => {
       const script = [path.join(repo, 'dist', 'bench', 'codecStreams.js'), String(data), String(parity), String(rounds)]
       const {stdout} = await execa(pinned && pin ? 'taskset' : process.execPath, pinned && pin ? ['-c', '0', process.execPath, ...script] : script,
-        {env: {UV_THREADPOOL_SIZE: String(threads)}})
+        {env: {SHMR_CODER_THREADS: String(threads)}})
       return JSON.parse(stdout) as {encode: number; reconstruct: number}
     }
     // The three take turns, as the sequential runs do: a slow spell of the machine then lands on
@@ -223,7 +223,7 @@ async function codec(): Promise<void> {
     }
     record(`codec ${data}+${parity} encode, 1 core`, 'MB/s', figures.one)
     record(`codec ${data}+${parity} reconstruct, 1 core`, 'MB/s', figures.reconstruct)
-    record(`codec ${data}+${parity} encode, 1 pool thread`, 'MB/s', figures.pool)
+    record(`codec ${data}+${parity} encode, 1 coding thread`, 'MB/s', figures.pool)
     record(`codec ${data}+${parity} encode, ${cores} cores`, 'MB/s', figures.all)
   }
 }
@@ -272,7 +272,7 @@ function report(): string {
   lines.push(`  4K random read shmr/raw ${ratio('shmr 4K random read', 'raw 4K random read')}`)
   const codecRatio = (scheme: string, one: string): string => ratio(`codec ${scheme} encode, ${os.cpus().length} cores`, `codec ${scheme} encode, ${one}`)
   lines.push(`  encode all cores / one core: 4+2 ${codecRatio('4+2', '1 core')}, 8+3 ${codecRatio('8+3', '1 core')}` +
-    `   (/ one pool thread: 4+2 ${codecRatio('4+2', '1 pool thread')}, 8+3 ${codecRatio('8+3', '1 pool thread')})`)
+    `   (/ one coding thread: 4+2 ${codecRatio('4+2', '1 coding thread')}, 8+3 ${codecRatio('8+3', '1 coding thread')})`)
   lines.push('', 'targets:')
   for (const target of targets()) {
     const verdict = target.value === undefined ? 'not run' : (target.atMost ? target.value <= target.goal : target.value >= target.goal) ? 'met' : 'MISSED'

@@ -1,15 +1,15 @@
 /**
  * The codec alone, for bench.ts: `node dist/bench/codecStreams.js DATA PARITY ROUNDS` run with
- * UV_THREADPOOL_SIZE set to the number of threads to measure (and, for one core, under taskset).
- * Two streams of calls per thread keep every thread busy while the other stream's result travels
- * back; each call is one job on the pool, on 256 KiB shards of the caller's.
+ * SHMR_CODER_THREADS set to the number of coding threads to measure (and, for one core, under
+ * taskset). Two streams of calls per thread keep every thread busy while the other stream's result
+ * travels back; each call is one job for the coding threads, on 256 KiB shards of the caller's.
  * Prints {"encode": MB/s, "reconstruct": MB/s}.
  */
 import {randomFillSync} from 'node:crypto'
 import {createCodec} from '../src/lib/erasure/codec.js'
 
 const [data, parity, rounds] = process.argv.slice(2).map(Number) as [number, number, number]
-const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4)
+const threads = Number(process.env.SHMR_CODER_THREADS)
 const shardBytes = 256 * 1024
 const codec = createCodec({dataShards: data, parityShards: parity})
 const sets = Array.from({length: threads * 2}, () => Array.from({length: data + parity}, (_, i) =>

@@ -59,6 +59,7 @@ function mainPage(ids) {
     paragraphs(`shmr stores files as fixed-size blocks in plain files: first on a fast write pool, later (shmr shift) erasure-coded across an archive pool of SMR drives, one directory per drive. Metadata lives in an LMDB store in the metadata directory. The on-disk format is documented in docs/FORMAT.md; a file's blocks cat-ed in order are the file, and an erasure-coded block's data shards cat-ed in order are the block.\n\nEvery command that works on a filesystem reads its config from -c PATH, else $SHMR_CONFIG, else ./shmr.yaml. Every command explains itself with --help.`),
     '.SH COMMANDS', ...ids.flatMap((id) => ['.TP', `.B shmr ${esc(id.replace(/:/g, ' '))}`, esc(manifest.commands[id].summary ?? '')]),
     '.SH ENVIRONMENT', '.TP', '.B SHMR_CONFIG', 'The config file used when -c is not given.',
+    '.TP', '.B SHMR_CODER_THREADS', 'Threads for erasure coding (shift, rewrite, verify \\-\\-repair, degraded reads); default: one per CPU the process may run on.',
     ...exitStatus(), '.SH SEE ALSO', ids.map((id) => `.BR ${pageName(id)} (1)`).join(',\n')]
   return `${lines.join('\n')}\n`
 }

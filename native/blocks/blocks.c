@@ -1,9 +1,9 @@
-// shmr's blocks addon: the work on whole blocks and shards, each piece one job on libuv's thread
-// pool so the JavaScript thread (which also answers FUSE) only starts it and takes the result:
-// whole-file reads with their CRC32C check, write-once files, fsyncs, checksums, and erasure
-// coding. Done with node:fs, a checked shard read was four thread-pool round trips (open, fstat,
-// read, close) and a checksum on the JavaScript thread; erasure coding ran in WASM on worker
-// threads, with the shards copied in and out. The arithmetic is Intel's ISA-L (crc32_iscsi is
+// shmr's blocks addon: the work on whole blocks and shards, each piece one job off the JavaScript
+// thread (which also answers FUSE), which only starts it and takes the result: whole-file reads
+// with their CRC32C check, write-once files, fsyncs and checksums on libuv's thread pool, erasure
+// coding on the addon's own coding threads (coders.c). Done with node:fs, a checked shard read
+// was four thread-pool round trips (open, fstat, read, close) and a checksum on the JavaScript
+// thread; erasure coding ran in WASM on worker threads, with the shards copied in and out. The arithmetic is Intel's ISA-L (crc32_iscsi is
 // CRC32C; ec_encode_data multiplies by any GF(2^8) matrix, here the one of the Rust
 // reed-solomon-erasure crate, so the shards are that crate's). src/lib/native/blocksAddon.ts
 // loads it and states its contract.
@@ -23,6 +23,8 @@
 
 #include <isa-l/crc.h>
 #include <isa-l/erasure_code.h>
+
+#include "coders.h"
 
 // ISA-L, loaded with RTLD_DEEPBIND (its headers give the types). Node's own binary exports a
 // `gf_mul` (from OpenSSL), and a libisal linked the ordinary way has its internal calls to its
@@ -208,15 +210,25 @@ static void complete(napi_env env, napi_status work_status, void *data) {
   for (size_t i = 0; i < sizeof(job->keep) / sizeof(job->keep[0]); i++) {
     if (job->keep[i]) napi_delete_reference(env, job->keep[i]);
   }
-  napi_delete_async_work(env, job->work);
+  if (job->work) napi_delete_async_work(env, job->work);
   free(job->path);
   free(job->vectors);
   free(job);
 }
 
+static void run_coding(void *data) {
+  execute(NULL, data);
+}
+
+static void finish_coding(napi_env env, void *data) {
+  complete(env, napi_ok, data);
+}
+
 static napi_value start(napi_env env, job_t *job) {
   napi_value promise, name;
   napi_create_promise(env, &job->deferred, &promise);
+  // Coding goes to the coding threads (coders.c); files, fsyncs and checksums to libuv's pool.
+  if (job->op == OP_EC_APPLY && coders_submit(env, run_coding, finish_coding, job)) return promise;
   napi_create_string_utf8(env, "shmr:block", NAPI_AUTO_LENGTH, &name);
   napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
   napi_queue_async_work(env, job->work);
@@ -367,7 +379,7 @@ static napi_value ec_tables_js(napi_env env, napi_callback_info info) {
   return tables;
 }
 
-// ecApply(tables, sources, rows, inputs[], outputs[]): Promise<0>: outputs = matrix × inputs, on the thread pool.
+// ecApply(tables, sources, rows, inputs[], outputs[]): Promise<0>: outputs = matrix × inputs, on the coding threads.
 static napi_value ec_apply_js(napi_env env, napi_callback_info info) {
   ARGS(5)
   job_t *job = new_job(OP_EC_APPLY);

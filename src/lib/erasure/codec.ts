@@ -15,8 +15,9 @@ export type Reconstruct = (dataShards: number, parityShards: number, shards: rea
 
 /**
  * A Reed-Solomon codec over GF(2^8) with the Rust reed-solomon-erasure crate's code and shard
- * format (its matrix, read off the crate), computed by ISA-L in the blocks addon on libuv's thread
- * pool, straight on the caller's buffers: nothing is copied, and the calling thread only waits.
+ * format (its matrix, read off the crate), computed by ISA-L in the blocks addon on its coding
+ * threads (native/blocks/coders.c; SHMR_CODER_THREADS, default one per CPU), straight on the
+ * caller's buffers: nothing is copied, and the calling thread only waits.
  * Shard buffers belong to the caller and must stay untouched until the promise settles.
  */
 export interface ErasureCodec extends CodecOptions {

@@ -6,8 +6,9 @@ import {ShmrError} from '../errors.js'
 
 /**
  * shmr's blocks addon (native/blocks): the work on whole blocks and shards, each call that
- * returns a promise one job on libuv's thread pool, so the JavaScript thread (which answers FUSE)
- * only starts it and takes the result. Bytes passed to a job must stay untouched until its
+ * returns a promise one job off the JavaScript thread (which answers FUSE), which only starts it
+ * and takes the result: file I/O and checksums on libuv's thread pool, erasure coding on the
+ * addon's coding threads. Bytes passed to a job must stay untouched until its
  * promise settles. Statuses are 0, an errno (positive), or one of the STATUS_ values.
  */
 export interface BlocksAddon {
