@@ -32,7 +32,11 @@ const shmrBin = path.join(repo, 'bin', 'run.js')
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shmr-bench-'))
 const cleanups: Array<() => Promise<unknown>> = []
 
-interface Figure { readonly median: number; readonly min: number; readonly max: number; readonly unit: string }
+/**
+ * A measured figure. `rounds` (in the order they ran) is kept for figures taken in turns with
+ * others, one value per round: ratios between two such figures pair them round by round.
+ */
+interface Figure { readonly median: number; readonly min: number; readonly max: number; readonly unit: string; readonly rounds?: readonly number[] }
 const results: Record<string, Figure> = {}
 /** The demo's mount.cacheSize (the default). */
 const CACHE_BYTES = defaultMountConfig().cacheBytes
@@ -66,10 +70,11 @@ async function seconds(work: () => Promise<unknown>): Promise<number> {
   return (performance.now() - started) / 1000
 }
 
-/** Records median, min and max of `values`. */
-function record(name: string, unit: string, values: number[]): void {
-  values.sort((a, b) => a - b)
-  results[name] = {median: values[Math.floor(values.length / 2)]!, min: values[0]!, max: values.at(-1)!, unit}
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+/** Records median, min and max of `values`; `inRounds`: one value per round of turns, kept in order. */
+function record(name: string, unit: string, values: readonly number[], inRounds = false): void {
+  results[name] = {median: median(values), min: Math.min(...values), max: Math.max(...values), unit, ...(inRounds ? {rounds: [...values]} : {})}
   process.stderr.write(`  ${name}: ${results[name]!.median.toFixed(1)} ${unit}\n`)
 }
 
@@ -101,7 +106,7 @@ async function sequential(subjects: readonly Subject[], source: string): Promise
         values.get(subject.label)!.push(await work(subject))
       }
     }
-    for (const subject of subjects) record(`${subject.label} ${kind}`, 'MB/s', values.get(subject.label)!)
+    for (const subject of subjects) record(`${subject.label} ${kind}`, 'MB/s', values.get(subject.label)!, true)
   }
   await rounds('write', async ({dir}) => {
     fs.rmSync(path.join(dir, 'f'), {force: true})
@@ -221,20 +226,32 @@ async function codec(): Promise<void> {
       figures.pool.push((await run(1, false)).encode)
       figures.all.push((await run(cores, false)).encode)
     }
-    record(`codec ${data}+${parity} encode, 1 core`, 'MB/s', figures.one)
-    record(`codec ${data}+${parity} reconstruct, 1 core`, 'MB/s', figures.reconstruct)
-    record(`codec ${data}+${parity} encode, 1 coding thread`, 'MB/s', figures.pool)
-    record(`codec ${data}+${parity} encode, ${cores} cores`, 'MB/s', figures.all)
+    record(`codec ${data}+${parity} encode, 1 core`, 'MB/s', figures.one, true)
+    record(`codec ${data}+${parity} reconstruct, 1 core`, 'MB/s', figures.reconstruct, true)
+    record(`codec ${data}+${parity} encode, 1 coding thread`, 'MB/s', figures.pool, true)
+    record(`codec ${data}+${parity} encode, ${cores} cores`, 'MB/s', figures.all, true)
   }
 }
 
+/**
+ * a / b. Figures taken in the same rounds are paired: the median of the rounds' ratios, since the
+ * machine drifts between rounds more than within one (two runs a few seconds apart are compared,
+ * not the medians of runs minutes apart). Otherwise the ratio of the medians.
+ */
 function ratioOf(a: string, b: string): number | undefined {
-  const x = results[a]?.median
-  const y = results[b]?.median
-  return x && y ? x / y : undefined
+  return pairedRatios(a, b)?.median ?? (results[a] && results[b] ? results[a]!.median / results[b]!.median : undefined)
+}
+
+function pairedRatios(a: string, b: string): {median: number; min: number; max: number} | undefined {
+  const [x, y] = [results[a]?.rounds, results[b]?.rounds]
+  if (!x || !y || x.length !== y.length) return undefined
+  const ratios = x.map((value, i) => value / y[i]!)
+  return {median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios)}
 }
 
 function ratio(a: string, b: string): string {
+  const paired = pairedRatios(a, b)
+  if (paired) return `${paired.median.toFixed(2)}× (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})`
   const value = ratioOf(a, b)
   return value === undefined ? 'n/a' : `${value.toFixed(2)}×`
 }
@@ -264,15 +281,18 @@ function report(): string {
   for (const [name, figure] of Object.entries(results)) {
     lines.push(`  ${name.padEnd(38)} ${figure.median.toFixed(1).padStart(9)} ${figure.unit.padEnd(5)} (${figure.min.toFixed(1)}–${figure.max.toFixed(1)})`)
   }
-  lines.push('', 'ratios (same run):')
+  lines.push('', 'ratios (same run; of figures taken in turns, the median of the rounds\' ratios and their min–max):')
+  const cores = os.cpus().length
+  const pairs: Array<[string, string, string]> = []
   for (const kind of ['write', 'cold read']) {
-    lines.push(`  ${kind.padEnd(10)} shmr/raw ${ratio(`shmr ${kind}`, `raw ${kind}`)}   shmr/mergerfs ${ratio(`shmr ${kind}`, `mergerfs ${kind}`)}   ` +
-      `shmr/passthrough ${ratio(`shmr ${kind}`, `passthrough ${kind}`)}   passthrough/mergerfs ${ratio(`passthrough ${kind}`, `mergerfs ${kind}`)}`)
+    for (const other of ['raw', 'mergerfs', 'passthrough']) pairs.push([`${kind} shmr/${other}`, `shmr ${kind}`, `${other} ${kind}`])
+    pairs.push([`${kind} passthrough/mergerfs`, `passthrough ${kind}`, `mergerfs ${kind}`])
   }
-  lines.push(`  4K random read shmr/raw ${ratio('shmr 4K random read', 'raw 4K random read')}`)
-  const codecRatio = (scheme: string, one: string): string => ratio(`codec ${scheme} encode, ${os.cpus().length} cores`, `codec ${scheme} encode, ${one}`)
-  lines.push(`  encode all cores / one core: 4+2 ${codecRatio('4+2', '1 core')}, 8+3 ${codecRatio('8+3', '1 core')}` +
-    `   (/ one coding thread: 4+2 ${codecRatio('4+2', '1 coding thread')}, 8+3 ${codecRatio('8+3', '1 coding thread')})`)
+  pairs.push(['4K random read shmr/raw', 'shmr 4K random read', 'raw 4K random read'])
+  for (const scheme of ['4+2', '8+3']) {
+    for (const one of ['1 core', '1 coding thread']) pairs.push([`encode ${scheme} all cores / ${one}`, `codec ${scheme} encode, ${cores} cores`, `codec ${scheme} encode, ${one}`])
+  }
+  for (const [what, a, b] of pairs) lines.push(`  ${what.padEnd(38)} ${ratio(a, b)}`)
   lines.push('', 'targets:')
   for (const target of targets()) {
     const verdict = target.value === undefined ? 'not run' : (target.atMost ? target.value <= target.goal : target.value >= target.goal) ? 'met' : 'MISSED'
