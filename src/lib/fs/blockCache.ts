@@ -27,9 +27,12 @@ export interface CachedBlock {
 export class BlockCache {
   private readonly blocks = new Map<string, CachedBlock>()
   private bytes = 0
-  readonly buffers = new BufferPool()
+  /** Spare buffers: at most an eighth of the cache's budget besides it (see BufferPool). */
+  readonly buffers: BufferPool
 
-  constructor(readonly capacityBytes: number) {}
+  constructor(readonly capacityBytes: number) {
+    this.buffers = new BufferPool(capacityBytes / 8)
+  }
 
   get(ino: number, index: number): CachedBlock | undefined {
     return this.blocks.get(key(ino, index))

@@ -2,22 +2,47 @@ import {blocksAddon} from '../native/blocksAddon.js'
 
 /**
  * Reuses block-sized buffers: allocating a fresh megabyte per block load or write would churn
- * the allocator on the hot path. Keeps at most `maxFreePerSize` spare buffers of each size.
- * Buffers are page-aligned, so block files are read and written past the page cache.
+ * the allocator and fault in fresh pages on the hot path. Buffers are page-aligned, so block files
+ * are read and written past the page cache.
+ *
+ * Spares are memory on top of the cache's budget, so they are bounded in bytes: at most
+ * `maxSpareBytes`, or one buffer of any size when there is no other (a 64 MiB archive block is
+ * larger than the budget, and reading such a file must still reuse its buffers). A take that
+ * finds no spare of its size lets go of the spares of other sizes: the blocks being read or
+ * written have changed size (archived files read, then files on the write pool), and the old
+ * size's spares would otherwise stay for good. (Before, 16 spares of each size were kept: reading
+ * a 64 MiB-block file and then 1 MiB-block ones left 256 MiB of spares beside a full 256 MiB cache.)
  */
 export class BufferPool {
   private readonly free = new Map<number, Buffer[]>()
+  private spareBytes = 0
 
-  constructor(private readonly maxFreePerSize = 16) {}
+  constructor(private readonly maxSpareBytes: number) {}
 
   /** A buffer of exactly `size` bytes with unspecified contents. */
   take(size: number): Buffer {
-    return this.free.get(size)?.pop() ?? blocksAddon().alignedBuffer(size)
+    const spare = this.free.get(size)?.pop()
+    if (spare) {
+      this.spareBytes -= size
+      return spare
+    }
+    if (this.spareBytes > 0) {
+      this.free.clear()
+      this.spareBytes = 0
+    }
+    return blocksAddon().alignedBuffer(size)
   }
 
   give(buffer: Buffer): void {
+    if (this.spareBytes > 0 && this.spareBytes + buffer.length > this.maxSpareBytes) return
     let list = this.free.get(buffer.length)
     if (!list) this.free.set(buffer.length, (list = []))
-    if (list.length < this.maxFreePerSize) list.push(buffer)
+    list.push(buffer)
+    this.spareBytes += buffer.length
+  }
+
+  /** Bytes held in spare buffers. */
+  get heldBytes(): number {
+    return this.spareBytes
   }
 }
