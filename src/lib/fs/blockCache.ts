@@ -27,6 +27,8 @@ export interface CachedBlock {
 export class BlockCache {
   private readonly blocks = new Map<string, CachedBlock>()
   private bytes = 0
+  /** Bytes of blocks being read in: not cached yet, but held against the budget (reserve). */
+  private loadingBytes = 0
   /** Spare buffers: at most an eighth of the cache's budget besides it (see BufferPool). */
   readonly buffers: BufferPool
 
@@ -66,10 +68,21 @@ export class BlockCache {
     if (!block.busy) this.buffers.give(block.buffer)
   }
 
-  /** Drops least recently used clean, idle blocks while over budget. */
+  /** Room for a block about to be read in: clean blocks leave now, before its buffer is taken. */
+  reserve(bytes: number): void {
+    this.loadingBytes += bytes
+    this.evictClean()
+  }
+
+  /** A reserved block's read is over (it is about to be inserted, or failed). */
+  unreserve(bytes: number): void {
+    this.loadingBytes -= bytes
+  }
+
+  /** Drops least recently used clean, idle blocks while the cache and the reads in flight are over budget. */
   evictClean(): void {
     for (const block of this.blocks.values()) {
-      if (this.bytes <= this.capacityBytes) return
+      if (this.bytes + this.loadingBytes <= this.capacityBytes) return
       if (!block.dirty && !block.busy) this.evict(block)
     }
   }

@@ -441,6 +441,9 @@ export class FileData {
     if (!pending) {
       pending = (async () => {
         const record = this.store.blockMaps.findBlock(ino, index)
+        // The block counts against the cache from now, not from when it is read: with large
+        // blocks (64 MiB) a full cache plus the ones being read ahead went far past the budget.
+        this.cache.reserve(blockSizeBytes)
         const buffer = this.cache.buffers.take(blockSizeBytes)
         try {
           if (record) {
@@ -452,8 +455,16 @@ export class FileData {
         } catch (error) {
           this.cache.buffers.give(buffer)
           throw error
+        } finally {
+          this.cache.unreserve(blockSizeBytes)
         }
-        return this.cache.get(ino, index) ?? this.cache.insert({ino, index, buffer, partial: undefined, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined})
+        const cached = this.cache.get(ino, index)
+        if (cached) {
+          // Written meanwhile: that block is newer than what was read.
+          this.cache.buffers.give(buffer)
+          return cached
+        }
+        return this.cache.insert({ino, index, buffer, partial: undefined, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined})
       })().finally(() => this.loading.delete(id))
       this.loading.set(id, pending)
     }
