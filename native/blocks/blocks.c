@@ -428,12 +428,9 @@ static napi_value gf_invert_js(napi_env env, napi_callback_info info) {
   return inverse;
 }
 
-// The heap does not see an external buffer's bytes: without being told, it would collect
-// dropped block buffers (a megabyte or 64 behind a few dozen bytes of object) only when the
-// objects alone filled it, and the process would hold freed blocks for long.
 static void free_aligned(napi_env env, void *data, void *hint) {
-  int64_t ignored;
-  napi_adjust_external_memory(env, -(int64_t) (uintptr_t) hint, &ignored);
+  (void) env;
+  (void) hint;
   free(data);
 }
 
@@ -449,12 +446,10 @@ static napi_value aligned_buffer_js(napi_env env, napi_callback_info info) {
   void *bytes;
   if (posix_memalign(&bytes, DIRECT_ALIGN, size > 0 ? (size_t) size : 1) != 0) return fail(env, NULL, "out of memory");
   napi_value buffer;
-  if (napi_create_external_buffer(env, (size_t) size, bytes, free_aligned, (void *) (uintptr_t) size, &buffer) != napi_ok) {
+  if (napi_create_external_buffer(env, (size_t) size, bytes, free_aligned, NULL, &buffer) != napi_ok) {
     free(bytes);
     return NULL;
   }
-  int64_t ignored;
-  napi_adjust_external_memory(env, (int64_t) size, &ignored);
   return buffer;
 }
 
