@@ -239,7 +239,11 @@ async function codec(): Promise<void> {
  * not the medians of runs minutes apart). Otherwise the ratio of the medians.
  */
 function ratioOf(a: string, b: string): number | undefined {
-  return pairedRatios(a, b)?.median ?? (results[a] && results[b] ? results[a]!.median / results[b]!.median : undefined)
+  return pairedRatios(a, b)?.median ?? ratioOfMedians(a, b)
+}
+
+function ratioOfMedians(a: string, b: string): number | undefined {
+  return results[a] && results[b] ? results[a]!.median / results[b]!.median : undefined
 }
 
 function pairedRatios(a: string, b: string): {median: number; min: number; max: number} | undefined {
@@ -252,7 +256,7 @@ function pairedRatios(a: string, b: string): {median: number; min: number; max: 
 function ratio(a: string, b: string): string {
   const paired = pairedRatios(a, b)
   if (paired) return `${paired.median.toFixed(2)}× (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})`
-  const value = ratioOf(a, b)
+  const value = ratioOfMedians(a, b)
   return value === undefined ? 'n/a' : `${value.toFixed(2)}×`
 }
 
