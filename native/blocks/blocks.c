@@ -3,10 +3,10 @@
 // with their CRC32C check, write-once files, fsyncs and checksums on libuv's thread pool, erasure
 // coding on the addon's own coding threads (coders.c). Done with node:fs, a checked shard read
 // was four thread-pool round trips (open, fstat, read, close) and a checksum on the JavaScript
-// thread; erasure coding ran in WASM on worker threads, with the shards copied in and out. The arithmetic is Intel's ISA-L (crc32_iscsi is
-// CRC32C; ec_encode_data multiplies by any GF(2^8) matrix, here the one of the Rust
-// reed-solomon-erasure crate, so the shards are that crate's). src/lib/native/blocksAddon.ts
-// loads it and states its contract.
+// thread; erasure coding ran in WASM on worker threads, with the shards copied in and out. The
+// arithmetic is Intel's ISA-L (crc32_iscsi is CRC32C; ec_encode_data multiplies by any GF(2^8)
+// matrix, here the one of the Rust reed-solomon-erasure crate, so the shards are that crate's).
+// src/lib/native/blocksAddon.ts loads it and states its contract.
 #define NAPI_VERSION 8
 #define _GNU_SOURCE  // O_DIRECT
 #include <node_api.h>

@@ -126,14 +126,6 @@ static int thread_count(void) {
   return count < 1 ? 1 : count > MAX_CODER_THREADS ? MAX_CODER_THREADS : count;
 }
 
-static void free_coders(napi_env env, void *data, void *hint) {
-  (void) env;
-  (void) hint;
-  (void) data;
-  // The threads are joined by the cleanup hook, which runs first; the struct stays, as the
-  // threadsafe function may still name it while it is finalized.
-}
-
 static coders_t *start(napi_env env) {
   coders_t *coders = NULL;
   if (napi_get_instance_data(env, (void **) &coders) == napi_ok && coders) return coders;
@@ -156,7 +148,9 @@ static coders_t *start(napi_env env) {
       coders->unavailable = true;
     }
   }
-  napi_set_instance_data(env, coders, free_coders, NULL);
+  // No finalizer: the cleanup hook joins the threads, and the struct stays, as the threadsafe
+  // function may still name it while it is finalized.
+  napi_set_instance_data(env, coders, NULL, NULL);
   return coders;
 }
 
