@@ -168,6 +168,33 @@ describe('block store', () => {
     }
   })
 
+  it('reuses the parity and padded-tail buffers of a written block for the next one', async () => {
+    const archive = fx.pools.pool('archive')
+    const first = await fx.blocks.encodeShards(erasure(4, 2), patternBytes(100_001, 40))
+    assert.equal(first.scratch.length, 3, 'the padded fourth data shard and two parity shards')
+    await fx.blocks.writeBlock(archive, address(0, 40), 262144, generation++, patternBytes(100_001, 40), erasure(4, 2), {shards: first})
+    const second = await fx.blocks.encodeShards(erasure(4, 2), patternBytes(100_001, 41))
+    assert.deepEqual(new Set(second.scratch), new Set(first.scratch), 'the same three buffers again')
+  })
+
+  it('keeps blocks apart when many are encoded, written and read around lost shards at once', async () => {
+    const archive = fx.pools.pool('archive')
+    const blocks = Array.from({length: 24}, (_, i) => ({at: address(i, 41), data: patternBytes(150_001, 100 + i)}))
+    // As shift does it: the next block is encoded while the ones before it are being written.
+    const writes: Array<Promise<BlockRecord | undefined>> = []
+    for (const {at, data} of blocks) {
+      const shards = await fx.blocks.encodeShards(erasure(4, 2), data)
+      writes.push(fx.blocks.writeBlock(archive, at, 262144, generation++, data, erasure(4, 2), {shards}))
+    }
+    const records = (await Promise.all(writes)).map((record) => record!)
+    for (const [i, {at}] of blocks.entries()) fs.rmSync(shardPaths(at, records[i]!)[i % 4]!)
+    const read = await Promise.all(blocks.map(({at}, i) => readBack(at, records[i]!)))
+    for (const [i, {data}] of blocks.entries()) {
+      assert.ok(read[i]!.bytes.equals(data), `block ${i} reads back as written`)
+      assert.equal(read[i]!.report.reconstructed, true)
+    }
+  })
+
   it('never overwrites: the same block written again is a new set of files', async () => {
     const at = address(0, 31)
     const first = await write(fx.pools.writePool, patternBytes(1000, 1), {kind: 'single'}, at)

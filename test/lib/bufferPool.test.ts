@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {BufferPool} from '../../src/lib/fs/bufferPool.js'
+import {BufferPool} from '../../src/lib/blocks/bufferPool.js'
 
 const MiB = 1024 * 1024
 

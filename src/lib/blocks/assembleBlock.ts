@@ -1,7 +1,7 @@
 import type {Reconstruct} from '../erasure/codec.js'
 import type {ShardFault} from './shardFile.js'
 import {shardSizeBytes, toleratedLosses, type Topology} from './topology.js'
-import {blocksAddon} from '../native/blocksAddon.js'
+import type {BufferPool} from './bufferPool.js'
 
 /** Reads shard `shardIndex` whole into `target` and checks it; says why not when it cannot. */
 export type ReadShard = (shardIndex: number, target: Uint8Array) => Promise<ShardFault | undefined>
@@ -19,10 +19,11 @@ export interface AssembledBlock {
  * from (drives of a mounted pool, or files `decode` found). The one rule for combining shard
  * results: a copy topology needs one intact copy; an erasure block reads only its data shards
  * while they are intact (parity drives stay asleep) and is rebuilt while at least `data` shards
- * are intact.
+ * are intact. Shards that cannot be read into `out` go to buffers from `scratch`, given back when
+ * the block is assembled.
  */
 export async function assembleBlock(topology: Topology, lengthBytes: number, readShard: ReadShard, out: Uint8Array,
-  reconstruct: Reconstruct): Promise<AssembledBlock> {
+  reconstruct: Reconstruct, scratch: BufferPool): Promise<AssembledBlock> {
   if (topology.kind !== 'erasure') {
     const badShards: Array<{shardIndex: number; fault: ShardFault}> = []
     const copies = topology.kind === 'mirror' ? topology.copies : 1
@@ -36,18 +37,31 @@ export async function assembleBlock(topology: Topology, lengthBytes: number, rea
   const {data, parity} = topology
   const shardBytes = shardSizeBytes(topology, lengthBytes)
   // Data shards that lie wholly inside the block are read straight into `out`; the padded tail
-  // and parity go to scratch buffers.
-  const direct = Array.from({length: data + parity}, (_, i) => i < data && (i + 1) * shardBytes <= lengthBytes)
-  const buffers = direct.map((inOut, i) => (inOut ? out.subarray(i * shardBytes, (i + 1) * shardBytes) : blocksAddon().alignedBuffer(shardBytes)))
-  const faults: Array<ShardFault | undefined> = await Promise.all(buffers.slice(0, data).map((buffer, i) => readShard(i, buffer)))
+  // goes to scratch, and so does parity, taken only when a data shard is bad.
+  const taken: Buffer[] = []
+  const scratchShard = (): Buffer => {
+    const buffer = scratch.take(shardBytes)
+    taken.push(buffer)
+    return buffer
+  }
+  const direct = Array.from({length: data}, (_, i) => (i + 1) * shardBytes <= lengthBytes)
+  const buffers: Uint8Array[] = direct.map((inOut, i) => (inOut ? out.subarray(i * shardBytes, (i + 1) * shardBytes) : scratchShard()))
+  const faults: Array<ShardFault | undefined> = await Promise.all(buffers.map((buffer, i) => readShard(i, buffer)))
   const dataIntact = faults.every((fault) => fault === undefined)
-  if (!dataIntact) faults.push(...await Promise.all(buffers.slice(data).map((buffer, j) => readShard(data + j, buffer))))
+  if (!dataIntact) {
+    for (let j = 0; j < parity; j++) buffers.push(scratchShard())
+    faults.push(...await Promise.all(buffers.slice(data).map((buffer, j) => readShard(data + j, buffer))))
+  }
   const badShards = faults.flatMap((fault, shardIndex) => (fault ? [{shardIndex, fault}] : []))
-  if (badShards.length > toleratedLosses(topology)) return {badShards, reconstructed: false, lost: true}
-  if (!dataIntact) await reconstruct(data, parity, buffers, faults.map((fault) => fault === undefined), {dataOnly: true})
-  for (let i = 0; i < data; i++) {
+  const lost = badShards.length > toleratedLosses(topology)
+  if (!lost && !dataIntact) await reconstruct(data, parity, buffers, faults.map((fault) => fault === undefined), {dataOnly: true})
+  for (let i = 0; i < data && !lost; i++) {
     const start = i * shardBytes
     if (!direct[i] && start < lengthBytes) out.set(buffers[i]!.subarray(0, Math.min(shardBytes, lengthBytes - start)), start)
   }
+  // Only here, with every read and the rebuild finished: a throw above may leave a read still
+  // filling its buffer, so those buffers are left to the garbage collector instead.
+  for (const buffer of taken) scratch.give(buffer)
+  if (lost) return {badShards, reconstructed: false, lost: true}
   return {badShards, reconstructed: !dataIntact, lost: false}
 }

@@ -12,6 +12,7 @@ import type {Pool, PoolSet} from '../pools/poolSet.js'
 import {crc32c, crc32cOfBlock} from './checksum.js'
 import {readShardFile, type ShardFault} from './shardFile.js'
 import {assembleBlock} from './assembleBlock.js'
+import {BufferPool} from './bufferPool.js'
 import {describeTopology, shardCount, shardSizeBytes, type Topology} from './topology.js'
 import {isAllZero} from './zeroBlock.js'
 import {blocksAddon} from '../native/blocksAddon.js'
@@ -51,12 +52,31 @@ export interface BlockIoObserver {
 const SPACE_REFRESH_MS = 5_000
 
 /**
+ * Spare shard buffers kept for reuse (parity and padded tails of blocks being encoded, parity of
+ * degraded reads, every shard of a verify). Enough for a default shift's two blocks in flight
+ * with 64 MiB 4+2 blocks (four 16 MiB parity shards); the mount holds them only after reading
+ * around a bad shard.
+ */
+const SCRATCH_SPARE_BYTES = 64 * 1024 * 1024
+
+/**
+ * A block's shards laid out for writing: views of its data where they can be, and `scratch`
+ * buffers (the zero-padded tail, the parity) that writeBlock gives back to the store once the
+ * shards are written.
+ */
+export interface BlockShards {
+  readonly shards: readonly Uint8Array[]
+  readonly scratch: readonly Buffer[]
+}
+
+/**
  * Writes and reads blocks as files on a pool's drives, in any topology. Knows nothing of the
  * metadata store: callers pass the block record in and commit the one it returns.
  */
 export class BlockStore {
   private readonly knownDirs = new Set<string>()
   private readonly space = new Map<number, {space: DriveSpace; readAtMs: number}>()
+  private readonly scratch = new BufferPool(SCRATCH_SPARE_BYTES)
 
   constructor(readonly pools: PoolSet, private readonly observer?: BlockIoObserver) {}
 
@@ -65,13 +85,18 @@ export class BlockStore {
    * fsynced along with its directory, and returns the record to commit. An all-zero block is a
    * hole: nothing is written and undefined is returned. On failure nothing written stays behind.
    * With `sync: false` the files are only written: the caller must `makeDurable` them before it
-   * commits the record (group commit: many blocks' fsyncs, then one transaction).
+   * commits the record (group commit: many blocks' fsyncs, then one transaction). `shards`, from
+   * encodeShards, saves encoding here (shift encodes while another block is being written).
    */
   async writeBlock(pool: Pool, address: BlockAddress, blockSizeBytes: number, generation: number, data: Uint8Array,
-    topology: Topology = pool.topology, options: {sync?: boolean; shards?: readonly Uint8Array[]} = {}): Promise<BlockRecord | undefined> {
+    topology: Topology = pool.topology, options: {sync?: boolean; shards?: BlockShards} = {}): Promise<BlockRecord | undefined> {
     const sync = options.sync ?? true
-    if (data.byteLength === 0 || isAllZero(data)) return undefined
-    const shards = options.shards ?? await this.encode(topology, this.layoutShards(topology, data))
+    if (data.byteLength === 0 || isAllZero(data)) {
+      if (options.shards) this.giveBack(options.shards)
+      return undefined
+    }
+    const encoded = options.shards ?? await this.encodeShards(topology, data)
+    const {shards} = encoded
     const shardBytes = shards[0]!.byteLength
     const driveIds = placeShards(pool.policy, pool.name, await this.spaceOf(pool), shards.length, shardBytes)
     // Copies of a mirror are one buffer: checksummed once.
@@ -90,12 +115,14 @@ export class BlockStore {
       }))
       if (sync) await Promise.all([...new Set(written.map((file) => path.dirname(file)))].map(syncPath))
     } catch (error) {
+      // The scratch is not given back: a write that had not failed yet may still be reading it.
       await Promise.all(written.map((file) => fs.rm(file, {force: true})))
       if (systemErrorCode(error) === 'ENOSPC') {
         throw new ShmrError('NO_SPACE', `pool ${pool.name} ran out of space writing block ${address.blockIndex} of file ${address.fileId}`, {cause: error})
       }
       throw error
     }
+    this.giveBack(encoded)
     for (const id of driveIds) {
       this.charge(id, shardBytes)
       this.observer?.shardWritten(this.pools.drive(id)!, shardBytes)
@@ -109,7 +136,7 @@ export class BlockStore {
    * to `parity` shards are missing or fail their checksum. Throws CORRUPT when the block is lost.
    */
   async readBlock(address: BlockAddress, record: BlockRecord, out: Uint8Array): Promise<BlockReadReport> {
-    const result = await assembleBlock(record.topology, record.lengthBytes, (i, target) => this.readShard(address, record, i, target), out, reconstructShards)
+    const result = await assembleBlock(record.topology, record.lengthBytes, (i, target) => this.readShard(address, record, i, target), out, reconstructShards, this.scratch)
     const badShards = result.badShards.map((bad) => ({...bad, drive: record.shards[bad.shardIndex]!.drive}))
     if (result.lost) throw this.lost(address, record, badShards)
     if (result.reconstructed) this.observer?.reconstructed()
@@ -130,7 +157,9 @@ export class BlockStore {
   async checkBlock(address: BlockAddress, record: BlockRecord): Promise<BadShard[]> {
     const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
     // Page-aligned, so a scrub of every shard goes past the page cache instead of through it.
-    const faults = await Promise.all(record.shards.map((_, i) => this.readShard(address, record, i, blocksAddon().alignedBuffer(shardBytes))))
+    const buffers = record.shards.map(() => this.scratch.take(shardBytes))
+    const faults = await Promise.all(buffers.map((buffer, i) => this.readShard(address, record, i, buffer)))
+    for (const buffer of buffers) this.scratch.give(buffer)
     return faults.flatMap((fault, i) => (fault ? [{shardIndex: i, drive: record.shards[i]!.drive, fault}] : []))
   }
 
@@ -143,7 +172,8 @@ export class BlockStore {
   async repairShards(address: BlockAddress, record: BlockRecord, bad: readonly number[]): Promise<BlockRecord> {
     const bytes = blocksAddon().alignedBuffer(record.lengthBytes)
     await this.readBlock(address, record, bytes)
-    const shards = await this.encode(record.topology, this.layoutShards(record.topology, bytes))
+    const encoded = await this.encodeShards(record.topology, bytes)
+    const {shards} = encoded
     const pool = this.poolOf(record)
     const shardBytes = shards[0]!.byteLength
     const spaces = new Map((await this.spaceOf(pool)).map((space) => [space.id, space]))
@@ -165,6 +195,7 @@ export class BlockStore {
       await replaceFile(file, shards[shardIndex]!)
       this.charge(drive, shardBytes)
     }
+    this.giveBack(encoded)
     return {...record, shards: locations}
   }
 
@@ -194,29 +225,30 @@ export class BlockStore {
   }
 
   /**
-   * The shard buffers of a block, parity not yet computed: views of `data` where possible, the
-   * zero-padded tail and the parity shards in fresh buffers. Encode them and pass them to
-   * writeBlock as `shards`.
+   * A block's shards with their parity computed: views of `data` where possible, the zero-padded
+   * tail and the parity in the store's scratch buffers. Pass them to writeBlock as `shards`.
    */
-  layoutShards(topology: Topology, data: Uint8Array): Uint8Array[] {
-    if (topology.kind !== 'erasure') return Array.from({length: shardCount(topology)}, () => data)
+  async encodeShards(topology: Topology, data: Uint8Array): Promise<BlockShards> {
+    if (topology.kind !== 'erasure') return {shards: Array.from({length: shardCount(topology)}, () => data), scratch: []}
     const shardBytes = shardSizeBytes(topology, data.byteLength)
-    return Array.from({length: topology.data + topology.parity}, (_, i) => {
+    const scratch: Buffer[] = []
+    const shards = Array.from({length: topology.data + topology.parity}, (_, i) => {
       const start = i * shardBytes
       if (i < topology.data && start + shardBytes <= data.byteLength) return data.subarray(start, start + shardBytes)
       // Page-aligned like the data, so that every shard is written past the page cache.
-      const own = blocksAddon().alignedBuffer(shardBytes)
+      const own = this.scratch.take(shardBytes)
+      scratch.push(own)
       if (i >= topology.data) return own
       own.fill(0)
       if (start < data.byteLength) own.set(data.subarray(start))
       return own
     })
+    await codecFor(topology.data, topology.parity).encode(shards)
+    return {shards, scratch}
   }
 
-  /** Fills in the parity of shards laid out by layoutShards (nothing to do for copies). */
-  async encode(topology: Topology, shards: Uint8Array[]): Promise<Uint8Array[]> {
-    if (topology.kind === 'erasure') await codecFor(topology.data, topology.parity).encode(shards)
-    return shards
+  private giveBack(shards: BlockShards): void {
+    for (const buffer of shards.scratch) this.scratch.give(buffer)
   }
 
   private async readShard(address: BlockAddress, record: BlockRecord, shardIndex: number, target: Uint8Array): Promise<ShardFault | undefined> {

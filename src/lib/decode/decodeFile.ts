@@ -1,4 +1,5 @@
 import {assembleBlock, type AssembledBlock} from '../blocks/assembleBlock.js'
+import {BufferPool} from '../blocks/bufferPool.js'
 import {readShardFile, type ShardFault} from '../blocks/shardFile.js'
 import {reconstructShards} from '../erasure/codec.js'
 import {ShmrError} from '../errors.js'
@@ -36,6 +37,9 @@ export interface DecodeReport {
  */
 export async function decodeFile(file: FoundFile, output: DecodeOutput, options: {partial: boolean; onBytes?: (bytes: number) => void}): Promise<DecodeReport> {
   const buffers = [blocksAddon().alignedBuffer(file.blockSizeBytes), blocksAddon().alignedBuffer(file.blockSizeBytes)] as const
+  // Unbounded, and gone with this call: it never holds more than two blocks' worth of parity and
+  // padded tails, the most that are being assembled at once.
+  const scratch = new BufferPool(Number.POSITIVE_INFINITY)
   const repaired: BlockIssue[] = []
   const lost: BlockIssue[] = []
   let shardsUsed = 0
@@ -51,7 +55,7 @@ export async function decodeFile(file: FoundFile, output: DecodeOutput, options:
       }
       return fault
     }
-    const assembled = assembleBlock(block.topology, block.lengthBytes, readShard, buffer, reconstructShards)
+    const assembled = assembleBlock(block.topology, block.lengthBytes, readShard, buffer, reconstructShards, scratch)
     // Awaited in its turn; a failure before then must not count as unhandled.
     assembled.catch(() => {})
     return assembled

@@ -1,4 +1,4 @@
-import {BufferPool} from './bufferPool.js'
+import {BufferPool} from '../blocks/bufferPool.js'
 
 /**
  * One block's bytes in memory. Content past the file's end is always zero. A block that writes

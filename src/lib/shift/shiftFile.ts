@@ -168,7 +168,7 @@ async function stageWritten(context: ShiftContext, ino: number, written: readonl
 async function writeTarget(context: ShiftContext, destination: Destination, address: {fileId: number; blockIndex: number}, data: Buffer): Promise<BlockRecord | undefined> {
   const {blocks} = context
   const {pool, topology} = placementOf(destination, address.blockIndex)
-  const shards = await blocks.encode(topology, blocks.layoutShards(topology, data))
+  const shards = await blocks.encodeShards(topology, data)
   const generation = await context.generations.take()
   return context.writeSlot(() => blocks.writeBlock(pool, address, destination.blockSizeBytes, generation, data, topology, {shards, sync: false}))
 }

@@ -1,14 +1,16 @@
 import {blocksAddon} from '../native/blocksAddon.js'
 
 /**
- * Reuses block-sized buffers: allocating a fresh megabyte per block load or write would churn
- * the allocator and fault in fresh pages on the hot path. Buffers are page-aligned, so block files
- * are read and written past the page cache.
+ * Reuses page-aligned buffers of a few sizes: allocating a fresh megabyte per block load or
+ * write, or fresh parity per encoded block, would churn the allocator and fault in fresh pages on
+ * the hot path (and the buffers are external memory, freed only when V8 collects them, so fresh
+ * ones pile up between collections). Aligned, so block and shard files are read and written past
+ * the page cache.
  *
- * Spares are memory on top of the cache's budget, so they are bounded in bytes: at most
+ * Spares are memory on top of what their owner budgets for, so they are bounded in bytes: at most
  * `maxSpareBytes`, or one buffer of any size when there is no other (a 64 MiB archive block is
- * larger than the budget, and reading such a file must still reuse its buffers). A take that
- * finds no spare of its size lets go of the spares of other sizes: the blocks being read or
+ * larger than the cache's share, and reading such a file must still reuse its buffers). A take
+ * that finds no spare of its size lets go of the spares of other sizes: the blocks being read or
  * written have changed size (archived files read, then files on the write pool), and the old
  * size's spares would otherwise stay for good. (Before, 16 spares of each size were kept: reading
  * a 64 MiB-block file and then 1 MiB-block ones left 256 MiB of spares beside a full 256 MiB cache.)
