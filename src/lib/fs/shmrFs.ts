@@ -94,6 +94,9 @@ export class ShmrFs {
    * `capabilitiesMayExist: false` skips looking for security.capability.
    */
   async dropPrivilegesForWrite(ino: number, caller: Owner | undefined, capabilitiesMayExist: boolean): Promise<void> {
+    // Root keeps setuid and setgid (modeBitsDroppedByWrite): with no capability to remove either,
+    // nothing can change, and the inode need not be read for every write.
+    if (caller?.uid === 0 && !capabilitiesMayExist) return
     const needed = (inode: Inode): {bits: number; capability: boolean} => ({
       bits: modeBitsDroppedByWrite(inode.mode, caller?.uid),
       capability: capabilitiesMayExist && this.store.xattrs.find([ino, CAPABILITY_XATTR]) !== undefined,
