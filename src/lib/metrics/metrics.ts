@@ -3,15 +3,19 @@ const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 
 type Labels = Readonly<Record<string, string>>
 
+/** One labelled series of a counter. Hot paths keep it: its labels' text is then built once, not per update. */
+interface CounterSeries { value: number }
+
 class Counter {
   private readonly values = new Map<string, {labels: Labels; value: number}>()
   constructor(readonly name: string, readonly help: string) {}
 
+  series(labels: Labels): CounterSeries {
+    return memo(this.values, labelText(labels), () => ({labels, value: 0}))
+  }
+
   add(labels: Labels, amount = 1): void {
-    const key = labelText(labels)
-    const entry = this.values.get(key)
-    if (entry) entry.value += amount
-    else this.values.set(key, {labels, value: amount})
+    this.series(labels).value += amount
   }
 
   render(): string[] {
@@ -20,18 +24,27 @@ class Counter {
   }
 }
 
+class HistogramSeries {
+  readonly counts = LATENCY_BUCKETS.map(() => 0)
+  sum = 0
+  count = 0
+  constructor(readonly labels: Labels) {}
+
+  observe(seconds: number): void {
+    let bucket = 0
+    while (bucket < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[bucket]!) bucket++
+    if (bucket < LATENCY_BUCKETS.length) this.counts[bucket]!++
+    this.sum += seconds
+    this.count++
+  }
+}
+
 class Histogram {
-  private readonly series = new Map<string, {labels: Labels; counts: number[]; sum: number; count: number}>()
+  private readonly series = new Map<string, HistogramSeries>()
   constructor(readonly name: string, readonly help: string) {}
 
-  observe(labels: Labels, seconds: number): void {
-    const key = labelText(labels)
-    let entry = this.series.get(key)
-    if (!entry) this.series.set(key, (entry = {labels, counts: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0}))
-    const bucket = LATENCY_BUCKETS.findIndex((bound) => seconds <= bound)
-    if (bucket >= 0) entry.counts[bucket]!++
-    entry.sum += seconds
-    entry.count++
+  seriesOf(labels: Labels): HistogramSeries {
+    return memo(this.series, labelText(labels), () => new HistogramSeries(labels))
   }
 
   render(): string[] {
@@ -47,6 +60,13 @@ class Histogram {
     }
     return lines
   }
+}
+
+/** `map`'s value for `key`, made by `create` the first time. */
+function memo<K, V>(map: Map<K, V>, key: K, create: (key: K) => V): V {
+  let value = map.get(key)
+  if (value === undefined) map.set(key, (value = create(key)))
+  return value
 }
 
 function labelText(labels: Labels): string {
@@ -69,14 +89,25 @@ export class Metrics {
   private readonly reconstructions = new Counter('shmr_reconstructions_total', 'Blocks rebuilt from parity or another copy on read.')
   private readonly cache = new Counter('shmr_cache_requests_total', 'Block lookups for reads, by result (hit or miss).')
 
+  // The series every request updates, by their one varying label. Looked up by it alone, and
+  // made by functions created once: a request builds no label text and allocates nothing here.
+  private readonly byOperation = new Map<string, {count: CounterSeries; latency: HistogramSeries}>()
+  private readonly operationSeries = (op: string): {count: CounterSeries; latency: HistogramSeries} =>
+    ({count: this.operations.series({op}), latency: this.latency.seriesOf({op})})
+  private readonly byDirection = new Map<string, CounterSeries>()
+  private readonly directionSeries = (direction: string): CounterSeries => this.fuseBytes.series({direction})
+  private readonly byResult = new Map<string, CounterSeries>()
+  private readonly resultSeries = (result: string): CounterSeries => this.cache.series({result})
+
   operation(op: string, seconds: number, errno?: number): void {
-    this.operations.add({op})
-    this.latency.observe({op}, seconds)
+    const series = memo(this.byOperation, op, this.operationSeries)
+    series.count.value++
+    series.latency.observe(seconds)
     if (errno !== undefined) this.errors.add({op, errno: String(errno)})
   }
 
   transferred(direction: 'read' | 'write', bytes: number): void {
-    this.fuseBytes.add({direction}, bytes)
+    memo(this.byDirection, direction, this.directionSeries).value += bytes
   }
 
   driveIo(direction: 'read' | 'write', pool: string, drive: string, bytes: number): void {
@@ -88,7 +119,7 @@ export class Metrics {
   }
 
   cacheLookup(hit: boolean): void {
-    this.cache.add({result: hit ? 'hit' : 'miss'})
+    memo(this.byResult, hit ? 'hit' : 'miss', this.resultSeries).value++
   }
 
   render(): string {
