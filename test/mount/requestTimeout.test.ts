@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, it} from 'node:test'
+import {execa, type Result, type ResultPromise} from 'execa'
+import {tempDir} from '../helpers/tempDir.js'
+
+const binding = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/lib/fuse/binding.js')
+
+/**
+ * A server on shmr's binding with a 400 ms request timeout: reads of /stuck are never answered,
+ * reads of /late are answered after 1.5 s (past the timeout), reads of /quick at once. Run in a
+ * child process: the test must not serve the mount it reads from.
+ */
+const server = `
+import {mountFuse} from ${JSON.stringify(binding)}
+const [mnt] = process.argv.slice(1)
+const files = new Set(['/stuck', '/late', '/quick'])
+const file = {mode: 0o100644, uid: 0, gid: 0, size: 4096, nlink: 1, ino: 2, atime: 0, mtime: 0, ctime: 0, blksize: 4096, blocks: 8}
+const ops = {
+  getattr: (p, cb) => p === '/' ? cb(0, {...file, mode: 0o40755, ino: 1, size: 0}) : files.has(p) ? cb(0, file) : cb(-2),
+  readdir: (p, cb) => cb(0, [...files].map((f) => f.slice(1))),
+  open: (p, flags, cb) => cb(0, 7),
+  release: (p, fd, cb) => cb(0),
+  read: (p, fd, buf, len, pos, cb) => {
+    if (p === '/stuck') return
+    // Late, the request's buffer is gone (detached): only the answer comes, and must be ignored.
+    if (p === '/late') return setTimeout(() => cb(len), 1500)
+    buf.fill(0x61, 0, len)
+    cb(len)
+  },
+}
+await mountFuse(mnt, ops, {timeout: 400})
+process.stdout.write('ready\\n')
+process.on('SIGTERM', () => import('execa').then(({execa}) => execa('fusermount3', ['-u', mnt], {reject: false})).then(() => process.exit(0)))
+`
+
+/**
+ * dd of one 4 KiB block past the page cache. A direct read waits for its answer uninterruptibly
+ * (not even SIGKILL ends it), so when none comes within 20 s the server is killed: the kernel
+ * then fails the read, and the test fails instead of hanging.
+ */
+async function readBlock(file: string, server: ResultPromise, options: {encoding?: 'buffer'} = {}): Promise<Result> {
+  const watchdog = setTimeout(() => server.kill('SIGKILL'), 20_000)
+  try {
+    return await execa('dd', [`if=${file}`, 'bs=4k', 'count=1', 'iflag=direct', 'status=none'], {reject: false, ...options})
+  } finally {
+    clearTimeout(watchdog)
+  }
+}
+
+describe('FUSE request timeout', () => {
+  it('fails a request the server does not answer in time with ETIMEDOUT, and a late answer harms nothing', async () => {
+    const dir = tempDir()
+    const mnt = path.join(dir, 'mnt')
+    fs.mkdirSync(mnt)
+    const child = execa(process.execPath, ['--input-type=module', '-e', server, mnt], {cwd: path.dirname(binding), reject: false})
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.once('data', () => resolve())
+        void child.then((result) => reject(new Error(`server exited: ${result.stderr}`)))
+      })
+      const stuck = await readBlock(`${mnt}/stuck`, child)
+      assert.notEqual(stuck.exitCode, 0)
+      assert.match(String(stuck.stderr), /Connection timed out/)
+      const late = await readBlock(`${mnt}/late`, child)
+      assert.match(String(late.stderr), /Connection timed out/)
+      // The late answer arrives now, after the kernel was told the request failed.
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      const quick = await readBlock(`${mnt}/quick`, child, {encoding: 'buffer'})
+      assert.equal(quick.exitCode, 0, Buffer.from(quick.stderr as Uint8Array).toString())
+      assert.ok(Buffer.from(quick.stdout as Uint8Array).equals(Buffer.alloc(4096, 0x61)), 'the server still answers, with the right bytes')
+    } finally {
+      child.kill('SIGTERM')
+      await child
+      await execa('fusermount3', ['-uz', mnt], {reject: false})
+    }
+  })
+})
