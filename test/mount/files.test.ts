@@ -198,6 +198,21 @@ describe('files through the mount', () => {
     })
   })
 
+  it('checks the size before each read by the open file\'s handle: a reader follows a file as it grows', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const script = `const fs = require('fs'); const file = process.argv[1];
+        const writer = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT); const reader = fs.openSync(file, 'r');
+        const drain = () => { const chunk = Buffer.alloc(65536); let total = 0, got; while ((got = fs.readSync(reader, chunk, 0, chunk.length, null)) > 0) total += got; return total; };
+        fs.writeSync(writer, Buffer.alloc(100000, 1)); const first = drain();
+        fs.writeSync(writer, Buffer.alloc(50000, 2)); const second = drain();
+        process.stdout.write(first + ' ' + second);`.replace(/\n\s*/g, ' ')
+      assert.equal(await shOk(`node -e ${JSON.stringify(script)} ${m.mnt}/growing`), '100000 50000')
+      await m.unmount()
+      const byHandle = parsePrometheus(fs.readFileSync(path.join(m.config.metadataDir, 'metrics.prom'), 'utf8')).get('shmr_operations_total{op="fgetattr"}')
+      assert.ok(byHandle !== undefined && byHandle >= 2, `getattr by handle served ${byHandle} times`)
+    })
+  })
+
   it('reports only stored blocks to du: a sparse file is small', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       await shOk(`truncate -s 1G ${m.mnt}/sparse && printf data | dd of=${m.mnt}/sparse bs=1 seek=$((512*1024*1024)) conv=notrunc,fsync status=none`)

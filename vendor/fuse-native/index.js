@@ -467,7 +467,8 @@ class Fuse extends Nanoresource {
       }
       return
     }
-    this.ops.getattr(path, (err, stat) => {
+    // shmr: the original called ops.getattr(path) here, so fgetattr never reached its handler
+    this.ops.fgetattr(path, fd, (err, stat) => {
       if (err) return signal(err)
       return signal(0, getStatArray(stat))
     })
