@@ -40,15 +40,22 @@ export class Namespace {
     return entry
   }
 
-  /** Resolves an absolute path in the filesystem (`/a/b`) to its inode number. */
+  /**
+   * Resolves an absolute path in the filesystem (`/a/b`) to its inode number. Each step reads
+   * only the directory entry: its kind says whether the next step may go through it, so the
+   * inodes along the way are not read (the kernel resolves a path for nearly every request).
+   */
   resolve(filePath: string): number {
-    let ino = ROOT_INODE
+    let at: Dirent = {ino: ROOT_INODE, kind: 'dir'}
     for (const part of filePath.split('/')) {
       if (part === '' || part === '.') continue
       if (part === '..') throw new ShmrError('BAD_ARGUMENT', 'paths with .. are not resolved here')
-      ino = this.lookup(ino, part).ino
+      if (at.kind !== 'dir') throw new ShmrError('NOT_DIR', `inode ${at.ino} is not a directory`)
+      const entry = this.store.dirents.lookup(at.ino, part)
+      if (!entry) throw new ShmrError('NOT_FOUND', `no entry named ${part}`)
+      at = entry
     }
-    return ino
+    return at.ino
   }
 
   list(dir: number): Array<{name: string; entry: Dirent}> {
