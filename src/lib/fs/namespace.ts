@@ -43,7 +43,7 @@ export class Namespace {
   /**
    * Resolves an absolute path in the filesystem (`/a/b`) to its inode number. Each step reads
    * only the directory entry: its kind says whether the next step may go through it, so the
-   * inodes along the way are not read (the kernel resolves a path for nearly every request).
+   * inodes along the way are not read (libfuse names nearly every request by its path).
    */
   resolve(filePath: string): number {
     let at: Dirent = {ino: ROOT_INODE, kind: 'dir'}
