@@ -29,6 +29,11 @@ export class FuseContext {
     return this.fs.namespace.resolve(filePath)
   }
 
+  /** The inode of the open file `fd` names (the handle shmr's open or create gave the kernel). */
+  openIno(fd: number): number {
+    return this.fs.data.handle(fd).file.ino
+  }
+
   /** The parent directory's inode and the last name of a path that is about to be created or removed. */
   parentAndName(filePath: string): {parent: number; name: string} {
     const {parentPath, name} = splitPath(filePath)

@@ -3,5 +3,5 @@ import {serve} from '../serve.js'
 
 // close(2) reports errors of writing the data out, so flush writes it out rather than release.
 export const flush = (ctx: FuseContext) => serve('flush', ctx, async (_path: string, fd: number) => {
-  await ctx.fs.data.flushFile(ctx.fs.data.handle(fd).file.ino)
+  await ctx.fs.data.flushFile(ctx.openIno(fd))
 })

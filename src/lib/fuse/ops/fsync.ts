@@ -2,5 +2,5 @@ import type {FuseContext} from '../context.js'
 import {serve} from '../serve.js'
 
 export const fsync = (ctx: FuseContext) => serve('fsync', ctx, async (_path: string, _datasync: number, fd: number) => {
-  await ctx.fs.data.flushFile(ctx.fs.data.handle(fd).file.ino)
+  await ctx.fs.data.flushFile(ctx.openIno(fd))
 })

@@ -2,5 +2,5 @@ import type {FuseContext} from '../context.js'
 import {serve} from '../serve.js'
 
 export const ftruncate = (ctx: FuseContext) => serve('ftruncate', ctx, async (_path: string, fd: number, size: number) => {
-  await ctx.fs.data.truncate(ctx.fs.data.handle(fd).file.ino, size)
+  await ctx.fs.data.truncate(ctx.openIno(fd), size)
 })

@@ -5,6 +5,6 @@ export const write = (ctx: FuseContext) => serveCount('write', ctx, async (_path
   const caller = ctx.caller()
   // Files opened write-only are in direct I/O (binding.ts), and the kernel leaves dropping setuid
   // and capabilities on write to the server for those; on any other it has done so already.
-  await ctx.fs.dropPrivilegesForWrite(ctx.fs.data.handle(fd).file.ino, caller, ctx.capabilities.mayExist)
+  await ctx.fs.dropPrivilegesForWrite(ctx.openIno(fd), caller, ctx.capabilities.mayExist)
   return ctx.fs.data.write(fd, buffer, length, position)
 })
