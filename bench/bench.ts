@@ -218,17 +218,17 @@ async function codec(): Promise<void> {
     }
     // The three take turns, as the sequential runs do: a slow spell of the machine then lands on
     // all of them instead of on whichever ran during it.
-    const figures = {one: [] as number[], reconstruct: [] as number[], pool: [] as number[], all: [] as number[]}
+    const figures = {one: [] as number[], reconstruct: [] as number[], oneThread: [] as number[], all: [] as number[]}
     for (let round = 0; round < SEQUENTIAL_RUNS; round++) {
       const one = await run(1, true)
       figures.one.push(one.encode)
       figures.reconstruct.push(one.reconstruct)
-      figures.pool.push((await run(1, false)).encode)
+      figures.oneThread.push((await run(1, false)).encode)
       figures.all.push((await run(cores, false)).encode)
     }
     record(`codec ${data}+${parity} encode, 1 core`, 'MB/s', figures.one, true)
     record(`codec ${data}+${parity} reconstruct, 1 core`, 'MB/s', figures.reconstruct, true)
-    record(`codec ${data}+${parity} encode, 1 coding thread`, 'MB/s', figures.pool, true)
+    record(`codec ${data}+${parity} encode, 1 coding thread`, 'MB/s', figures.oneThread, true)
     record(`codec ${data}+${parity} encode, ${cores} cores`, 'MB/s', figures.all, true)
   }
 }

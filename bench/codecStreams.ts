@@ -1,8 +1,9 @@
 /**
  * The codec alone, for bench.ts: `node dist/bench/codecStreams.js DATA PARITY ROUNDS` run with
  * SHMR_CODER_THREADS set to the number of coding threads to measure (and, for one core, under
- * taskset); without it, as many as the addon starts by default, one per CPU. Two streams of calls per thread keep every thread busy while the other stream's result
- * travels back; each call is one job for the coding threads, on 256 KiB shards of the caller's.
+ * taskset); without it, as many as the addon starts by default, one per CPU. Two streams of
+ * calls per thread keep every thread busy while the other stream's result travels back; each
+ * call is one job for the coding threads, on 256 KiB shards of the caller's.
  * Prints {"encode": MB/s, "reconstruct": MB/s}.
  */
 import {randomFillSync} from 'node:crypto'
