@@ -1,8 +1,8 @@
 /**
- * `npm run bench [-- --quick] [-- --json FILE] [-- --only SECTIONS]`: shmr's speed beside the disk
- * under it, mergerfs, and a passthrough filesystem on the same FUSE binding, all measured in this
- * one run on the same disk, taking turns, with the page cache dropped before cold reads. Prints
- * medians (min–max), ratios, and the bench issue's targets against them.
+ * `npm run bench [-- --quick] [-- --json FILE] [-- --only SECTIONS] [-- --source disk]`: shmr's
+ * speed beside the disk under it, mergerfs, and a passthrough filesystem on the same FUSE binding,
+ * all measured in this one run on the same disk, taking turns, with the page cache dropped before
+ * cold reads. Prints medians (min–max), ratios, and the bench issue's targets against them.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
@@ -14,13 +14,28 @@ import {defaultMountConfig} from '../src/lib/config/schema.js'
 
 const MiB = 1024 * 1024
 const args = process.argv.slice(2)
+/** A bad flag: one line saying so, and exit status 2, before anything is made. */
+function usage(message: string): never {
+  process.stderr.write(`bench: ${message}\n`)
+  process.exit(2)
+}
 const quick = args.includes('--quick')
 const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined
+/**
+ * Where the sequential writes read their data from. `memory` (the default, when /dev/shm has room):
+ * a tmpfs file, which dropping the page cache leaves in place, so a write figure is the subject
+ * writing, not also the disk under test reading the source back cold while it writes. `disk`: a
+ * file beside the subjects, read cold each time: a copy within one disk, where a subject that
+ * writes as it goes (shmr) shares the disk with the reads and one that holds the writes in memory
+ * until the fsync (the passthrough, the raw disk) reads first and writes after.
+ */
+const sourceArg = args.includes('--source') ? args[args.indexOf('--source') + 1] : 'memory'
+if (sourceArg !== 'memory' && sourceArg !== 'disk') usage(`--source takes memory or disk; got ${sourceArg}`)
 const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'archive', 'codec'] as const
 /** `--only shmr,passthrough`: run just those sections (for working on one figure; ratios need both sides). */
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : new Set<string>(SECTIONS)
 for (const name of only) {
-  if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only takes ${SECTIONS.join(', ')}; got ${name}`)
+  if (!(SECTIONS as readonly string[]).includes(name)) usage(`--only takes ${SECTIONS.join(', ')}; got ${name}`)
 }
 const SIZE = quick ? 128 * MiB : 1024 * MiB
 const RUNS = 3
@@ -281,7 +296,8 @@ function targets(): Target[] {
 }
 
 function report(): string {
-  const lines = [`shmr bench: ${SIZE / MiB} MiB, median (min–max) of ${SEQUENTIAL_RUNS} runs (sequential and codec, taking turns) or ${RUNS}, ${os.cpus().length} cores`, '']
+  const lines = [`shmr bench: ${SIZE / MiB} MiB, median (min–max) of ${SEQUENTIAL_RUNS} runs (sequential and codec, taking turns) or ${RUNS}, ${os.cpus().length} cores`,
+    `writes read their source from ${writesReadFrom}`, '']
   for (const [name, figure] of Object.entries(results)) {
     lines.push(`  ${name.padEnd(38)} ${figure.median.toFixed(1).padStart(9)} ${figure.unit.padEnd(5)} (${figure.min.toFixed(1)}–${figure.max.toFixed(1)})`)
   }
@@ -307,9 +323,30 @@ function report(): string {
   return lines.join('\n')
 }
 
+let writesReadFrom = ''
+
+/**
+ * The sequential writes' source file (see --source). In memory only while that leaves the machine
+ * room for the subjects' page cache (the source, plus four times its size free): otherwise on disk.
+ */
+function sourceFile(): string {
+  writesReadFrom = 'the disk under test, cold'
+  if (sourceArg === 'memory') {
+    const shm = fs.existsSync('/dev/shm') ? fs.statfsSync('/dev/shm') : undefined
+    if (shm && shm.bavail * shm.bsize > 2 * SIZE && os.freemem() > 5 * SIZE) {
+      const file = fs.mkdtempSync('/dev/shm/shmr-bench-')
+      cleanups.push(async () => fs.rmSync(file, {recursive: true, force: true}))
+      writesReadFrom = 'memory (/dev/shm)'
+      return path.join(file, 'source.bin')
+    }
+    notes.source = 'not enough free memory for the source in /dev/shm: the writes read it from the disk under test (as --source disk)'
+  }
+  return path.join(root, 'source.bin')
+}
+
 try {
-  const source = path.join(root, 'source.bin')
-  process.stderr.write(`preparing ${SIZE / MiB} MiB of random data in ${root}\n`)
+  const source = sourceFile()
+  process.stderr.write(`preparing ${SIZE / MiB} MiB of random data in ${source}\n`)
   await sh(`head -c ${SIZE} /dev/urandom > ${source}`)
   fs.mkdirSync(path.join(root, 'raw'))
   const subjects: Subject[] = []
@@ -333,7 +370,7 @@ try {
   if (only.has('codec')) await codec()
   const text = report()
   process.stdout.write(`${text}\n`)
-  if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({sizeBytes: SIZE, runs: RUNS, sequentialRuns: SEQUENTIAL_RUNS, results, targets: targets(), notes}, null, 2)}\n`)
+  if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({sizeBytes: SIZE, runs: RUNS, sequentialRuns: SEQUENTIAL_RUNS, writesReadFrom, results, targets: targets(), notes}, null, 2)}\n`)
 } finally {
   await cleanUp()
 }
