@@ -220,7 +220,9 @@ async function archive({demo, config}: ShmrMount): Promise<void> {
  * another core: what one coding thread does when it has a core to itself.
  */
 async function codec(): Promise<void> {
-  const rounds = quick ? 800 : 6000
+  // A sample runs 0.8-2 s here: at 6000 calls (0.2 s on all cores) one pause of the machine moved
+  // a round's ratio by a third (1.31-2.15 over five rounds; 1.85-2.03 at 24000).
+  const rounds = quick ? 800 : 24000
   const cores = os.cpus().length
   const pin = (await execa('bash', ['-c', 'command -v taskset'], {reject: false})).exitCode === 0
   if (!pin) notes.codec = 'taskset not found: the "1 core" codec figures ran unpinned (on any core)'
