@@ -35,6 +35,11 @@ export class Namespace {
   lookup(parent: number, name: string): Dirent {
     const dir = this.dirInode(parent)
     if (name === '.') return {ino: dir.ino, kind: 'dir'}
+    return this.entryIn(parent, name)
+  }
+
+  /** The entry `name` of directory `parent`, which the caller has made sure is a directory. */
+  private entryIn(parent: number, name: string): Dirent {
     const entry = this.store.dirents.lookup(parent, name)
     if (!entry) throw new ShmrError('NOT_FOUND', `no entry named ${name}`)
     return entry
@@ -51,9 +56,7 @@ export class Namespace {
       if (part === '' || part === '.') continue
       if (part === '..') throw new ShmrError('BAD_ARGUMENT', 'paths with .. are not resolved here')
       if (at.kind !== 'dir') throw new ShmrError('NOT_DIR', `inode ${at.ino} is not a directory`)
-      const entry = this.store.dirents.lookup(at.ino, part)
-      if (!entry) throw new ShmrError('NOT_FOUND', `no entry named ${part}`)
-      at = entry
+      at = this.entryIn(at.ino, part)
     }
     return at.ino
   }
