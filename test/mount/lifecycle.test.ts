@@ -30,6 +30,25 @@ describe('mount lifecycle', () => {
     })
   })
 
+  it('takes no signals on its FUSE threads, where one hung the server at unmount', async () => {
+    await withMount({blockSizeBytes: 65536}, async (m) => {
+      // Readers at once, so that libfuse starts workers besides its loop's thread.
+      await shOk(`head -c 4000000 /dev/urandom > ${m.mnt}/data && for i in 1 2 3 4; do cat ${m.mnt}/data > /dev/null & done; wait`)
+      const tasks = `/proc/${m.pid()}/task`
+      // The name the binding gives those threads (vendor/fuse-native/fuse-native.c, FUSE_THREAD_NAME).
+      const fuseThreads = fs.readdirSync(tasks).filter((tid) => fs.readFileSync(`${tasks}/${tid}/comm`, 'utf8').trim() === 'fuse-native')
+      assert.ok(fuseThreads.length >= 2, `the loop and its workers are named (found ${fuseThreads.length})`)
+      // Every standard signal that can be blocked (all but SIGKILL and SIGSTOP).
+      const blockable = [...Array(31).keys()].map((i) => i + 1).filter((signal) => signal !== 9 && signal !== 19)
+      for (const tid of fuseThreads) {
+        const blocked = BigInt(`0x${/^SigBlk:\s+([0-9a-f]+)$/m.exec(fs.readFileSync(`${tasks}/${tid}/status`, 'utf8'))![1]}`)
+        const open = blockable.filter((signal) => (blocked & (1n << BigInt(signal - 1))) === 0n)
+        assert.deepEqual(open, [], `thread ${tid} blocks every signal`)
+      }
+      await m.unmount()
+    })
+  })
+
   it('stays mounted when its mount point is given through a symlink', async () => {
     await withMount({blockSizeBytes: 65536}, async (m) => {
       await m.unmount()

@@ -2,6 +2,7 @@
 // passes a change of one timestamp alone (UTIME_OMIT), lets the kernel send 1 MiB requests and
 // offers the writeback cache; see README.md.
 #define FUSE_USE_VERSION 31
+#define _GNU_SOURCE  // shmr: pthread_setname_np
 
 #include <uv.h>
 #include <node_api.h>
@@ -22,6 +23,10 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <pthread.h>
+#include <signal.h>
+
+// shmr: the name of the thread running libfuse's loop, and of libfuse's workers (see start_fuse_thread)
+#define FUSE_THREAD_NAME "fuse-native"
 
 static int IS_ARRAY_BUFFER_DETACH_SUPPORTED = 0;
 
@@ -861,6 +866,8 @@ static fuse_thread_locals_t* get_thread_locals () {
 
 static void* start_fuse_thread (void *data) {
   fuse_thread_t *ft = (fuse_thread_t *) data;
+  // shmr: a name for `top -H` and /proc; libfuse's workers, started from this thread, inherit it.
+  pthread_setname_np(pthread_self(), FUSE_THREAD_NAME);
   fuse_loop_mt(ft->fuse, 0);
 
   fuse_unmount(ft->fuse);
@@ -981,7 +988,18 @@ NAPI_METHOD(fuse_native_mount) {
   }
 
   pthread_attr_init(&(ft->attr));
+  // shmr: the FUSE threads take no signals; they start with all of them blocked, and libfuse's
+  // workers inherit the mask. A process-directed signal (SIGCHLD when a child exits) goes to any
+  // thread that does not block it, and Node's handler for it, libuv's, takes libuv's signal lock.
+  // At unmount libfuse cancels its workers (pthread_cancel); a worker that took SIGCHLD then
+  // hung inside the handler, in glibc's cancellation, holding that lock, and the JavaScript
+  // thread waited for it for good the next time it added a signal listener (execa does, for every
+  // child): the server hung after unmounting, its data written out but its lock held.
+  sigset_t all_signals, previous;
+  sigfillset(&all_signals);
+  pthread_sigmask(SIG_SETMASK, &all_signals, &previous);
   pthread_create(&(ft->thread), &(ft->attr), start_fuse_thread, ft);
+  pthread_sigmask(SIG_SETMASK, &previous, NULL);
 
   return NULL;
 }
