@@ -11,6 +11,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {defaultMountConfig} from '../src/lib/config/schema.js'
+import {formatSize} from '../src/lib/format/size.js'
 
 const MiB = 1024 * 1024
 const args = process.argv.slice(2)
@@ -58,12 +59,23 @@ const CACHE_BYTES = defaultMountConfig().cacheBytes
 let peakRssBytes: number | undefined
 const notes: Record<string, string> = {}
 
-async function cleanUp(): Promise<void> {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
-  cleanups.length = 0
-  fs.rmSync(root, {recursive: true, force: true})
+let cleaning: Promise<void> | undefined
+/** Undoes what the bench made, once: the signal handlers and the end of the run share it. */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
+    fs.rmSync(root, {recursive: true, force: true})
+  })()
+  return cleaning
 }
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.on(signal, () => void cleanUp().then(() => process.exit(code)))
+/** The exit status a signal asked for (128 + its number), once one came. */
+let interrupted: number | undefined
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.on(signal, () => {
+    interrupted ??= code
+    void cleanUp().then(() => process.exit(code))
+  })
+}
 
 const sh = (command: string): Promise<unknown> => execa('bash', ['-c', command], {stdio: ['ignore', 'ignore', 'inherit']})
 const shmr = (...shmrArgs: string[]): Promise<unknown> => execa(process.execPath, [shmrBin, ...shmrArgs], {stdio: ['ignore', 'ignore', 'inherit']})
@@ -288,7 +300,7 @@ function targets(): Target[] {
     ratioTarget('cold read, shmr / passthrough', 'shmr cold read', 'passthrough cold read'),
     ratioTarget('cold read, shmr / mergerfs', 'shmr cold read', 'mergerfs cold read'),
     ratioTarget('write, shmr / mergerfs (the goal)', 'shmr write', 'mergerfs write'),
-    {what: 'mount peak RSS, 1 GiB write and read', value: peakRssBytes === undefined ? undefined : peakRssBytes / MiB, goal: (CACHE_BYTES + 150 * MiB) / MiB, unit: ' MiB', atMost: true},
+    {what: `mount peak RSS, ${formatSize(SIZE)} write and read`, value: peakRssBytes === undefined ? undefined : peakRssBytes / MiB, goal: (CACHE_BYTES + 150 * MiB) / MiB, unit: ' MiB', atMost: true},
     {what: 'shift', value: results['shmr shift']?.median, goal: 300, unit: ' MB/s'},
     {what: 'decode', value: results['shmr decode']?.median, goal: 500, unit: ' MB/s'},
     {what: 'decode, 2 shards lost', value: results['shmr decode, 2 shards lost']?.median, goal: 300, unit: ' MB/s'},
@@ -373,6 +385,14 @@ try {
   const text = report()
   process.stdout.write(`${text}\n`)
   if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({sizeBytes: SIZE, runs: RUNS, sequentialRuns: SEQUENTIAL_RUNS, writesReadFrom, results, targets: targets(), notes}, null, 2)}\n`)
+} catch (error) {
+  // After a signal the cleanup unmounts the subjects under the step that was running, which then
+  // fails: that failure is the interruption's, not the bench's.
+  if (interrupted === undefined) {
+    process.stderr.write(`bench: failed: ${(error as {shortMessage?: string}).shortMessage ?? (error as Error).message}\n`)
+    process.exitCode = 1
+  }
 } finally {
   await cleanUp()
+  if (interrupted !== undefined) process.exit(interrupted)
 }
