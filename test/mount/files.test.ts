@@ -163,6 +163,29 @@ describe('files through the mount', () => {
     })
   })
 
+  it('loads blocks ahead of a sequential reader past the kernel\'s window, as far as the run has come: a peek costs a block or two', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      await shOk(`head -c 32M /dev/urandom > ${m.mnt}/long`)
+      /** Bytes served through the mount and bytes of block files read, since the last mount (the figures written at stop). */
+      const readFigures = async (): Promise<{served: number; loaded: number}> => {
+        await m.unmount()
+        const samples = parsePrometheus(fs.readFileSync(path.join(m.config.metadataDir, 'metrics.prom'), 'utf8'))
+        const loaded = [...samples].filter(([name]) => name.startsWith('shmr_drive_read_bytes_total')).reduce((sum, [, value]) => sum + value, 0)
+        await m.mount()
+        return {served: samples.get('shmr_fuse_bytes_total{direction="read"}') ?? 0, loaded}
+      }
+      await m.remount()
+      await shOk(`head -c 100 ${m.mnt}/long > /dev/null`)
+      const peek = await readFigures()
+      assert.ok(peek.loaded <= 8 * BLOCK, `a 100-byte peek loaded ${peek.loaded} bytes (the whole window would be 8 MiB)`)
+      await shOk(`dd if=${m.mnt}/long of=/dev/null bs=1M count=2 status=none`)
+      const run = await readFigures()
+      // Without shmr's read-ahead it loads what the kernel asked for, rounded up to whole blocks.
+      assert.ok(run.loaded >= run.served + 1024 * 1024, `2 MiB read: the kernel asked for ${run.served} bytes, shmr loaded ${run.loaded}`)
+      assert.ok(run.loaded <= run.served + 8 * 1024 * 1024 + BLOCK, `no more than the window ahead: ${run.loaded} loaded for ${run.served}`)
+    })
+  })
+
   it('writes and reads block files past the page cache (O_DIRECT): shmr caches blocks itself', async (t) => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       const pool = m.config.pools[0]!.drives[0]!.dir

@@ -33,7 +33,11 @@ interface LiveFile {
   readonly dirty: Set<CachedBlock>
 }
 
-/** How far ahead of a sequential reader blocks are loaded. */
+/**
+ * How far past a sequential reader's front blocks are loaded, beyond the kernel's own window.
+ * With 1 MiB blocks and the kernel asking 4 MiB ahead, 8 MiB more read 1 GiB cold 1.02-1.18x
+ * as fast as none (the medians of five sets of 8 paired rounds); 16 MiB read slower than 4.
+ */
 const READ_AHEAD_BYTES = 8 * 1024 * 1024
 
 /** A flushed block waiting for its group commit. */
@@ -58,6 +62,8 @@ export interface FileHandle {
    * read counts as sequential when it starts within a read-ahead window of it.
    */
   readFront: number
+  /** Where the current sequential run began: read-ahead grows with the run (see read). */
+  runStart: number
 }
 
 /**
@@ -120,7 +126,7 @@ export class FileData {
       this.files.set(inode.ino, file)
     }
     file.handles++
-    const handle: FileHandle = {id: this.nextHandle++, file, mode: openMode(flags), readFront: 0}
+    const handle: FileHandle = {id: this.nextHandle++, file, mode: openMode(flags), readFront: 0, runStart: 0}
     this.handles.set(handle.id, handle)
     try {
       if (handle.mode.truncate && handle.mode.write && file.sizeBytes > 0) await this.truncate(inode.ino, 0)
@@ -153,11 +159,15 @@ export class FileData {
       else target.fill(0, done, done + count)
       done += count
     }
-    const windowBlocks = this.readAheadBlocks(file)
-    if (windowBlocks > 0 && done > 0) {
+    if (done > 0) {
+      const windowBlocks = this.readAheadBlocks(file)
       const sequential = Math.abs(position - handle.readFront) <= Math.max(this.kernelReadAheadBytes, windowBlocks * file.blockSizeBytes)
+      if (!sequential) handle.runStart = position
       handle.readFront = sequential ? Math.max(handle.readFront, position + done) : position + done
-      if (sequential) this.readAhead(file, Math.ceil(handle.readFront / file.blockSizeBytes), windowBlocks)
+      // As far ahead as the run has come, up to the window: a reader that looks at a file's first
+      // bytes (file(1), head) costs a block or two, not the whole window.
+      const runBlocks = Math.ceil((handle.readFront - handle.runStart) / file.blockSizeBytes)
+      if (sequential) this.readAhead(file, Math.ceil(handle.readFront / file.blockSizeBytes), Math.min(windowBlocks, runBlocks))
     }
     return done
   }
@@ -310,6 +320,11 @@ export class FileData {
 
   async flushAll(): Promise<void> {
     await Promise.all([...this.files.keys()].map((ino) => this.flushFile(ino)))
+  }
+
+  /** Waits for the block loads in flight (read-ahead goes on after the read that started it). */
+  async settleLoads(): Promise<void> {
+    await Promise.allSettled([...this.loading.values()])
   }
 
   /** setattr set these times: an open file's live times take them (its next flush commits them). */
@@ -472,11 +487,11 @@ export class FileData {
   }
 
   /**
-   * Blocks loaded ahead of a sequential reader: none for blocks the kernel's own read-ahead
-   * covers, else READ_AHEAD_BYTES, at least one block, at most an eighth of the cache.
+   * The most blocks loaded ahead of a sequential reader's front (which the kernel's own
+   * read-ahead has already pushed ahead of the reader): READ_AHEAD_BYTES, at least one block, at
+   * most an eighth of the cache.
    */
   private readAheadBlocks(file: LiveFile): number {
-    if (file.blockSizeBytes <= this.kernelReadAheadBytes) return 0
     return Math.max(1, Math.min(Math.floor(READ_AHEAD_BYTES / file.blockSizeBytes), Math.floor(this.options.cacheBytes / 8 / file.blockSizeBytes)))
   }
 

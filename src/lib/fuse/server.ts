@@ -146,6 +146,8 @@ class RunningServer implements Server {
       await this.core.data.flushAll()
       if (unmount) await unmountFuse(this.mountpoint, this.log)
       await this.core.data.flushAll()
+      // So that the figures written at stop count every block read, and no read outlives the store.
+      await this.core.data.settleLoads()
       await collectTombstones(this.store, this.core.pools, 0)
       await this.metrics.write()
     } catch (error) {
