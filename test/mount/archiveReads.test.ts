@@ -1,13 +1,37 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import {describe, it} from 'node:test'
+import {shmr} from '../helpers/cli.js'
 import {moveToArchive} from '../helpers/moveToArchive.js'
 import {sh, shOk, withMount} from '../helpers/mounted.js'
+import {driveReadBytes, stoppedServerFigures} from '../helpers/prometheus.js'
 import {tempDir} from '../helpers/tempDir.js'
 
 const BLOCK = 256 * 1024
 
 describe('files on the archive pool, through the mount', () => {
+  it('reads a peek at a shifted file from its first block alone, and a whole read from each block once', async () => {
+    const ARCHIVE_BLOCK = 16 * 1024 * 1024
+    await withMount({blockSizeBytes: BLOCK, archiveBlockSizeBytes: ARCHIVE_BLOCK}, async (m) => {
+      await shOk(`head -c ${3 * ARCHIVE_BLOCK} /dev/urandom > ${m.mnt}/film`)
+      const digest = (await shOk(`sha256sum < ${m.mnt}/film`)).split(' ')[0]
+      await m.unmount()
+      assert.equal((await shmr(['shift', '-c', m.config.file, '/film'])).exitCode, 0)
+      /** Bytes of shard files read from mounting until now (the figures written at stop). */
+      const loadedSinceMount = async (): Promise<number> => {
+        await m.unmount()
+        return driveReadBytes(stoppedServerFigures(m.config.metadataDir))
+      }
+      await m.mount()
+      await shOk(`head -c 100 ${m.mnt}/film > /dev/null`)
+      // Block 0's four data shards; loading block 1 ahead as well would read twice this.
+      assert.equal(await loadedSinceMount(), ARCHIVE_BLOCK, 'a 100-byte peek reads one block')
+      await m.mount()
+      assert.equal((await shOk(`sha256sum < ${m.mnt}/film`)).split(' ')[0], digest)
+      assert.equal(await loadedSinceMount(), 3 * ARCHIVE_BLOCK, 'a whole read reads every block once')
+    })
+  })
+
   it('read back through lost and damaged shards up to parity, fail with EIO past it, and copy a block back on write', async () => {
     const source = tempDir()
     // 3 full blocks and a short last one: its last data shard is short and padded.

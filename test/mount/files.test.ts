@@ -5,7 +5,7 @@ import path from 'node:path'
 import {describe, it} from 'node:test'
 import {patternBytes, tempDir} from '../helpers/tempDir.js'
 import {sh, shOk, withMount} from '../helpers/mounted.js'
-import {parsePrometheus} from '../helpers/prometheus.js'
+import {driveReadBytes, stoppedServerFigures} from '../helpers/prometheus.js'
 
 const BLOCK = 65536
 
@@ -145,7 +145,7 @@ describe('files through the mount', () => {
       await m.remount()
       assert.equal(await sha(`${m.mnt}/seq`), await sha(`${source}/seq`))
       await m.unmount()
-      const reads = parsePrometheus(fs.readFileSync(path.join(m.config.metadataDir, 'metrics.prom'), 'utf8')).get('shmr_operations_total{op="read"}')
+      const reads = stoppedServerFigures(m.config.metadataDir).get('shmr_operations_total{op="read"}')
       assert.ok(reads !== undefined && reads <= 12, `8 MiB read in ${reads} requests (at the kernel's default 128 KiB window it takes 64)`)
 
       // The first file made is inode 2; its block 5 gets one flipped bit.
@@ -163,16 +163,15 @@ describe('files through the mount', () => {
     })
   })
 
-  it('loads blocks ahead of a sequential reader past the kernel\'s window, as far as the run has come: a peek costs a block or two', async () => {
+  it('loads blocks ahead of a sequential reader past the kernel\'s window, as far as the run has come: a peek costs the block it reads', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       await shOk(`head -c 32M /dev/urandom > ${m.mnt}/long`)
       /** Bytes served through the mount and bytes of block files read, since the last mount (the figures written at stop). */
       const readFigures = async (): Promise<{served: number; loaded: number}> => {
         await m.unmount()
-        const samples = parsePrometheus(fs.readFileSync(path.join(m.config.metadataDir, 'metrics.prom'), 'utf8'))
-        const loaded = [...samples].filter(([name]) => name.startsWith('shmr_drive_read_bytes_total')).reduce((sum, [, value]) => sum + value, 0)
+        const samples = stoppedServerFigures(m.config.metadataDir)
         await m.mount()
-        return {served: samples.get('shmr_fuse_bytes_total{direction="read"}') ?? 0, loaded}
+        return {served: samples.get('shmr_fuse_bytes_total{direction="read"}') ?? 0, loaded: driveReadBytes(samples)}
       }
       await m.remount()
       await shOk(`head -c 100 ${m.mnt}/long > /dev/null`)
@@ -231,7 +230,7 @@ describe('files through the mount', () => {
         process.stdout.write(first + ' ' + second);`.replace(/\n\s*/g, ' ')
       assert.equal(await shOk(`node -e ${JSON.stringify(script)} ${m.mnt}/growing`), '100000 50000')
       await m.unmount()
-      const byHandle = parsePrometheus(fs.readFileSync(path.join(m.config.metadataDir, 'metrics.prom'), 'utf8')).get('shmr_operations_total{op="fgetattr"}')
+      const byHandle = stoppedServerFigures(m.config.metadataDir).get('shmr_operations_total{op="fgetattr"}')
       assert.ok(byHandle !== undefined && byHandle >= 2, `getattr by handle served ${byHandle} times`)
     })
   })
