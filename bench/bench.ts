@@ -12,6 +12,7 @@ import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {defaultMountConfig} from '../src/lib/config/schema.js'
 import {formatSize} from '../src/lib/format/size.js'
+import {mountsUnder} from '../src/lib/fuse/mountTable.js'
 
 const MiB = 1024 * 1024
 const args = process.argv.slice(2)
@@ -45,7 +46,8 @@ const SEQUENTIAL_RUNS = 5
 const RANDOM_READS = quick ? 100 : 400
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const shmrBin = path.join(repo, 'bin', 'run.js')
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'shmr-bench-'))
+/** Resolved, as the mount table names the mounts in it. */
+const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'shmr-bench-')))
 const cleanups: Array<() => Promise<unknown>> = []
 
 /**
@@ -64,6 +66,15 @@ let cleaning: Promise<void> | undefined
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
+    // Whatever is still mounted in the bench's directory (a server that died, a dead mount) is
+    // detached before the directory goes: removing it recursively would delete through a live mount.
+    for (const mountpoint of await mountsUnder(root)) await quietly(`fusermount3 -u ${mountpoint} || fusermount3 -uz ${mountpoint}`)
+    const left = await mountsUnder(root)
+    if (left.length > 0) {
+      process.stderr.write(`bench: ${left.join(', ')} would not unmount; unmount it (fusermount3 -u) and remove ${root}\n`)
+      process.exitCode = 1
+      return
+    }
     fs.rmSync(root, {recursive: true, force: true})
   })()
   return cleaning
@@ -177,7 +188,15 @@ async function mountPassthrough(): Promise<Subject> {
   const [backing, mnt] = ['p', 'pmnt'].map((name) => path.join(root, name))
   for (const dir of [backing!, mnt!]) fs.mkdirSync(dir)
   const child: ChildProcess = spawn(process.execPath, [path.join(repo, 'dist', 'bench', 'passthrough.js'), backing!, mnt!], {stdio: ['ignore', 'pipe', 'inherit']})
-  cleanups.push(async () => { child.kill('SIGTERM'); await quietly(`fusermount3 -u ${mnt}`) })
+  // Unmounted from outside first, then stopped: the child unmounting itself on SIGTERM while the
+  // bench did the same left the mount dead and listed, once in a CI run.
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  cleanups.push(async () => {
+    await quietly(`fusermount3 -u ${mnt}`)
+    child.kill('SIGTERM')
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
+    child.kill('SIGKILL') // if it is still there after 10 s
+  })
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
   return {label: 'passthrough', dir: mnt!}
 }

@@ -32,6 +32,17 @@ function startBench(args: readonly string[]): {tmp: string; run: ReturnType<type
   return {tmp, run, shmBefore}
 }
 
+/** Resolves once the bench has printed `pattern` on stderr (its figures, as they come). */
+function untilPrinted(run: ReturnType<typeof execa>, pattern: RegExp): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = ''
+    run.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString()
+      if (pattern.test(seen)) resolve()
+    })
+  })
+}
+
 async function assertNothingLeft(tmp: string, shmBefore: Set<string>, keep: readonly string[] = []): Promise<void> {
   assert.deepEqual(fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((line) => line.includes(tmp)), [], 'no mount left')
   assert.deepEqual(fs.readdirSync(tmp).filter((name) => !keep.includes(name)), [], 'no temporary file left')
@@ -61,17 +72,25 @@ describe('npm run bench', () => {
   it('on Ctrl-C (SIGINT) unmounts, stops and removes everything it made, and exits 130', async () => {
     const {tmp, run, shmBefore} = startBench(['--quick', '--only', 'raw,passthrough,shmr'])
     // Interrupted in the middle: the passthrough and shmr are mounted, the source is in /dev/shm.
-    await new Promise<void>((resolve) => {
-      let seen = ''
-      run.stderr!.on('data', (chunk: Buffer) => {
-        seen += chunk.toString()
-        if (/shmr write:/.test(seen)) resolve()
-      })
-    })
+    await untilPrinted(run, /shmr write:/)
     assert.ok(fs.readFileSync('/proc/mounts', 'utf8').includes(tmp), 'the bench had mounts up when interrupted')
     run.kill('SIGINT')
     const result = await run
     assert.equal(result.exitCode, 130, String(result.stderr))
+    await assertNothingLeft(tmp, shmBefore)
+  })
+
+  it('when a subject dies under it, says so in one line, exits 1 and still leaves no mount behind', async () => {
+    const {tmp, run, shmBefore} = startBench(['--quick', '--only', 'raw,shmr'])
+    await untilPrinted(run, /shmr write:/)
+    // The shmr server dies: its mount stays listed, dead, and `shmr umount` cannot take it down.
+    const server = processesIn(tmp).find((line) => / mount -c /.test(line))
+    assert.ok(server, 'the bench mounted shmr')
+    process.kill(Number(server.split(':')[0]), 'SIGKILL')
+    const result = await run
+    assert.equal(result.exitCode, 1)
+    assert.match(String(result.stderr), /^bench: failed: .+$/m)
+    assert.ok(!hasStackTrace(String(result.stderr)))
     await assertNothingLeft(tmp, shmBefore)
   })
 

@@ -12,13 +12,21 @@ export interface MountEntry {
  * thread). Of mounts stacked on one path, the last listed is the one on top.
  */
 export async function findMount(mountpoint: string): Promise<MountEntry | undefined> {
+  return (await readMounts()).filter((mount) => mount.mountpoint === mountpoint).at(-1)
+}
+
+/** The mount points at or below `dir`, deepest first (the order to unmount them in). */
+export async function mountsUnder(dir: string): Promise<string[]> {
+  const inside = (await readMounts()).map((mount) => mount.mountpoint).filter((mountpoint) => mountpoint === dir || mountpoint.startsWith(`${dir}/`))
+  return [...new Set(inside)].sort((a, b) => b.length - a.length)
+}
+
+async function readMounts(): Promise<MountEntry[]> {
   const table = await fs.readFile('/proc/self/mountinfo', 'utf8')
-  let found: MountEntry | undefined
-  for (const line of table.split('\n')) {
+  return table.split('\n').filter(Boolean).map((line) => {
     const fields = line.split(' ')
-    if (unescapeMountPath(fields[4] ?? '') === mountpoint) found = {device: fields[2] ?? '', mountpoint}
-  }
-  return found
+    return {device: fields[2] ?? '', mountpoint: unescapeMountPath(fields[4] ?? '')}
+  })
 }
 
 /** Whether `mountpoint` is a mount point now. */
