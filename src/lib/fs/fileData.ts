@@ -162,15 +162,19 @@ export class FileData {
     if (done > 0) {
       const windowBlocks = this.readAheadBlocks(file)
       const sequential = Math.abs(position - handle.readFront) <= Math.max(this.kernelReadAheadBytes, windowBlocks * file.blockSizeBytes)
-      if (!sequential) handle.runStart = position
-      handle.readFront = sequential ? Math.max(handle.readFront, position + done) : position + done
-      // As many blocks ahead as the run has covered (half a block counting as one), up to the
-      // window: a reader that looks at a file's first bytes (file(1), head, a thumbnailer) costs
-      // the block it reads, not the window; for a 64 MiB archive block, not the next one too (128
-      // MiB from the drives instead of 64). A sequential reader then waits once, at the end of its
-      // first block: 512 MiB read from the archive 0.96x as fast (median of 8 paired rounds).
-      const runBlocks = Math.floor((handle.readFront - handle.runStart + file.blockSizeBytes / 2) / file.blockSizeBytes)
-      if (sequential) this.readAhead(file, Math.ceil(handle.readFront / file.blockSizeBytes), Math.min(windowBlocks, runBlocks))
+      if (sequential) {
+        handle.readFront = Math.max(handle.readFront, position + done)
+        // As many blocks ahead as the run has covered (half a block counting as one), up to the
+        // window: a reader that looks at a file's first bytes (file(1), head, a thumbnailer) costs
+        // the block it reads, not the window; for a 64 MiB archive block, not the next one too (128
+        // MiB from the drives instead of 64). A sequential reader then waits once, at the end of its
+        // first block: 512 MiB read from the archive 0.96x as fast (median of 8 paired rounds).
+        const runBlocks = Math.floor((handle.readFront - handle.runStart + file.blockSizeBytes / 2) / file.blockSizeBytes)
+        this.readAhead(file, Math.ceil(handle.readFront / file.blockSizeBytes), Math.min(windowBlocks, runBlocks))
+      } else {
+        handle.runStart = position
+        handle.readFront = position + done
+      }
     }
     return done
   }
