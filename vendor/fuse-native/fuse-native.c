@@ -43,7 +43,8 @@ napi_status napi_detach_arraybuffer(napi_env env, napi_value buf);
   blk\
   napi_close_handle_scope(env, scope);
 
-#define FUSE_NATIVE_HANDLER(name, blk)\
+// shmr: `after` runs on the FUSE thread once JavaScript has answered (see read)
+#define FUSE_NATIVE_HANDLER_THEN(name, blk, after)\
   fuse_thread_locals_t *l = get_thread_locals();\
   {\
     struct fuse_context *caller = fuse_get_context();\
@@ -56,9 +57,15 @@ napi_status napi_detach_arraybuffer(napi_env env, napi_value buf);
   blk\
   uv_async_send(&(l->async));\
   uv_sem_wait(&(l->sem));\
+  after\
   return l->res;
 
+#define FUSE_NATIVE_HANDLER(name, blk) FUSE_NATIVE_HANDLER_THEN(name, blk, {})
+
 #define FUSE_METHOD(name, callbackArgs, signalArgs, signature, callBlk, callbackBlk, signalBlk)\
+  FUSE_METHOD_THEN(name, callbackArgs, signalArgs, signature, callBlk, callbackBlk, signalBlk, {})
+
+#define FUSE_METHOD_THEN(name, callbackArgs, signalArgs, signature, callBlk, callbackBlk, signalBlk, afterBlk)\
   static void fuse_native_dispatch_##name (uv_async_t* handle, fuse_thread_locals_t* l, fuse_thread_t* ft) {\
     uint32_t op = op_##name;\
     FUSE_NATIVE_CALLBACK(ft->handlers[op], {\
@@ -79,7 +86,7 @@ napi_status napi_detach_arraybuffer(napi_env env, napi_value buf);
     return NULL;\
   }\
   static int fuse_native_##name signature {\
-    FUSE_NATIVE_HANDLER(name, callBlk)\
+    FUSE_NATIVE_HANDLER_THEN(name, callBlk, afterBlk)\
   }
 
 #define FUSE_METHOD_VOID(name, callbackArgs, signalArgs, signature, callBlk, callbackBlk)\
@@ -159,6 +166,14 @@ typedef struct {
   uv_async_t async;
   uv_mutex_t mut;
   uv_sem_t sem;
+
+  // shmr: tokens of reads whose bytes the FUSE threads have copied, for the JavaScript thread
+  napi_ref on_copied;
+  uv_async_t copied_async;
+  uv_mutex_t copied_mut;
+  uint32_t *copied;
+  size_t copied_count;
+  size_t copied_capacity;
 } fuse_thread_t;
 
 typedef struct {
@@ -188,6 +203,10 @@ typedef struct {
   // shmr: which of the two times utimens changes, and how (see UTIMENS_* below)
   uint32_t time_flags;
   int32_t res;
+  // shmr: a read answered with where its bytes are, and the token to hand back (see read)
+  bool lent;
+  const uint8_t *copy_from;
+  uint32_t copy_token;
 
   // Extended attributes
   const char *name;
@@ -427,12 +446,57 @@ FUSE_METHOD_VOID(releasedir, 2, 0, (const char *path, struct fuse_file_info *inf
   }
 })
 
-FUSE_METHOD(read, 6, 2, (const char *path, char *buf, size_t len, off_t offset, struct fuse_file_info *info), {
+// shmr: called on a FUSE thread once a lent read's bytes are in its reply; the JavaScript thread
+// gets the token from dispatch_copied.
+static void note_copied(fuse_thread_t *ft, uint32_t token) {
+  uv_mutex_lock(&(ft->copied_mut));
+  if (ft->copied_count == ft->copied_capacity) {
+    size_t capacity = ft->copied_capacity ? ft->copied_capacity * 2 : 64;
+    uint32_t *grown = realloc(ft->copied, capacity * sizeof(uint32_t));
+    assert(grown != NULL);
+    ft->copied = grown;
+    ft->copied_capacity = capacity;
+  }
+  ft->copied[ft->copied_count++] = token;
+  uv_mutex_unlock(&(ft->copied_mut));
+  uv_async_send(&(ft->copied_async));
+}
+
+// shmr: hands the copied reads' tokens to JavaScript's on_copied, one call each, a batch at a time
+// so that no lock is held while JavaScript runs.
+static void dispatch_copied(uv_async_t *handle) {
+  fuse_thread_t *ft = (fuse_thread_t *) handle->data;
+  uint32_t batch[64];
+  for (;;) {
+    uv_mutex_lock(&(ft->copied_mut));
+    size_t n = ft->copied_count < 64 ? ft->copied_count : 64;
+    memcpy(batch, ft->copied + ft->copied_count - n, n * sizeof(uint32_t));
+    ft->copied_count -= n;
+    uv_mutex_unlock(&(ft->copied_mut));
+    if (n == 0) return;
+    FUSE_NATIVE_CALLBACK(ft->on_copied, {
+      for (size_t i = 0; i < n; i++) {
+        napi_value argv[1];
+        napi_create_uint32(env, batch[i], &(argv[0]));
+        NAPI_MAKE_CALLBACK(env, NULL, ctx, callback, 1, argv, NULL)
+      }
+    })
+  }
+}
+
+// shmr: a read is answered either with its bytes copied into libfuse's buffer by JavaScript (the
+// original way), or with where the bytes are: a buffer of the handler's, an offset into it, and a
+// token. Then the FUSE thread copies them into the reply after it wakes, and hands the token back
+// (see note_copied), so the handler keeps that buffer's bytes unchanged until it gets the token.
+// Copying a 1 MiB reply was the JavaScript thread's largest cost in a sequential read, faulting
+// in libfuse's fresh buffer included; on the FUSE threads the copies run beside it.
+FUSE_METHOD_THEN(read, 6, 5, (const char *path, char *buf, size_t len, off_t offset, struct fuse_file_info *info), {
   l->path = path;
   l->buf = buf;
   l->len = len;
   l->offset = offset;
   l->info = info;
+  l->lent = false;
 }, {
   napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->info->fh, &(argv[3]));
@@ -441,6 +505,27 @@ FUSE_METHOD(read, 6, 2, (const char *path, char *buf, size_t len, off_t offset, 
   FUSE_UINT64_TO_INTS_ARGV(l->offset, 6)
 }, {
   if (IS_ARRAY_BUFFER_DETACH_SUPPORTED == 1) assert(napi_detach_arraybuffer(env, argv[3]) == napi_ok);
+  bool lent = false;
+  if (napi_is_buffer(env, argv[4], &lent) == napi_ok && lent) {
+    uint8_t *source = NULL;
+    size_t source_length = 0;
+    uint32_t source_offset = 0;
+    uint32_t token = 0;
+    bool valid = napi_get_value_uint32(env, argv[6], &token) == napi_ok;
+    valid = valid && napi_get_buffer_info(env, argv[4], (void **) &source, &source_length) == napi_ok;
+    valid = valid && napi_get_value_uint32(env, argv[5], &source_offset) == napi_ok;
+    if (!valid || (res > 0 && ((size_t) res > l->len || (size_t) source_offset + (size_t) res > source_length))) res = -EIO;
+    // The token goes back whatever happens: the handler waits for it to reuse the buffer.
+    l->lent = true;
+    l->copy_from = valid ? source + source_offset : NULL;
+    l->copy_token = token;
+  }
+}, {
+  if (l->lent) {
+    if (l->res > 0) memcpy((void *) l->buf, l->copy_from, (size_t) l->res);
+    l->lent = false;
+    note_copied(l->fuse, l->copy_token);
+  }
 })
 
 FUSE_METHOD(write, 6, 2, (const char *path, const char *buf, size_t len, off_t offset, struct fuse_file_info *info), {
@@ -879,7 +964,7 @@ static void* start_fuse_thread (void *data) {
 }
 
 NAPI_METHOD(fuse_native_mount) {
-  NAPI_ARGV(7)
+  NAPI_ARGV(8)
 
   NAPI_ARGV_UTF8(mnt, 1024, 0);
   NAPI_ARGV_UTF8(mntopts, 1024, 1);
@@ -888,6 +973,7 @@ NAPI_METHOD(fuse_native_mount) {
   napi_create_reference(env, argv[4], 1, &(ft->malloc));
   napi_value handlers = argv[5];
   NAPI_ARGV_BUFFER_CAST(uint32_t *, implemented, 6)
+  napi_create_reference(env, argv[7], 1, &(ft->on_copied));
 
   for (int i = 0; i < 35; i++) {
     ft->handlers[i] = NULL;
@@ -986,6 +1072,18 @@ NAPI_METHOD(fuse_native_mount) {
     napi_throw_error(env, "fuse failed", "fuse failed");
     return NULL;
   }
+
+  // shmr: like ft->async, never closed: a FUSE thread may still hand back a token after unmount.
+  uv_mutex_init(&(ft->copied_mut));
+  ft->copied = NULL;
+  ft->copied_count = ft->copied_capacity = 0;
+  err = uv_async_init(uv_default_loop(), &(ft->copied_async), dispatch_copied);
+  if (err < 0) {
+    napi_throw_error(env, "fuse failed", "fuse failed");
+    return NULL;
+  }
+  ft->copied_async.data = ft;
+  uv_unref((uv_handle_t *) &(ft->copied_async));
 
   pthread_attr_init(&(ft->attr));
   // shmr: the FUSE threads take no signals; they start with all of them blocked, and libfuse's

@@ -135,6 +135,9 @@ const OpcodesAndDefaults = new Map([
   }]
 ])
 
+// shmr: every fuse_thread_t ever mounted by this process (see open)
+const mountedThreads = []
+
 // shmr: every request's timeout is checked by one sweep timer, where fuse-native armed and
 // cleared a timer per request (setTimeout, clearTimeout and the timer list's upkeep were 4 us of
 // the serving thread per request, of about 60). A request fails with TIMEOUT_ERRNO within a
@@ -147,13 +150,14 @@ class Deadlines {
   }
 
   // The callback to answer a request with: the first answer counts, the sweep's or the handler's.
+  // shmr: it returns false for an answer it drops, so that a read's lent buffer goes back.
   guard (cb, name, input, timeoutMs) {
     const pending = this._pending
     // Monotonic, as setTimeout is: a jump of the wall clock must not fail requests in flight.
     const entry = { deadline: performance.now() + timeoutMs, answer: null }
     let called = false
     entry.answer = function (err, ...args) {
-      if (called) return
+      if (called) return false
       called = true
       pending.delete(entry)
 
@@ -172,6 +176,7 @@ class Deadlines {
       }
 
       cb(err, ...args)
+      return true
     }
     pending.add(entry)
     const everyMs = Math.max(10, Math.min(1000, Math.floor(timeoutMs / 4)))
@@ -213,6 +218,10 @@ class Fuse extends Nanoresource {
     this._mkdir = !!opts.mkdir
     this._thread = null
     this._deadlines = new Deadlines()
+    // shmr: reads answered with a buffer of the handler's, by token, until the FUSE thread has copied them (see _op_read)
+    this._lent = new Map()
+    this._lentToken = 0
+    this._onCopied = this._copied.bind(this)
     this._handlers = this._makeHandlerArray()
     this._threads = new Set()
 
@@ -351,6 +360,9 @@ class Fuse extends Nanoresource {
     function open () {
       // If there was an unmount error, continue attempting to mount (this is the best we can do)
       self._thread = Buffer.alloc(binding.sizeof_fuse_thread_t)
+      // shmr: the libuv handles in it are never closed (a FUSE thread may use them after the
+      // unmount), so it must outlive this mount and this object.
+      mountedThreads.push(self._thread)
       self._openCallback = cb
 
       const opts = self._fuseOptions()
@@ -377,7 +389,7 @@ class Fuse extends Nanoresource {
           if (parent && parent.dev !== stat.dev) return cb(new Error('Mountpoint in use'))
           try {
             // TODO: asyncify
-            binding.fuse_native_mount(self.mnt, opts, self._thread, self, self._malloc, self._handlers, implemented)
+            binding.fuse_native_mount(self.mnt, opts, self._thread, self, self._malloc, self._handlers, implemented, self._onCopied)
           } catch (err) {
             return cb(err)
           }
@@ -520,10 +532,25 @@ class Fuse extends Nanoresource {
     })
   }
 
+  // shmr: a handler answers cb(count) with the bytes copied into `buf`, or cb(count, source,
+  // sourceOffset, done) with them in a buffer of its own: the FUSE thread copies
+  // source[sourceOffset, sourceOffset + count) into the reply, off this thread, and done(source) is
+  // called here once it has. Until then the handler must not change those bytes or reuse source.
   _op_read (signal, path, fd, buf, len, offsetLow, offsetHigh) {
-    this.ops.read(path, fd, buf, len, getDoubleArg(offsetLow, offsetHigh), (err, bytesRead) => {
-      return signal(err, bytesRead || 0, buf.buffer)
+    this.ops.read(path, fd, buf, len, getDoubleArg(offsetLow, offsetHigh), (err, source, sourceOffset, done) => {
+      if (!Buffer.isBuffer(source)) return signal(err, 0, buf.buffer)
+      const token = this._lentToken
+      this._lentToken = (token + 1) >>> 0
+      this._lent.set(token, { source, done })
+      if (signal(err, 0, buf.buffer, source, sourceOffset, token) === false) this._copied(token)
     })
+  }
+
+  _copied (token) {
+    const lent = this._lent.get(token)
+    if (!lent) return
+    this._lent.delete(token)
+    lent.done(lent.source)
   }
 
   _op_write (signal, path, fd, buf, len, offsetLow, offsetHigh) {
