@@ -18,6 +18,10 @@ import {blocksAddon} from '../native/blocksAddon.js'
 export class BufferPool {
   private readonly free = new Map<number, Buffer[]>()
   private spareBytes = 0
+  /** Buffers lent out (to FUSE threads copying a read's reply from them), with how many times. */
+  private readonly lent = new Map<Buffer, number>()
+  /** Lent buffers given back meanwhile: they join the spares when the last loan ends. */
+  private readonly givenWhileLent = new Set<Buffer>()
 
   constructor(private readonly maxSpareBytes: number) {}
 
@@ -36,11 +40,37 @@ export class BufferPool {
   }
 
   give(buffer: Buffer): void {
+    if (this.lent.has(buffer)) {
+      this.givenWhileLent.add(buffer)
+      return
+    }
     if (this.spareBytes > 0 && this.spareBytes + buffer.length > this.maxSpareBytes) return
     let list = this.free.get(buffer.length)
     if (!list) this.free.set(buffer.length, (list = []))
     list.push(buffer)
     this.spareBytes += buffer.length
+  }
+
+  /**
+   * Marks a buffer as read by someone else until `endLoan`: its bytes must not change, and a
+   * `give` meanwhile waits for the loan to end, so the buffer is not taken for other data.
+   */
+  lend(buffer: Buffer): void {
+    this.lent.set(buffer, (this.lent.get(buffer) ?? 0) + 1)
+  }
+
+  endLoan(buffer: Buffer): void {
+    const loans = (this.lent.get(buffer) ?? 0) - 1
+    if (loans > 0) {
+      this.lent.set(buffer, loans)
+      return
+    }
+    this.lent.delete(buffer)
+    if (this.givenWhileLent.delete(buffer)) this.give(buffer)
+  }
+
+  isLent(buffer: Buffer): boolean {
+    return this.lent.has(buffer)
   }
 
   /** Bytes held in spare buffers. */

@@ -1,3 +1,4 @@
+import type {LentBytes} from '../fs/fileData.js'
 import type {Metrics} from '../metrics/metrics.js'
 import {errnoOf} from './errno.js'
 import type {FuseCallback} from './fuseNative.js'
@@ -21,13 +22,24 @@ export function serve<Args extends unknown[]>(op: string, observer: Observer, ha
   }
 }
 
-/** Like `serve`, for read and write, whose reply is the byte count itself. */
-export function serveCount<Args extends unknown[]>(op: 'read' | 'write', observer: Observer, handler: (...args: Args) => Promise<number>): (...args: [...Args, FuseCallback]) => void {
+/**
+ * Like `serve`, for read and write, whose reply is the byte count itself. A read may answer with
+ * its bytes lent from a buffer of the data path's: the binding copies them into the reply on its
+ * FUSE thread, then calls `endLoan` with the buffer.
+ */
+export function serveCount<Args extends unknown[]>(op: 'read' | 'write', observer: Observer, handler: (...args: Args) => Promise<number | LentBytes>,
+  endLoan?: (buffer: Buffer) => void): (...args: [...Args, FuseCallback]) => void {
   return (...args) => {
     const callback = args.pop() as FuseCallback
-    settle(op, observer, () => handler(...(args as unknown as Args)), (count) => {
-      observer.metrics?.transferred(op, count as number)
-      callback(count as number)
+    settle(op, observer, () => handler(...(args as unknown as Args)), (answer) => {
+      const bytes = answer as number | LentBytes
+      if (typeof bytes === 'number') {
+        observer.metrics?.transferred(op, bytes)
+        callback(bytes)
+      } else {
+        observer.metrics?.transferred(op, bytes.count)
+        callback(bytes.count, bytes.buffer, bytes.offset, endLoan)
+      }
     }, callback)
   }
 }
