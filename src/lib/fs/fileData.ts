@@ -50,7 +50,7 @@ const LEND_MIN_BYTES = 64 * 1024
 /**
  * A read's bytes left in a cached block's buffer, for the binding's FUSE thread to copy into the
  * reply: that copy of 1 MiB per request was the serving thread's largest cost in a sequential
- * read (lent, 1 GiB read cold 1.17x as fast, the median of 8 paired rounds, 0.90-1.55). The buffer
+ * read (lent, 1 GiB read cold 1.18x as fast, the median of 8 paired rounds, 0.90-1.55). The buffer
  * is lent until `endLoan(buffer)`: its bytes stay as they are (a write or truncate gives the
  * block another buffer) and it is not reused for other data meanwhile.
  */
