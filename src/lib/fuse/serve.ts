@@ -27,6 +27,9 @@ export function serve<Args extends unknown[]>(op: string, observer: Observer, ha
  * its bytes lent from a buffer of the data path's: the binding copies them into the reply on its
  * FUSE thread, then calls `endLoan` with the buffer.
  */
+export function serveCount<Args extends unknown[]>(op: 'write', observer: Observer, handler: (...args: Args) => Promise<number>): (...args: [...Args, FuseCallback]) => void
+export function serveCount<Args extends unknown[]>(op: 'read', observer: Observer, handler: (...args: Args) => Promise<number | LentBytes>,
+  endLoan: (buffer: Buffer) => void): (...args: [...Args, FuseCallback]) => void
 export function serveCount<Args extends unknown[]>(op: 'read' | 'write', observer: Observer, handler: (...args: Args) => Promise<number | LentBytes>,
   endLoan?: (buffer: Buffer) => void): (...args: [...Args, FuseCallback]) => void {
   return (...args) => {
