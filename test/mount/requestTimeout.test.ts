@@ -58,17 +58,32 @@ async function readBlock(file: string, server: ResultPromise, options: {encoding
   }
 }
 
+/**
+ * Runs the server above on a fresh mount point, waits until it is ready, runs `use` with the
+ * server's stdout so far (read it after the server wrote), and always stops and unmounts it.
+ */
+async function withServer(use: (mnt: string, child: ResultPromise, output: () => string) => Promise<void>): Promise<void> {
+  const mnt = path.join(tempDir(), 'mnt')
+  fs.mkdirSync(mnt)
+  const child = execa(process.execPath, ['--input-type=module', '-e', server, mnt], {cwd: path.dirname(binding), reject: false})
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve())
+      void child.then((result) => reject(new Error(`server exited: ${result.stderr}`)))
+    })
+    await use(mnt, child, () => output)
+  } finally {
+    child.kill('SIGTERM')
+    await child
+    await execa('fusermount3', ['-uz', mnt], {reject: false})
+  }
+}
+
 describe('FUSE request timeout', () => {
   it('fails a request the server does not answer in time with ETIMEDOUT, and a late answer harms nothing', async () => {
-    const dir = tempDir()
-    const mnt = path.join(dir, 'mnt')
-    fs.mkdirSync(mnt)
-    const child = execa(process.execPath, ['--input-type=module', '-e', server, mnt], {cwd: path.dirname(binding), reject: false})
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.once('data', () => resolve())
-        void child.then((result) => reject(new Error(`server exited: ${result.stderr}`)))
-      })
+    await withServer(async (mnt, child) => {
       const stuck = await readBlock(`${mnt}/stuck`, child)
       assert.notEqual(stuck.exitCode, 0)
       assert.match(String(stuck.stderr), /Connection timed out/)
@@ -79,25 +94,11 @@ describe('FUSE request timeout', () => {
       const quick = await readBlock(`${mnt}/quick`, child, {encoding: 'buffer'})
       assert.equal(quick.exitCode, 0, Buffer.from(quick.stderr as Uint8Array).toString())
       assert.ok(Buffer.from(quick.stdout as Uint8Array).equals(Buffer.alloc(4096, 0x61)), 'the server still answers, with the right bytes')
-    } finally {
-      child.kill('SIGTERM')
-      await child
-      await execa('fusermount3', ['-uz', mnt], {reject: false})
-    }
+    })
   })
 
   it('replies with bytes lent from the handler\'s buffer and gives the buffer back, late or refused ones too', async () => {
-    const dir = tempDir()
-    const mnt = path.join(dir, 'mnt')
-    fs.mkdirSync(mnt)
-    const child = execa(process.execPath, ['--input-type=module', '-e', server, mnt], {cwd: path.dirname(binding), reject: false})
-    let output = ''
-    child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.once('data', () => resolve())
-        void child.then((result) => reject(new Error(`server exited: ${result.stderr}`)))
-      })
+    await withServer(async (mnt, child, output) => {
       const lent = await readBlock(`${mnt}/lent`, child, {encoding: 'buffer'})
       assert.equal(lent.exitCode, 0, Buffer.from(lent.stderr as Uint8Array).toString())
       assert.ok(Buffer.from(lent.stdout as Uint8Array).equals(Buffer.alloc(4096, 0x62)), 'the reply holds the lent bytes')
@@ -108,12 +109,8 @@ describe('FUSE request timeout', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500))
       // The server's stdout is a pipe: a last read makes sure its lines so far have arrived.
       await readBlock(`${mnt}/quick`, child)
-      assert.deepEqual(output.split('\n').filter((line) => line.startsWith('done') || line.startsWith('wrong')).sort(),
+      assert.deepEqual(output().split('\n').filter((line) => line.startsWith('done') || line.startsWith('wrong')).sort(),
         ['done bad-lent', 'done late-lent', 'done lent'], 'every lent buffer came back, once')
-    } finally {
-      child.kill('SIGTERM')
-      await child
-      await execa('fusermount3', ['-uz', mnt], {reject: false})
-    }
+    })
   })
 })
