@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {BlockCache, type CachedBlock} from '../../src/lib/fs/blockCache.js'
+import {BlockCache, HOLD_MS, idleBlock, type CachedBlock} from '../../src/lib/fs/blockCache.js'
 
 const MiB = 1024 * 1024
 
 function cachedBlock(cache: BlockCache, index: number, dirty = false): CachedBlock {
-  return {ino: 7, index, buffer: cache.buffers.take(MiB), partial: undefined, dirty, dirtySinceMs: 0, baseGeneration: undefined, busy: undefined}
+  return {...idleBlock(7, index, cache.buffers.take(MiB), undefined), dirty}
+}
+
+/** Whether `promise` has settled once pending callbacks have run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false
+  void promise.then(() => (done = true))
+  await new Promise((resolve) => setImmediate(resolve))
+  return done
 }
 
 describe('block cache', () => {
@@ -13,7 +21,7 @@ describe('block cache', () => {
     const cache = new BlockCache(4 * MiB)
     for (let index = 0; index < 4; index++) cache.insert(cachedBlock(cache, index))
     cache.touch(cache.get(7, 0)!)
-    cache.reserve(2 * MiB)
+    assert.ok(cache.tryAdmit(2 * MiB))
     assert.deepEqual([0, 1, 2, 3].filter((index) => cache.get(7, index)), [0, 3])
     cache.unreserve(2 * MiB)
     cache.insert(cachedBlock(cache, 4))
@@ -25,7 +33,63 @@ describe('block cache', () => {
     const cache = new BlockCache(2 * MiB)
     cache.insert(cachedBlock(cache, 0, true))
     cache.insert(cachedBlock(cache, 1, true))
-    cache.reserve(MiB)
+    assert.equal(cache.tryAdmit(MiB), false)
     assert.ok(cache.get(7, 0) && cache.get(7, 1))
+  })
+
+  it('makes a load wait while every block is pinned by a read, and admits it when one is unpinned', async () => {
+    const cache = new BlockCache(2 * MiB)
+    const pinned = [cachedBlock(cache, 0), cachedBlock(cache, 1)]
+    for (const block of pinned) {
+      block.pins = 1
+      cache.insert(block)
+    }
+    const load = cache.admit(MiB)
+    assert.equal(await settled(load), false, 'a pinned block is never evicted for a load')
+    assert.equal(cache.tryAdmit(MiB), false, 'read-ahead does not go before a waiting load')
+    cache.unpin(pinned[1]!)
+    assert.equal(await settled(load), true)
+    assert.ok(cache.get(7, 0) && !cache.get(7, 1), 'the unpinned block made the room')
+  })
+
+  it('spares a block a reader holds while the reader reads on, and takes it once the hold lapses', async () => {
+    const cache = new BlockCache(MiB)
+    const held = cachedBlock(cache, 0)
+    cache.insert(held)
+    cache.hold(held, undefined, Date.now())
+    const started = Date.now()
+    const load = cache.admit(MiB)
+    assert.equal(await settled(load), false)
+    await load
+    assert.ok(Date.now() - started >= HOLD_MS - 50, `admitted after ${Date.now() - started} ms`)
+    assert.equal(cache.get(7, 0), undefined)
+  })
+
+  it('admits loads in the order they came', async () => {
+    const cache = new BlockCache(MiB)
+    const block = cachedBlock(cache, 0)
+    block.pins = 1
+    cache.insert(block)
+    const order: number[] = []
+    const first = cache.admit(MiB).then(() => order.push(1))
+    const second = cache.admit(MiB).then(() => order.push(2))
+    cache.unpin(block)
+    await first
+    assert.deepEqual(order, [1], 'the second waits for the first one\'s room')
+    cache.unreserve(MiB)
+    await second
+    assert.deepEqual(order, [1, 2])
+  })
+
+  it('starts flushes when dirty blocks fill the cache, and admits over budget when nothing can change', async () => {
+    const cache = new BlockCache(MiB)
+    cache.insert(cachedBlock(cache, 0, true))
+    let asked = 0
+    cache.onPressure = () => {
+      asked++
+      return false
+    }
+    await cache.admit(MiB)
+    assert.equal(asked, 1)
   })
 })

@@ -87,6 +87,8 @@ describe('config', () => {
     ['a duplicate drive name across pools', (doc) => { doc.pools[0].drives = {smr0: 'write/ssd0'} }, /drive name smr0 is used twice/],
     ['a zero parity count', (doc) => { doc.pools[1].erasure = {data: 4, parity: 0} }, /erasure.parity must be a whole number of at least 1/],
     ['a bad pool name', (doc) => { doc.pools[1].name = 'my pool' }, /pool name "my pool" must be/],
+    ['a cache that cannot hold two of the largest blocks', (doc) => { doc.pools[1].blockSize = '64M'; doc.mount = {cacheSize: '64M'} },
+      /^mount\.cacheSize: cache size 64M cannot hold 2 blocks of 64M \(pool archive\); use at least 128M$/],
     ['a read-ahead window out of range', (doc) => { doc.mount = {readAhead: '64K'} }, /^mount\.readAhead: read-ahead 64K is out of range; use 128K to 256M/],
   ]
   for (const [what, edit, expected] of cases) {

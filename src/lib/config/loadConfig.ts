@@ -4,10 +4,11 @@ import YAML from 'yaml'
 import {shardCount, describeTopology} from '../blocks/topology.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import {DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
+import {formatSize} from '../format/size.js'
 import {Problems} from './problems.js'
 import {parseTierRules} from './tierRules.js'
 import {
-  defaultMountConfig, defaultPoolBlockSize, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
+  defaultMountConfig, defaultPoolBlockSize, MIN_CACHED_BLOCKS, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
   POOL_KEYS, TOP_LEVEL_KEYS,
 } from './schema.js'
 import type {DriveConfig, MountConfig, PoolConfig, ShmrConfig} from './types.js'
@@ -74,8 +75,21 @@ function parseTopLevel(raw: unknown, file: string, problems: Problems): ShmrConf
   const pools = parsePools(required('pools'), baseDir, blockSizeBytes ?? DEFAULT_BLOCK_SIZE_BYTES, problems)
   const mount = parseMount(top.mount, problems)
   const tiers = parseTierRules(top.tiers, pools, problems)
+  if (pools && mount) checkCacheHoldsBlocks(mount.cacheBytes, pools, problems)
   if (metadataDir === undefined || mountpoint === undefined || blockSizeBytes === undefined || !pools || !mount || !tiers) return undefined
   return {file, metadataDir, mountpoint, blockSizeBytes, pools, mount, tiers}
+}
+
+/**
+ * The cache must hold a block being read and the one read ahead of it, of the largest block size
+ * any pool writes: a smaller one makes every reader wait for the others' blocks.
+ */
+function checkCacheHoldsBlocks(cacheBytes: number, pools: readonly PoolConfig[], problems: Problems): void {
+  const largest = pools.reduce((max, pool) => (pool.blockSizeBytes > max.blockSizeBytes ? pool : max))
+  const minimumBytes = MIN_CACHED_BLOCKS * largest.blockSizeBytes
+  if (cacheBytes < minimumBytes) {
+    problems.add('mount.cacheSize', `cache size ${formatSize(cacheBytes)} cannot hold ${MIN_CACHED_BLOCKS} blocks of ${formatSize(largest.blockSizeBytes)} (pool ${largest.name}); use at least ${formatSize(minimumBytes)}`)
+  }
 }
 
 function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import path from 'node:path'
 import {erasure, mirror, SINGLE, type Topology} from '../blocks/topology.js'
 import {ShmrError} from '../errors.js'
@@ -39,6 +40,13 @@ export function parseBoolean(raw: unknown, what: string): boolean {
   if (typeof raw !== 'boolean') throw new ShmrError('BAD_CONFIG', `${what} must be true or false, got ${JSON.stringify(raw)}`)
   return raw
 }
+
+/**
+ * The cache holds at least this many of the largest block any pool writes: the one a reader is
+ * in and the one read ahead of it (checked across keys by loadConfig).
+ */
+export const MIN_CACHED_BLOCKS = 2
+assert(defaultMountConfig().cacheBytes >= MIN_CACHED_BLOCKS * DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES, 'the default cache holds the default archive blocks')
 
 export function parseCacheSize(raw: unknown): number {
   const bytes = parseSize(raw as string | number, 'cache size')

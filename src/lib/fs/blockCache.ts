@@ -1,6 +1,13 @@
 import {BufferPool} from '../blocks/bufferPool.js'
 
 /**
+ * How long a reader's hold on the block it last read keeps that block from being evicted to make
+ * room for another reader's load. A reader that pauses longer gives it up; one that goes on reading
+ * renews it with every read.
+ */
+export const HOLD_MS = 1000
+
+/**
  * One block's bytes in memory. Content past the file's end is always zero. A block that writes
  * began on is `partial` until it is whole: only the written range holds data, and the old content
  * (the stored block, or zeros for a hole) is merged in only if the block is read or flushed
@@ -17,20 +24,46 @@ export interface CachedBlock {
   baseGeneration: number | undefined
   /** A flush or merge in progress: the buffer is in use, so writers wait for it. */
   busy: Promise<void> | undefined
+  /** Reads that wait for this block or are copying from it: it is never evicted meanwhile. */
+  pins: number
+  /** Open handles whose last read was in this block (see HOLD_MS). */
+  holders: number
+  /** When a read last used this block. */
+  lastReadMs: number
+  /** A failed flush is not retried to make room before this time (0: it has not failed). */
+  flushRetryAtMs: number
+}
+
+/** A new block's bookkeeping fields, for the data path's constructors. */
+export function idleBlock(ino: number, index: number, buffer: Buffer, baseGeneration: number | undefined): CachedBlock {
+  return {ino, index, buffer, partial: undefined, dirty: false, dirtySinceMs: 0, baseGeneration, busy: undefined, pins: 0, holders: 0, lastReadMs: 0, flushRetryAtMs: 0}
 }
 
 /**
- * Block buffers in least-recently-used order, within a byte budget. Only clean, idle blocks are
- * evicted here; dirty ones leave by being flushed (the data path's backpressure). A caller holding
- * a block across an await must check `holds` afterwards: an evicted block's buffer is reused.
+ * Block buffers in least-recently-used order, within a byte budget. Only clean, idle, unpinned
+ * blocks are evicted here; dirty ones leave by being flushed (the data path's backpressure).
+ *
+ * Loads are admitted: a block is read in only once the budget has room for it, made by evicting
+ * blocks no reader needs now. A load that finds none waits, first come first served, until pinned
+ * blocks are used, loads land, flushes end or a reader's hold lapses. Before, a loaded block could
+ * be evicted by the next load before its reader used it, and be loaded again, forever: with more
+ * readers than the cache holds blocks, the drives were read without end and nothing delivered.
  */
 export class BlockCache {
   private readonly blocks = new Map<string, CachedBlock>()
   private bytes = 0
-  /** Bytes of blocks being read in: not cached yet, but held against the budget (reserve). */
+  /** Bytes of blocks being read in: not cached yet, but held against the budget (admit). */
   private loadingBytes = 0
+  /** Loads waiting for room, in arrival order. */
+  private readonly waiting: Array<{readonly bytes: number; readonly admitted: () => void}> = []
+  private holdTimer: NodeJS.Timeout | undefined
   /** Spare buffers: at most an eighth of the cache's budget besides it (see BufferPool). */
   readonly buffers: BufferPool
+  /**
+   * Asked when waiting loads find the cache full of dirty blocks: starts their flushes and says
+   * whether it did (a block whose flush just failed is not retried at once).
+   */
+  onPressure: () => boolean = () => false
 
   constructor(readonly capacityBytes: number) {
     this.buffers = new BufferPool(capacityBytes / 8)
@@ -62,35 +95,80 @@ export class BlockCache {
 
   /** Drops a block whatever its state; its buffer is reused unless a flush still reads it. */
   evict(block: CachedBlock): void {
-    if (!this.holds(block)) return
-    this.blocks.delete(key(block.ino, block.index))
-    this.bytes -= block.buffer.length
-    if (!block.busy) this.buffers.give(block.buffer)
+    if (!this.remove(block)) return
+    this.admitWaiting()
   }
 
-  /** Room for a block about to be read in: clean blocks leave now, before its buffer is taken. */
-  reserve(bytes: number): void {
+  /**
+   * Room for a block about to be read in, waiting while the cache holds only blocks in use. Ends
+   * with `unreserve` once the read is over (the block is inserted, or the read failed).
+   */
+  async admit(bytes: number): Promise<void> {
+    if (this.waiting.length === 0 && this.makeRoom(bytes, false)) {
+      this.loadingBytes += bytes
+      return
+    }
+    await new Promise<void>((admitted) => {
+      this.waiting.push({bytes, admitted})
+      this.admitWaiting()
+    })
+  }
+
+  /** Room for a block read ahead, if there is some now: read-ahead never waits or goes before a waiting load. */
+  tryAdmit(bytes: number): boolean {
+    if (this.waiting.length > 0 || !this.makeRoom(bytes, false)) return false
     this.loadingBytes += bytes
-    this.evictClean()
+    return true
   }
 
-  /** A reserved block's read is over (it is about to be inserted, or failed). */
+  /**
+   * An admitted block's read is done: it takes the room admitted for it in one step (had the room
+   * been given back first, the next waiting load would have been admitted into it, and the insert
+   * would then have evicted a block in use). Pinned before, so that it cannot evict itself.
+   */
+  land(block: CachedBlock, admittedBytes: number): CachedBlock {
+    this.loadingBytes -= admittedBytes
+    this.insert(block)
+    this.admitWaiting()
+    return block
+  }
+
+  /** An admitted block's read is over without it landing (it failed, or the block was written meanwhile). */
   unreserve(bytes: number): void {
     this.loadingBytes -= bytes
+    this.admitWaiting()
   }
 
-  /** Drops least recently used clean, idle blocks while the cache and the reads in flight are over budget. */
+  /** A read is done with a block it waited for or found. */
+  unpin(block: CachedBlock): void {
+    block.pins--
+    if (block.pins === 0) this.admitWaiting()
+  }
+
+  /** A handle's reads are now in `block` (and no longer in `previous`). */
+  hold(block: CachedBlock, previous: CachedBlock | undefined, nowMs: number): void {
+    block.lastReadMs = nowMs
+    if (block === previous) return
+    block.holders++
+    if (previous) this.unhold(previous)
+  }
+
+  /** A handle no longer reads in `block`: it closed, or waits for another block. */
+  unhold(block: CachedBlock): void {
+    block.holders--
+    if (block.holders === 0) this.admitWaiting()
+  }
+
+  /** Drops least recently used clean, idle, unpinned blocks while the cache and the reads in flight are over budget. */
   evictClean(): void {
-    for (const block of this.blocks.values()) {
-      if (this.bytes + this.loadingBytes <= this.capacityBytes) return
-      if (!block.dirty && !block.busy) this.evict(block)
-    }
+    this.makeRoom(0, true)
   }
 
   /** Once a block is no longer busy: its buffer goes back to the pool if it was evicted meanwhile. */
   released(block: CachedBlock): void {
     if (this.holds(block)) this.evictClean()
     else this.buffers.give(block.buffer)
+    this.admitWaiting()
   }
 
   /** Bytes over budget, not counting blocks being flushed (they will soon be clean). */
@@ -113,6 +191,78 @@ export class BlockCache {
   all(): IterableIterator<CachedBlock> {
     return this.blocks.values()
   }
+
+  /**
+   * Evicts clean, idle, unpinned blocks, least recently used first, until `extraBytes` more fit
+   * the budget; blocks a reader holds go only when `evenHeld` (the write path's bound on memory).
+   */
+  private makeRoom(extraBytes: number, evenHeld: boolean): boolean {
+    const nowMs = Date.now()
+    for (const block of this.blocks.values()) {
+      if (this.bytes + this.loadingBytes + extraBytes <= this.capacityBytes) return true
+      if (block.dirty || block.busy || block.pins > 0) continue
+      if (!evenHeld && isHeld(block, nowMs)) continue
+      this.remove(block)
+    }
+    return this.bytes + this.loadingBytes + extraBytes <= this.capacityBytes
+  }
+
+  private remove(block: CachedBlock): boolean {
+    if (!this.holds(block)) return false
+    this.blocks.delete(key(block.ino, block.index))
+    this.bytes -= block.buffer.length
+    if (!block.busy) this.buffers.give(block.buffer)
+    return true
+  }
+
+  /**
+   * Admits waiting loads in order while there is room. When the oldest cannot be admitted and
+   * nothing in the cache will change by itself (no loads, pins, flushes or live holds; no dirty
+   * block that can be flushed), it is admitted over budget: waiting would be for ever.
+   */
+  private admitWaiting(): void {
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0]!
+      if (!this.makeRoom(next.bytes, false)) {
+        const holdEndsMs = this.stuckUntil()
+        if (holdEndsMs === undefined) return
+        if (holdEndsMs > 0) return this.wakeAt(holdEndsMs)
+        this.makeRoom(next.bytes, true)
+      }
+      this.waiting.shift()
+      this.loadingBytes += next.bytes
+      next.admitted()
+    }
+  }
+
+  /**
+   * Whether the cache will change by itself: undefined when it will (a load, pin or flush is
+   * under way, or a flush was started now), the time the first live hold lapses when only holds
+   * stand in the way, 0 when nothing will.
+   */
+  private stuckUntil(): number | undefined {
+    if (this.loadingBytes > 0) return undefined
+    const nowMs = Date.now()
+    let firstLapseMs = 0
+    for (const block of this.blocks.values()) {
+      if (block.pins > 0 || block.busy) return undefined
+      if (isHeld(block, nowMs)) firstLapseMs = Math.min(firstLapseMs || Infinity, block.lastReadMs + HOLD_MS)
+    }
+    if (this.onPressure()) return undefined
+    return firstLapseMs
+  }
+
+  private wakeAt(ms: number): void {
+    if (this.holdTimer) return
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined
+      this.admitWaiting()
+    }, Math.max(1, ms - Date.now()))
+  }
+}
+
+function isHeld(block: CachedBlock, nowMs: number): boolean {
+  return block.holders > 0 && nowMs - block.lastReadMs < HOLD_MS
 }
 
 /** Whether a write of [offset, offset + count) keeps a partial block's written range contiguous. */

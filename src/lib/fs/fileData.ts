@@ -3,7 +3,7 @@ import {ShmrError} from '../errors.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord, ImageEntry, Inode} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
-import {BlockCache, extendsRange, key, noteWritten, type CachedBlock} from './blockCache.js'
+import {BlockCache, extendsRange, idleBlock, key, noteWritten, type CachedBlock} from './blockCache.js'
 import {GenerationAllocator} from './generationAllocator.js'
 import {GroupCommit} from './groupCommit.js'
 import {openMode, type OpenMode} from './openFlags.js'
@@ -60,6 +60,9 @@ export interface LentBytes {
   readonly count: number
 }
 
+/** A block whose flush failed is not flushed again to make room for loads before this much later. */
+const FLUSH_RETRY_MS = 1000
+
 /** A flushed block waiting for its group commit. */
 interface BlockCommit {
   readonly ino: number
@@ -84,6 +87,14 @@ export interface FileHandle {
   readFront: number
   /** Where the current sequential run began: read-ahead grows with the run (see read). */
   runStart: number
+  /** The block this handle last read, held against eviction while the handle reads on (see HOLD_MS). */
+  held: CachedBlock | undefined
+}
+
+/** A block being read in, and how many reads wait for it (each gets a pin on it). */
+interface Load {
+  readonly block: Promise<CachedBlock>
+  readers: number
 }
 
 /**
@@ -94,7 +105,7 @@ export interface FileHandle {
  */
 export class FileData {
   private readonly cache: BlockCache
-  private readonly loading = new Map<string, Promise<CachedBlock>>()
+  private readonly loading = new Map<string, Load>()
   private readonly files = new Map<number, LiveFile>()
   private readonly handles = new Map<number, FileHandle>()
   private readonly flushing = new Set<Promise<void>>()
@@ -108,6 +119,7 @@ export class FileData {
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly pools: PoolSet,
     private readonly options: FileDataOptions, private readonly log: (line: string) => void) {
     this.cache = new BlockCache(options.cacheBytes)
+    this.cache.onPressure = () => this.flushForRoom()
     this.image = store.superblock.image
     this.generations = new GenerationAllocator(store)
     this.commits = new GroupCommit<BlockCommit>(
@@ -146,7 +158,7 @@ export class FileData {
       this.files.set(inode.ino, file)
     }
     file.handles++
-    const handle: FileHandle = {id: this.nextHandle++, file, mode: openMode(flags), readFront: 0, runStart: 0}
+    const handle: FileHandle = {id: this.nextHandle++, file, mode: openMode(flags), readFront: 0, runStart: 0, held: undefined}
     this.handles.set(handle.id, handle)
     try {
       if (handle.mode.truncate && handle.mode.write && file.sizeBytes > 0) await this.truncate(inode.ino, 0)
@@ -175,8 +187,7 @@ export class FileData {
       const index = Math.floor(at / file.blockSizeBytes)
       const offset = at - index * file.blockSizeBytes
       const count = Math.min(file.blockSizeBytes - offset, end - at)
-      const block = await this.blockForRead(file, index)
-      // No await between here and the copy or the loan: the block cannot be evicted in between.
+      const block = await this.blockForRead(handle, index)
       if (block && count === end - position && count >= LEND_MIN_BYTES) {
         this.cache.buffers.lend(block.buffer)
         lent = {buffer: block.buffer, offset, count}
@@ -184,6 +195,11 @@ export class FileData {
         block.buffer.copy(target, done, offset, offset + count)
       } else {
         target.fill(0, done, done + count)
+      }
+      if (block) {
+        this.cache.hold(block, handle.held, Date.now())
+        handle.held = block
+        this.cache.unpin(block)
       }
       done += count
     }
@@ -294,6 +310,7 @@ export class FileData {
       if (cached?.busy) await cached.busy.catch(() => {})
       else {
         const loaded = await this.load(ino, index, blockSizeBytes)
+        this.cache.unpin(loaded)
         if (this.cache.get(ino, index) === loaded && !loaded.busy) return loaded
       }
     }
@@ -328,6 +345,7 @@ export class FileData {
   async release(handleId: number): Promise<void> {
     const handle = this.handle(handleId)
     this.handles.delete(handleId)
+    if (handle.held) this.cache.unhold(handle.held)
     const {file} = handle
     try {
       await this.flushFile(file.ino)
@@ -362,7 +380,7 @@ export class FileData {
 
   /** Waits for the block loads in flight (read-ahead goes on after the read that started it). */
   async settleLoads(): Promise<void> {
-    await Promise.allSettled([...this.loading.values()])
+    await Promise.allSettled([...this.loading.values()].map((load) => load.block))
   }
 
   /** setattr set these times: an open file's live times take them (its next flush commits them). */
@@ -414,10 +432,12 @@ export class FileData {
   }
 
   /**
-   * The cached block for a read, loading it if needed; undefined for a hole. The caller must use
-   * it before its next await: a block may be evicted (and its buffer reused) at any await.
+   * The cached block for a read, loading it if needed, pinned for the caller (who unpins it once
+   * done with it); undefined for a hole. A handle waiting for a block gives up its hold on the one
+   * it read before, so that readers waiting for room never hold each other's blocks.
    */
-  private async blockForRead(file: LiveFile, index: number): Promise<CachedBlock | undefined> {
+  private async blockForRead(handle: FileHandle, index: number): Promise<CachedBlock | undefined> {
+    const {file} = handle
     for (;;) {
       const cached = this.cache.get(file.ino, index)
       if (cached?.partial) {
@@ -426,12 +446,19 @@ export class FileData {
       }
       if (cached) {
         this.options.onCacheLookup?.(true)
+        cached.pins++
         return this.cache.touch(cached)
       }
       if (!this.store.blockMaps.findBlock(file.ino, index)) return undefined
       this.options.onCacheLookup?.(false)
+      if (handle.held) {
+        this.cache.unhold(handle.held)
+        handle.held = undefined
+      }
       const loaded = await this.load(file.ino, index, file.blockSizeBytes)
       if (this.cache.holds(loaded)) return loaded
+      // Dropped meanwhile (truncated, or its file deleted): look again.
+      this.cache.unpin(loaded)
     }
   }
 
@@ -453,8 +480,8 @@ export class FileData {
       if (cached) return this.markDirty(file, this.ownBuffer(this.cache.touch(cached)))
       const record = this.store.blockMaps.findBlock(file.ino, index)
       const block: CachedBlock = {
-        ino: file.ino, index, buffer: this.cache.buffers.take(file.blockSizeBytes), partial: {start: offset, end: offset, base: record ? 'record' : 'zeros'},
-        dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined,
+        ...idleBlock(file.ino, index, this.cache.buffers.take(file.blockSizeBytes), record?.generation),
+        partial: {start: offset, end: offset, base: record ? 'record' : 'zeros'},
       }
       return this.cache.insert(this.markDirty(file, block))
     }
@@ -499,40 +526,64 @@ export class FileData {
     })
   }
 
+  /**
+   * Reads a block into the cache once room is admitted for it (see BlockCache.admit), or joins the
+   * read already under way; the block comes pinned for the caller.
+   */
   private load(ino: number, index: number, blockSizeBytes: number): Promise<CachedBlock> {
     const id = key(ino, index)
-    let pending = this.loading.get(id)
-    if (!pending) {
-      pending = (async () => {
-        const record = this.store.blockMaps.findBlock(ino, index)
-        // The block counts against the cache from now, not from when it is read: with large
-        // blocks (64 MiB) a full cache plus the ones being read ahead went far past the budget.
-        this.cache.reserve(blockSizeBytes)
-        const buffer = this.cache.buffers.take(blockSizeBytes)
-        try {
-          if (record) {
-            await this.readRecord(ino, index, record, buffer)
-            buffer.fill(0, record.lengthBytes)
-          } else {
-            buffer.fill(0)
-          }
-        } catch (error) {
-          this.cache.buffers.give(buffer)
-          throw error
-        } finally {
-          this.cache.unreserve(blockSizeBytes)
-        }
-        const cached = this.cache.get(ino, index)
-        if (cached) {
-          // Written meanwhile: that block is newer than what was read.
-          this.cache.buffers.give(buffer)
-          return cached
-        }
-        return this.cache.insert({ino, index, buffer, partial: undefined, dirty: false, dirtySinceMs: 0, baseGeneration: record?.generation, busy: undefined})
-      })().finally(() => this.loading.delete(id))
-      this.loading.set(id, pending)
+    let load = this.loading.get(id)
+    if (!load) {
+      load = {block: this.cache.admit(blockSizeBytes).then(() => this.readIn(id, ino, index, blockSizeBytes)), readers: 0}
+      this.loading.set(id, load)
     }
-    return pending
+    load.readers++
+    return load.block
+  }
+
+  /** Reads a block ahead of a sequential reader, if the cache has room for it now. */
+  private loadAhead(ino: number, index: number, blockSizeBytes: number): void {
+    const id = key(ino, index)
+    if (this.loading.has(id) || !this.cache.tryAdmit(blockSizeBytes)) return
+    const load: Load = {block: this.readIn(id, ino, index, blockSizeBytes), readers: 0}
+    this.loading.set(id, load)
+    load.block.catch(() => {
+      // The read that needs this block reports the error.
+    })
+  }
+
+  /**
+   * Reads an admitted block and inserts it, pinned once for every read that waits for it. Its
+   * load is forgotten in the same step as it lands, so a read that comes later finds the block
+   * cached instead of joining a load whose pins are already counted.
+   */
+  private async readIn(id: string, ino: number, index: number, blockSizeBytes: number): Promise<CachedBlock> {
+    const record = this.store.blockMaps.findBlock(ino, index)
+    const buffer = this.cache.buffers.take(blockSizeBytes)
+    try {
+      if (record) {
+        await this.readRecord(ino, index, record, buffer)
+        buffer.fill(0, record.lengthBytes)
+      } else {
+        buffer.fill(0)
+      }
+    } catch (error) {
+      this.loading.delete(id)
+      this.cache.buffers.give(buffer)
+      this.cache.unreserve(blockSizeBytes)
+      throw error
+    }
+    const readers = this.loading.get(id)?.readers ?? 0
+    this.loading.delete(id)
+    const cached = this.cache.get(ino, index)
+    if (cached) {
+      // Written meanwhile: that block is newer than what was read.
+      this.cache.buffers.give(buffer)
+      cached.pins += readers
+      this.cache.unreserve(blockSizeBytes)
+      return cached
+    }
+    return this.cache.land({...idleBlock(ino, index, buffer, record?.generation), pins: readers}, blockSizeBytes)
   }
 
   /**
@@ -549,9 +600,7 @@ export class FileData {
     for (let next = index; next < index + window; next++) {
       if (next * file.blockSizeBytes >= file.sizeBytes) return
       if (this.cache.get(file.ino, next) || !this.store.blockMaps.findBlock(file.ino, next)) continue
-      this.load(file.ino, next, file.blockSizeBytes).catch(() => {
-        // The read that needs this block reports the error.
-      })
+      this.loadAhead(file.ino, next, file.blockSizeBytes)
     }
   }
 
@@ -568,6 +617,19 @@ export class FileData {
       await Promise.race(this.flushing)
       this.cache.evictClean()
     }
+  }
+
+  /** Loads wait for room while dirty blocks fill the cache: starts their flushes, and says whether it did. */
+  private flushForRoom(): boolean {
+    let started = false
+    const nowMs = Date.now()
+    for (const block of this.cache.all()) {
+      const file = this.files.get(block.ino)
+      if (!block.dirty || block.busy || !file || block.flushRetryAtMs > nowMs) continue
+      this.startFlush(file, block)
+      started = true
+    }
+    return started
   }
 
   private startFlush(file: LiveFile, block: CachedBlock): void {
@@ -604,6 +666,7 @@ export class FileData {
         block.baseGeneration = record?.generation
       } catch (error) {
         block.dirty = true
+        block.flushRetryAtMs = Date.now() + FLUSH_RETRY_MS
         file.dirty.add(block)
         throw error
       }
