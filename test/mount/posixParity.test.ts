@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
 import {describe, it} from 'node:test'
 import {tempDir} from '../helpers/tempDir.js'
 import {sh, shOk, withMount} from '../helpers/mounted.js'
@@ -98,6 +100,47 @@ describe('POSIX parity with a local directory', () => {
       for (let i = 0; i < Math.max(expectedLines.length, actualLines.length); i++) {
         assert.equal(actualLines[i], expectedLines[i], `line ${i + 1} differs; whole output on shmr:\n${actual}`)
       }
+    })
+  })
+})
+
+/**
+ * Extended attributes through the calls' own buffers: a size probe, a buffer too small (ERANGE),
+ * Python's getxattr (which starts with 128 bytes) and shutil.copy2; then what nobody sees listed.
+ */
+const XATTR_SCRIPT = String.raw`
+import ctypes, errno, os, shutil, subprocess
+libc = ctypes.CDLL(None, use_errno=True)
+def call(name, *args):
+    result = getattr(libc, name)(*args)
+    print(name, result, errno.errorcode.get(ctypes.get_errno()) if result < 0 else '')
+with open('f', 'w') as out: out.write('hi')
+os.chmod('.', 0o755)
+os.setxattr('f', 'user.big', b'v' * 300)
+os.setxattr('f', 'trusted.t', b'1')
+call('getxattr', b'f', b'user.big', None, 0)
+call('getxattr', b'f', b'user.big', ctypes.create_string_buffer(10), 10)
+call('getxattr', b'f', b'user.big', ctypes.create_string_buffer(300), 300)
+call('listxattr', b'f', None, 0)
+call('listxattr', b'f', ctypes.create_string_buffer(5), 5)
+print(len(os.getxattr('f', 'user.big')), sorted(os.listxattr('f')))
+shutil.copy2('f', 'g')
+print(len(os.getxattr('g', 'user.big')), sorted(os.listxattr('g')))
+print(subprocess.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'python3', '-c',
+    "import os; print(sorted(os.listxattr('f')), len(os.getxattr('f', 'user.big')))"], capture_output=True, text=True).stdout)
+`
+
+describe('extended attributes', () => {
+  it('answer size probes with the size and short buffers with ERANGE, as on a local directory; nobody does not see trusted.*', async () => {
+    const native = tempDir()
+    const script = path.join(tempDir(), 'xattrs.py')
+    fs.writeFileSync(script, XATTR_SCRIPT)
+    const run = (dir: string): Promise<string> => shOk(`python3 ${script}`, dir)
+    const expected = await run(native)
+    assert.match(expected, /getxattr -1 ERANGE/, 'the script tells a short buffer apart')
+    await withMount({blockSizeBytes: 65536}, async (m) => {
+      fs.chmodSync(path.dirname(m.mnt), 0o755)
+      assert.equal(await run(m.mnt), expected)
     })
   })
 })

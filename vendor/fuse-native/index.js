@@ -18,6 +18,9 @@ const UTIMENS_MTIME_OMIT = 4
 const UTIMENS_MTIME_NOW = 8
 const TIMEOUT_ERRNO = IS_OSX ? -60 : -110
 const ENOTCONN = IS_OSX ? -57 : -107
+const ERANGE = 34
+// shmr: how names (paths, xattr names) are encoded between JavaScript strings and the kernel's bytes
+const NAME_ENCODING = 'utf8'
 
 const OpcodesAndDefaults = new Map([
   ['init', {
@@ -573,10 +576,15 @@ class Fuse extends Nanoresource {
     })
   }
 
+  // shmr: a size probe (an empty buffer) answers the value's size; a buffer too small for the
+  // value answers ERANGE, as getxattr(2) documents (the original answered the full size anyway,
+  // which libfuse refused as too long a reply: EIO to the caller).
   _op_getxattr (signal, path, name, valueBuf, position) {
     this.ops.getxattr(path, name, position, (err, value) => {
       if (!err) {
         if (!value) return signal(IS_OSX ? -93 : -61, valueBuf.buffer)
+        if (valueBuf.length === 0) return signal(value.length, valueBuf.buffer)
+        if (value.length > valueBuf.length) return signal(-ERANGE, valueBuf.buffer)
         value.copy(valueBuf)
         return signal(value.length, valueBuf.buffer)
       }
@@ -584,23 +592,20 @@ class Fuse extends Nanoresource {
     })
   }
 
+  // shmr: names are NUL-terminated byte strings, their exact total answers a size probe, and a
+  // buffer too small answers ERANGE (the original wrote past what fit, and probed 128 bytes high).
   _op_listxattr (signal, path, listBuf) {
     this.ops.listxattr(path, (err, list) => {
       if (list && !err) {
-        if (!listBuf.length) {
-          let size = 0
-          for (const name of list) size += Buffer.byteLength(name) + 1
-          size += 128 // fuse yells if we do not signal room for some mac stuff also
-          return signal(size, listBuf.buffer)
-        }
-
+        let size = 0
+        for (const name of list) size += Buffer.byteLength(name, NAME_ENCODING) + 1
+        if (listBuf.length === 0) return signal(size, listBuf.buffer)
+        if (size > listBuf.length) return signal(-ERANGE, listBuf.buffer)
         let ptr = 0
         for (const name of list) {
-          listBuf.write(name, ptr)
-          ptr += Buffer.byteLength(name)
+          ptr += listBuf.write(name, ptr, NAME_ENCODING)
           listBuf[ptr++] = 0
         }
-
         return signal(ptr, listBuf.buffer)
       }
       return signal(err, listBuf.buffer)

@@ -122,9 +122,14 @@ export class ShmrFs {
     return this.store.xattrs.find([ino, name])
   }
 
-  listxattr(ino: number): string[] {
+  /**
+   * The names of a file's extended attributes. `trusted.*` are listed only to root (the kernel
+   * lets only CAP_SYS_ADMIN read them, and ext4 lists them to no one else either).
+   */
+  listxattr(ino: number, caller?: Owner): string[] {
     this.store.inodes.getInode(ino)
-    return this.store.xattrs.names(ino)
+    const names = this.store.xattrs.names(ino)
+    return caller === undefined || caller.uid === 0 ? names : names.filter((name) => !name.startsWith('trusted.'))
   }
 
   async setxattr(ino: number, name: string, value: Buffer, flags: number): Promise<void> {
