@@ -163,7 +163,9 @@ static int32_t read_checked(job_t *job) {
 // A file that must not exist yet; on any failure nothing of it stays behind.
 static int32_t write_new(job_t *job) {
   bool direct;
-  int fd = open_for(job->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666, job->data, job->length, &direct);
+  // Mode 0600 whatever the umask: a block holds a file's bytes, whoever may read the file (the
+  // mount decides that); src/lib/format/constants.ts PRIVATE_FILE_MODE.
+  int fd = open_for(job->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, job->data, job->length, &direct);
   if (fd < 0) return errno;
   int32_t status = transfer(fd, job->data, job->length, true, direct);
   if (status == 0 && job->sync && fsync(fd) != 0) status = errno;

@@ -1,6 +1,7 @@
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import {ShmrError, type ShmrErrorCode} from '../lib/errors.js'
+import {PRIVATE_FILE_MODE} from '../lib/format/constants.js'
 
 /** The file descriptor on which a backgrounded server reports readiness (or its error) to its parent. */
 const READY_FD = 3
@@ -12,7 +13,7 @@ export const READY_ENV = 'SHMR_READY_FD'
  * with the child's own error when it fails to mount.
  */
 export async function detach(args: readonly string[], logFile: string): Promise<number> {
-  const log = fs.openSync(logFile, 'a')
+  const log = fs.openSync(logFile, 'a', PRIVATE_FILE_MODE)
   const child = spawn(process.execPath, [process.argv[1]!, ...args], {
     detached: true, stdio: ['ignore', log, log, 'pipe'], env: {...process.env, [READY_ENV]: String(READY_FD)},
   })

@@ -16,6 +16,7 @@ import {BufferPool} from './bufferPool.js'
 import {describeTopology, shardCount, shardSizeBytes, type Topology} from './topology.js'
 import {isAllZero} from './zeroBlock.js'
 import {blocksAddon} from '../native/blocksAddon.js'
+import {PRIVATE_DIR_MODE} from '../format/constants.js'
 
 /** Which block of which file: what a shard name carries besides the record. */
 export interface BlockAddress {
@@ -268,7 +269,7 @@ export class BlockStore {
 
   private async ensureDir(dir: string): Promise<void> {
     if (this.knownDirs.has(dir)) return
-    const created = await fs.mkdir(dir, {recursive: true})
+    const created = await fs.mkdir(dir, {recursive: true, mode: PRIVATE_DIR_MODE})
     if (created !== undefined) {
       // Every directory from `created` down to `dir` is new: each one's parent must be fsynced so
       // the new fan-out directories survive a crash along with the files put in them.

@@ -24,6 +24,14 @@ export const DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES = 64 * MiB
 export const MAX_TOTAL_SHARDS = 256
 export const MAX_MIRROR_COPIES = 16
 
+/**
+ * Modes of every file and directory shmr creates, whatever the umask: block and shard files,
+ * metadata and logs are readable only by the user the filesystem runs as (root for a NAS), or any
+ * local user could read another user's 0600 file straight from its blocks.
+ */
+export const PRIVATE_FILE_MODE = 0o600
+export const PRIVATE_DIR_MODE = 0o700
+
 /** Identity file written into every drive directory by `shmr init`. */
 export const DRIVE_IDENTITY_FILE = '.shmr-drive.json'
 /** Subdirectory of a drive directory that holds block and shard files. */

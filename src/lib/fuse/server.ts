@@ -20,6 +20,7 @@ import {setKernelReadAhead} from './kernelReadAhead.js'
 import {isMounted} from './mountTable.js'
 import {fuseOperations} from './ops/index.js'
 import type {Log} from './serve.js'
+import {describePrivate, makePrivate} from '../pools/privateModes.js'
 
 /** How often dirty data and tombstones are looked at, and the external unmount is checked for. */
 const TICK_MS = 1000
@@ -66,6 +67,8 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
   try {
     store = await MetaStore.open(config.metadataDir)
     const pools = PoolSet.open(config, store.superblock)
+    const madePrivate = describePrivate(makePrivate(config))
+    if (madePrivate) options.log(madePrivate)
     checkMountpoint(mountpoint)
     const metrics = new Metrics()
     const blocks = new BlockStore(pools, {

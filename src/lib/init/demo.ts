@@ -6,7 +6,7 @@ import {loadConfig} from '../config/loadConfig.js'
 import {defaultMountConfig} from '../config/schema.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
-import {DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
+import {DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE_BYTES, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE} from '../format/constants.js'
 import {DEFAULT_PLACEMENT_POLICY} from '../pools/policies/index.js'
 import {initFilesystem, type ImageOptions, type InitReport} from './initFilesystem.js'
 
@@ -47,8 +47,9 @@ export async function initDemo(dir: string, options: {image?: ImageOptions} = {}
     tiers: [],
   }
   const dirs = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]
-  for (const created of dirs) fs.mkdirSync(created, {recursive: true})
-  fs.writeFileSync(file, formatConfig(config, 'shmr demo filesystem, written by `shmr init --demo`.\nDrive directories stand in for an SSD (write pool) and six SMR drives (archive pool).'))
+  for (const created of dirs) fs.mkdirSync(created, {recursive: true, ...(created === config.mountpoint ? {} : {mode: PRIVATE_DIR_MODE})})
+  fs.writeFileSync(file, formatConfig(config, 'shmr demo filesystem, written by `shmr init --demo`.\nDrive directories stand in for an SSD (write pool) and six SMR drives (archive pool).'),
+    {mode: PRIVATE_FILE_MODE})
   const report = await initFilesystem(loadConfig(file), options)
   return {...report, created: [file, ...dirs]}
 }

@@ -3,13 +3,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
-import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, FORMAT_VERSION, IGNORABLE_DIR_ENTRIES, ROOT_INODE} from '../format/constants.js'
+import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, FORMAT_VERSION, IGNORABLE_DIR_ENTRIES, PRIVATE_DIR_MODE, ROOT_INODE} from '../format/constants.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {parseBlockSize} from '../config/schema.js'
 import type {DriveEntry, ImageEntry, Superblock} from '../meta/records.js'
 import {readDriveIdentity, writeDriveIdentity} from '../pools/driveIdentity.js'
 import {syncPath} from '../pools/durableFile.js'
 import {newInode} from './newInode.js'
+import {makePrivate} from '../pools/privateModes.js'
 
 export interface ImageOptions {
   readonly sizeBytes: number
@@ -50,7 +51,7 @@ export async function initFilesystem(config: ShmrConfig, options: {image?: Image
   }
   try {
     for (const drive of drives) {
-      fs.mkdirSync(path.join(drive.dir, DRIVE_DATA_DIR))
+      fs.mkdirSync(path.join(drive.dir, DRIVE_DATA_DIR), {mode: PRIVATE_DIR_MODE})
       await writeDriveIdentity(drive.dir, {filesystemUuid: uuid, driveId: drive.id, driveName: drive.name, pool: drive.pool, formatVersion: FORMAT_VERSION})
       await syncPath(drive.dir)
     }
@@ -66,6 +67,8 @@ export async function initFilesystem(config: ShmrConfig, options: {image?: Image
       created.counters.put('nextGeneration', 1)
     })
     await store.close()
+    // The metadata directory is the user's; what shmr keeps in it is for no one else to read.
+    makePrivate(config)
   } catch (error) {
     undoDrives(drives.map((drive) => drive.dir), uuid)
     throw error

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {ShmrError, systemErrorCode} from '../errors.js'
+import {PRIVATE_FILE_MODE} from '../format/constants.js'
 
 export const LOCK_FILE = 'shmr.lock'
 
@@ -28,7 +29,7 @@ export class ExclusiveLock {
     const holder: LockHolder = {pid: process.pid, hostname: os.hostname(), purpose, mountpoint, sinceMs: Date.now()}
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        fs.writeFileSync(file, `${JSON.stringify(holder)}\n`, {flag: 'wx'})
+        fs.writeFileSync(file, `${JSON.stringify(holder)}\n`, {flag: 'wx', mode: PRIVATE_FILE_MODE})
         return new ExclusiveLock(file, holder)
       } catch (error) {
         if (systemErrorCode(error) !== 'EEXIST') throw error

@@ -1,8 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {open, type RootDatabase} from 'lmdb'
-import {ShmrError} from '../errors.js'
-import {FORMAT_VERSION, OLDEST_SUPPORTED_FORMAT_VERSION} from '../format/constants.js'
+import {ShmrError, systemErrorCode} from '../errors.js'
+import {FORMAT_VERSION, OLDEST_SUPPORTED_FORMAT_VERSION, PRIVATE_FILE_MODE} from '../format/constants.js'
 import {BlockMapTable} from './blockMaps.js'
 import {CounterTable} from './counters.js'
 import {DirentTable} from './dirents.js'
@@ -135,8 +135,22 @@ export class MetaStore {
   }
 }
 
+/**
+ * LMDB creates its files 0664 less the umask: made empty first, they keep a private mode. Only a
+ * file that does not exist is opened here (closing a descriptor of LMDB's lock file would drop
+ * the locks this process holds on it).
+ */
+function createPrivate(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE_MODE))
+  } catch (error) {
+    if (systemErrorCode(error) !== 'EEXIST') throw error
+  }
+}
+
 function openEnv(dir: string, readOnly: boolean): RootDatabase {
   try {
+    if (!readOnly) for (const file of [META_FILE, `${META_FILE}-lock`]) createPrivate(path.join(dir, file))
     return open({path: path.join(dir, META_FILE), maxDbs: 16, readOnly, compression: false})
   } catch (error) {
     throw new ShmrError('IO', `cannot open the metadata store in ${dir}: ${(error as Error).message}`, {cause: error})

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type {ShmrConfig} from '../config/types.js'
-import {DRIVE_DATA_DIR, IGNORABLE_DIR_ENTRIES} from '../format/constants.js'
+import {DRIVE_DATA_DIR, IGNORABLE_DIR_ENTRIES, PRIVATE_DIR_MODE} from '../format/constants.js'
 import type {Superblock} from '../meta/records.js'
 import {readDriveIdentity, writeDriveIdentity} from '../pools/driveIdentity.js'
 
@@ -17,7 +17,7 @@ export async function adoptBlankDrives(config: ShmrConfig, superblock: Superbloc
       const entry = superblock.drives.find((candidate) => candidate.name === drive.name)
       if (!entry || !fs.existsSync(drive.dir) || readDriveIdentity(drive.dir)) continue
       if (fs.readdirSync(drive.dir).some((name) => !IGNORABLE_DIR_ENTRIES.includes(name))) continue
-      fs.mkdirSync(path.join(drive.dir, DRIVE_DATA_DIR))
+      fs.mkdirSync(path.join(drive.dir, DRIVE_DATA_DIR), {mode: PRIVATE_DIR_MODE})
       await writeDriveIdentity(drive.dir, {
         filesystemUuid: superblock.uuid, driveId: entry.id, driveName: entry.name, pool: entry.pool, formatVersion: superblock.formatVersion,
       })
