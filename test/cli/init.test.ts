@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
-import {DRIVE_IDENTITY_FILE} from '../../src/lib/format/constants.js'
+import {DRIVE_IDENTITY_FILE, FORMAT_VERSION} from '../../src/lib/format/constants.js'
 import {hasStackTrace, shmr} from '../helpers/cli.js'
 import {tempDir} from '../helpers/tempDir.js'
 
@@ -14,7 +14,7 @@ describe('shmr init (CLI)', () => {
     for (const sub of ['shmr.yaml', 'meta/shmr.mdb', 'mnt', 'write/ssd0', ...[0, 1, 2, 3, 4, 5].map((i) => `archive/smr${i}/${DRIVE_IDENTITY_FILE}`)]) {
       assert.ok(fs.existsSync(path.join(dir, sub)), `${sub} exists`)
     }
-    assert.match(result.stdout, /Created filesystem [0-9a-f-]{36} \(format 1, block size 1M\)/)
+    assert.match(result.stdout, new RegExp(`Created filesystem [0-9a-f-]{36} \\(format ${FORMAT_VERSION}, block size 1M\\)`))
     assert.match(result.stdout, /pool archive \(archive, 4\+2, 64M blocks/)
     assert.match(result.stdout, /smr5 +.*archive\/smr5/)
     assert.match(result.stdout, /Next: shmr mount -c .*shmr\.yaml/)
@@ -25,7 +25,7 @@ describe('shmr init (CLI)', () => {
     const result = await shmr(['init', '--demo', dir, '--json'])
     assert.equal(result.exitCode, 0, result.stderr)
     const report = JSON.parse(result.stdout)
-    assert.equal(report.formatVersion, 1)
+    assert.equal(report.formatVersion, FORMAT_VERSION)
     assert.equal(report.drives.length, 7)
     assert.deepEqual(report.drives[1], {id: 2, name: 'smr0', pool: 'archive', dir: path.join(dir, 'archive', 'smr0')})
   })

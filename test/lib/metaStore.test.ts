@@ -106,6 +106,32 @@ describe('metadata store', () => {
     }
   })
 
+  it('migrates format 1, which kept names as decoded UTF-8, to names kept as their bytes', async () => {
+    const dir = tempDir()
+    const old = await MetaStore.create(dir, superblock(1), (store) => {
+      store.inodes.putInode(newInode({ino: ROOT_INODE, kind: 'dir', permissions: 0o755, uid: 0, gid: 0}))
+      // Format 1 gave a symlink the size of its target's UTF-8 encoding.
+      store.inodes.putInode({...newInode({ino: 2, kind: 'symlink', permissions: 0o777, uid: 0, gid: 0, target: 'caf\u00e9/\u00fcber'}), sizeBytes: 12})
+      store.inodes.putInode(newInode({ino: 3, kind: 'file', permissions: 0o644, uid: 0, gid: 0}))
+      store.dirents.link(ROOT_INODE, 'caf\u00e9', {ino: 2, kind: 'symlink'})
+      store.dirents.link(ROOT_INODE, 'plain', {ino: 3, kind: 'file'})
+      store.xattrs.put([3, 'user.\u00e9t\u00e9'], Buffer.from('summer'))
+      store.orphans.put(3, {ino: 3, parent: ROOT_INODE, name: '\u00e9', sinceMs: 0})
+    })
+    await old.close()
+    const store = await MetaStore.open(dir)
+    try {
+      assert.equal(store.superblock.formatVersion, FORMAT_VERSION)
+      assert.deepEqual(store.dirents.list(ROOT_INODE).map(({name}) => name), ['caf\xc3\xa9', 'plain'])
+      assert.equal(store.inodes.getInode(2).target, 'caf\xc3\xa9/\xc3\xbcber')
+      assert.equal(store.inodes.getInode(2).sizeBytes, 12, 'a symlink\'s size was its UTF-8 length, which is its byte length now')
+      assert.deepEqual(store.xattrs.names(3), ['user.\xc3\xa9t\xc3\xa9'])
+      assert.equal(store.orphans.find(3)?.name, '\xc3\xa9')
+    } finally {
+      await store.close()
+    }
+  })
+
   it('says clearly when there is no filesystem, and refuses to create over one', async () => {
     const dir = tempDir()
     await assert.rejects(MetaStore.open(dir), (error) => isShmrError(error, 'NOT_INITIALISED'))

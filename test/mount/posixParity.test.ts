@@ -105,6 +105,46 @@ describe('POSIX parity with a local directory', () => {
 })
 
 /**
+ * Names are bytes: a file for every byte value 1-255 but '/', two Latin-1 names that UTF-8
+ * decoding made one ('caf\xe9' and 'caf\xe8'), a symlink to a name that is not UTF-8, an xattr
+ * name that is not either; listed, read back and renamed.
+ */
+const BYTE_NAMES_SCRIPT = String.raw`
+import os
+for b in range(1, 256):
+    if b == 0x2f: continue
+    with open(b'n' + bytes([b]) + b'x', 'wb') as out: out.write(bytes([b]))
+with open(b'caf\xe9', 'wb') as out: out.write(b'e acute')
+with open(b'caf\xe8', 'wb') as out: out.write(b'e grave')
+os.symlink(b'caf\xe9', b'link\xff')
+os.setxattr(b'caf\xe8', b'user.\xe8t\xe8', b'summer')
+os.mkdir(b'd\x80')
+os.rename(b'n\xfex', b'd\x80/moved\xfe')
+names = sorted(os.listdir(b'.'))
+print(len(names), names)
+print(sorted(os.listdir(b'd\x80')))
+print(all(open(b'n' + bytes([b]) + b'x', 'rb').read() == bytes([b]) for b in range(1, 256) if b not in (0x2f, 0xfe)))
+print(open(b'caf\xe9', 'rb').read(), open(b'caf\xe8', 'rb').read(), os.readlink(b'link\xff'), open(b'link\xff', 'rb').read())
+print(os.lstat(b'link\xff').st_size, os.listxattr(b'caf\xe8'), os.getxattr(b'caf\xe8', b'user.\xe8t\xe8'))
+print(os.path.exists(b'caf\xc3\xa9'), os.path.exists(b'caf\xef\xbf\xbd'))
+`
+
+describe('names', () => {
+  it('keeps every byte of a name, symlink target and xattr name exactly, as a local directory does', async () => {
+    const native = tempDir()
+    const script = path.join(tempDir(), 'names.py')
+    fs.writeFileSync(script, BYTE_NAMES_SCRIPT)
+    const expected = await shOk(`python3 ${script}`, native)
+    assert.match(expected, /^257 /, 'every byte value but / and NUL, two Latin-1 names, a symlink and a directory')
+    await withMount({blockSizeBytes: 65536}, async (m) => {
+      assert.equal(await shOk(`python3 ${script}`, m.mnt), expected)
+      await m.remount()
+      assert.equal(await shOk(`python3 -c "import os; print(len(os.listdir(b'.')), open(b'caf\\xe9', 'rb').read())"`, m.mnt), "257 b'e acute'", 'kept across a remount')
+    })
+  })
+})
+
+/**
  * Extended attributes through the calls' own buffers: a size probe, a buffer too small (ERANGE),
  * Python's getxattr (which starts with 128 bytes) and shutil.copy2; then what nobody sees listed.
  */

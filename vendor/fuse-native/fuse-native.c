@@ -28,6 +28,19 @@
 // shmr: the name of the thread running libfuse's loop, and of libfuse's workers (see start_fuse_thread)
 #define FUSE_THREAD_NAME "fuse-native"
 
+// shmr: names and paths are bytes on Linux, not UTF-8. They cross to JavaScript as Latin-1
+// strings, one character per byte (napi_create_string_latin1), and come back the same way, so
+// every byte value survives: decoded as UTF-8, b"caf\xe9" and b"caf\xe8" both became
+// "caf\uFFFD", one name. A JavaScript character above 0xFF never reaches here (shmr's names are
+// all byte strings).
+#define NAPI_LATIN1(name, size, val) \
+  char name[size]; \
+  size_t name##_len; \
+  if (napi_get_value_string_latin1(env, val, (char *) &name, size, &name##_len) != napi_ok) { \
+    napi_throw_error(env, "EINVAL", "Expected string"); \
+    return NULL; \
+  }
+
 static int IS_ARRAY_BUFFER_DETACH_SUPPORTED = 0;
 
 napi_status napi_detach_arraybuffer(napi_env env, napi_value buf);
@@ -307,7 +320,7 @@ FUSE_METHOD(statfs, 1, 1, (const char * path, struct statvfs *statvfs), {
   l->path = path;
   l->statvfs = statvfs;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
 }, {
   NAPI_ARGV_BUFFER_CAST(uint32_t*, ints, 2)
   populate_statvfs(ints, l->statvfs);
@@ -317,7 +330,7 @@ FUSE_METHOD(getattr, 1, 1, (const char *path, struct stat *stat, struct fuse_fil
   l->path = path;
   l->stat = stat;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
 }, {
   NAPI_ARGV_BUFFER_CAST(uint32_t*, ints, 2)
   populate_stat(ints, l->stat);
@@ -328,7 +341,7 @@ FUSE_METHOD(fgetattr, 2, 1, (const char *path, struct stat *stat, struct fuse_fi
   l->stat = stat;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   if (l->info != NULL) {
     napi_create_uint32(env, l->info->fh, &(argv[3]));
   } else {
@@ -343,7 +356,7 @@ FUSE_METHOD_VOID(access, 2, 0, (const char *path, int mode), {
   l->path = path;
   l->mode = mode;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->mode, &(argv[3]));
 })
 
@@ -360,7 +373,7 @@ FUSE_METHOD(open, 2, 1, (const char *path, struct fuse_file_info *info), {
   l->path = path;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   if (l->info != NULL) {
     napi_create_uint32(env, l->info->flags, &(argv[3]));
   } else {
@@ -378,7 +391,7 @@ FUSE_METHOD(opendir, 3, 1, (const char *path, struct fuse_file_info *info), {
   l->path = path;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   if (l->info != NULL) {
     napi_create_uint32(env, l->info->fh, &(argv[3]));
     napi_create_uint32(env, l->info->flags, &(argv[4]));
@@ -398,7 +411,7 @@ FUSE_METHOD(create, 2, 1, (const char *path, mode_t mode, struct fuse_file_info 
   l->mode = mode;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->mode, &(argv[3]));
 }, {
   NAPI_ARGV_INT32(fd, 2)
@@ -415,7 +428,7 @@ FUSE_METHOD_VOID(utimens, 6, 0, (const char *path, const struct timespec tv[2], 
   l->atime = (l->time_flags & (UTIMENS_ATIME_OMIT | UTIMENS_ATIME_NOW)) ? 0 : timespec_to_uint64(&tv[0]);
   l->mtime = (l->time_flags & (UTIMENS_MTIME_OMIT | UTIMENS_MTIME_NOW)) ? 0 : timespec_to_uint64(&tv[1]);
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   FUSE_UINT64_TO_INTS_ARGV(l->atime, 3)
   // shmr: was l->atime, which set every mtime to the atime (cp -a, rsync -a, tar)
   FUSE_UINT64_TO_INTS_ARGV(l->mtime, 5)
@@ -426,7 +439,7 @@ FUSE_METHOD_VOID(release, 2, 0, (const char *path, struct fuse_file_info *info),
   l->path = path;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   if (l->info != NULL) {
     napi_create_uint32(env, l->info->fh, &(argv[3]));
   } else {
@@ -438,7 +451,7 @@ FUSE_METHOD_VOID(releasedir, 2, 0, (const char *path, struct fuse_file_info *inf
   l->path = path;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   if (l->info != NULL) {
     napi_create_uint32(env, l->info->fh, &(argv[3]));
   } else {
@@ -498,7 +511,7 @@ FUSE_METHOD_THEN(read, 6, 5, (const char *path, char *buf, size_t len, off_t off
   l->info = info;
   l->lent = false;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->info->fh, &(argv[3]));
   napi_create_external_buffer(env, l->len, (char *) l->buf, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, l->len, &(argv[5]));
@@ -535,7 +548,7 @@ FUSE_METHOD(write, 6, 2, (const char *path, const char *buf, size_t len, off_t o
   l->offset = offset;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->info->fh, &(argv[3]));
   napi_create_external_buffer(env, l->len, (char *) l->buf, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, l->len, &(argv[5]));
@@ -551,7 +564,7 @@ FUSE_METHOD(readdir, 1, 2, (const char *path, void *buf, fuse_fill_dir_t filler,
   l->info = info;
   l->readdir_filler = filler;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
 }, {
   uint32_t stats_length;
   uint32_t names_length;
@@ -563,7 +576,7 @@ FUSE_METHOD(readdir, 1, 2, (const char *path, void *buf, fuse_fill_dir_t filler,
 
   if (names_length != stats_length) {
     NAPI_FOR_EACH(raw_names, raw_name) {
-      NAPI_UTF8(name, 1024, raw_name)
+      NAPI_LATIN1(name, 1024, raw_name)
       int err = l->readdir_filler((char *) l->buf, name, NULL, 0, 0);
       if (err == 1) {
         break;
@@ -571,7 +584,7 @@ FUSE_METHOD(readdir, 1, 2, (const char *path, void *buf, fuse_fill_dir_t filler,
     }
   } else {
     NAPI_FOR_EACH(raw_names, raw_name) {
-      NAPI_UTF8(name, 1024, raw_name)
+      NAPI_LATIN1(name, 1024, raw_name)
       napi_value raw_stat;
       napi_get_element(env, raw_stats, i, &raw_stat);
 
@@ -599,8 +612,8 @@ FUSE_METHOD(setxattr, 5, 1, (const char *path, const char *name, const char *val
   l->flags = flags;
   l->position = position;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
   napi_create_external_buffer(env, l->size, (char *) l->value, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, l->position, &(argv[5]));
   napi_create_uint32(env, l->flags, &(argv[6]));
@@ -615,8 +628,8 @@ FUSE_METHOD(getxattr, 4, 1, (const char *path, const char *name, char *value, si
   l->size = size;
   l->position = position;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
   napi_create_external_buffer(env, l->size, (char *) l->value, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, l->position, &(argv[5]));
 }, {
@@ -632,8 +645,8 @@ FUSE_METHOD(setxattr, 5, 1, (const char *path, const char *name, const char *val
   l->size = size;
   l->flags = flags;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
   napi_create_external_buffer(env, l->size, (char *) l->value, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, 0, &(argv[5])); // normalize apis between mac and linux
   napi_create_uint32(env, l->flags, &(argv[6]));
@@ -647,8 +660,8 @@ FUSE_METHOD(getxattr, 4, 1, (const char *path, const char *name, char *value, si
   l->value = value;
   l->size = size;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
   napi_create_external_buffer(env, l->size, (char *) l->value, NULL, NULL, &(argv[4]));
   napi_create_uint32(env, 0, &(argv[5]));
 }, {
@@ -671,7 +684,7 @@ FUSE_METHOD(listxattr, 2, 1, (const char *path, char *list, size_t size), {
   l->list = list;
   l->size = size;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_external_buffer(env, l->size, l->list, NULL, NULL, &(argv[3]));
 }, {
   if (IS_ARRAY_BUFFER_DETACH_SUPPORTED == 1) assert(napi_detach_arraybuffer(env, argv[2]) == napi_ok);
@@ -681,15 +694,15 @@ FUSE_METHOD_VOID(removexattr, 2, 0, (const char *path, const char *name), {
   l->path = path;
   l->name = name;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
-  napi_create_string_utf8(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->name, NAPI_AUTO_LENGTH, &(argv[3]));
 })
 
 FUSE_METHOD_VOID(flush, 2, 0, (const char *path, struct fuse_file_info *info), {
   l->path = path;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   if (l->info != NULL) {
     napi_create_uint32(env, l->info->fh, &(argv[3]));
   } else {
@@ -702,7 +715,7 @@ FUSE_METHOD_VOID(fsync, 3, 0, (const char *path, int datasync, struct fuse_file_
   l->mode = datasync;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->mode, &(argv[3]));
   if (l->info != NULL) {
     napi_create_uint32(env, l->info->fh, &(argv[4]));
@@ -716,7 +729,7 @@ FUSE_METHOD_VOID(fsyncdir, 3, 0, (const char *path, int datasync, struct fuse_fi
   l->mode = datasync;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->mode, &(argv[3]));
   if (l->info != NULL) {
     napi_create_uint32(env, l->info->fh, &(argv[4]));
@@ -730,7 +743,7 @@ FUSE_METHOD_VOID(truncate, 3, 0, (const char *path, off_t size, struct fuse_file
   l->path = path;
   l->offset = size;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   FUSE_UINT64_TO_INTS_ARGV(l->offset, 3)
 })
 
@@ -739,7 +752,7 @@ FUSE_METHOD_VOID(ftruncate, 4, 0, (const char *path, off_t size, struct fuse_fil
   l->offset = size;
   l->info = info;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   if (l->info != NULL) {
     napi_create_uint32(env, l->info->fh, &(argv[3]));
   } else {
@@ -753,9 +766,9 @@ FUSE_METHOD(readlink, 1, 1, (const char *path, char *linkname, size_t len), {
   l->linkname = linkname;
   l->len = len;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
 }, {
-  NAPI_ARGV_UTF8(linkname, l->len, 2)
+  NAPI_LATIN1(linkname, l->len, argv[2])
   strncpy(l->linkname, linkname, l->len);
 })
 
@@ -764,7 +777,7 @@ FUSE_METHOD_VOID(chown, 3, 0, (const char *path, uid_t uid, gid_t gid, struct fu
   l->uid = uid;
   l->gid = gid;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->uid, &(argv[3]));
   napi_create_uint32(env, l->gid, &(argv[4]));
 })
@@ -773,7 +786,7 @@ FUSE_METHOD_VOID(chmod, 2, 0, (const char *path, mode_t mode, struct fuse_file_i
   l->path = path;
   l->mode = mode;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->mode, &(argv[3]));
 })
 
@@ -782,7 +795,7 @@ FUSE_METHOD_VOID(mknod, 3, 0, (const char *path, mode_t mode, dev_t dev), {
   l->mode = mode;
   l->dev = dev;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->mode, &(argv[3]));
   napi_create_uint32(env, l->dev, &(argv[4]));
 })
@@ -790,7 +803,7 @@ FUSE_METHOD_VOID(mknod, 3, 0, (const char *path, mode_t mode, dev_t dev), {
 FUSE_METHOD_VOID(unlink, 1, 0, (const char *path), {
   l->path = path;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
 })
 
 // shmr: libfuse 3 passes renameat2's flags (RENAME_NOREPLACE, RENAME_EXCHANGE) as a third argument
@@ -799,8 +812,8 @@ FUSE_METHOD_VOID(rename, 3, 0, (const char *path, const char *dest, unsigned int
   l->dest = dest;
   l->flags = rename_flags;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
-  napi_create_string_utf8(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
   napi_create_uint32(env, l->flags, &(argv[4]));
 })
 
@@ -822,30 +835,30 @@ FUSE_METHOD_VOID(link, 2, 0, (const char *path, const char *dest), {
   l->path = path;
   l->dest = dest;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
-  napi_create_string_utf8(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
 })
 
 FUSE_METHOD_VOID(symlink, 2, 0, (const char *path, const char *dest), {
   l->path = path;
   l->dest = dest;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
-  napi_create_string_utf8(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->dest, NAPI_AUTO_LENGTH, &(argv[3]));
 })
 
 FUSE_METHOD_VOID(mkdir, 2, 0, (const char *path, mode_t mode), {
   l->path = path;
   l->mode = mode;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
   napi_create_uint32(env, l->mode, &(argv[3]));
 })
 
 FUSE_METHOD_VOID(rmdir, 1, 0, (const char *path), {
   l->path = path;
 }, {
-  napi_create_string_utf8(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
+  napi_create_string_latin1(env, l->path, NAPI_AUTO_LENGTH, &(argv[2]));
 })
 
 static void fuse_native_dispatch_init (uv_async_t* handle, fuse_thread_locals_t* l, fuse_thread_t* ft) {\

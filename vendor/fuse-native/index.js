@@ -20,7 +20,7 @@ const TIMEOUT_ERRNO = IS_OSX ? -60 : -110
 const ENOTCONN = IS_OSX ? -57 : -107
 const ERANGE = 34
 // shmr: how names (paths, xattr names) are encoded between JavaScript strings and the kernel's bytes
-const NAME_ENCODING = 'utf8'
+const NAME_ENCODING = 'latin1' // see NAPI_LATIN1 in fuse-native.c
 
 const OpcodesAndDefaults = new Map([
   ['init', {

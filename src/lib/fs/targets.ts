@@ -1,4 +1,5 @@
 import {ShmrError} from '../errors.js'
+import {byteNameOf, textOfByteName} from '../format/byteNames.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {Namespace} from './namespace.js'
 
@@ -17,7 +18,7 @@ export interface FileTarget {
 export function resolveTargets(store: MetaStore, namespace: Namespace, targets: readonly string[], recursive: boolean): FileTarget[] {
   const found = new Map<number, FileTarget>()
   for (const target of targets) {
-    const ino = /^\d+$/.test(target) ? Number(target) : namespace.resolve(target.startsWith('/') ? target : `/${target}`)
+    const ino = /^\d+$/.test(target) ? Number(target) : namespace.resolve(byteNameOf(target.startsWith('/') ? target : `/${target}`))
     const inode = store.inodes.findInode(ino)
     if (!inode) throw new ShmrError('NOT_FOUND', `${target} does not exist in the filesystem`)
     if (inode.kind === 'file') {
@@ -34,7 +35,8 @@ export function resolveTargets(store: MetaStore, namespace: Namespace, targets: 
 
 function* filesBelow(namespace: Namespace, dir: number, label: string): Generator<FileTarget> {
   for (const {name, entry} of namespace.list(dir)) {
-    if (entry.kind === 'file') yield {ino: entry.ino, label: `${label}/${name}`}
-    else if (entry.kind === 'dir') yield* filesBelow(namespace, entry.ino, `${label}/${name}`)
+    const entryLabel = `${label}/${textOfByteName(name)}`
+    if (entry.kind === 'file') yield {ino: entry.ino, label: entryLabel}
+    else if (entry.kind === 'dir') yield* filesBelow(namespace, entry.ino, entryLabel)
   }
 }

@@ -15,5 +15,5 @@ export function checkXattrName(name: string): void {
   if (!/^(user|trusted|security)\.[^\0]+$/.test(name)) {
     throw new ShmrError('UNAVAILABLE', `extended attribute ${name} is not supported (only user., trusted. and security.)`)
   }
-  if (Buffer.byteLength(name) > XATTR_NAME_MAX_BYTES) throw new ShmrError('NAME_TOO_LONG', 'extended attribute name too long')
+  if (name.length > XATTR_NAME_MAX_BYTES) throw new ShmrError('NAME_TOO_LONG', 'extended attribute name too long')
 }

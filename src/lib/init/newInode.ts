@@ -14,7 +14,7 @@ export function newInode(fields: {ino: number; kind: InodeKind; permissions: num
   return {
     ino: fields.ino, kind: fields.kind, mode: FILE_TYPE_BITS[fields.kind] | (fields.permissions & 0o7777),
     uid: fields.uid, gid: fields.gid, nlink: fields.kind === 'dir' ? 2 : 1,
-    sizeBytes: fields.target === undefined ? 0 : Buffer.byteLength(fields.target),
+    sizeBytes: fields.target?.length ?? 0, // a byte name: one character per byte
     atimeMs: nowMs, mtimeMs: nowMs, ctimeMs: nowMs,
     ...(fields.blockSizeBytes === undefined ? {} : {blockSizeBytes: fields.blockSizeBytes}),
     ...(fields.target === undefined ? {} : {target: fields.target}),

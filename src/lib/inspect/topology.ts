@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import {describeTopology, shardSizeBytes} from '../blocks/topology.js'
 import {ShmrError} from '../errors.js'
+import {byteNameOf} from '../format/byteNames.js'
 import type {InodeKind} from '../meta/records.js'
 import type {ReadOnlyFs} from './openReadOnly.js'
 
@@ -38,7 +39,7 @@ export interface TopologyReport {
 
 /** `shmr inspect topology`: where every block of a file lives, and whether each shard is there now. */
 export async function inspectTopology({store, pools, blocks, namespace}: ReadOnlyFs, target: string): Promise<TopologyReport> {
-  const ino = /^\d+$/.test(target) ? Number(target) : namespace.resolve(target.startsWith('/') ? target : `/${target}`)
+  const ino = /^\d+$/.test(target) ? Number(target) : namespace.resolve(byteNameOf(target.startsWith('/') ? target : `/${target}`))
   const inode = store.inodes.findInode(ino)
   if (!inode) throw new ShmrError('NOT_FOUND', `${target} does not exist in the filesystem`)
   const blockSizeBytes = inode.blockSizeBytes ?? pools.writePool.blockSizeBytes

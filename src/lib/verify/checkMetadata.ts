@@ -3,6 +3,7 @@ import {ROOT_INODE} from '../format/constants.js'
 import {findUnreferencedFiles} from '../gc/unreferencedFiles.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {PoolSet} from '../pools/poolSet.js'
+import {textOfByteName} from '../format/byteNames.js'
 
 export interface MetadataFindings {
   /** Directory entries naming an inode that does not exist. */
@@ -19,7 +20,7 @@ export async function checkMetadata(store: MetaStore, blocks: BlockStore, pools:
   const links = new Map<number, number>()
   const walk = (dir: number, dirPath: string): void => {
     for (const {name, entry} of store.dirents.list(dir)) {
-      const entryPath = `${dirPath}/${name}`
+      const entryPath = `${dirPath}/${textOfByteName(name)}`
       if (!store.inodes.findInode(entry.ino)) {
         danglingEntries.push({path: entryPath, ino: entry.ino})
         continue
