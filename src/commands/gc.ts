@@ -27,6 +27,7 @@ export default class Gc extends FilesystemCommand {
         `${report.unreferenced.files} unreferenced file(s), ${formatSize(report.unreferenced.bytes)} (older than ${formatDuration(report.graceMs)})`)
       for (const file of report.unreferenced.paths.slice(0, 20)) this.log(`  ${file}`)
       if (report.keptYoung > 0) this.log(`  kept ${report.keptYoung} unreferenced file(s) younger than the grace period`)
+      if (report.stagedOfMissingFiles > 0) this.log(`  ${report.dryRun ? 'would drop' : 'dropped'} the staged blocks of ${report.stagedOfMissingFiles} deleted file(s)`)
     }
     return report
   }

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
+import {loadMetadataDir, resolveConfigPath} from '../lib/config/loadConfig.js'
 import {unmountServer} from '../lib/fuse/unmountServer.js'
 
 export interface UmountResult {
@@ -18,8 +19,8 @@ export default class Umount extends FilesystemCommand {
 
   async run(): Promise<UmountResult> {
     const {flags} = await this.parse(Umount)
-    const config = this.loadConfig(flags.config)
-    const holder = await unmountServer(config.metadataDir, flags.timeout * 1000)
+    // Only the metadata directory: a drive gone missing must not keep the mount from stopping.
+    const holder = await unmountServer(loadMetadataDir(resolveConfigPath(flags.config)), flags.timeout * 1000)
     if (!this.jsonEnabled()) this.log(`unmounted ${holder.mountpoint ?? ''} (server PID ${holder.pid} finished)`.replace('  ', ' '))
     return {pid: holder.pid, mountpoint: holder.mountpoint}
   }

@@ -30,6 +30,23 @@ describe('mount lifecycle', () => {
     })
   })
 
+  it('unmounts with shmr umount while a drive directory is gone', async () => {
+    await withMount({blockSizeBytes: 65536}, async (m) => {
+      await shOk(`echo kept > ${m.mnt}/f`)
+      const drive = m.config.pools[1]!.drives[3]!.dir
+      fs.renameSync(drive, `${drive}.away`)
+      try {
+        const result = await shmr(['umount', '-c', m.config.file])
+        assert.equal(result.exitCode, 0, result.stderr)
+        assert.equal(ExclusiveLock.holder(m.config.metadataDir), undefined)
+      } finally {
+        fs.renameSync(`${drive}.away`, drive)
+      }
+      await m.mount()
+      assert.equal(await shOk(`cat ${m.mnt}/f`), 'kept')
+    })
+  })
+
   it('takes no signals on its FUSE threads, where one hung the server at unmount', async () => {
     await withMount({blockSizeBytes: 65536}, async (m) => {
       // Readers at once, so that libfuse starts workers besides its loop's thread.

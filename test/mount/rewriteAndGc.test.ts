@@ -84,6 +84,47 @@ describe('shmr rewrite', () => {
   })
 })
 
+describe('staged blocks of a deleted file', () => {
+  it('go with the file when it is deleted after an interrupted rewrite; gc drops those an older build left and verify reports them', async () => {
+    await withMount(OPTIONS, async (m) => {
+      await shOk(`head -c ${8 * 1024 * KiB} /dev/urandom > ${m.mnt}/f`)
+      await m.unmount()
+      const child = spawn(process.execPath, [SHMR_BIN, 'rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'], {stdio: 'ignore'})
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      try {
+        assert.ok(await waitForStaged(m.config.metadataDir, 1) >= 1, 'the rewrite staged blocks')
+      } finally {
+        child.kill('SIGKILL')
+        await exited
+      }
+      assert.ok(shardFileCount(m) > 128, 'the rewrite wrote files of its own')
+      await m.mount()
+      await shOk(`rm ${m.mnt}/f`)
+      await m.unmount()
+      // The staged blocks went with the file, their files tombstoned and collected by the server at
+      // stop; what is left is what the killed run wrote but had not staged yet, for gc.
+      assert.deepEqual(await blockCounts(m), {blocks: 0, blockSize: undefined, staged: 0, tombstones: 0})
+      const left = shardFileCount(m)
+      assert.equal((await run(m, 'gc', '--grace', '0')).unreferenced.files, left)
+      assert.equal(shardFileCount(m), 0)
+
+      // What an older build left: staged rows of an inode that is gone.
+      const store = await MetaStore.open(m.config.metadataDir)
+      try {
+        await store.transaction(() => store.staged.put([77, 0], {record: undefined, blockSizeBytes: 256 * KiB, sourceBlockSizeBytes: 64 * KiB, sources: [], sinceMs: 0}))
+      } finally {
+        await store.close()
+      }
+      const verify = await shmr(['verify', '-c', m.config.file, '--json'])
+      assert.deepEqual(JSON.parse(verify.stdout).metadata.stagedOfMissingFiles, [77])
+      assert.equal((await run(m, 'gc', '--dry-run')).stagedOfMissingFiles, 1)
+      assert.equal((await blockCounts(m)).staged, 1, 'a dry run changes nothing')
+      assert.equal((await run(m, 'gc')).stagedOfMissingFiles, 1)
+      assert.equal((await blockCounts(m)).staged, 0)
+    })
+  })
+})
+
 describe('shmr gc', () => {
   it('removes planted orphans and tombstoned files past the grace period, and never a referenced file', async () => {
     await withMount(OPTIONS, async (m) => {

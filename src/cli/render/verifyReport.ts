@@ -16,6 +16,9 @@ export function describeVerify(report: VerifyReport): string {
   if (metadata) {
     for (const entry of metadata.danglingEntries) lines.push(`  entry ${entry.path} names missing inode ${entry.ino}`)
     for (const link of metadata.wrongLinkCounts) lines.push(`  inode ${link.ino} has link count ${link.stored}, ${link.counted} entries name it`)
+    if (metadata.stagedOfMissingFiles.length > 0) {
+      lines.push(`  ${metadata.stagedOfMissingFiles.length} deleted file(s) still have blocks staged by an interrupted shift or rewrite (gc drops them): inode ${metadata.stagedOfMissingFiles.slice(0, 5).join(', ')}`)
+    }
     if (metadata.unreferencedFiles.count > 0) {
       lines.push(`  ${metadata.unreferencedFiles.count} file(s), ${formatSize(metadata.unreferencedFiles.bytes)}, on the drives are referenced by nothing (gc removes them), e.g. ${metadata.unreferencedFiles.examples.join(', ')}`)
     }

@@ -26,16 +26,36 @@ export function resolveConfigPath(flag?: string): string {
  */
 export function loadConfig(file: string): ShmrConfig {
   const absolute = path.resolve(file)
-  let text: string
+  return parseConfig(readConfigText(absolute), absolute)
+}
+
+/**
+ * Only the metadata directory of a config, for what must work whatever state the drives are in
+ * (`shmr umount` with a drive directory gone: the mount must still be stoppable).
+ */
+export function loadMetadataDir(file: string): string {
+  const absolute = path.resolve(file)
+  let raw: unknown
   try {
-    text = fs.readFileSync(absolute, 'utf8')
+    raw = YAML.parse(readConfigText(absolute))
+  } catch (error) {
+    if (error instanceof ShmrError) throw error
+    throw new ShmrError('BAD_CONFIG', `config ${absolute} is not valid YAML: ${(error as Error).message.split('\n')[0]}`)
+  }
+  const metadata = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).metadata : undefined
+  if (metadata === undefined) throw new ShmrError('BAD_CONFIG', `config ${absolute} names no metadata directory`)
+  return parseDir(metadata, path.dirname(absolute), 'metadata')
+}
+
+function readConfigText(absolute: string): string {
+  try {
+    return fs.readFileSync(absolute, 'utf8')
   } catch (error) {
     const missing = systemErrorCode(error) === 'ENOENT'
     throw new ShmrError('BAD_CONFIG', missing ? `config file ${absolute} does not exist` : `cannot read config file ${absolute}: ${(error as Error).message}`, {
       hint: missing ? 'pass -c PATH, set $SHMR_CONFIG, or create one with `shmr init --demo DIR`' : undefined,
     })
   }
-  return parseConfig(text, absolute)
 }
 
 /** Validates config text as if read from `file` (relative paths resolve against its directory). */

@@ -36,12 +36,26 @@ export function dropBlocks(store: MetaStore, blocks: BlockStore, ino: number, fr
   adjustStoredBytes(store, ino, -dropped)
 }
 
-/** Drops an inode that has no links and no open handles, with its blocks and xattrs. */
+/**
+ * Drops an inode that has no links and no open handles, with its blocks, the blocks an
+ * interrupted shift or rewrite staged for it, and its xattrs.
+ */
 export function reclaimInode(store: MetaStore, blocks: BlockStore, ino: number, nowMs: number): void {
   dropBlocks(store, blocks, ino, 0, nowMs)
+  dropStaged(store, blocks, ino, nowMs)
   store.xattrs.removeAll(ino)
   store.orphans.remove(ino)
   store.inodes.remove(ino)
+}
+
+/** Removes the staged blocks of `ino`, their files becoming tombstones (a rerun would only find them stale). */
+export function dropStaged(store: MetaStore, blocks: BlockStore, ino: number, nowMs: number): number {
+  const staged = store.staged.of(ino)
+  for (const {index, staged: block} of staged) {
+    if (block.record) buryFiles(store, blocks, ino, index, block.record, nowMs)
+    store.staged.remove([ino, index])
+  }
+  return staged.length
 }
 
 function buryFiles(store: MetaStore, blocks: BlockStore, ino: number, index: number, record: BlockRecord, nowMs: number): void {

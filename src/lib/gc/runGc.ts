@@ -6,6 +6,8 @@ import {MetaStore} from '../meta/metaStore.js'
 import {PoolSet} from '../pools/poolSet.js'
 import {collectTombstones} from './collectTombstones.js'
 import {findUnreferencedFiles} from './unreferencedFiles.js'
+import {stagedOfMissingFiles} from './stagedOfMissingFiles.js'
+import {dropStaged} from '../fs/blockMapEdits.js'
 
 export interface GcReport {
   readonly dryRun: boolean
@@ -14,6 +16,8 @@ export interface GcReport {
   readonly unreferenced: {readonly files: number; readonly bytes: number; readonly paths: readonly string[]}
   /** Unreferenced files younger than the grace period: a writer may still be about to commit them. */
   readonly keptYoung: number
+  /** Files deleted while a shift or rewrite of them was interrupted, whose staged blocks were dropped (their files become tombstones). */
+  readonly stagedOfMissingFiles: number
 }
 
 /**
@@ -27,6 +31,13 @@ export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRu
   try {
     store = await MetaStore.open(config.metadataDir)
     const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
+    const missing = stagedOfMissingFiles(store)
+    if (!options.dryRun && missing.length > 0) {
+      const blocks = new BlockStore(pools)
+      await store.transaction(() => {
+        for (const ino of missing) dropStaged(store!, blocks, ino, Date.now())
+      })
+    }
     const tombstones = await collectTombstones(store, pools, options.graceMs, {dryRun: options.dryRun})
     const cutoff = Date.now() - options.graceMs
     const unreferenced = await findUnreferencedFiles(store, new BlockStore(pools), pools)
@@ -39,6 +50,7 @@ export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRu
       tombstones: {files: tombstones.files, bytes: tombstones.bytes},
       unreferenced: {files: old.length, bytes: old.reduce((sum, file) => sum + file.sizeBytes, 0), paths: old.map((file) => `${file.driveName}:${file.path}`)},
       keptYoung: unreferenced.length - old.length,
+      stagedOfMissingFiles: missing.length,
     }
   } finally {
     await store?.close()

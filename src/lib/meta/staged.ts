@@ -21,4 +21,11 @@ export class StagedTable extends Table<[number, number], StagedBlock> {
   of(ino: number): Array<{index: number; staged: StagedBlock}> {
     return this.range([ino, 0], [ino, Number.MAX_SAFE_INTEGER]).map(({key, value}) => ({index: key[1], staged: value}))
   }
+
+  /** The inodes that have staged blocks, each once. */
+  inodes(): number[] {
+    const inodes = new Set<number>()
+    for (const {key} of this.range([0, 0], [Number.MAX_SAFE_INTEGER, 0])) inodes.add(key[0])
+    return [...inodes]
+  }
 }

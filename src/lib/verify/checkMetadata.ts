@@ -1,6 +1,7 @@
 import type {BlockStore} from '../blocks/blockStore.js'
 import {ROOT_INODE} from '../format/constants.js'
 import {findUnreferencedFiles} from '../gc/unreferencedFiles.js'
+import {stagedOfMissingFiles} from '../gc/stagedOfMissingFiles.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {PoolSet} from '../pools/poolSet.js'
 import {textOfByteName} from '../format/byteNames.js'
@@ -12,6 +13,8 @@ export interface MetadataFindings {
   readonly wrongLinkCounts: ReadonlyArray<{readonly ino: number; readonly stored: number; readonly counted: number}>
   /** Shard files on the drives that no block record, staged block or tombstone points at (left for gc). */
   readonly unreferencedFiles: {readonly count: number; readonly bytes: number; readonly examples: readonly string[]}
+  /** Inodes that are no longer files but have blocks staged by an interrupted shift or rewrite (gc drops them). */
+  readonly stagedOfMissingFiles: readonly number[]
 }
 
 /** Checks the metadata store against itself and against the drives. */
@@ -41,7 +44,7 @@ export async function checkMetadata(store: MetaStore, blocks: BlockStore, pools:
     .filter(({stored, counted}) => stored !== counted)
   const unreferenced = await findUnreferencedFiles(store, blocks, pools)
   return {
-    danglingEntries, wrongLinkCounts,
+    danglingEntries, wrongLinkCounts, stagedOfMissingFiles: stagedOfMissingFiles(store),
     unreferencedFiles: {
       count: unreferenced.length, bytes: unreferenced.reduce((sum, file) => sum + file.sizeBytes, 0),
       examples: unreferenced.slice(0, 5).map((file) => `${file.driveName}:${file.path}`),
