@@ -1,4 +1,7 @@
+import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {MetaStore} from '../../src/lib/meta/metaStore.js'
+import {SHMR_BIN} from './cli.js'
 
 /**
  * Waits until a shift or rewrite running in another process has staged at least `min` blocks
@@ -14,5 +17,20 @@ export async function waitForStaged(metadataDir: string, min: number, limitMs = 
     return staged
   } finally {
     await store.close()
+  }
+}
+
+/**
+ * Runs `shmr ARGS` (a shift or rewrite slow enough to be caught half way) and kill -9s it once it
+ * has staged a block; fails the test if it never did.
+ */
+export async function killOnceStaged(metadataDir: string, args: readonly string[]): Promise<void> {
+  const child = spawn(process.execPath, [SHMR_BIN, ...args], {stdio: 'ignore'})
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  try {
+    assert.ok(await waitForStaged(metadataDir, 1) >= 1, `shmr ${args[0]} staged blocks`)
+  } finally {
+    child.kill('SIGKILL')
+    await exited
   }
 }

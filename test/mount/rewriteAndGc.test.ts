@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
 import {MetaStore} from '../../src/lib/meta/metaStore.js'
-import {SHMR_BIN, shmr} from '../helpers/cli.js'
+import {shmr} from '../helpers/cli.js'
 import {shOk, withMount, type MountedFs} from '../helpers/mounted.js'
-import {waitForStaged} from '../helpers/staged.js'
+import {killOnceStaged} from '../helpers/staged.js'
 import {tempDir} from '../helpers/tempDir.js'
 
 const KiB = 1024
@@ -66,14 +65,7 @@ describe('shmr rewrite', () => {
       const source = tempDir()
       await shOk(`head -c ${8 * 1024 * KiB} /dev/urandom > ${source}/f && cp ${source}/f ${m.mnt}/f`)
       await m.unmount()
-      const child = spawn(process.execPath, [SHMR_BIN, 'rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'], {stdio: 'ignore'})
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      try {
-        assert.ok(await waitForStaged(m.config.metadataDir, 1) >= 1, 'the rewrite staged blocks')
-      } finally {
-        child.kill('SIGKILL')
-        await exited
-      }
+      await killOnceStaged(m.config.metadataDir, ['rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'])
       const rerun = await run(m, 'rewrite', '--block-size', '256K', '/f')
       assert.ok(rerun.blocks.reused > 0, `blocks staged before the kill are reused (${JSON.stringify(rerun.blocks)})`)
       assert.deepEqual(await blockCounts(m), {blocks: 32, blockSize: 256 * KiB, staged: 0, tombstones: 0})
@@ -89,14 +81,7 @@ describe('staged blocks of a deleted file', () => {
     await withMount(OPTIONS, async (m) => {
       await shOk(`head -c ${8 * 1024 * KiB} /dev/urandom > ${m.mnt}/f`)
       await m.unmount()
-      const child = spawn(process.execPath, [SHMR_BIN, 'rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'], {stdio: 'ignore'})
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      try {
-        assert.ok(await waitForStaged(m.config.metadataDir, 1) >= 1, 'the rewrite staged blocks')
-      } finally {
-        child.kill('SIGKILL')
-        await exited
-      }
+      await killOnceStaged(m.config.metadataDir, ['rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'])
       assert.ok(shardFileCount(m) > 128, 'the rewrite wrote files of its own')
       await m.mount()
       await shOk(`rm ${m.mnt}/f`)

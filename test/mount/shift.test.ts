@@ -8,7 +8,7 @@ import {MetaStore} from '../../src/lib/meta/metaStore.js'
 import {SHMR_BIN, shmr} from '../helpers/cli.js'
 import {fixtureConfig} from '../helpers/fixtureFs.js'
 import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
-import {waitForStaged} from '../helpers/staged.js'
+import {killOnceStaged} from '../helpers/staged.js'
 import {tempDir} from '../helpers/tempDir.js'
 
 const KiB = 1024
@@ -103,15 +103,7 @@ describe('shmr shift', () => {
       await shOk(`head -c ${12 * MiB} /dev/urandom > ${m.mnt}/film`)
       const [before] = await digests(m.mnt, ['film'])
       await m.unmount()
-      // Slow enough to be caught half way; kill it once some blocks are staged.
-      const child = spawn(process.execPath, [SHMR_BIN, 'shift', '-c', m.config.file, '/film', '--rate', '2M'], {stdio: 'ignore'})
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      try {
-        assert.ok(await waitForStaged(m.config.metadataDir, 1) >= 1, 'the shift staged blocks')
-      } finally {
-        child.kill('SIGKILL')
-        await exited
-      }
+      await killOnceStaged(m.config.metadataDir, ['shift', '-c', m.config.file, '/film', '--rate', '2M'])
       const mountWhileShiftDied = await shmr(['mount', '-c', m.config.file, '--background'])
       assert.equal(mountWhileShiftDied.exitCode, 0, 'a dead shift leaves no lock behind')
       assert.deepEqual(await digests(m.mnt, ['film']), [before], 'unchanged until the swap')
