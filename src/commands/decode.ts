@@ -14,7 +14,9 @@ export default class Decode extends ShmrCommand {
   }
   static override description = `Rebuilds a file from its shard files alone: no config, no metadata store. Shard file names carry everything needed (file id, block index and size, scheme, shard role, length, checksum); the directories are searched recursively, so pass every archive drive directory, or one directory the shards were copied into.
 
-Missing or damaged shards (checked against the CRC32C in their names) are rebuilt from parity while enough remain; single and mirrored blocks use any intact copy. When a block cannot be rebuilt, decode fails naming the block and its missing shards, and leaves no output file behind; --partial writes zeros for lost blocks instead and reports them. The output is written to FILE (sparse where the file has holes) or to stdout, never to a terminal. Shard files are only read.`
+Missing or damaged shards (checked against the CRC32C in their names) are rebuilt from parity while enough remain; single and mirrored blocks use any intact copy. When a block cannot be rebuilt, decode fails naming the block and its missing shards, and leaves no output file behind; --partial writes zeros for lost blocks instead and reports them. The output is written to FILE (sparse where the file has holes) or to stdout, never to a terminal. Shard files are only read.
+
+Names are claims, checked before they are believed: a shard whose size differs from its name's, whose name gives a block size or a position shmr never writes, or that tells another scheme or length than the other shards of its block is set aside and listed, never read. Of a block's generations the newest stands unless not one of its shards holds what its name promises.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'Rebuild the only file whose shards are on the archive drives', command: '<%= config.bin %> <%= command.id %> /mnt/smr0 /mnt/smr1 /mnt/smr2 /mnt/smr3 /mnt/smr4 /mnt/smr5 -o film.mkv'},
@@ -37,7 +39,8 @@ Missing or damaged shards (checked against the CRC32C in their names) are rebuil
     if (flags.list) {
       const files = await listShardFiles(dirs)
       if (!this.jsonEnabled()) this.log(describeShardFiles(files))
-      return files
+      // Each block as it stands; the older generations decode falls back to are not listed.
+      return files.map((file) => ({...file, blocks: file.blocks.map(({older: _older, ...block}) => block)}))
     }
     if (!flags.output && process.stdout.isTTY) {
       throw new ShmrError('BAD_ARGUMENT', 'refusing to write binary data to a terminal', {hint: 'use -o FILE or redirect stdout'})

@@ -16,6 +16,7 @@ export const SHMR_ERROR_CODES = [
   'EXISTS',
   'FORMAT_TOO_NEW',
   'FORMAT_TOO_OLD',
+  'FILE_TOO_LARGE',
   'FS_EXISTS',
   'IO',
   'IS_DIR',

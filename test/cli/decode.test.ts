@@ -5,6 +5,7 @@ import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {mirror, type Topology} from '../../src/lib/blocks/topology.js'
 import {runDecode} from '../../src/lib/decode/runDecode.js'
+import {formatShardName} from '../../src/lib/format/shardName.js'
 import {hasStackTrace, shmr} from '../helpers/cli.js'
 import {erasure, SINGLE} from '../helpers/fixtureFs.js'
 import {sh} from '../helpers/mounted.js'
@@ -136,6 +137,68 @@ describe('shmr decode', () => {
     const expected = Buffer.from(multi)
     expected.fill(0, 2 * BLOCK, 3 * BLOCK)
     assert.equal(sha(fs.readFileSync(out)), sha(expected))
+  })
+
+  describe('shard names are claims to check', () => {
+    /** Writes a shard file named by `name` holding `bytes` into `dir`; returns its path. */
+    const plant = (dir: string, name: Parameters<typeof formatShardName>[0], bytes: Buffer): string => {
+      const file = path.join(dir, formatShardName(name))
+      fs.writeFileSync(file, bytes)
+      return file
+    }
+    const real = {fileId: 110, blockSizeBytes: BLOCK, generation: 1, lengthBytes: BLOCK, crc32c: 0x1234}
+
+    it('sets aside a shard that tells another story than its block\'s other shards, and decodes the file', async () => {
+      const dir = await storeFile(110, multi, erasure(4, 2))
+      const generation = Number(/\.g(\d+)\./.exec(fs.readdirSync(dir).find((name) => name.includes('.b1.'))!)![1])
+      // Same block and generation, another scheme: once a TypeError for every file in the directories.
+      const stray = plant(dir, {...real, blockIndex: 1, generation, topology: erasure(2, 1), shardIndex: 2, lengthBytes: BLOCK}, Buffer.alloc(BLOCK / 2))
+      const out = path.join(tempDir(), 'film')
+      const result = await shmr(['decode', dir, '-o', out, '--json'])
+      assert.equal(result.exitCode, 0, result.stderr)
+      assert.equal(sha(fs.readFileSync(out)), sha(multi))
+      assert.deepEqual(JSON.parse(result.stdout).setAside.map((shard: {file: string}) => shard.file), [stray])
+      assert.match((await shmr(['decode', '--list', dir])).stdout, new RegExp(`set aside 1 shard file\\(s\\)[^\\n]*\\n  ${stray}: it says e2p1 l${BLOCK}, 6 shard\\(s\\) of block 1 generation \\d+ say e4p2 l${BLOCK}`))
+    })
+
+    it('sets aside names claiming sizes shmr never writes, or a block past the largest file, and never streams them', async () => {
+      const dir = await storeFile(111, multi, erasure(4, 2))
+      plant(dir, {...real, fileId: 111, blockIndex: 0, blockSizeBytes: 2 ** 33, lengthBytes: 2 ** 33, topology: SINGLE, shardIndex: 0}, Buffer.alloc(1))
+      plant(dir, {...real, fileId: 111, blockIndex: 2 ** 40, topology: SINGLE, shardIndex: 0, lengthBytes: 1}, Buffer.alloc(1))
+      plant(dir, {...real, fileId: 111, blockIndex: 9, topology: SINGLE, shardIndex: 0, lengthBytes: 10}, Buffer.alloc(3))
+      const piped = await sh(`node ${path.resolve('bin/run.js')} decode ${dir} | sha256sum`)
+      assert.equal(piped.stdout.split(' ')[0], sha(multi))
+      assert.match(piped.stderr, /set aside 3 shard file\(s\)/)
+      assert.match(piped.stderr, /its block size 8589934592 is not one shmr writes/)
+      assert.match(piped.stderr, /block 1099511627776 would end past the largest file shmr stores/)
+      assert.match(piped.stderr, /it is 3 bytes, its name says 10/)
+
+      // A file of nothing but such names: one line, no output, not even a temporary file.
+      const junk = tempDir()
+      plant(junk, {...real, fileId: 112, blockIndex: 2 ** 40, topology: SINGLE, shardIndex: 0, lengthBytes: 1}, Buffer.alloc(1))
+      const out = path.join(tempDir(), 'film')
+      const refused = await shmr(['decode', junk, '-o', out])
+      assert.equal(refused.exitCode, 5)
+      assert.match(refused.stderr, /^shmr: file 112 has no shard file whose name can be believed\n/)
+      assert.ok(!hasStackTrace(refused.stderr))
+      assert.deepEqual(fs.readdirSync(path.dirname(out)), [])
+      const tooLong = await shmr(['decode', dir, '-o', out, '--size', '1P'])
+      assert.match(tooLong.stderr, /^shmr: --size \d+ is past the largest file shmr stores/)
+      assert.deepEqual(fs.readdirSync(path.dirname(out)), [])
+    })
+
+    it('keeps the real data when one stray shard of another layout or a newer generation lies about its bytes', async () => {
+      const dir = await storeFile(113, multi, erasure(4, 2))
+      // A 1-byte shard of another block size, past the real file's end: it covered the most of the file, so it won.
+      plant(dir, {...real, fileId: 113, blockSizeBytes: 1024 * 1024, blockIndex: 7, topology: SINGLE, shardIndex: 0, lengthBytes: 1}, Buffer.alloc(1))
+      // A newer generation of block 0 whose only shard does not hold what its name's CRC says.
+      const liar = plant(dir, {...real, fileId: 113, blockIndex: 0, generation: 2 ** 40, topology: SINGLE, shardIndex: 0, lengthBytes: BLOCK}, Buffer.alloc(BLOCK, 7))
+      const out = path.join(tempDir(), 'film')
+      const result = await shmr(['decode', dir, '-o', out, '--json'])
+      assert.equal(result.exitCode, 0, result.stderr)
+      assert.equal(sha(fs.readFileSync(out)), sha(multi))
+      assert.deepEqual(JSON.parse(result.stdout).setAside, [{file: liar, reason: `not one shard of block 0 generation ${2 ** 40} holds what its name promises`}])
+    })
   })
 
   it('refuses to write binary data to a terminal', async (t) => {

@@ -109,6 +109,11 @@ describe('files through the mount', () => {
       assert.equal((await shOk(`dd if=${file} bs=1 skip=$((5*1024*1024*1024)) count=4 status=none`)), 'tail')
       const stored = (await shOk(`du -sb ${m.config.pools[0]!.drives[0]!.dir}/shmr`)).split('\t')[0]
       assert.ok(Number(stored) < 16 * BLOCK, `a 6 GiB sparse file stores only its data blocks (${stored} bytes)`)
+      // 128 TiB is the largest file shmr stores (a format constant decode relies on too).
+      await shOk(`truncate -s 128T ${file}`)
+      assert.match((await sh(`truncate -s 129T ${file}`)).stderr, /File too large/)
+      assert.match((await sh(`printf x | dd of=${file} bs=1 seek=$((128*1024**4)) conv=notrunc status=none`)).stderr, /File too large/)
+      assert.equal(fs.statSync(file).size, 128 * 1024 ** 4)
     })
   })
 

@@ -1,7 +1,9 @@
 import {describeTopology, shardCount, shardSizeBytes, toleratedLosses, type Topology} from '../blocks/topology.js'
+import {MAX_BLOCK_SIZE_BYTES, MAX_FILE_SIZE_BYTES, MIN_BLOCK_SIZE_BYTES} from '../format/constants.js'
+import {describeTopologyCode} from '../format/topologyCode.js'
 import type {FoundShard} from './scanShards.js'
 
-/** One block as its shard files describe it: the newest generation found for its position. */
+/** One block as its shard files describe it. */
 export interface FoundBlock {
   readonly index: number
   readonly generation: number
@@ -9,9 +11,21 @@ export interface FoundBlock {
   readonly lengthBytes: number
   /** Candidate files per shard index (copies of the same shard in several directories count once each). */
   readonly shards: ReadonlyArray<readonly FoundShard[]>
+  /**
+   * The next older generation found for this position, if any: decode falls back to it only when
+   * not one shard of this generation holds what its name promises (a stray file that merely
+   * claims to be newer), never when this one is damaged past parity.
+   */
+  readonly older?: FoundBlock
 }
 
 export type BlockHealth = 'complete' | 'recoverable' | 'damaged'
+
+/** A shard file whose name is not believed, and why. It is never read. */
+export interface SetAsideShard {
+  readonly file: string
+  readonly reason: string
+}
 
 export interface FoundFile {
   readonly fileId: number
@@ -22,12 +36,18 @@ export interface FoundFile {
   readonly sizeBytes: number
   readonly topologies: readonly string[]
   readonly health: BlockHealth
+  /** Shard files of this file whose names claim what the files or the other shards contradict. */
+  readonly setAside: readonly SetAsideShard[]
 }
 
 /**
- * Groups shards into files and blocks. Several layouts of one file can be on disk at once (an
- * interrupted shift leaves new, larger blocks beside the old ones): the layout covering the most
- * of the file wins, then the newest. Within a layout, each block is its newest generation.
+ * Groups shards into files and blocks. A name is a claim, checked before it is believed: a size
+ * past what shmr stores, a file whose length differs from its name's, or a shard that disagrees
+ * with the others of its block and generation (another scheme or length) is set aside and
+ * reported, never trusted and never a crash. Several layouts (block sizes) of one file can be on
+ * disk at once (an interrupted shift leaves new, larger blocks beside the old ones): the layout
+ * that can rebuild the most bytes wins, then the one with the most shards, then the newest.
+ * Within a layout, each block is its newest generation, with the older ones to fall back to.
  */
 export function catalogShards(shards: readonly FoundShard[]): FoundFile[] {
   const byFile = new Map<number, FoundShard[]>()
@@ -40,44 +60,89 @@ export function catalogShards(shards: readonly FoundShard[]): FoundFile[] {
 }
 
 function catalogFile(fileId: number, shards: readonly FoundShard[]): FoundFile {
+  const setAside: SetAsideShard[] = []
   const layouts = new Map<number, FoundShard[]>()
   for (const shard of shards) {
+    const doubt = doubtOf(shard)
+    if (doubt) {
+      setAside.push({file: shard.file, reason: doubt})
+      continue
+    }
     const list = layouts.get(shard.name.blockSizeBytes) ?? []
     list.push(shard)
     layouts.set(shard.name.blockSizeBytes, list)
   }
   const candidates = [...layouts].map(([blockSizeBytes, layoutShards]) => {
-    const blocks = newestBlocks(layoutShards)
+    const blocks = blocksOf(layoutShards, setAside)
     const last = blocks.at(-1)
-    return {blockSizeBytes, blocks, end: last ? last.index * blockSizeBytes + last.lengthBytes : 0, newest: Math.max(...layoutShards.map((s) => s.name.generation))}
+    return {
+      blockSizeBytes, blocks, end: last ? last.index * blockSizeBytes + last.lengthBytes : 0,
+      recoverableBytes: blocks.reduce((sum, block) => sum + (healthOf(block) === 'damaged' ? 0 : block.lengthBytes), 0),
+      shardCount: layoutShards.length, newest: Math.max(...layoutShards.map((s) => s.name.generation)),
+    }
   })
-  candidates.sort((a, b) => b.end - a.end || b.newest - a.newest)
-  const chosen = candidates[0]!
+  candidates.sort((a, b) => b.recoverableBytes - a.recoverableBytes || b.shardCount - a.shardCount || b.newest - a.newest)
+  const chosen = candidates[0] ?? {blockSizeBytes: 0, blocks: [], end: 0}
   const healths = chosen.blocks.map(healthOf)
   return {
     fileId, blockSizeBytes: chosen.blockSizeBytes, blocks: chosen.blocks, sizeBytes: chosen.end,
     topologies: [...new Set(chosen.blocks.map((block) => describeTopology(block.topology)))],
-    health: healths.includes('damaged') ? 'damaged' : healths.includes('recoverable') ? 'recoverable' : 'complete',
+    health: healths.includes('damaged') || healths.length === 0 ? 'damaged' : healths.includes('recoverable') ? 'recoverable' : 'complete',
+    setAside,
   }
 }
 
-function newestBlocks(shards: readonly FoundShard[]): FoundBlock[] {
-  const newest = new Map<number, FoundShard[]>()
-  for (const shard of shards) {
-    const current = newest.get(shard.name.blockIndex)
-    const generation = current?.[0]!.name.generation ?? -1
-    if (shard.name.generation > generation) newest.set(shard.name.blockIndex, [shard])
-    else if (shard.name.generation === generation) current!.push(shard)
+/** Why a shard's name cannot be believed on its own, or undefined. */
+function doubtOf(shard: FoundShard): string | undefined {
+  const {blockSizeBytes, blockIndex, lengthBytes, topology} = shard.name
+  if (blockSizeBytes < MIN_BLOCK_SIZE_BYTES || blockSizeBytes > MAX_BLOCK_SIZE_BYTES || (blockSizeBytes & (blockSizeBytes - 1)) !== 0) {
+    return `its block size ${blockSizeBytes} is not one shmr writes`
   }
-  return [...newest].sort(([a], [b]) => a - b).map(([index, blockShards]) => {
-    const {topology, lengthBytes, generation} = blockShards[0]!.name
-    const byShard: FoundShard[][] = Array.from({length: shardCount(topology)}, () => [])
-    for (const shard of blockShards) {
-      // Only files of the size the name promises are candidates; a truncated copy is no copy.
-      if (shard.sizeBytes === shardSizeBytes(topology, lengthBytes)) byShard[shard.name.shardIndex]!.push(shard)
+  if (lengthBytes < 1 || lengthBytes > blockSizeBytes) return `its length ${lengthBytes} does not fit its block size ${blockSizeBytes}`
+  if (blockIndex * blockSizeBytes + lengthBytes > MAX_FILE_SIZE_BYTES) return `block ${blockIndex} would end past the largest file shmr stores`
+  const expected = shardSizeBytes(topology, lengthBytes)
+  if (shard.sizeBytes !== expected) return `it is ${shard.sizeBytes} bytes, its name says ${expected}`
+  return undefined
+}
+
+/**
+ * The blocks of one layout: for each position, its generations newest first, each linked to the
+ * next older. Within a generation every shard must tell the same story (scheme and length): the
+ * story most shards tell stands, the others are set aside.
+ */
+function blocksOf(shards: readonly FoundShard[], setAside: SetAsideShard[]): FoundBlock[] {
+  const byPosition = new Map<number, Map<number, FoundShard[]>>()
+  for (const shard of shards) {
+    const generations = byPosition.get(shard.name.blockIndex) ?? new Map<number, FoundShard[]>()
+    byPosition.set(shard.name.blockIndex, generations)
+    const list = generations.get(shard.name.generation) ?? []
+    list.push(shard)
+    generations.set(shard.name.generation, list)
+  }
+  return [...byPosition].sort(([a], [b]) => a - b).map(([index, generations]) => {
+    let block: FoundBlock | undefined
+    for (const [generation, generationShards] of [...generations].sort(([a], [b]) => a - b)) {
+      block = {...agreeingBlock(index, generation, generationShards, setAside), older: block}
     }
-    return {index, generation, topology, lengthBytes, shards: byShard}
+    return block!
   })
+}
+
+function agreeingBlock(index: number, generation: number, shards: readonly FoundShard[], setAside: SetAsideShard[]): Omit<FoundBlock, 'older'> {
+  const stories = new Map<string, FoundShard[]>()
+  for (const shard of shards) {
+    const story = `${describeTopologyCode(shard.name.topology)} l${shard.name.lengthBytes}`
+    stories.set(story, [...(stories.get(story) ?? []), shard])
+  }
+  const ranked = [...stories].sort(([, a], [, b]) => b.length - a.length)
+  const [story, believed] = ranked[0]!
+  for (const [other, doubted] of ranked.slice(1)) {
+    for (const shard of doubted) setAside.push({file: shard.file, reason: `it says ${other}, ${believed.length} shard(s) of block ${index} generation ${generation} say ${story}`})
+  }
+  const {topology, lengthBytes} = believed[0]!.name
+  const byShard: FoundShard[][] = Array.from({length: shardCount(topology)}, () => [])
+  for (const shard of believed) byShard[shard.name.shardIndex]!.push(shard)
+  return {index, generation, topology, lengthBytes, shards: byShard}
 }
 
 /** By names and sizes alone (checksums are checked while decoding). */

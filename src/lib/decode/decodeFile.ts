@@ -3,7 +3,7 @@ import {BufferPool} from '../blocks/bufferPool.js'
 import {readShardFile, type ShardFault} from '../blocks/shardFile.js'
 import {reconstructShards} from '../erasure/codec.js'
 import {ShmrError} from '../errors.js'
-import {healthOf, type FoundBlock, type FoundFile} from './catalog.js'
+import {healthOf, type FoundBlock, type FoundFile, type SetAsideShard} from './catalog.js'
 import type {DecodeOutput} from './decodeOutput.js'
 import {blocksAddon} from '../native/blocksAddon.js'
 
@@ -25,6 +25,14 @@ export interface DecodeReport {
   readonly lost: readonly BlockIssue[]
   /** Shard files read. */
   readonly shardsUsed: number
+  /** Shard files whose names were not believed (see catalogShards), and newer generations none of whose shards held what they promised. */
+  readonly setAside: readonly SetAsideShard[]
+}
+
+/** A block as decoded: the generation that stood, and how its assembly went. */
+interface DecodedBlock {
+  readonly block: FoundBlock
+  readonly result: AssembledBlock
 }
 
 /**
@@ -42,37 +50,56 @@ export async function decodeFile(file: FoundFile, output: DecodeOutput, options:
   const scratch = new BufferPool(Number.POSITIVE_INFINITY)
   const repaired: BlockIssue[] = []
   const lost: BlockIssue[] = []
+  const setAside: SetAsideShard[] = [...file.setAside]
   let shardsUsed = 0
   let position = 0
-  const assemble = (block: FoundBlock, buffer: Buffer): Promise<AssembledBlock> => {
-    const readShard = async (shardIndex: number, target: Uint8Array): Promise<ShardFault | undefined> => {
-      let fault: ShardFault = 'missing'
-      for (const copy of block.shards[shardIndex] ?? []) {
-        shardsUsed++
-        const result = await readShardFile(copy.file, target, copy.name.crc32c)
-        if (!result) return undefined
-        fault = result
+  let sizeBytes = file.sizeBytes
+  let storedBytes = 0
+  /**
+   * Assembles the newest generation of a block; when not one of its shards held what its name
+   * promised (a stray file claiming to be newer), sets it aside and falls back to the next older.
+   */
+  const assemble = async (newest: FoundBlock, buffer: Buffer): Promise<DecodedBlock> => {
+    for (let block = newest; ; block = block.older!) {
+      let believed = false
+      const readShard = async (shardIndex: number, target: Uint8Array): Promise<ShardFault | undefined> => {
+        let fault: ShardFault = 'missing'
+        for (const copy of block.shards[shardIndex] ?? []) {
+          shardsUsed++
+          const result = await readShardFile(copy.file, target, copy.name.crc32c)
+          if (!result) return void (believed = true)
+          fault = result
+        }
+        return fault
       }
-      return fault
+      const result = await assembleBlock(block.topology, block.lengthBytes, readShard, buffer, reconstructShards, scratch)
+      if (!result.lost || believed || !block.older) return {block, result}
+      const reason = `not one shard of block ${block.index} generation ${block.generation} holds what its name promises`
+      for (const copies of block.shards) for (const copy of copies) setAside.push({file: copy.file, reason})
     }
-    const assembled = assembleBlock(block.topology, block.lengthBytes, readShard, buffer, reconstructShards, scratch)
+  }
+  const begin = (block: FoundBlock, buffer: Buffer): Promise<DecodedBlock> => {
+    const assembled = assemble(block, buffer)
     // Awaited in its turn; a failure before then must not count as unhandled.
     assembled.catch(() => {})
     return assembled
   }
-  let ahead: Promise<AssembledBlock> | undefined
+  let ahead: Promise<DecodedBlock> | undefined
   try {
-    const doomed = file.blocks.filter((block) => healthOf(block) === 'damaged')
+    const doomed = file.blocks.filter((block) => healthOf(block) === 'damaged' && !block.older)
     if (doomed.length > 0 && !options.partial) throw lostError(file, doomed.map((block) => ({block: block.index, shards: missingShards(block)})))
-    for (const [n, block] of file.blocks.entries()) {
+    for (const [n, newest] of file.blocks.entries()) {
       const buffer = buffers[n % 2]!
-      const current = ahead ?? assemble(block, buffer)
+      const current = ahead ?? begin(newest, buffer)
       // The other buffer's block was written before this loop turn began: it is free for the next.
       const following = file.blocks[n + 1]
-      ahead = following ? assemble(following, buffers[(n + 1) % 2]!) : undefined
-      const start = block.index * file.blockSizeBytes
+      ahead = following ? begin(following, buffers[(n + 1) % 2]!) : undefined
+      const start = newest.index * file.blockSizeBytes
       if (start > position) await output.zeros(position, start - position)
-      const result = await current
+      const {block, result} = await current
+      // An older generation of the last block may be of another length: the file ends with it
+      // (unless its length was given: --size).
+      if (!following && block !== newest && sizeBytes === start + newest.lengthBytes) sizeBytes = start + block.lengthBytes
       const issue = {block: block.index, shards: result.badShards.map((bad) => ({shard: roleOf(block, bad.shardIndex), fault: bad.fault}))}
       if (result.lost) {
         if (!options.partial) throw lostError(file, [issue])
@@ -83,18 +110,18 @@ export async function decodeFile(file: FoundFile, output: DecodeOutput, options:
         await output.write(buffer.subarray(0, block.lengthBytes), start)
       }
       position = start + block.lengthBytes
+      storedBytes += block.lengthBytes
       options.onBytes?.(block.lengthBytes)
     }
-    await output.finish(file.sizeBytes)
+    await output.finish(sizeBytes)
   } catch (error) {
     await ahead?.catch(() => {})
     await output.abandon()
     throw error
   }
-  const storedBytes = file.blocks.reduce((sum, block) => sum + block.lengthBytes, 0)
   return {
-    fileId: file.fileId, sizeBytes: file.sizeBytes, blockSizeBytes: file.blockSizeBytes, blocks: file.blocks.length,
-    holeBytes: file.sizeBytes - storedBytes, repaired, lost, shardsUsed,
+    fileId: file.fileId, sizeBytes, blockSizeBytes: file.blockSizeBytes, blocks: file.blocks.length,
+    holeBytes: sizeBytes - storedBytes, repaired, lost, shardsUsed, setAside,
   }
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import type {Writable} from 'node:stream'
 import {ShmrError} from '../errors.js'
+import {MAX_FILE_SIZE_BYTES} from '../format/constants.js'
 import {catalogShards, type FoundFile} from './catalog.js'
 import {decodeFile, type DecodeReport} from './decodeFile.js'
 import {fileOutput, streamOutput} from './decodeOutput.js'
@@ -36,11 +37,20 @@ export interface DecodeOptions {
 export async function runDecode(options: DecodeOptions): Promise<DecodeReport> {
   const files = await listShardFiles(options.dirs)
   const file = chooseFile(files, options.fileId)
-  options.onStart?.(file)
-  const output = typeof options.output === 'string' ? await fileOutput(options.output) : streamOutput(options.output)
+  if (file.blocks.length === 0) {
+    throw new ShmrError('CORRUPT', `file ${file.fileId} has no shard file whose name can be believed`, {
+      details: file.setAside.slice(0, 20).map((shard) => `${shard.file}: ${shard.reason}`),
+    })
+  }
   if (options.sizeBytes !== undefined && options.sizeBytes < file.sizeBytes) {
     throw new ShmrError('BAD_ARGUMENT', `--size ${options.sizeBytes} is shorter than the data found (${file.sizeBytes} bytes)`)
   }
+  if (options.sizeBytes !== undefined && options.sizeBytes > MAX_FILE_SIZE_BYTES) {
+    throw new ShmrError('FILE_TOO_LARGE', `--size ${options.sizeBytes} is past the largest file shmr stores (${MAX_FILE_SIZE_BYTES} bytes)`)
+  }
+  options.onStart?.(file)
+  // Opened only once everything that can be refused was: a refusal leaves no temporary file.
+  const output = typeof options.output === 'string' ? await fileOutput(options.output) : streamOutput(options.output)
   const sized = options.sizeBytes === undefined ? file : {...file, sizeBytes: options.sizeBytes}
   return decodeFile(sized, output, {partial: options.partial, onBytes: options.onBytes})
 }

@@ -20,6 +20,13 @@ export const DEFAULT_BLOCK_SIZE_BYTES = 1 * MiB
 /** SMR drives want long sequential write-once files: 64 MiB blocks make 16 MiB shards at 4+2. */
 export const DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES = 64 * MiB
 
+/**
+ * The largest file shmr stores, 128 TiB (far past any one archive drive, well inside JavaScript's
+ * exact integers): writes and truncates past it answer EFBIG, an image cannot be larger, and
+ * decode does not believe a shard name that claims a block past it.
+ */
+export const MAX_FILE_SIZE_BYTES = 2 ** 47
+
 /** Reed-Solomon over GF(2^8) allows at most 256 shards per block. */
 export const MAX_TOTAL_SHARDS = 256
 export const MAX_MIRROR_COPIES = 16

@@ -1,5 +1,6 @@
 import type {BlockAddress, BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
+import {MAX_FILE_SIZE_BYTES} from '../format/constants.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord, ImageEntry, Inode} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
@@ -233,6 +234,7 @@ export class FileData {
     if (file.ino === this.image?.ino && position + length > this.image.sizeBytes) {
       throw new ShmrError('NO_SPACE', 'write past the end of the disk image')
     }
+    checkFileSize(position + length)
     let done = 0
     while (done < length) {
       const at = position + done
@@ -260,6 +262,7 @@ export class FileData {
     const inode = this.store.inodes.getInode(ino)
     if (inode.kind !== 'file') throw new ShmrError('IS_DIR', `inode ${ino} is not a regular file`)
     if (ino === this.image?.ino && sizeBytes !== this.image.sizeBytes) throw new ShmrError('NOT_PERMITTED', 'the disk image cannot be resized')
+    checkFileSize(sizeBytes)
     const file = this.files.get(ino)
     const blockSizeBytes = file?.blockSizeBytes ?? inode.blockSizeBytes ?? this.pools.writePool.blockSizeBytes
     const keepBlocks = Math.ceil(sizeBytes / blockSizeBytes)
@@ -695,4 +698,8 @@ export class FileData {
     const pool = this.pools.writePool
     return this.blocks.writeBlock(pool, address, blockSizeBytes, await this.generations.take(), bytes, pool.topology, {sync})
   }
+}
+
+function checkFileSize(sizeBytes: number): void {
+  if (sizeBytes > MAX_FILE_SIZE_BYTES) throw new ShmrError('FILE_TOO_LARGE', `a file may be at most ${MAX_FILE_SIZE_BYTES} bytes`)
 }

@@ -14,6 +14,7 @@ export const ERRNO_OF: Readonly<Record<ShmrErrorCode, number>> = {
   EXISTS: E.EEXIST,
   FORMAT_TOO_NEW: E.EIO,
   FORMAT_TOO_OLD: E.EIO,
+  FILE_TOO_LARGE: E.EFBIG,
   FS_EXISTS: E.EEXIST,
   IO: E.EIO,
   IS_DIR: E.EISDIR,

@@ -3,7 +3,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
-import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, FORMAT_VERSION, IGNORABLE_DIR_ENTRIES, PRIVATE_DIR_MODE, ROOT_INODE} from '../format/constants.js'
+import {formatSize} from '../format/size.js'
+import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, FORMAT_VERSION, IGNORABLE_DIR_ENTRIES, MAX_FILE_SIZE_BYTES, PRIVATE_DIR_MODE, ROOT_INODE} from '../format/constants.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {parseBlockSize} from '../config/schema.js'
 import type {DriveEntry, ImageEntry, Superblock} from '../meta/records.js'
@@ -83,6 +84,9 @@ export async function initFilesystem(config: ShmrConfig, options: {image?: Image
 function checkImage(config: ShmrConfig, image: ImageOptions): {sizeBytes: number; blockSizeBytes: number} {
   if (!Number.isSafeInteger(image.sizeBytes) || image.sizeBytes <= 0) {
     throw new ShmrError('BAD_ARGUMENT', `image size ${image.sizeBytes} must be a positive number of bytes`)
+  }
+  if (image.sizeBytes > MAX_FILE_SIZE_BYTES) {
+    throw new ShmrError('FILE_TOO_LARGE', `image size ${formatSize(image.sizeBytes)} is past the largest file shmr stores (${formatSize(MAX_FILE_SIZE_BYTES)})`)
   }
   const blockSizeBytes = image.blockSizeBytes === undefined ? config.pools[0]!.blockSizeBytes : rethrowAsArgument(() => parseBlockSize(image.blockSizeBytes))
   return {sizeBytes: image.sizeBytes, blockSizeBytes}
