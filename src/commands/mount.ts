@@ -1,6 +1,7 @@
 import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {detach, reportToParent} from '../cli/background.js'
+import {serverLog} from '../cli/serverLog.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {isShmrError} from '../lib/errors.js'
 import {serveFilesystem} from '../lib/fuse/server.js'
@@ -32,7 +33,7 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
       this.log(`mounted at ${path.resolve(args.mountpoint ?? config.mountpoint)} by PID ${pid} (log: ${logFile})`)
       return
     }
-    const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`)
+    const log = serverLog()
     let server
     try {
       server = await serveFilesystem(config, {mountpoint: args.mountpoint, log})

@@ -15,6 +15,8 @@ export interface FixtureOptions {
   readonly blockSizeBytes?: number
   readonly archiveBlockSizeBytes?: number
   readonly mount?: Partial<MountConfig>
+  /** Where the metadata goes (a small filesystem of its own, say), instead of ROOT/meta. */
+  readonly metadataDir?: string
 }
 
 /** Lays out directories and a config for a filesystem under `root` (not yet initialised). */
@@ -24,7 +26,7 @@ export function fixtureConfig(root: string, options: FixtureOptions = {}): ShmrC
   const archiveDrives = options.archiveDrives ?? 6
   const config: ShmrConfig = {
     file: path.join(root, 'shmr.yaml'),
-    metadataDir: path.join(root, 'meta'),
+    metadataDir: options.metadataDir ?? path.join(root, 'meta'),
     mountpoint: path.join(root, 'mnt'),
     blockSizeBytes,
     pools: [

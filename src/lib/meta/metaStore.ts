@@ -8,6 +8,7 @@ import {CounterTable} from './counters.js'
 import {DirentTable} from './dirents.js'
 import {InodeTable} from './inodes.js'
 import {MIGRATIONS} from './migrations.js'
+import {explainCommitFailure, guardCommitFailures} from './commitFailure.js'
 import type {Orphan, Superblock} from './records.js'
 import {StagedTable} from './staged.js'
 import {Table} from './table.js'
@@ -98,9 +99,13 @@ export class MetaStore {
     // A child transaction, not lmdb-js's plain `transaction`: that one keeps the writes a
     // throwing callback made before it threw, breaking all-or-nothing. Concurrent calls still
     // share one batched commit, each child rolled back alone if it throws.
-    const result = (await this.env.childTransaction(fn)) as T
-    await this.env.flushed
-    return result
+    try {
+      const result = (await this.env.childTransaction(fn)) as T
+      await this.env.flushed
+      return result
+    } catch (error) {
+      throw await explainCommitFailure(error, this.dir)
+    }
   }
 
   async close(): Promise<void> {
@@ -149,6 +154,7 @@ function createPrivate(file: string): void {
 }
 
 function openEnv(dir: string, readOnly: boolean): RootDatabase {
+  guardCommitFailures()
   try {
     if (!readOnly) for (const file of [META_FILE, `${META_FILE}-lock`]) createPrivate(path.join(dir, file))
     return open({path: path.join(dir, META_FILE), maxDbs: 16, readOnly, compression: false})
