@@ -17,6 +17,8 @@ export interface FixtureOptions {
   readonly mount?: Partial<MountConfig>
   /** Where the metadata goes (a small filesystem of its own, say), instead of ROOT/meta. */
   readonly metadataDir?: string
+  /** Where the first write pool drive goes, instead of ROOT/write/ssd0. */
+  readonly writeDriveDir?: string
 }
 
 /** Lays out directories and a config for a filesystem under `root` (not yet initialised). */
@@ -31,7 +33,7 @@ export function fixtureConfig(root: string, options: FixtureOptions = {}): ShmrC
     blockSizeBytes,
     pools: [
       {name: 'write', role: 'write', blockSizeBytes, topology: options.writeTopology ?? SINGLE, placement: DEFAULT_PLACEMENT_POLICY,
-        drives: Array.from({length: writeDrives}, (_, i) => ({name: `ssd${i}`, dir: path.join(root, 'write', `ssd${i}`)}))},
+        drives: Array.from({length: writeDrives}, (_, i) => ({name: `ssd${i}`, dir: (i === 0 ? options.writeDriveDir : undefined) ?? path.join(root, 'write', `ssd${i}`)}))},
       {name: 'archive', role: 'archive', blockSizeBytes: options.archiveBlockSizeBytes ?? 262144, topology: options.archiveTopology ?? erasure(4, 2),
         placement: DEFAULT_PLACEMENT_POLICY,
         drives: Array.from({length: archiveDrives}, (_, i) => ({name: `smr${i}`, dir: path.join(root, 'archive', `smr${i}`)}))},

@@ -49,4 +49,59 @@ describe('full disks', () => {
       })
     })
   })
+
+  it('the write pool full: writes answer ENOSPC at once, memory stays within the cache, reads go on, and writing resumes once there is room', {timeout: 240_000}, async () => {
+    const MiB = 1024 * 1024
+    const cacheBytes = 16 * MiB
+    const source = tempDir('shmr-test-shm-')
+    await shOk(`head -c ${200 * MiB} /dev/urandom > ${source}/src`)
+    await withSmallDisk('96m', async (pool) => {
+      await withMount({blockSizeBytes: MiB, writeDriveDir: pool, mount: {cacheBytes}}, async (m) => {
+        const log = (): string => fs.readFileSync(`${m.config.metadataDir}/mount.log`, 'utf8')
+        await shOk(`head -c ${4 * MiB} ${source}/src > ${m.mnt}/keep && sync ${m.mnt}/keep`)
+        const baseline = memoryOf(m.pid()).rssBytes
+        const fill = async (): Promise<void> => {
+          await shOk(`head -c ${(await freeBytes(pool)) - 24 * MiB} /dev/zero > ${pool}/filler`)
+        }
+
+        // A file deleted while its blocks wait for room: they go with it, and writing goes on.
+        await fill()
+        const first = await sh(`dd if=${source}/src of=${m.mnt}/doomed bs=1M status=none`)
+        assert.match(first.stderr, /No space left on device/)
+        assert.equal((log().match(/the write pool is full/g) ?? []).length, 1, 'one line for the episode')
+        assert.ok(log().split('\n').length < 20, `a short log:\n${log()}`)
+        assert.ok(memoryOf(m.pid()).peakBytes - baseline < cacheBytes + 64 * MiB, 'memory stays within the cache')
+        assert.equal(await shOk(`cmp ${m.mnt}/keep ${source}/src -n ${4 * MiB} && echo same`), 'same', 'reads go on')
+        await shOk(`rm ${m.mnt}/doomed`)
+        await eventually(() => /no block waits to be written any more: 0 written after failing, [1-9]\d* dropped with their files/.test(log()))
+
+        // A file whose blocks wait for room: once there is some, they are written and writing resumes.
+        const second = await sh(`dd if=${source}/src of=${m.mnt}/big bs=1M status=none`)
+        assert.match(second.stderr, /No space left on device/)
+        fs.rmSync(`${pool}/filler`)
+        await eventually(async () => (await sh(`head -c ${MiB} /dev/zero > ${m.mnt}/after && sync ${m.mnt}/after`)).exitCode === 0)
+        const accepted = fs.statSync(`${m.mnt}/big`).size
+        assert.ok(accepted > 0, "big was written to before the pool filled")
+        await m.remount()
+        assert.equal(await shOk(`cmp ${m.mnt}/big ${source}/src -n ${accepted} && echo same`), 'same', 'what was accepted was written once there was room')
+        assert.equal(fs.statSync(`${m.mnt}/big`).size, accepted)
+      })
+    })
+  })
 })
+
+/** Resident and peak memory of a process. */
+function memoryOf(pid: number): {rssBytes: number; peakBytes: number} {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)![1]) * 1024
+  return {rssBytes: field('VmRSS'), peakBytes: field('VmHWM')}
+}
+
+/** Waits until `condition` holds, checking every 250 ms, for at most 30 s. */
+async function eventually(condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    if (await condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  assert.fail(`timed out waiting for ${condition}`)
+}

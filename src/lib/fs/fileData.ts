@@ -9,6 +9,7 @@ import {GenerationAllocator} from './generationAllocator.js'
 import {GroupCommit} from './groupCommit.js'
 import {openMode, type OpenMode} from './openFlags.js'
 import {dropBlocks, reclaimInode, replaceBlock} from './blockMapEdits.js'
+import {FlushTrouble} from './flushTrouble.js'
 
 export interface FileDataOptions {
   /** Bytes of block buffers (clean and dirty) kept in memory; writers wait while it is full. */
@@ -61,9 +62,6 @@ export interface LentBytes {
   readonly count: number
 }
 
-/** A block whose flush failed is not flushed again to make room for loads before this much later. */
-const FLUSH_RETRY_MS = 1000
-
 /** A flushed block waiting for its group commit. */
 interface BlockCommit {
   readonly ino: number
@@ -112,6 +110,7 @@ export class FileData {
   private readonly flushing = new Set<Promise<void>>()
   private readonly generations: GenerationAllocator
   private readonly commits: GroupCommit<BlockCommit>
+  private readonly trouble: FlushTrouble
   private nextHandle = 1
   private readonly image: ImageEntry | undefined
   /** How far ahead of a sequential reader the kernel requests by itself (its read-ahead window). */
@@ -121,6 +120,7 @@ export class FileData {
     private readonly options: FileDataOptions, private readonly log: (line: string) => void) {
     this.cache = new BlockCache(options.cacheBytes)
     this.cache.onPressure = () => this.flushForRoom()
+    this.trouble = new FlushTrouble(log)
     this.image = store.superblock.image
     this.generations = new GenerationAllocator(store)
     this.commits = new GroupCommit<BlockCommit>(
@@ -138,8 +138,9 @@ export class FileData {
     this.kernelReadAheadBytes = bytes
   }
 
+  /** Whether `ino` has open handles (a closed file whose blocks wait to be written does not count). */
   isOpen(ino: number): boolean {
-    return this.files.has(ino)
+    return (this.files.get(ino)?.handles ?? 0) > 0
   }
 
   /** Live size and times of an open file, overriding the stored inode's. */
@@ -230,6 +231,7 @@ export class FileData {
   async write(handleId: number, source: Buffer, length: number, requestedPosition: number): Promise<number> {
     const handle = this.handle(handleId)
     const {file} = handle
+    if (this.trouble.writePoolFull) throw new ShmrError('NO_SPACE', 'the write pool is full; writes resume once blocks waiting for room are written')
     const position = handle.mode.append ? file.sizeBytes : requestedPosition
     if (file.ino === this.image?.ino && position + length > this.image.sizeBytes) {
       throw new ShmrError('NO_SPACE', 'write past the end of the disk image')
@@ -355,26 +357,44 @@ export class FileData {
     } finally {
       file.handles--
       if (file.handles === 0) {
-        this.files.delete(file.ino)
         const inode = this.store.inodes.findInode(file.ino)
         if (inode && inode.nlink === 0) {
-          for (const block of this.cache.of(file.ino)) this.drop(block)
+          this.forget(file)
           await this.store.transaction(() => reclaimInode(this.store, this.blocks, file.ino, Date.now()))
+        } else if (file.dirty.size === 0) {
+          this.files.delete(file.ino)
         }
+        // Otherwise its flush failed: the file stays known, closed, while flushIdle retries its blocks.
       }
     }
   }
 
-  /** Writes out blocks dirty for longer than flushAfterMs (called on a timer). */
+  /**
+   * Writes out blocks dirty for longer than flushAfterMs, and retries those whose flush failed once
+   * their wait is over (called on a timer). A closed file kept for its failed blocks is let go once
+   * they are written, or dropped with them once the file is deleted.
+   */
   async flushIdle(): Promise<void> {
-    const cutoff = Date.now() - this.options.flushAfterMs
+    const nowMs = Date.now()
+    const cutoff = nowMs - this.options.flushAfterMs
     const work: Promise<void>[] = []
     for (const file of this.files.values()) {
-      const old = [...file.dirty].filter((block) => block.dirtySinceMs <= cutoff)
-      if (old.length > 0) work.push(...old.map((block) => this.flushBlock(file, block)))
+      if (file.handles === 0 && !this.store.inodes.findInode(file.ino)) {
+        this.forget(file)
+        continue
+      }
+      const due = [...file.dirty].filter((block) => block.dirtySinceMs <= cutoff && block.flushRetryAtMs <= nowMs)
+      if (due.length > 0) work.push(...due.map((block) => this.flushBlock(file, block)))
       else if (file.attrsDirty && file.dirty.size === 0) work.push(this.flushFile(file.ino))
+      else if (file.handles === 0 && file.dirty.size === 0) this.files.delete(file.ino)
     }
-    await Promise.all(work)
+    await Promise.allSettled(work)
+  }
+
+  /** Drops a file's cached blocks, written out or not, and the file with them: it is gone. */
+  private forget(file: LiveFile): void {
+    for (const block of this.cache.of(file.ino)) this.drop(block)
+    this.files.delete(file.ino)
   }
 
   async flushAll(): Promise<void> {
@@ -410,6 +430,7 @@ export class FileData {
   private drop(block: CachedBlock): void {
     this.cache.evict(block)
     this.files.get(block.ino)?.dirty.delete(block)
+    this.trouble.dropped(block)
   }
 
   private markDirty(file: LiveFile, block: CachedBlock): CachedBlock {
@@ -611,10 +632,11 @@ export class FileData {
   private async relieve(): Promise<void> {
     while (this.flushing.size >= this.options.maxFlushing) await Promise.race(this.flushing)
     if (!this.cache.overBudget()) return
+    const nowMs = Date.now()
     for (const block of this.cache.all()) {
       if (this.cache.excessBytes() <= 0) break
       const file = this.files.get(block.ino)
-      if (block.dirty && !block.busy && file) this.startFlush(file, block)
+      if (block.dirty && !block.busy && file && block.flushRetryAtMs <= nowMs) this.startFlush(file, block)
     }
     while (this.flushing.size > 0 && this.cache.overBudget()) {
       await Promise.race(this.flushing)
@@ -636,8 +658,8 @@ export class FileData {
   }
 
   private startFlush(file: LiveFile, block: CachedBlock): void {
-    const flush = this.flushBlock(file, block).catch((error: unknown) => {
-      this.log(`file ${file.ino} block ${block.index}: write failed, will retry: ${(error as Error).message}`)
+    const flush = this.flushBlock(file, block).catch(() => {
+      // FlushTrouble logs it, and flushIdle retries the block.
     })
     this.flushing.add(flush)
     void flush.finally(() => this.flushing.delete(flush))
@@ -667,10 +689,14 @@ export class FileData {
           coveredBytes: start + lengthBytes, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs,
         })
         block.baseGeneration = record?.generation
+        this.trouble.succeeded(block)
       } catch (error) {
-        block.dirty = true
-        block.flushRetryAtMs = Date.now() + FLUSH_RETRY_MS
-        file.dirty.add(block)
+        // Unless it was dropped (truncated away, or its file deleted) while its flush ran.
+        if (this.cache.holds(block)) {
+          block.dirty = true
+          file.dirty.add(block)
+          this.trouble.failed(block, error, Date.now())
+        }
         throw error
       }
     })

@@ -1,0 +1,78 @@
+import {isShmrError, systemErrorCode} from '../errors.js'
+import type {CachedBlock} from './blockCache.js'
+
+/** A block whose flush failed is retried after 1 s, then 2 s, 4 s, and every 5 s from then on. */
+const FIRST_RETRY_MS = 1000
+const LONGEST_RETRY_MS = 5000
+
+interface Failing {
+  readonly failures: number
+  readonly noSpace: boolean
+}
+
+/**
+ * Blocks whose flush failed, until they are written or dropped: when each may be retried, whether
+ * the write pool is full, and one log line when trouble starts and one when it is over. (Before,
+ * every failed flush logged a line and was retried at once: 15,000 lines a second into the
+ * metadata directory with the write pool full.)
+ */
+export class FlushTrouble {
+  private readonly failing = new Map<CachedBlock, Failing>()
+  private noSpaceBlocks = 0
+  /** Of the blocks that failed in this episode: written since, and dropped with their files. */
+  private written = 0
+  private droppedCount = 0
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  /**
+   * True while a block waits to be written because the write pool had no room: new writes then
+   * answer ENOSPC at once instead of filling memory with data that cannot go anywhere.
+   */
+  get writePoolFull(): boolean {
+    return this.noSpaceBlocks > 0
+  }
+
+  failed(block: CachedBlock, error: unknown, nowMs: number): void {
+    const noSpace = isShmrError(error, 'NO_SPACE') || systemErrorCode(error) === 'ENOSPC'
+    if (this.failing.size === 0) {
+      this.log(noSpace
+        ? `the write pool is full (${(error as Error).message}): blocks wait in memory and are retried; writes answer ENOSPC until there is room`
+        : `blocks cannot be written out (${(error as Error).message}): retrying`)
+    }
+    const failures = (this.remove(block)?.failures ?? 0) + 1
+    this.failing.set(block, {failures, noSpace})
+    if (noSpace) this.noSpaceBlocks++
+    block.flushRetryAtMs = nowMs + Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1))
+  }
+
+  /** The block was written out. */
+  succeeded(block: CachedBlock): void {
+    if (!this.remove(block)) return
+    this.written++
+    this.endEpisodeIfOver()
+  }
+
+  /** The block's data is no longer wanted (its file was deleted or cut short). */
+  dropped(block: CachedBlock): void {
+    if (!this.remove(block)) return
+    this.droppedCount++
+    this.endEpisodeIfOver()
+  }
+
+  private remove(block: CachedBlock): Failing | undefined {
+    const entry = this.failing.get(block)
+    if (!entry) return undefined
+    this.failing.delete(block)
+    if (entry.noSpace) this.noSpaceBlocks--
+    block.flushRetryAtMs = 0
+    return entry
+  }
+
+  private endEpisodeIfOver(): void {
+    if (this.failing.size > 0) return
+    this.log(`no block waits to be written any more: ${this.written} written after failing, ${this.droppedCount} dropped with their files`)
+    this.written = 0
+    this.droppedCount = 0
+  }
+}
