@@ -38,7 +38,7 @@ Exit status: 0 all ok (or repaired), 8 degraded or inconsistent, 5 damaged.`
       onBytes: (bytes) => progress.add(bytes),
     }))
     if (!this.jsonEnabled()) this.log(describeVerify(report))
-    const inconsistent = report.metadata !== undefined && (report.metadata.danglingEntries.length > 0 || report.metadata.wrongLinkCounts.length > 0)
+    const inconsistent = report.metadata !== undefined && (report.metadata.danglingEntries.length > 0 || report.metadata.wrongLinkCounts.length > 0 || report.metadata.unreachableInodes.length > 0)
     if (report.summary.damaged > 0) process.exitCode = EXIT.DAMAGED
     else if (report.summary.degraded > 0 || inconsistent) process.exitCode = EXIT.DEGRADED
     return report

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
 import {MetaStore} from '../../src/lib/meta/metaStore.js'
-import {shmr} from '../helpers/cli.js'
-import {shOk, withMount, type MountedFs} from '../helpers/mounted.js'
+import {hasStackTrace, SHMR_BIN, shmr} from '../helpers/cli.js'
+import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 import {tempDir} from '../helpers/tempDir.js'
 
 const OPTIONS = {blockSizeBytes: 64 * 1024, archiveBlockSizeBytes: 256 * 1024}
@@ -98,6 +99,48 @@ describe('shmr verify', () => {
       assert.equal(result.report.metadata.unreferencedFiles.count, 1)
       assert.match(result.report.metadata.unreferencedFiles.examples[0], /i99\.b0\./)
       assert.ok(fs.existsSync(stray), 'left for gc')
+    })
+  })
+
+  it('refuses a damaged metadata store with one line, never a crash, and finds a file a damaged entry hides', async () => {
+    await withMount(OPTIONS, async (m) => {
+      await shOk(`cd ${m.mnt} && mkdir d && for i in $(seq 300); do echo $i > d/f$i; done`)
+      await m.unmount()
+      const file = path.join(m.config.metadataDir, 'shmr.mdb')
+      const intact = fs.readFileSync(file)
+      const pageBytes = 4096
+      const damages: Array<[string, (bytes: Buffer) => Buffer, RegExp]> = [
+        ['a zeroed first meta page', (bytes) => Buffer.concat([Buffer.alloc(pageBytes), bytes.subarray(pageBytes)]), /does not start with an LMDB meta page/],
+        ['a zeroed second meta page', (bytes) => Buffer.concat([bytes.subarray(0, pageBytes), Buffer.alloc(pageBytes), bytes.subarray(2 * pageBytes)]), /second meta page/],
+        ['a file cut to one page', (bytes) => bytes.subarray(0, pageBytes), /shorter than its two meta pages/],
+        ['a file cut in half', (bytes) => bytes.subarray(0, Math.floor(bytes.length / 2 / pageBytes) * pageBytes), /cut short|damaged/],
+        ['random bytes in every tree page', (bytes) => Buffer.concat([bytes.subarray(0, 2 * pageBytes), crypto.randomBytes(bytes.length - 2 * pageBytes)]), /damaged|could not be read/],
+      ]
+      for (const [what, damage, expected] of damages) {
+        fs.writeFileSync(file, damage(intact))
+        for (const command of ['verify', 'mount']) {
+          const result = await sh(`node ${SHMR_BIN} ${command} -c ${m.config.file}`)
+          assert.equal(result.exitCode, 5, `${command} with ${what}: ${result.stderr}`)
+          assert.match(result.stderr, new RegExp(`^shmr: the metadata store in ${m.config.metadataDir} (is damaged|could not be read)`), `${command} with ${what}`)
+          assert.match(result.stderr, expected, `${command} with ${what}`)
+          assert.ok(!hasStackTrace(result.stderr), `${command} with ${what}: no stack`)
+        }
+      }
+      fs.writeFileSync(file, intact)
+
+      // A flipped bit in an entry's key moves it under a directory that does not exist: its file
+      // was skipped, and verify said everything was fine.
+      const store = await MetaStore.open(m.config.metadataDir)
+      const dir = store.dirents.lookup(1, 'd')!.ino
+      const hidden = store.dirents.lookup(dir, 'f7')!
+      await store.transaction(() => {
+        store.dirents.unlink(dir, 'f7')
+        store.dirents.link(dir ^ 0x40, 'f7', hidden)
+      })
+      await store.close()
+      const result = await verify(m)
+      assert.equal(result.exitCode, 8)
+      assert.deepEqual(result.report.metadata.unreachableInodes, [hidden.ino])
     })
   })
 

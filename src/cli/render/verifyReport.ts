@@ -15,6 +15,9 @@ export function describeVerify(report: VerifyReport): string {
   const metadata = report.metadata
   if (metadata) {
     for (const entry of metadata.danglingEntries) lines.push(`  entry ${entry.path} names missing inode ${entry.ino}`)
+    if (metadata.unreachableInodes.length > 0) {
+      lines.push(`  ${metadata.unreachableInodes.length} inode(s) no directory entry reaches (a damaged entry hides them): ${metadata.unreachableInodes.slice(0, 10).join(', ')}`)
+    }
     for (const link of metadata.wrongLinkCounts) lines.push(`  inode ${link.ino} has link count ${link.stored}, ${link.counted} entries name it`)
     if (metadata.stagedOfMissingFiles.length > 0) {
       lines.push(`  ${metadata.stagedOfMissingFiles.length} deleted file(s) still have blocks staged by an interrupted shift or rewrite (gc drops them): inode ${metadata.stagedOfMissingFiles.slice(0, 5).join(', ')}`)

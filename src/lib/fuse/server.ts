@@ -21,6 +21,7 @@ import {isMounted} from './mountTable.js'
 import {fuseOperations} from './ops/index.js'
 import type {Log} from './serve.js'
 import {describePrivate, makePrivate} from '../pools/privateModes.js'
+import {probeStore} from '../meta/storeProbe.js'
 
 /** How often dirty data and tombstones are looked at, and the external unmount is checked for. */
 const TICK_MS = 1000
@@ -65,6 +66,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
   const lock = ExclusiveLock.acquire(config.metadataDir, 'mount', mountpoint)
   let store: MetaStore | undefined
   try {
+    await probeStore(config.metadataDir, {write: true})
     store = await MetaStore.open(config.metadataDir)
     const pools = PoolSet.open(config, store.superblock)
     const madePrivate = describePrivate(makePrivate(config))

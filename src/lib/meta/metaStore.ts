@@ -9,6 +9,7 @@ import {DirentTable} from './dirents.js'
 import {InodeTable} from './inodes.js'
 import {MIGRATIONS} from './migrations.js'
 import {explainCommitFailure, guardCommitFailures} from './commitFailure.js'
+import {checkStoreFile} from './checkStoreFile.js'
 import type {Orphan, Superblock} from './records.js'
 import {StagedTable} from './staged.js'
 import {Table} from './table.js'
@@ -52,6 +53,34 @@ export class MetaStore {
     this.staged = new StagedTable(env.openDB({name: 'staged'}))
   }
 
+  /**
+   * Reads every record of every table: how many, and the first table that could not be read, with
+   * why (LMDB's read transaction is unusable after such an error, so the walk stops there). For
+   * the store probe (storeProbe.ts).
+   */
+  readEvery(): {records: number; unreadable: string[]} {
+    const tables: Record<string, {readEvery(): number}> = {
+      inodes: this.inodes, dirents: this.dirents, blockMaps: this.blockMaps, tombstones: this.tombstones, counters: this.counters,
+      xattrs: this.xattrs, orphans: this.orphans, staged: this.staged,
+    }
+    let records = 0
+    const unreadable: string[] = []
+    for (const [name, table] of Object.entries(tables)) {
+      try {
+        records += table.readEvery()
+      } catch (error) {
+        unreadable.push(`${name}: ${(error as Error).message.split('\n')[0]}`)
+        break
+      }
+    }
+    return {records, unreadable}
+  }
+
+  /** Commits the superblock as it is: a write that changes nothing, but takes pages as every write does. */
+  async rewriteSuperblock(): Promise<void> {
+    await this.transaction(() => this.superDb.putSync(SUPERBLOCK_KEY, this.superblock))
+  }
+
   static exists(dir: string): boolean {
     return fs.existsSync(path.join(dir, META_FILE))
   }
@@ -73,6 +102,7 @@ export class MetaStore {
       throw new ShmrError('NOT_INITIALISED', `no shmr filesystem in ${dir}`, {hint: 'create one with `shmr init -c CONFIG`'})
     }
     const readOnly = options.readOnly ?? false
+    checkStoreFile(path.join(dir, META_FILE), dir)
     const store = new MetaStore(openEnv(dir, readOnly), dir, readOnly)
     try {
       await store.checkFormat()

@@ -27,4 +27,11 @@ export class Table<K extends Key, V> {
   count(): number {
     return this.db.getCount()
   }
+
+  /** Reads every entry, keys and values decoded, and says how many there are (a check of the store). */
+  readEvery(): number {
+    let entries = 0
+    for (const entry of this.db.getRange()) if (entry.value !== undefined) entries++
+    return entries
+  }
 }

@@ -9,6 +9,11 @@ import {textOfByteName} from '../format/byteNames.js'
 export interface MetadataFindings {
   /** Directory entries naming an inode that does not exist. */
   readonly danglingEntries: ReadonlyArray<{readonly path: string; readonly ino: number}>
+  /**
+   * Inodes no directory entry reaches from the root, though not open-and-unlinked: a damaged entry
+   * (a flipped bit in its key puts it under a directory that does not exist) hides its file.
+   */
+  readonly unreachableInodes: readonly number[]
   /** Inodes whose stored link count differs from the entries that name them. */
   readonly wrongLinkCounts: ReadonlyArray<{readonly ino: number; readonly stored: number; readonly counted: number}>
   /** Shard files on the drives that no block record, staged block or tombstone points at (left for gc). */
@@ -43,8 +48,12 @@ export async function checkMetadata(store: MetaStore, blocks: BlockStore, pools:
     .map(([ino, counted]) => ({ino, stored: store.inodes.findInode(ino)?.nlink ?? 0, counted}))
     .filter(({stored, counted}) => stored !== counted)
   const unreferenced = await findUnreferencedFiles(store, blocks, pools)
+  const unreachableInodes: number[] = []
+  for (const inode of store.inodes.all()) {
+    if (!links.has(inode.ino) && !store.orphans.find(inode.ino)) unreachableInodes.push(inode.ino)
+  }
   return {
-    danglingEntries, wrongLinkCounts, stagedOfMissingFiles: stagedOfMissingFiles(store),
+    danglingEntries, wrongLinkCounts, unreachableInodes, stagedOfMissingFiles: stagedOfMissingFiles(store),
     unreferencedFiles: {
       count: unreferenced.length, bytes: unreferenced.reduce((sum, file) => sum + file.sizeBytes, 0),
       examples: unreferenced.slice(0, 5).map((file) => `${file.driveName}:${file.path}`),

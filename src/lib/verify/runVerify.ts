@@ -11,6 +11,7 @@ import {RateLimiter} from '../shift/rateLimiter.js'
 import {resolveTargets, type FileTarget} from '../fs/targets.js'
 import {adoptBlankDrives} from './blankDrives.js'
 import {checkMetadata, type MetadataFindings} from './checkMetadata.js'
+import {probeStore} from '../meta/storeProbe.js'
 
 export type Verdict = 'ok' | 'degraded' | 'damaged'
 
@@ -58,6 +59,7 @@ export async function runVerify(config: ShmrConfig, options: VerifyOptions): Pro
   const lock = mounted ? undefined : ExclusiveLock.acquire(config.metadataDir, 'verify')
   let store: MetaStore | undefined
   try {
+    await probeStore(config.metadataDir, {write: !mounted})
     store = await MetaStore.open(config.metadataDir, {readOnly: mounted})
     const drivesAdopted = options.repair ? await adoptBlankDrives(config, store.superblock) : []
     const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
