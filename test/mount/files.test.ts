@@ -117,6 +117,24 @@ describe('files through the mount', () => {
     })
   })
 
+  it('writes nothing out when a reader closes, while a writer still holds the file open', async () => {
+    await withMount({blockSizeBytes: BLOCK, mount: {flushAfterMs: 600_000}}, async (m) => {
+      const pool = m.config.pools[0]!.drives[0]!.dir
+      const blockFiles = (): Promise<string> => shOk(`find ${pool}/shmr -name '*.shard' | wc -l`)
+      // All in one Python process: a shell's redirection of a builtin, or a child started while
+      // the writer's descriptor is open, closes a copy of it, which is a flush of the writer's.
+      const result = await shOk(`python3 -c "
+import os
+fd = os.open('${m.mnt}/f', os.O_WRONLY | os.O_CREAT, 0o644)
+os.write(fd, b'written')
+with open('${m.mnt}/f') as reader: print(reader.read())
+print(sum(name.endswith('.shard') for _, _, names in os.walk('${pool}/shmr') for name in names))
+os.close(fd)"`)
+      assert.equal(result, 'written\n0', 'the reader saw the data, and its close wrote no block')
+      assert.equal(await blockFiles(), '1', 'the writer\'s close wrote it')
+    })
+  })
+
   it('keeps an unlinked file readable through a descriptor opened before the unlink', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       await shOk(`head -c ${2 * BLOCK + 5} /dev/urandom > ${m.mnt}/gone`)

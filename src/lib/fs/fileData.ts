@@ -339,12 +339,26 @@ export class FileData {
     if (!file) return
     await Promise.all([...file.dirty].map((block) => this.flushBlock(file, block)))
     await this.settle(ino)
+    await this.commitAttributes(file)
+  }
+
+  /** Commits an open file's live size and times, if they changed. */
+  private async commitAttributes(file: LiveFile): Promise<void> {
     if (!file.attrsDirty) return
     file.attrsDirty = false
     await this.store.transaction(() => {
-      const current = this.store.inodes.findInode(ino)
+      const current = this.store.inodes.findInode(file.ino)
       if (current) this.store.inodes.putInode({...current, sizeBytes: file.sizeBytes, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, atimeMs: file.atimeMs})
     })
+  }
+
+  /**
+   * close(2) of a handle: a writer's writes the file's data out (close reports errors of that), a
+   * reader's writes nothing (it could otherwise fail with a writer's ENOSPC).
+   */
+  async flushHandle(handleId: number): Promise<void> {
+    const handle = this.handle(handleId)
+    if (handle.mode.write) await this.flushFile(handle.file.ino)
   }
 
   async release(handleId: number): Promise<void> {
@@ -353,7 +367,9 @@ export class FileData {
     if (handle.held) this.cache.unhold(handle.held)
     const {file} = handle
     try {
-      await this.flushFile(file.ino)
+      // As flushHandle; the last reader commits the access time it set.
+      if (handle.mode.write) await this.flushFile(file.ino)
+      else if (file.handles === 1 && file.dirty.size === 0) await this.commitAttributes(file)
     } finally {
       file.handles--
       if (file.handles === 0) {
