@@ -231,7 +231,7 @@ export class FileData {
   async write(handleId: number, source: Buffer, length: number, requestedPosition: number): Promise<number> {
     const handle = this.handle(handleId)
     const {file} = handle
-    if (this.trouble.writePoolFull) throw new ShmrError('NO_SPACE', 'the write pool is full; writes resume once blocks waiting for room are written')
+    if (this.trouble.writePoolFull) throw new ShmrError('NO_SPACE', 'no room to write data out; writes resume once the blocks waiting for room are written')
     const position = handle.mode.append ? file.sizeBytes : requestedPosition
     if (file.ino === this.image?.ino && position + length > this.image.sizeBytes) {
       throw new ShmrError('NO_SPACE', 'write past the end of the disk image')

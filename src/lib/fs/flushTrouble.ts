@@ -37,7 +37,7 @@ export class FlushTrouble {
     const noSpace = isShmrError(error, 'NO_SPACE') || systemErrorCode(error) === 'ENOSPC'
     if (this.failing.size === 0) {
       this.log(noSpace
-        ? `the write pool is full (${(error as Error).message}): blocks wait in memory and are retried; writes answer ENOSPC until there is room`
+        ? `no room to write blocks out (${(error as Error).message}): they wait in memory and are retried; writes answer ENOSPC until there is room`
         : `blocks cannot be written out (${(error as Error).message}): retrying`)
     }
     const failures = (this.remove(block)?.failures ?? 0) + 1

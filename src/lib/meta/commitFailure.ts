@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import {ShmrError} from '../errors.js'
 
 /**
@@ -25,10 +26,23 @@ export async function explainCommitFailure(error: unknown, dir: string): Promise
   if (!isCommitFailure(error)) return error
   const cause = await error.commitError.then(() => undefined, (reason: unknown) => reason)
   const code = (cause as {code?: unknown} | undefined)?.code
-  if (code === 28 || code === 'ENOSPC') {
+  // LMDB says EIO for some writes to a full disk (growing its file on tmpfs, here): the free space tells.
+  if (code === 28 || code === 'ENOSPC' || freeBytes(dir) < FULL_BELOW_BYTES) {
     return new ShmrError('NO_SPACE', `the metadata disk is full: ${dir}`, {cause, hint: 'free space on the disk that holds the metadata directory'})
   }
   return new ShmrError('IO', `the metadata store in ${dir} could not commit: ${(cause as Error | undefined)?.message ?? 'unknown cause'}`, {cause})
+}
+
+/** A disk with less room than this counts as full when a commit to it fails. */
+const FULL_BELOW_BYTES = 4 * 1024 * 1024
+
+function freeBytes(dir: string): number {
+  try {
+    const stats = fs.statfsSync(dir)
+    return stats.bavail * stats.bsize
+  } catch {
+    return Number.POSITIVE_INFINITY
+  }
 }
 
 let guarded = false

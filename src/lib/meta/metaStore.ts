@@ -19,6 +19,7 @@ import {XattrTable} from './xattrs.js'
 /** The LMDB data file inside the metadata directory (LMDB adds `shmr.mdb-lock` beside it). */
 export const META_FILE = 'shmr.mdb'
 const SUPERBLOCK_KEY = 'superblock'
+const CLOSE_AFTER_FAILURE_MS = 5000
 
 export interface OpenOptions {
   /** Open without write access (inspect while mounted). */
@@ -40,6 +41,8 @@ export class MetaStore {
   readonly orphans: Table<number, Orphan>
   readonly staged: StagedTable
   private readonly superDb
+  /** A commit failed since the store was opened (see close). */
+  private commitFailed = false
 
   private constructor(private readonly env: RootDatabase, readonly dir: string, readonly readOnly: boolean) {
     this.superDb = env.openDB<Superblock, string>({name: 'superblock'})
@@ -134,12 +137,24 @@ export class MetaStore {
       await this.env.flushed
       return result
     } catch (error) {
-      throw await explainCommitFailure(error, this.dir)
+      const explained = await explainCommitFailure(error, this.dir)
+      if (explained !== error) this.commitFailed = true
+      throw explained
     }
   }
 
+  /**
+   * Closes the store. After a failed commit lmdb-js's close waits for a flush that never comes
+   * (the server hung at its unmount with the metadata disk still full): then it waits at most
+   * CLOSE_AFTER_FAILURE_MS. Nothing is lost by not waiting: every transaction that succeeded was
+   * durable before it resolved.
+   */
   async close(): Promise<void> {
-    await this.env.close()
+    const closed = this.env.close()
+    if (!this.commitFailed) return closed
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([closed, new Promise((resolve) => { timer = setTimeout(resolve, CLOSE_AFTER_FAILURE_MS) })])
+    clearTimeout(timer)
   }
 
   private async checkFormat(): Promise<void> {
