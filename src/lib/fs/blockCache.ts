@@ -30,7 +30,7 @@ export interface CachedBlock {
   holders: number
   /** When a read last used this block. */
   lastReadMs: number
-  /** A failed flush is not retried to make room before this time (0: it has not failed). */
+  /** A block whose flush failed is not flushed again before this time (FlushTrouble's backoff; 0: it has not failed). */
   flushRetryAtMs: number
 }
 
