@@ -73,10 +73,19 @@ export async function withMount(options: FixtureOptions, body: (fsys: MountedFs)
       await mount(config)
     },
   }
+  let bodyFailed = true
   try {
     await body(mounted)
+    bodyFailed = false
   } finally {
     await forceUnmount(config)
+    // Whatever the body did, the mount must be gone now: a server that exits without unmounting
+    // leaves a dead mount behind (it did, when a block could not be written out at stop).
+    const leftBehind = fs.readFileSync('/proc/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === config.mountpoint)
+    if (leftBehind) {
+      await execa('fusermount3', ['-uz', config.mountpoint], {reject: false})
+      if (!bodyFailed) throw new Error(`the mount at ${config.mountpoint} was left behind after unmounting`)
+    }
     const log = path.join(config.metadataDir, 'mount.log')
     if (fs.existsSync(log) && /background work failed|write failed|: (Error|TypeError|AssertionError)/.test(fs.readFileSync(log, 'utf8'))) {
       process.stderr.write(`server log of ${config.mountpoint}:\n${fs.readFileSync(log, 'utf8')}\n`)

@@ -413,8 +413,11 @@ export class FileData {
     this.files.delete(file.ino)
   }
 
+  /** Writes out every file; one that fails does not keep the others from being written. */
   async flushAll(): Promise<void> {
-    await Promise.all([...this.files.keys()].map((ino) => this.flushFile(ino)))
+    const results = await Promise.allSettled([...this.files.keys()].map((ino) => this.flushFile(ino)))
+    const failed = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []))
+    if (failed.length > 0) throw new ShmrError('IO', `${failed.length} file(s) could not be written out: ${failed[0]!.message}`, {cause: failed[0]})
   }
 
   /** Waits for the block loads in flight (read-ahead goes on after the read that started it). */

@@ -147,16 +147,23 @@ class RunningServer implements Server {
   private async shutdown(reason: string, unmount: boolean): Promise<void> {
     this.log(`stopping (${reason}): writing out buffered data`)
     clearInterval(this.timer)
+    // Each step goes on whatever the one before met: a block that cannot be written out (its
+    // stored copy gone, the pool full) must not leave the mount behind, dead, when the server exits.
+    const step = async (work: () => Promise<unknown>): Promise<void> => {
+      try {
+        await work()
+      } catch (error) {
+        this.log(`error while stopping: ${(error as Error).message}`)
+      }
+    }
     try {
-      await this.core.data.flushAll()
-      if (unmount) await unmountFuse(this.mountpoint, this.log)
-      await this.core.data.flushAll()
+      await step(() => this.core.data.flushAll())
+      if (unmount) await step(() => unmountFuse(this.mountpoint, this.log))
+      await step(() => this.core.data.flushAll())
       // So that the figures written at stop count every block read, and no read outlives the store.
-      await this.core.data.settleLoads()
-      await collectTombstones(this.store, this.core.pools, 0)
-      await this.metrics.write()
-    } catch (error) {
-      this.log(`error while stopping: ${(error as Error).message}`)
+      await step(() => this.core.data.settleLoads())
+      await step(() => collectTombstones(this.store, this.core.pools, 0))
+      await step(() => this.metrics.write())
     } finally {
       await this.store.close()
       this.lock.release()
