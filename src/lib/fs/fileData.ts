@@ -231,7 +231,7 @@ export class FileData {
   async write(handleId: number, source: Buffer, length: number, requestedPosition: number): Promise<number> {
     const handle = this.handle(handleId)
     const {file} = handle
-    if (this.trouble.writePoolFull) throw new ShmrError('NO_SPACE', 'no room to write data out; writes resume once the blocks waiting for room are written')
+    if (this.trouble.waitingForRoom) throw new ShmrError('NO_SPACE', 'no room to write data out; writes resume once the blocks waiting for room are written')
     const position = handle.mode.append ? file.sizeBytes : requestedPosition
     if (file.ino === this.image?.ino && position + length > this.image.sizeBytes) {
       throw new ShmrError('NO_SPACE', 'write past the end of the disk image')
@@ -651,12 +651,7 @@ export class FileData {
   private async relieve(): Promise<void> {
     while (this.flushing.size >= this.options.maxFlushing) await Promise.race(this.flushing)
     if (!this.cache.overBudget()) return
-    const nowMs = Date.now()
-    for (const block of this.cache.all()) {
-      if (this.cache.excessBytes() <= 0) break
-      const file = this.files.get(block.ino)
-      if (block.dirty && !block.busy && file && block.flushRetryAtMs <= nowMs) this.startFlush(file, block)
-    }
+    this.startFlushes(() => this.cache.excessBytes() <= 0)
     while (this.flushing.size > 0 && this.cache.overBudget()) {
       await Promise.race(this.flushing)
       this.cache.evictClean()
@@ -665,9 +660,18 @@ export class FileData {
 
   /** Loads wait for room while dirty blocks fill the cache: starts their flushes, and says whether it did. */
   private flushForRoom(): boolean {
+    return this.startFlushes(() => false)
+  }
+
+  /**
+   * Starts the flushes of dirty blocks that may be flushed now (not being flushed, not waiting
+   * for a retry), least recently used first, until `enough()`; says whether it started any.
+   */
+  private startFlushes(enough: () => boolean): boolean {
     let started = false
     const nowMs = Date.now()
     for (const block of this.cache.all()) {
+      if (enough()) break
       const file = this.files.get(block.ino)
       if (!block.dirty || block.busy || !file || block.flushRetryAtMs > nowMs) continue
       this.startFlush(file, block)

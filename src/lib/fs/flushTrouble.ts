@@ -12,7 +12,7 @@ interface Failing {
 
 /**
  * Blocks whose flush failed, until they are written or dropped: when each may be retried, whether
- * the write pool is full, and one log line when trouble starts and one when it is over. (Before,
+ * one waits for room, and one log line when trouble starts and one when it is over. (Before,
  * every failed flush logged a line and was retried at once: 15,000 lines a second into the
  * metadata directory with the write pool full.)
  */
@@ -26,10 +26,11 @@ export class FlushTrouble {
   constructor(private readonly log: (line: string) => void) {}
 
   /**
-   * True while a block waits to be written because the write pool had no room: new writes then
-   * answer ENOSPC at once instead of filling memory with data that cannot go anywhere.
+   * True while a block waits to be written because there was no room (on the write pool, or for
+   * its record on the metadata disk): new writes then answer ENOSPC at once instead of filling
+   * memory with data that cannot go anywhere.
    */
-  get writePoolFull(): boolean {
+  get waitingForRoom(): boolean {
     return this.noSpaceBlocks > 0
   }
 
