@@ -33,7 +33,7 @@ const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : un
  */
 const sourceArg = args.includes('--source') ? args[args.indexOf('--source') + 1] : 'memory'
 if (sourceArg !== 'memory' && sourceArg !== 'disk') usage(`--source takes memory or disk; got ${sourceArg}`)
-const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'archive', 'codec'] as const
+const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'rewrites', 'archive', 'codec'] as const
 /** `--only shmr,passthrough`: run just those sections (for working on one figure; ratios need both sides). */
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : new Set<string>(SECTIONS)
 for (const name of only) {
@@ -166,6 +166,37 @@ async function randomReads(label: string, file: string): Promise<void> {
     const {stdout} = await execa(process.execPath, ['-e', script, file, String(RANDOM_READS)])
     return Number(stdout)
   })
+}
+
+/** The live data of the rewrites section: the file its random writes land in (the defects issue's 120 MiB). */
+const REWRITE_FILE_BYTES = quick ? 32 * MiB : 120 * MiB
+
+/**
+ * The defects issue's workload (bench/randomRewrites.py): random 64 KiB writes with an fsync every
+ * 16, four times REWRITE_FILE_BYTES in all, into a file of that size, on shmr and on the raw disk,
+ * taking turns. Each fsync writes shmr's touched 1 MiB blocks out whole, as new generations.
+ * Records shmr's pool bytes per live byte (the most seen after an fsync) and both write rates.
+ */
+async function rewrites(shmrMount: ShmrMount): Promise<void> {
+  const subjects = [{label: 'shmr', dir: shmrMount.dir, pool: path.join(shmrMount.demo, 'write', 'ssd0')}, {label: 'raw', dir: path.join(root, 'raw'), pool: path.join(root, 'raw')}]
+  const rates = new Map(subjects.map(({label}) => [label, [] as number[]]))
+  const perLive: number[] = []
+  for (let round = 0; round < RUNS; round++) {
+    for (let turn = 0; turn < subjects.length; turn++) {
+      const subject = subjects[(round + turn) % subjects.length]!
+      const file = path.join(subject.dir, 'rewritten')
+      fs.rmSync(file, {force: true})
+      await sh(`head -c ${REWRITE_FILE_BYTES} /dev/urandom > ${file} && sync ${file}`)
+      const writes = 4 * REWRITE_FILE_BYTES / 65536
+      const {stdout} = await execa('python3', [path.join(repo, 'bench', 'randomRewrites.py'), file, subject.pool, String(REWRITE_FILE_BYTES), String(writes), '16'])
+      const [most, rate] = stdout.trim().split(' ').map(Number) as [number, number]
+      rates.get(subject.label)!.push(rate)
+      if (subject.label === 'shmr') perLive.push(most / REWRITE_FILE_BYTES)
+      fs.rmSync(file, {force: true})
+    }
+  }
+  for (const {label} of subjects) record(`${label} random 64K rewrites`, 'MB/s', rates.get(label)!, true)
+  record('shmr pool bytes per live byte', '×', perLive)
 }
 
 /** mergerfs over two branch directories, as its users run it; undefined when it cannot be had. */
@@ -320,6 +351,7 @@ function targets(): Target[] {
     ratioTarget('cold read, shmr / mergerfs', 'shmr cold read', 'mergerfs cold read'),
     ratioTarget('write, shmr / mergerfs (the goal)', 'shmr write', 'mergerfs write'),
     {what: `mount peak RSS, ${formatSize(SIZE)} write and read`, value: peakRssBytes === undefined ? undefined : peakRssBytes / MiB, goal: (CACHE_BYTES + 150 * MiB) / MiB, unit: ' MiB', atMost: true},
+    {what: 'pool bytes per live byte, rewrites', value: results['shmr pool bytes per live byte']?.max, goal: 2, unit: '×', atMost: true},
     {what: 'shift', value: results['shmr shift']?.median, goal: 300, unit: ' MB/s'},
     {what: 'decode', value: results['shmr decode']?.median, goal: 500, unit: ' MB/s'},
     {what: 'decode, 2 shards lost', value: results['shmr decode, 2 shards lost']?.median, goal: 300, unit: ' MB/s'},
@@ -342,6 +374,7 @@ function report(): string {
     pairs.push([`${kind} passthrough/mergerfs`, `passthrough ${kind}`, `mergerfs ${kind}`])
   }
   pairs.push(['4K random read shmr/raw', 'shmr 4K random read', 'raw 4K random read'])
+  pairs.push(['random 64K rewrites shmr/raw', 'shmr random 64K rewrites', 'raw random 64K rewrites'])
   for (const scheme of ['4+2', '8+3']) {
     for (const one of ['1 core', '1 coding thread']) pairs.push([`encode ${scheme} all cores / ${one}`, `codec ${scheme} encode, ${cores} cores`, `codec ${scheme} encode, ${one}`])
   }
@@ -387,7 +420,7 @@ try {
   const mergerfs = only.has('mergerfs') ? await mountMergerfs() : undefined
   if (mergerfs) subjects.push(mergerfs)
   if (only.has('passthrough')) subjects.push(await mountPassthrough())
-  const mounted = only.has('shmr') || only.has('archive') ? await mountShmr() : undefined
+  const mounted = only.has('shmr') || only.has('rewrites') || only.has('archive') ? await mountShmr() : undefined
   if (mounted && only.has('shmr')) subjects.push(mounted)
   await sequential(subjects, source)
   if (mounted && only.has('shmr')) {
@@ -396,6 +429,7 @@ try {
     await randomReads('shmr', path.join(mounted.dir, 'f'))
   }
   if (only.has('raw')) await randomReads('raw', path.join(root, 'raw', 'f'))
+  if (mounted && only.has('rewrites')) await rewrites(mounted)
   if (mounted && only.has('archive')) {
     if (!only.has('shmr')) await sh(`dd if=${source} of=${mounted.dir}/f bs=1M conv=fsync status=none`)
     await archive(mounted)

@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import {codecFor, reconstructShards} from '../erasure/codec.js'
-import {ShmrError, systemErrorCode} from '../errors.js'
+import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
 import type {ShardName} from '../format/shardName.js'
 import type {BlockRecord, ShardLocation} from '../meta/records.js'
-import {Drive} from '../pools/drive.js'
+import {Drive, type DriveStats} from '../pools/drive.js'
 import {replaceFile, syncPath, writeNewFile} from '../pools/durableFile.js'
 import {placeShards} from '../pools/placeShards.js'
-import type {DriveSpace} from '../pools/policies/index.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
 import {crc32c, crc32cOfBlock} from './checksum.js'
 import {readShardFile, type ShardFault} from './shardFile.js'
@@ -49,7 +48,11 @@ export interface BlockIoObserver {
   reconstructed(): void
 }
 
-/** Drive space is re-read from statfs after this long; in between writes are subtracted. */
+/**
+ * Drive space is re-read from statfs after this long; in between, files written are subtracted and
+ * files deleted added back, in the drive's allocation units, and a placement that finds too little
+ * room reads it again before it refuses (a figure 5 s old refused writes with 900 MiB free).
+ */
 const SPACE_REFRESH_MS = 5_000
 
 /**
@@ -76,7 +79,9 @@ export interface BlockShards {
  */
 export class BlockStore {
   private readonly knownDirs = new Set<string>()
-  private readonly space = new Map<number, {space: DriveSpace; readAtMs: number}>()
+  private readonly space = new Map<number, {space: DriveStats; readAtMs: number}>()
+  /** Reads in flight by block generation: the files of a generation being read are not deleted (see isReading). */
+  private readonly reading = new Map<number, number>()
   private readonly scratch = new BufferPool(SCRATCH_SPARE_BYTES)
 
   constructor(readonly pools: PoolSet, private readonly observer?: BlockIoObserver) {}
@@ -99,7 +104,7 @@ export class BlockStore {
     const encoded = options.shards ?? await this.encodeShards(topology, data)
     const {shards} = encoded
     const shardBytes = shards[0]!.byteLength
-    const driveIds = placeShards(pool.policy, pool.name, await this.spaceOf(pool), shards.length, shardBytes)
+    const driveIds = await this.place(pool, shards.length, shardBytes)
     // Copies of a mirror are one buffer: checksummed once.
     const checksums = new Map<Uint8Array, Promise<number>>()
     for (const shard of shards) if (!checksums.has(shard)) checksums.set(shard, crc32cOfBlock(shard))
@@ -137,11 +142,40 @@ export class BlockStore {
    * to `parity` shards are missing or fail their checksum. Throws CORRUPT when the block is lost.
    */
   async readBlock(address: BlockAddress, record: BlockRecord, out: Uint8Array): Promise<BlockReadReport> {
-    const result = await assembleBlock(record.topology, record.lengthBytes, (i, target) => this.readShard(address, record, i, target), out, reconstructShards, this.scratch)
-    const badShards = result.badShards.map((bad) => ({...bad, drive: record.shards[bad.shardIndex]!.drive}))
-    if (result.lost) throw this.lost(address, record, badShards)
-    if (result.reconstructed) this.observer?.reconstructed()
-    return {badShards, reconstructed: result.reconstructed}
+    return this.whileReading(record.generation, async () => {
+      const result = await assembleBlock(record.topology, record.lengthBytes, (i, target) => this.readShard(address, record, i, target), out, reconstructShards, this.scratch)
+      const badShards = result.badShards.map((bad) => ({...bad, drive: record.shards[bad.shardIndex]!.drive}))
+      if (result.lost) throw this.lost(address, record, badShards)
+      if (result.reconstructed) this.observer?.reconstructed()
+      return {badShards, reconstructed: result.reconstructed}
+    })
+  }
+
+  /**
+   * Runs a read of a generation's files, counted in flight from before its first await: the caller
+   * looked the record up in this same step, so a tombstone of that generation cannot be collected
+   * between the lookup and the read.
+   */
+  private async whileReading<T>(generation: number, read: () => Promise<T>): Promise<T> {
+    this.reading.set(generation, (this.reading.get(generation) ?? 0) + 1)
+    try {
+      return await read()
+    } finally {
+      const left = this.reading.get(generation)! - 1
+      if (left === 0) this.reading.delete(generation)
+      else this.reading.set(generation, left)
+    }
+  }
+
+  /** Whether a read of a block of this generation is in flight: its files must stay until it ends. */
+  isReading(generation: number): boolean {
+    return this.reading.has(generation)
+  }
+
+  /** A file of `driveId` was deleted: its bytes count as free again until the next statfs. */
+  freed(driveId: number, allocatedBytes: number): void {
+    const cached = this.space.get(driveId)
+    if (cached) this.space.set(driveId, {...cached, space: {...cached.space, freeBytes: cached.space.freeBytes + allocatedBytes}})
   }
 
   /**
@@ -159,7 +193,7 @@ export class BlockStore {
     const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
     // Page-aligned, so a scrub of every shard goes past the page cache instead of through it.
     const buffers = record.shards.map(() => this.scratch.take(shardBytes))
-    const faults = await Promise.all(buffers.map((buffer, i) => this.readShard(address, record, i, buffer)))
+    const faults = await this.whileReading(record.generation, () => Promise.all(buffers.map((buffer, i) => this.readShard(address, record, i, buffer))))
     for (const buffer of buffers) this.scratch.give(buffer)
     return faults.flatMap((fault, i) => (fault ? [{shardIndex: i, drive: record.shards[i]!.drive, fault}] : []))
   }
@@ -281,20 +315,35 @@ export class BlockStore {
     this.knownDirs.add(dir)
   }
 
-  private async spaceOf(pool: Pool): Promise<DriveSpace[]> {
+  /** Distinct drives of `pool` for a block's shards; with too little room by the figures kept, by fresh ones. */
+  private async place(pool: Pool, count: number, shardBytes: number): Promise<number[]> {
+    try {
+      return placeShards(pool.policy, pool.name, await this.spaceOf(pool), count, shardBytes)
+    } catch (error) {
+      if (!isShmrError(error, 'NO_SPACE')) throw error
+      return placeShards(pool.policy, pool.name, await this.spaceOf(pool, 0), count, shardBytes)
+    }
+  }
+
+  /** The available drives' space, read again where the figure kept is older than `maxAgeMs`. */
+  private async spaceOf(pool: Pool, maxAgeMs = SPACE_REFRESH_MS): Promise<DriveStats[]> {
     const now = Date.now()
     const available = pool.drives.filter((drive) => !this.pools.unavailable.has(drive.id))
     return Promise.all(available.map(async (drive) => {
       const cached = this.space.get(drive.id)
-      if (cached && now - cached.readAtMs < SPACE_REFRESH_MS) return cached.space
+      if (cached && now - cached.readAtMs < maxAgeMs) return cached.space
       const space = await drive.space()
       this.space.set(drive.id, {space, readAtMs: now})
       return space
     }))
   }
 
+  /** A shard of `bytes` was written to `driveId`: it takes whole allocation units. */
   private charge(driveId: number, bytes: number): void {
     const cached = this.space.get(driveId)
-    if (cached) this.space.set(driveId, {...cached, space: {...cached.space, freeBytes: cached.space.freeBytes - bytes}})
+    if (!cached) return
+    const unit = cached.space.unitBytes
+    const taken = Math.ceil(bytes / unit) * unit
+    this.space.set(driveId, {...cached, space: {...cached.space, freeBytes: cached.space.freeBytes - taken}})
   }
 }

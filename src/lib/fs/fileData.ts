@@ -10,6 +10,7 @@ import {GroupCommit} from './groupCommit.js'
 import {openMode, type OpenMode} from './openFlags.js'
 import {dropBlocks, reclaimInode, replaceBlock} from './blockMapEdits.js'
 import {FlushTrouble} from './flushTrouble.js'
+import type {TombstoneReclaimer} from '../gc/tombstoneReclaimer.js'
 
 export interface FileDataOptions {
   /** Bytes of block buffers (clean and dirty) kept in memory; writers wait while it is full. */
@@ -117,7 +118,7 @@ export class FileData {
   private kernelReadAheadBytes = 0
 
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly pools: PoolSet,
-    private readonly options: FileDataOptions, private readonly log: (line: string) => void) {
+    private readonly options: FileDataOptions, private readonly log: (line: string) => void, private readonly reclaimer: TombstoneReclaimer) {
     this.cache = new BlockCache(options.cacheBytes)
     this.cache.onPressure = () => this.flushForRoom()
     this.trouble = new FlushTrouble(log)
@@ -333,13 +334,19 @@ export class FileData {
     }
   }
 
-  /** Writes out every dirty block of a file and commits its size and times: what fsync promises. */
+  /**
+   * Writes out every dirty block of a file and commits its size and times: what fsync promises.
+   * The block files this superseded are deleted before it returns (unless a read still uses them):
+   * a writer that rewrites and fsyncs as it goes keeps the pool at about its live data (see
+   * TombstoneReclaimer).
+   */
   async flushFile(ino: number): Promise<void> {
     const file = this.files.get(ino)
     if (!file) return
     await Promise.all([...file.dirty].map((block) => this.flushBlock(file, block)))
     await this.settle(ino)
     await this.commitAttributes(file)
+    await this.reclaimer.settled()
   }
 
   /** Commits an open file's live size and times, if they changed. */

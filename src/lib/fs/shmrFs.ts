@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import type {BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
+import {TombstoneReclaimer} from '../gc/tombstoneReclaimer.js'
 import {NAME_MAX_BYTES} from '../format/constants.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {Inode} from '../meta/records.js'
@@ -36,10 +37,13 @@ export interface FsStats {
 export class ShmrFs {
   readonly namespace: Namespace
   readonly data: FileData
+  readonly reclaimer: TombstoneReclaimer
 
   constructor(readonly store: MetaStore, readonly blocks: BlockStore, readonly pools: PoolSet, options: FileDataOptions,
     readonly log: (line: string) => void) {
-    this.data = new FileData(store, blocks, pools, options, log)
+    this.reclaimer = new TombstoneReclaimer(store, blocks, pools, log)
+    store.onBuried = (tombstones) => this.reclaimer.reclaim(tombstones)
+    this.data = new FileData(store, blocks, pools, options, log, this.reclaimer)
     this.namespace = new Namespace(store, blocks, this.data)
   }
 

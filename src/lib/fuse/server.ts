@@ -25,7 +25,11 @@ import {probeStore} from '../meta/storeProbe.js'
 
 /** How often dirty data and tombstones are looked at, and the external unmount is checked for. */
 const TICK_MS = 1000
-/** Tombstoned block files outlive their record this long, so a read that just looked it up still finds them. */
+/**
+ * The core's reclaimer deletes superseded block files as soon as their burial is durable; the
+ * periodic collection takes the rest (those a read was using then, those left by a crash) once
+ * they are this old, when the commit that buried them is surely durable.
+ */
 const TOMBSTONE_GRACE_MS = 10_000
 /**
  * Block flushes in flight at most. Each is a write past the page cache plus its share of a group
@@ -134,7 +138,7 @@ class RunningServer implements Server {
     this.ticking = true
     try {
       await this.core.data.flushIdle()
-      await collectTombstones(this.store, this.core.pools, TOMBSTONE_GRACE_MS)
+      await collectTombstones(this.store, this.core.pools, TOMBSTONE_GRACE_MS, {blocks: this.core.blocks})
       await this.metrics.writeIfDue()
       if (!await isMounted(this.mountpoint)) this.stopping ??= this.shutdown('unmounted from outside', false)
     } catch (error) {
@@ -162,7 +166,8 @@ class RunningServer implements Server {
       await step(() => this.core.data.flushAll())
       // So that the figures written at stop count every block read, and no read outlives the store.
       await step(() => this.core.data.settleLoads())
-      await step(() => collectTombstones(this.store, this.core.pools, 0))
+      await step(() => this.core.reclaimer.settled())
+      await step(() => collectTombstones(this.store, this.core.pools, 0, {blocks: this.core.blocks}))
       await step(() => this.metrics.write())
     } finally {
       await this.store.close()

@@ -85,7 +85,7 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
   const tombstones = store.tombstones.all()
   for (const tombstone of tombstones) {
     const drive = pools.drive(tombstone.drive)
-    if (drive) tombstoneBytes += await fs.stat(drive.resolve(tombstone.path)).then((stats) => stats.size, () => 0)
+    if (drive) tombstoneBytes += (await drive.fileSize(tombstone.path)) ?? 0
   }
   const mounted = holder?.purpose === 'mount' ? {pid: holder.pid, mountpoint: holder.mountpoint} : undefined
   const metrics = mounted ? await fs.readFile(`${config.metadataDir}/${METRICS_FILE}`, 'utf8').catch(() => undefined) : undefined

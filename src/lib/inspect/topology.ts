@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises'
 import {describeTopology, shardSizeBytes} from '../blocks/topology.js'
 import {ShmrError} from '../errors.js'
 import {byteNameOf} from '../format/byteNames.js'
@@ -49,7 +48,7 @@ export async function inspectTopology({store, pools, blocks, namespace}: ReadOnl
     const expected = shardSizeBytes(record.topology, record.lengthBytes)
     const shards = await Promise.all(blocks.filesOf(address, record).map(async (file, i) => {
       const drive = pools.drive(file.drive)
-      const size = drive && !pools.unavailable.has(file.drive) ? await fs.stat(drive.resolve(file.path)).then((s) => s.size, () => -1) : -1
+      const size = drive && !pools.unavailable.has(file.drive) ? (await drive.fileSize(file.path)) ?? -1 : -1
       return {
         role: /\.([sdpm]\d+)\.l\d+\./.exec(file.path)![1]!, drive: drive?.name ?? `#${file.drive}`, file: file.path,
         crc32c: record.shards[i]!.crc32c.toString(16).padStart(8, '0'), present: size === expected,

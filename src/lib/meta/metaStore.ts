@@ -10,7 +10,7 @@ import {InodeTable} from './inodes.js'
 import {MIGRATIONS} from './migrations.js'
 import {explainCommitFailure, guardCommitFailures} from './commitFailure.js'
 import {checkStoreFile} from './checkStoreFile.js'
-import type {Orphan, Superblock} from './records.js'
+import type {Orphan, Superblock, Tombstone} from './records.js'
 import {StagedTable} from './staged.js'
 import {Table} from './table.js'
 import {TombstoneTable} from './tombstones.js'
@@ -43,6 +43,11 @@ export class MetaStore {
   private readonly superDb
   /** A commit failed since the store was opened (see close). */
   private commitFailed = false
+  /**
+   * Told of the tombstones each transaction buried, once its commit is durable: from then on no
+   * crash can bring back a record pointing at their files (the mount deletes them at once).
+   */
+  onBuried: ((tombstones: readonly Tombstone[]) => void) | undefined
 
   private constructor(private readonly env: RootDatabase, readonly dir: string, readonly readOnly: boolean) {
     this.superDb = env.openDB<Superblock, string>({name: 'superblock'})
@@ -133,8 +138,14 @@ export class MetaStore {
     // throwing callback made before it threw, breaking all-or-nothing. Concurrent calls still
     // share one batched commit, each child rolled back alone if it throws.
     try {
-      const result = (await this.env.childTransaction(fn)) as T
+      let buried: readonly Tombstone[] = []
+      const result = (await this.env.childTransaction(() => {
+        const recorded = this.tombstones.recording(fn)
+        buried = recorded.buried
+        return recorded.result
+      })) as T
       await this.env.flushed
+      if (buried.length > 0) this.onBuried?.(buried)
       return result
     } catch (error) {
       const explained = await explainCommitFailure(error, this.dir)

@@ -39,8 +39,32 @@ export class Drive {
     return path.join(this.dir, relativePath)
   }
 
-  async space(): Promise<DriveSpace> {
+  async space(): Promise<DriveStats> {
     const stats = await fs.statfs(this.dir)
-    return {id: this.id, freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize}
+    return {id: this.id, freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize, unitBytes: stats.bsize}
   }
+
+  /** The size of a file of the drive; undefined when it is not there. */
+  async fileSize(relativePath: string): Promise<number | undefined> {
+    return fs.stat(this.resolve(relativePath)).then((stats) => stats.size, () => undefined)
+  }
+
+  /** Deletes a file of the drive (gone already is fine): its size, and the bytes of the drive it took. */
+  async removeFile(relativePath: string): Promise<RemovedFile> {
+    const file = this.resolve(relativePath)
+    const stats = await fs.stat(file).catch(() => undefined)
+    await fs.rm(file, {force: true})
+    return {sizeBytes: stats?.size ?? 0, allocatedBytes: (stats?.blocks ?? 0) * 512}
+  }
+}
+
+/** A drive's space, and the unit its filesystem allocates in (a file takes whole units). */
+export interface DriveStats extends DriveSpace {
+  readonly unitBytes: number
+}
+
+export interface RemovedFile {
+  readonly sizeBytes: number
+  /** What the drive got back (st_blocks are 512-byte units whatever the filesystem). */
+  readonly allocatedBytes: number
 }
