@@ -13,6 +13,7 @@ import {execa} from 'execa'
 import {defaultMountConfig} from '../src/lib/config/schema.js'
 import {formatSize} from '../src/lib/format/size.js'
 import {mountsUnder} from '../src/lib/fuse/mountTable.js'
+import {CREATE_SIZES, createFigure, TREE_STEPS, treeFigure, treeSection} from './tree.js'
 
 const MiB = 1024 * 1024
 const args = process.argv.slice(2)
@@ -33,13 +34,16 @@ const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : un
  */
 const sourceArg = args.includes('--source') ? args[args.indexOf('--source') + 1] : 'memory'
 if (sourceArg !== 'memory' && sourceArg !== 'disk') usage(`--source takes memory or disk; got ${sourceArg}`)
-const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'rewrites', 'archive', 'codec'] as const
+const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'tree', 'rewrites', 'archive', 'codec'] as const
 /** `--only shmr,passthrough`: run just those sections (for working on one figure; ratios need both sides). */
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : new Set<string>(SECTIONS)
 for (const name of only) {
   if (!(SECTIONS as readonly string[]).includes(name)) usage(`--only takes ${SECTIONS.join(', ')}; got ${name}`)
 }
 const SIZE = quick ? 128 * MiB : 1024 * MiB
+/** Files in the tree section's tree (`--tree-files N` to change it). */
+const TREE_FILES = args.includes('--tree-files') ? Number(args[args.indexOf('--tree-files') + 1]) : quick ? 1000 : 20_000
+if (!Number.isInteger(TREE_FILES) || TREE_FILES < 100) usage('--tree-files takes a whole number of at least 100')
 const RUNS = 3
 /** Runs of each sequential write and read: the systems take turns, so drift hits them alike. */
 const SEQUENTIAL_RUNS = 5
@@ -113,7 +117,7 @@ const median = (values: readonly number[]): number => [...values].sort((a, b) =>
 /** Records median, min and max of `values`; `inRounds`: one value per round of turns, kept in order. */
 function record(name: string, unit: string, values: readonly number[], inRounds = false): void {
   results[name] = {median: median(values), min: Math.min(...values), max: Math.max(...values), unit, ...(inRounds ? {rounds: [...values]} : {})}
-  process.stderr.write(`  ${name}: ${results[name]!.median.toFixed(1)} ${unit}\n`)
+  process.stderr.write(`  ${name}: ${shortFigure(results[name]!.median)} ${unit}\n`)
 }
 
 /** Runs `work` RUNS times (each returning a throughput) and records median, min and max. */
@@ -351,6 +355,8 @@ function targets(): Target[] {
     ratioTarget('cold read, shmr / mergerfs', 'shmr cold read', 'mergerfs cold read'),
     ratioTarget('write, shmr / mergerfs (the goal)', 'shmr write', 'mergerfs write'),
     {what: `mount peak RSS, ${formatSize(SIZE)} write and read`, value: peakRssBytes === undefined ? undefined : peakRssBytes / MiB, goal: (CACHE_BYTES + 150 * MiB) / MiB, unit: ' MiB', atMost: true},
+    ...TREE_STEPS.map((step) => ({...ratioTarget(`tree ${step}, shmr / mergerfs time`, treeFigure('shmr', step), treeFigure('mergerfs', step)), atMost: true})),
+    ...CREATE_SIZES.map((size) => ({...ratioTarget(`${createFigure('', size).trim()} file, shmr / mergerfs time`, createFigure('shmr', size), createFigure('mergerfs', size)), atMost: true})),
     {what: 'pool bytes per live byte, rewrites', value: results['shmr pool bytes per live byte']?.max, goal: 2, unit: '×', atMost: true},
     {what: 'shift', value: results['shmr shift']?.median, goal: 300, unit: ' MB/s'},
     {what: 'decode', value: results['shmr decode']?.median, goal: 500, unit: ' MB/s'},
@@ -360,11 +366,14 @@ function targets(): Target[] {
   ]
 }
 
+/** One decimal, or three significant digits for a figure under 10 (a tree step of a tenth of a second). */
+const shortFigure = (value: number): string => (value >= 10 ? value.toFixed(1) : value.toPrecision(3))
+
 function report(): string {
   const lines = [`shmr bench: ${SIZE / MiB} MiB, median (min–max) of ${SEQUENTIAL_RUNS} runs (sequential and codec, taking turns) or ${RUNS}, ${os.cpus().length} cores`,
     `writes read their source from ${writesReadFrom}`, '']
   for (const [name, figure] of Object.entries(results)) {
-    lines.push(`  ${name.padEnd(38)} ${figure.median.toFixed(1).padStart(9)} ${figure.unit.padEnd(5)} (${figure.min.toFixed(1)}–${figure.max.toFixed(1)})`)
+    lines.push(`  ${name.padEnd(38)} ${shortFigure(figure.median).padStart(9)} ${figure.unit.padEnd(5)} (${shortFigure(figure.min)}–${shortFigure(figure.max)})`)
   }
   lines.push('', 'ratios (same run; of figures taken in turns, the median of the rounds\' ratios and their min–max):')
   const cores = os.cpus().length
@@ -375,6 +384,10 @@ function report(): string {
   }
   pairs.push(['4K random read shmr/raw', 'shmr 4K random read', 'raw 4K random read'])
   pairs.push(['random 64K rewrites shmr/raw', 'shmr random 64K rewrites', 'raw random 64K rewrites'])
+  // Times, not rates: below 1 is shmr faster.
+  for (const figure of [...TREE_STEPS.map((step) => (label: string) => treeFigure(label, step)), ...CREATE_SIZES.map((size) => (label: string) => createFigure(label, size))]) {
+    for (const other of ['mergerfs', 'raw']) pairs.push([`${figure('').trim()} shmr/${other}`, figure('shmr'), figure(other)])
+  }
   for (const scheme of ['4+2', '8+3']) {
     for (const one of ['1 core', '1 coding thread']) pairs.push([`encode ${scheme} all cores / ${one}`, `codec ${scheme} encode, ${cores} cores`, `codec ${scheme} encode, ${one}`])
   }
@@ -430,6 +443,10 @@ try {
   }
   if (only.has('raw')) await randomReads('raw', path.join(root, 'raw', 'f'))
   if (mounted && only.has('rewrites')) await rewrites(mounted)
+  if (only.has('tree')) {
+    const treeSubjects = subjects.filter((subject) => subject.label !== 'passthrough')
+    await treeSection(treeSubjects, {files: TREE_FILES, runs: quick ? 1 : RUNS, creates: quick ? 200 : 1000, scratch: root, repo}, {sh, dropCaches, seconds, record})
+  }
   if (mounted && only.has('archive')) {
     if (!only.has('shmr')) await sh(`dd if=${source} of=${mounted.dir}/f bs=1M conv=fsync status=none`)
     await archive(mounted)

@@ -1,0 +1,68 @@
+/**
+ * The bench's tree section: what a filesystem lives on besides big files. A tree of many small
+ * files (bench/makeTree.py) is untarred, listed, stat'ed, read and removed in each subject's
+ * directory, the subjects taking turns; then files are created one by one (bench/createFiles.py).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {execa} from 'execa'
+
+/** A directory to work in: the raw disk or a mount. */
+export interface TreeSubject {
+  readonly label: string
+  readonly dir: string
+}
+
+/** What the bench lends the section: its shell, cache dropping, timer and recorder. */
+export interface BenchTools {
+  readonly sh: (command: string) => Promise<unknown>
+  readonly dropCaches: () => Promise<void>
+  readonly seconds: (work: () => Promise<unknown>) => Promise<number>
+  readonly record: (name: string, unit: string, values: readonly number[], inRounds?: boolean) => void
+}
+
+/** The steps on the tree, in order, each timed in seconds; `cold` ones start with the page cache dropped. */
+const STEPS: ReadonlyArray<{name: string; cold: boolean; command: (tar: string, dir: string) => string}> = [
+  {name: 'untar + sync', cold: false, command: (tar, dir) => `tar -xf ${tar} -C ${dir} && sync`},
+  {name: 'ls -lR', cold: true, command: (_, dir) => `ls -lR ${dir}/tree > /dev/null`},
+  {name: 'stat all', cold: false, command: (_, dir) => `find ${dir}/tree -printf '%s %m %T@\\n' > /dev/null`},
+  {name: 'read all', cold: true, command: (_, dir) => `find ${dir}/tree -type f -print0 | xargs -0 cat > /dev/null`},
+  {name: 'rm -rf', cold: false, command: (_, dir) => `rm -rf ${dir}/tree`},
+]
+
+/** The figures' names, for reports and tests. */
+export const treeFigure = (label: string, step: string): string => `${label} tree ${step}`
+export const createFigure = (label: string, size: number): string => `${label} create ${size === 0 ? 'empty' : `${size / 1024}K`}`
+export const TREE_STEPS = STEPS.map((step) => step.name)
+export const CREATE_SIZES = [0, 4096] as const
+
+export async function treeSection(subjects: readonly TreeSubject[], options: {files: number; runs: number; creates: number; scratch: string; repo: string},
+  tools: BenchTools): Promise<void> {
+  const tar = path.join(options.scratch, 'tree.tar')
+  await execa('python3', [path.join(options.repo, 'bench', 'makeTree.py'), tar, String(options.files)])
+  try {
+    const values = new Map<string, number[]>()
+    const add = (name: string, value: number): void => {
+      values.set(name, [...(values.get(name) ?? []), value])
+    }
+    for (let round = 0; round < options.runs; round++) {
+      for (let turn = 0; turn < subjects.length; turn++) {
+        const subject = subjects[(round + turn) % subjects.length]!
+        for (const step of STEPS) {
+          if (step.cold) await tools.dropCaches()
+          add(treeFigure(subject.label, step.name), await tools.seconds(() => tools.sh(step.command(tar, subject.dir))))
+        }
+        for (const size of CREATE_SIZES) {
+          const dir = path.join(subject.dir, 'creates')
+          fs.mkdirSync(dir)
+          const {stdout} = await execa('python3', [path.join(options.repo, 'bench', 'createFiles.py'), dir, String(options.creates), String(size)])
+          add(createFigure(subject.label, size), Number(stdout))
+          await tools.sh(`rm -rf ${dir}`)
+        }
+      }
+    }
+    for (const [name, figures] of values) tools.record(name, name.includes(' create ') ? 'µs' : 's', figures, true)
+  } finally {
+    fs.rmSync(tar, {force: true})
+  }
+}
