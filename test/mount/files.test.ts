@@ -117,7 +117,7 @@ describe('files through the mount', () => {
     })
   })
 
-  it('writes nothing out when a reader closes, while a writer still holds the file open', async () => {
+  it('writes nothing out at close, a reader\'s or a writer\'s: fsync does', async () => {
     await withMount({blockSizeBytes: BLOCK, mount: {flushAfterMs: 600_000}}, async (m) => {
       const pool = m.config.pools[0]!.drives[0]!.dir
       const blockFiles = (): Promise<string> => shOk(`find ${pool}/shmr -name '*.shard' | wc -l`)
@@ -131,7 +131,9 @@ with open('${m.mnt}/f') as reader: print(reader.read())
 print(sum(name.endswith('.shard') for _, _, names in os.walk('${pool}/shmr') for name in names))
 os.close(fd)"`)
       assert.equal(result, 'written\n0', 'the reader saw the data, and its close wrote no block')
-      assert.equal(await blockFiles(), '1', 'the writer\'s close wrote it')
+      assert.equal(await blockFiles(), '0', 'nor did the writer\'s close')
+      await shOk(`python3 -c "import os; fd = os.open('${m.mnt}/f', os.O_RDONLY); os.fsync(fd)"`)
+      assert.equal(await blockFiles(), '1', 'fsync wrote it')
     })
   })
 

@@ -19,7 +19,7 @@ export function replaceBlock(store: MetaStore, blocks: BlockStore, ino: number, 
   if (old?.generation !== expectedGeneration) {
     throw new ShmrError('IO', `file ${ino} block ${index} changed underneath (generation ${old?.generation}, expected ${expectedGeneration})`)
   }
-  if (old) buryFiles(store, blocks, ino, index, old, nowMs)
+  if (old) buryRecord(store, blocks, ino, index, old, nowMs)
   if (record) store.blockMaps.putBlock(ino, index, record)
   else if (old) store.blockMaps.removeBlock(ino, index)
   adjustStoredBytes(store, ino, (record?.lengthBytes ?? 0) - (old?.lengthBytes ?? 0))
@@ -29,7 +29,7 @@ export function replaceBlock(store: MetaStore, blocks: BlockStore, ino: number, 
 export function dropBlocks(store: MetaStore, blocks: BlockStore, ino: number, fromIndex: number, nowMs: number): void {
   let dropped = 0
   for (const {index, record} of store.blockMaps.blocksOf(ino, fromIndex)) {
-    buryFiles(store, blocks, ino, index, record, nowMs)
+    buryRecord(store, blocks, ino, index, record, nowMs)
     store.blockMaps.removeBlock(ino, index)
     dropped += record.lengthBytes
   }
@@ -52,13 +52,14 @@ export function reclaimInode(store: MetaStore, blocks: BlockStore, ino: number, 
 export function dropStaged(store: MetaStore, blocks: BlockStore, ino: number, nowMs: number): number {
   const staged = store.staged.of(ino)
   for (const {index, staged: block} of staged) {
-    if (block.record) buryFiles(store, blocks, ino, index, block.record, nowMs)
+    if (block.record) buryRecord(store, blocks, ino, index, block.record, nowMs)
     store.staged.remove([ino, index])
   }
   return staged.length
 }
 
-function buryFiles(store: MetaStore, blocks: BlockStore, ino: number, index: number, record: BlockRecord, nowMs: number): void {
+/** Tombstones the files of a record that is not (or no longer) in the block map. */
+export function buryRecord(store: MetaStore, blocks: BlockStore, ino: number, index: number, record: BlockRecord, nowMs: number): void {
   for (const file of blocks.filesOf({fileId: ino, blockIndex: index}, record)) {
     store.tombstones.bury({drive: file.drive, path: file.path, sinceMs: nowMs})
   }

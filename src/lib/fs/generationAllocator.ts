@@ -21,7 +21,8 @@ export class GenerationAllocator {
   }
 
   private async reserve(): Promise<void> {
-    const first = await this.store.transaction(() => this.store.counters.take('nextGeneration', this.batch))
+    // Durable before any is used: a generation is never handed out twice, even after a crash.
+    const first = await this.store.transaction(() => this.store.counters.take('nextGeneration', this.batch), {durable: true})
     this.next = first
     this.end = first + this.batch
   }

@@ -47,6 +47,22 @@ export class ShmrFs {
     this.namespace = new Namespace(store, blocks, this.data)
   }
 
+  /**
+   * rename(2). A file replacing another has its buffered data written out first, as ext4 does
+   * (auto_da_alloc): after a crash, the write-a-copy-then-rename idiom without fsync must leave
+   * the old file or the whole new one, never an empty file in its place.
+   */
+  async rename(parent: number, name: string, newParent: number, newName: string, options: {noReplace?: boolean} = {}): Promise<void> {
+    const source = this.store.dirents.lookup(parent, name)
+    if (source?.kind === 'file' && this.store.dirents.lookup(newParent, newName)) await this.data.flushFile(source.ino)
+    await this.namespace.rename(parent, name, newParent, newName, options)
+  }
+
+  /** fsync of a directory: every change to the namespace so far durable. */
+  async syncNamespace(): Promise<void> {
+    await this.store.durable()
+  }
+
   getattr(ino: number): Stat {
     return statOf(this.data.liveAttributes(this.store.inodes.getInode(ino)))
   }

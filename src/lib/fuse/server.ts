@@ -82,6 +82,9 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       shardWritten: (drive, bytes) => metrics.driveIo('write', drive.poolName, drive.name, bytes),
       reconstructed: () => metrics.reconstructed(),
     })
+    // A local filesystem's contract: fsync, fsync of a directory and unmount wait for the disk;
+    // creates, renames, closes and flushed blocks do not (see docs/FORMAT.md, "Durability").
+    store.deferDurability()
     const core = new ShmrFs(store, blocks, pools, {
       cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: flushSlots(config.mount.cacheBytes, pools.writePool.blockSizeBytes),
       onCacheLookup: (hit) => metrics.cacheLookup(hit),

@@ -3,7 +3,11 @@ import {Table} from './table.js'
 
 export type CounterName = 'nextInode' | 'nextGeneration'
 
-/** Monotonic counters. Inode numbers and generations are never reused, even after a crash. */
+/**
+ * Monotonic counters. Generations are never reused, even after a crash (the mount reserves them
+ * durably). An inode number is never reused while its inode exists; a crash can hand out again
+ * the numbers of inodes whose creation was not yet durable (they are gone with it).
+ */
 export class CounterTable extends Table<CounterName, number> {
   current(name: CounterName): number {
     const value = this.find(name)

@@ -11,5 +11,5 @@ export const rename = (ctx: FuseContext) => serve('rename', ctx, async (from: st
   if (flags & RENAME_EXCHANGE) throw new ShmrError('BAD_ARGUMENT', 'RENAME_EXCHANGE is not supported')
   const source = ctx.parentAndName(from)
   const target = ctx.parentAndName(to)
-  await ctx.fs.namespace.rename(source.parent, source.name, target.parent, target.name, {noReplace: (flags & RENAME_NOREPLACE) !== 0})
+  await ctx.fs.rename(source.parent, source.name, target.parent, target.name, {noReplace: (flags & RENAME_NOREPLACE) !== 0})
 })
