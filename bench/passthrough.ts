@@ -1,43 +1,89 @@
 /**
- * A minimal passthrough filesystem on the same FUSE binding and options shmr uses (mountFuse):
- * what the binding alone costs, so the bench can separate it from shmr's own data path.
+ * A minimal passthrough filesystem on shmr's FUSE binding (FuseSession), with the connection
+ * settings shmr's mount uses: what the binding alone costs, so the bench can separate it from
+ * shmr's own data path. Serves the files of one directory (no subdirectories).
  * Usage: node dist/bench/passthrough.js SOURCE_DIR MOUNTPOINT; prints "ready", SIGTERM unmounts.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
 import {defaultMountConfig} from '../src/lib/config/schema.js'
-import {mountFuse} from '../src/lib/fuse/binding.js'
+import {putAttributes} from '../src/lib/fuse/attributes.js'
 import {setKernelReadAhead} from '../src/lib/fuse/kernelReadAhead.js'
-import type {FuseCallback, FuseOperations} from '../src/lib/fuse/fuseNative.js'
+import {Op} from '../src/lib/fuse/opcodes.js'
+import type {Request} from '../src/lib/fuse/request.js'
+import {FuseSession} from '../src/lib/fuse/session.js'
 
 const [source, mountpoint] = process.argv.slice(2) as [string, string]
-const real = (file: string): string => path.join(source, file)
-const errno = (error: unknown): number => -((error as NodeJS.ErrnoException).errno ? Math.abs((error as NodeJS.ErrnoException).errno!) : 5)
-const done = (cb: FuseCallback) => (error: NodeJS.ErrnoException | null, value?: unknown): void => (error ? cb(errno(error)) : value === undefined ? cb(0) : cb(0, value))
+const ROOT = 1
+/** The backing file of each inode the kernel knows, by the backing file's own inode number. */
+const paths = new Map<number, string>([[ROOT, source]])
+const errnoOf = (error: unknown): number => Math.abs((error as NodeJS.ErrnoException).errno ?? 5)
+const statOf = (stats: fs.Stats, ino: number) => ({
+  ino, mode: stats.mode, uid: stats.uid, gid: stats.gid, nlink: stats.nlink, size: stats.size, blocks: stats.blocks, blksize: 131072,
+  atimeMs: stats.atimeMs, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs,
+})
 
-const operations = {
-  getattr: (file: string, cb: FuseCallback) => fs.lstat(real(file), (error, stats) => (error ? cb(errno(error)) : cb(0, {
-    mode: stats.mode, uid: stats.uid, gid: stats.gid, size: stats.size, nlink: stats.nlink, ino: stats.ino,
-    atime: stats.atimeMs, mtime: stats.mtimeMs, ctime: stats.ctimeMs, blksize: 131072, blocks: stats.blocks,
-  }))),
-  readdir: (file: string, cb: FuseCallback) => fs.readdir(real(file), done(cb)),
-  create: (file: string, mode: number, cb: FuseCallback) => fs.open(real(file), 'w+', mode, done(cb)),
-  open: (file: string, flags: number, cb: FuseCallback) => fs.open(real(file), flags, done(cb)),
-  read: (_file: string, fd: number, buffer: Buffer, length: number, position: number, cb: FuseCallback) =>
-    fs.read(fd, buffer, 0, length, position, (error, bytes) => cb(error ? errno(error) : bytes)),
-  write: (_file: string, fd: number, buffer: Buffer, length: number, position: number, cb: FuseCallback) =>
-    fs.write(fd, buffer, 0, length, position, (error, bytes) => cb(error ? errno(error) : bytes)),
-  fsync: (_file: string, _datasync: number, fd: number, cb: FuseCallback) => fs.fsync(fd, done(cb)),
-  flush: (_file: string, _fd: number, cb: FuseCallback) => cb(0),
-  release: (_file: string, fd: number, cb: FuseCallback) => fs.close(fd, done(cb)),
-  truncate: (file: string, size: number, cb: FuseCallback) => fs.truncate(real(file), size, done(cb)),
-  unlink: (file: string, cb: FuseCallback) => fs.unlink(real(file), done(cb)),
-  statfs: (_file: string, cb: FuseCallback) => cb(0, {bsize: 4096, frsize: 4096, blocks: 1 << 30, bfree: 1 << 29, bavail: 1 << 29, files: 1 << 20, ffree: 1 << 20, favail: 1 << 20, fsid: 0, flag: 0, namemax: 255}),
-} as unknown as FuseOperations
+/** A raw descriptor (a FileHandle would close itself when collected). */
+const openFd = (file: string, flags: number, mode?: number): Promise<number> =>
+  new Promise((resolve, reject) => fs.open(file, flags, mode, (error, fd) => (error ? reject(error) : resolve(fd))))
+
+async function entry(request: Request, file: string): Promise<void> {
+  const stats = await fs.promises.lstat(file)
+  paths.set(stats.ino, file)
+  putAttributes(session.attr, statOf(stats, stats.ino))
+}
+
+async function handle(request: Request): Promise<void> {
+  const file = paths.get(request.ino) ?? ''
+  switch (request.op) {
+    case Op.LOOKUP:
+      await entry(request, path.join(file, request.name!))
+      return session.entry(request)
+    case Op.GETATTR:
+      putAttributes(session.attr, statOf(await fs.promises.lstat(file), request.ino))
+      return session.attributes(request)
+    case Op.SETATTR:
+      if (request.toSet & 8) await fs.promises.truncate(file, request.setSize)
+      putAttributes(session.attr, statOf(await fs.promises.lstat(file), request.ino))
+      return session.attributes(request)
+    case Op.CREATE: {
+      const fd = await openFd(path.join(file, request.name!), request.flags | fs.constants.O_CREAT, request.mode)
+      await entry(request, path.join(file, request.name!))
+      return session.create(request, fd, 0)
+    }
+    case Op.OPEN:
+      return session.open(request, await openFd(file, request.flags), 0)
+    case Op.READ: {
+      const buffer = Buffer.allocUnsafe(request.size)
+      const {bytesRead} = await new Promise<{bytesRead: number}>((resolve, reject) =>
+        fs.read(request.fh, buffer, 0, request.size, request.offset, (error, bytesRead) => (error ? reject(error) : resolve({bytesRead}))))
+      return session.buffer(request, buffer, 0, bytesRead)
+    }
+    case Op.WRITE: {
+      const written = await new Promise<number>((resolve, reject) =>
+        fs.write(request.fh, request.data!, 0, request.size, request.offset, (error, bytes) => (error ? reject(error) : resolve(bytes))))
+      return session.written(request, written)
+    }
+    case Op.FSYNC:
+      await new Promise<void>((resolve, reject) => fs.fsync(request.fh, (error) => (error ? reject(error) : resolve())))
+      return session.ok(request)
+    case Op.RELEASE:
+      await new Promise<void>((resolve, reject) => fs.close(request.fh, (error) => (error ? reject(error) : resolve())))
+      return session.ok(request)
+    case Op.UNLINK:
+      await fs.promises.unlink(path.join(file, request.name!))
+      return session.ok(request)
+    case Op.STATFS:
+      return session.statfs(request, [4096, 4096, 2 ** 30, 2 ** 29, 2 ** 29, 2 ** 20, 2 ** 20, 2 ** 20, 255])
+    default:
+      return session.err(request, 38) // ENOSYS
+  }
+}
 
 const {requestTimeoutMs, readAheadBytes} = defaultMountConfig()
-await mountFuse(mountpoint, operations, {timeout: requestTimeoutMs})
+const session: FuseSession = new FuseSession(mountpoint, {timeoutMs: requestTimeoutMs, connection: {maxWrite: 1024 * 1024, maxReadahead: readAheadBytes}},
+  (request) => void handle(request).catch((error: unknown) => session.err(request, errnoOf(error))))
 const readAhead = await setKernelReadAhead(mountpoint, readAheadBytes)
 if (readAhead.problem) process.stderr.write(`passthrough: kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}\n`)
 process.stdout.write('ready\n')

@@ -33,15 +33,15 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund --loglevel=error
 fi
-# shmr's two addons are built here, explicitly: npm 11 runs no install scripts. fuse-native,
-# ported to libfuse 3 (vendor/fuse-native/README.md), compiles against Debian's libfuse 3 headers;
-# the blocks addon (native/blocks: shard I/O, CRC32C and erasure coding) against ISA-L's.
+# shmr's two addons are built here, explicitly: npm 11 runs no install scripts. The FUSE addon
+# (native/fuse: libfuse 3's low-level API) compiles against Debian's libfuse 3 headers; the
+# blocks addon (native/blocks: shard I/O, CRC32C and erasure coding) against ISA-L's.
 build_addon() { # SOURCE_DIR ADDON_FILE NPM_SCRIPT
   local addon="$1/build/Release/$2"
   if [ ! -f "$addon" ] || [ -n "$(find "$1" -maxdepth 1 -newer "$addon" \( -name '*.c' -o -name binding.gyp \))" ]; then
     npm run --silent "$3" >/dev/null
   fi
 }
-build_addon vendor/fuse-native fuse.node build:fuse
+build_addon native/fuse fuse.node build:fuse
 build_addon native/blocks blocks.node build:blocks
 npm run --silent build

@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import type {Log} from '../lib/fuse/serve.js'
+import type {Log} from '../lib/fuse/context.js'
 
 /** The most the server's log file grows to before it starts again from empty. */
 export const LOG_MAX_BYTES = 16 * 1024 * 1024

@@ -45,7 +45,7 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
     log(`mounted at ${server.mountpoint} (PID ${process.pid}); Ctrl-C, shmr umount or fusermount3 -u unmounts`)
     reportToParent({ready: true})
     await server.stopped
-    // fuse-native's thread may keep the loop alive after the kernel mount is gone.
+    // A mount detached lazily keeps its FUSE loop running while files are open there.
     process.exit(0)
   }
 }

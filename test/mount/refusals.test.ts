@@ -73,7 +73,7 @@ describe('mount refuses', () => {
     const noDevice = await sh(`unshare -m bash -c 'mount -t tmpfs none /dev && ${cli}'`)
     assert.equal(noDevice.exitCode, 3, noDevice.stderr)
     assert.match(noDevice.stderr, /^shmr: FUSE is not available: \/dev\/fuse does not exist\nhint: load the fuse kernel module/)
-    const addon = path.resolve('vendor/fuse-native/build/Release/fuse.node')
+    const addon = path.resolve('native/fuse/build/Release/fuse.node')
     const library = (await sh(`ldd ${addon} | awk '/libfuse3/ {print $3}'`)).stdout.trim()
     assert.ok(library, 'the FUSE addon links libfuse 3')
     const noLibrary = await sh(`unshare -m bash -c 'mount --bind /dev/null ${library} && ${cli}'`)

@@ -6,42 +6,44 @@ import {describe, it} from 'node:test'
 import {execa, type Result, type ResultPromise} from 'execa'
 import {tempDir} from '../helpers/tempDir.js'
 
-const binding = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/lib/fuse/binding.js')
+const fuseDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/lib/fuse')
 
 /**
- * A server on shmr's binding with a 400 ms request timeout: reads of /stuck are never answered,
- * reads of /late are answered after 1.5 s (past the timeout), reads of /quick at once. Reads of
- * /lent, /late-lent and /bad-lent answer with bytes of a buffer of the server's (the binding
- * copies them on its FUSE thread); the server prints "done NAME" when the binding gives one back.
- * Run in a child process: the test must not serve the mount it reads from.
+ * A server on shmr's binding (FuseSession) with a 1 s request timeout: reads of /stuck are never
+ * answered, reads of /late are answered after 1.8 s (past the timeout), reads of /slow after
+ * 0.8 s (in time), reads of /quick at once; each file's bytes are its own letter. Run in a
+ * child process: the test must not serve the mount it reads from.
  */
 const server = `
-import {mountFuse} from ${JSON.stringify(binding)}
 const [mnt] = process.argv.slice(1)
-const files = new Set(['/stuck', '/late', '/quick', '/lent', '/late-lent', '/bad-lent'])
-const file = {mode: 0o100644, uid: 0, gid: 0, size: 4096, nlink: 1, ino: 2, atime: 0, mtime: 0, ctime: 0, blksize: 4096, blocks: 8}
-const ops = {
-  getattr: (p, cb) => p === '/' ? cb(0, {...file, mode: 0o40755, ino: 1, size: 0}) : files.has(p) ? cb(0, file) : cb(-2),
-  readdir: (p, cb) => cb(0, [...files].map((f) => f.slice(1))),
-  open: (p, flags, cb) => cb(0, 7),
-  release: (p, fd, cb) => cb(0),
-  read: (p, fd, buf, len, pos, cb) => {
-    if (p === '/stuck') return
-    // Late, the request's buffer is gone (detached): only the answer comes, and must be ignored.
-    if (p === '/late') return setTimeout(() => cb(len), 1500)
-    if (p.endsWith('lent')) {
-      const source = p === '/bad-lent' ? Buffer.alloc(10) : Buffer.alloc(len + 100, 0x62)
-      const done = (given) => process.stdout.write(given === source ? 'done ' + p.slice(1) + '\\n' : 'wrong buffer\\n')
-      if (p === '/late-lent') return setTimeout(() => cb(len, source, 100, done), 1500)
-      return cb(len, source, 100, done)
+const {FuseSession} = await import('./session.js')
+const {putAttributes} = await import('./attributes.js')
+const files = ['stuck', 'late', 'slow', 'quick']
+const stat = (ino) => ({ino, mode: ino === 1 ? 0o40755 : 0o100644, uid: 0, gid: 0, nlink: 1, size: ino === 1 ? 0 : 4096, blocks: 8, blksize: 4096, atimeMs: 0, mtimeMs: 0, ctimeMs: 0})
+// Operation codes (src/lib/fuse/opcodes.ts): LOOKUP 1, GETATTR 2, OPEN 12, READ 13, RELEASE 15.
+const session = new FuseSession(mnt, {timeoutMs: 1000, connection: {maxWrite: 1 << 20, maxReadahead: 1 << 20}}, (request) => {
+  const reply = () => {
+    if (request.op === 1) {
+      const at = files.indexOf(request.name)
+      if (at < 0) return session.err(request, 2)
+      putAttributes(session.attr, stat(at + 2))
+      return session.entry(request)
     }
-    buf.fill(0x61, 0, len)
-    cb(len)
-  },
-}
-await mountFuse(mnt, ops, {timeout: 400})
+    if (request.op === 2) { putAttributes(session.attr, stat(request.ino)); return session.attributes(request) }
+    if (request.op === 12) return session.open(request, request.ino, 1)
+    if (request.op === 15) return session.ok(request)
+    if (request.op !== 13) return session.err(request, 38)
+    const name = files[request.ino - 2]
+    const bytes = Buffer.alloc(request.size, name[0])
+    if (name === 'stuck') return
+    if (name === 'late') return setTimeout(() => session.buffer(request, bytes, 0, bytes.length), 1800)
+    if (name === 'slow') return setTimeout(() => session.buffer(request, bytes, 0, bytes.length), 800)
+    session.buffer(request, bytes, 0, bytes.length)
+  }
+  reply()
+})
 process.stdout.write('ready\\n')
-process.on('SIGTERM', () => import('execa').then(({execa}) => execa('fusermount3', ['-u', mnt], {reject: false})).then(() => process.exit(0)))
+process.on('SIGTERM', () => import('execa').then(({execa}) => execa('fusermount3', ['-u', mnt], {reject: false})).then(() => session.exited).then(() => process.exit(0)))
 `
 
 /**
@@ -65,7 +67,7 @@ async function readBlock(file: string, server: ResultPromise, options: {encoding
 async function withServer(use: (mnt: string, child: ResultPromise, output: () => string) => Promise<void>): Promise<void> {
   const mnt = path.join(tempDir(), 'mnt')
   fs.mkdirSync(mnt)
-  const child = execa(process.execPath, ['--input-type=module', '-e', server, mnt], {cwd: path.dirname(binding), reject: false})
+  const child = execa(process.execPath, ['--input-type=module', '-e', server, mnt], {cwd: fuseDir, reject: false})
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
   try {
@@ -93,24 +95,18 @@ describe('FUSE request timeout', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500))
       const quick = await readBlock(`${mnt}/quick`, child, {encoding: 'buffer'})
       assert.equal(quick.exitCode, 0, Buffer.from(quick.stderr as Uint8Array).toString())
-      assert.ok(Buffer.from(quick.stdout as Uint8Array).equals(Buffer.alloc(4096, 0x61)), 'the server still answers, with the right bytes')
+      assert.ok(Buffer.from(quick.stdout as Uint8Array).equals(Buffer.alloc(4096, 'q')), 'the server still answers, with the right bytes')
     })
   })
 
-  it('replies with bytes lent from the handler\'s buffer and gives the buffer back, late or refused ones too', async () => {
-    await withServer(async (mnt, child, output) => {
-      const lent = await readBlock(`${mnt}/lent`, child, {encoding: 'buffer'})
-      assert.equal(lent.exitCode, 0, Buffer.from(lent.stderr as Uint8Array).toString())
-      assert.ok(Buffer.from(lent.stdout as Uint8Array).equals(Buffer.alloc(4096, 0x62)), 'the reply holds the lent bytes')
-      const bad = await readBlock(`${mnt}/bad-lent`, child)
-      assert.match(String(bad.stderr), /Input\/output error/, 'an answer past the end of its buffer fails with EIO')
-      const late = await readBlock(`${mnt}/late-lent`, child)
+  it('never lets a late answer answer another request: request ids are reused once one times out', async () => {
+    await withServer(async (mnt, child) => {
+      const late = await readBlock(`${mnt}/late`, child)
       assert.match(String(late.stderr), /Connection timed out/)
-      await new Promise((resolve) => setTimeout(resolve, 1500))
-      // The server's stdout is a pipe: a last read makes sure its lines so far have arrived.
-      await readBlock(`${mnt}/quick`, child)
-      assert.deepEqual(output().split('\n').filter((line) => line.startsWith('done') || line.startsWith('wrong')).sort(),
-        ['done bad-lent', 'done late-lent', 'done lent'], 'every lent buffer came back, once')
+      // The late answer comes while this read waits for its own, likely under the late one's id.
+      const slow = await readBlock(`${mnt}/slow`, child, {encoding: 'buffer'})
+      assert.equal(slow.exitCode, 0, Buffer.from(slow.stderr as Uint8Array).toString())
+      assert.ok(Buffer.from(slow.stdout as Uint8Array).equals(Buffer.alloc(4096, 's')), 'the slow read got its own bytes')
     })
   })
 })

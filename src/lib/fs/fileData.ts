@@ -21,6 +21,8 @@ export interface FileDataOptions {
   readonly maxFlushing: number
   /** Told whether each block a read needed was in the cache (metrics). */
   readonly onCacheLookup?: (hit: boolean) => void
+  /** Told of an inode whose stored attributes changed by the data path's own doing (a block written out). */
+  readonly onStoredChange?: (ino: number) => void
 }
 
 /** An inode with open handles: its live size and times are authoritative until committed. */
@@ -744,8 +746,8 @@ export class FileData {
    * One flushed block's transaction: its record swaps in, and the stored size grows to cover it.
    * A file deleted while its block was being written takes the block's files with it.
    */
-  private commitBlock(item: BlockCommit): Promise<void> {
-    return this.store.transaction(() => {
+  private async commitBlock(item: BlockCommit): Promise<void> {
+    await this.store.transaction(() => {
       const nowMs = Date.now()
       if (!this.store.inodes.findInode(item.ino)) {
         if (item.record) buryRecord(this.store, this.blocks, item.ino, item.index, item.record, nowMs)
@@ -758,6 +760,12 @@ export class FileData {
         this.store.inodes.putInode({...current, sizeBytes: item.coveredBytes, mtimeMs: item.mtimeMs, ctimeMs: item.ctimeMs})
       }
     })
+    this.noteChanged(item.ino)
+  }
+
+  /** Tells the mount that an inode's stored attributes changed without a request asking (see FileDataOptions). */
+  noteChanged(ino: number): void {
+    this.options.onStoredChange?.(ino)
   }
 
   /**

@@ -33,9 +33,16 @@ export class Namespace {
   }
 
   lookup(parent: number, name: string): Dirent {
+    const entry = this.find(parent, name)
+    if (!entry) throw new ShmrError('NOT_FOUND', `no entry named ${name}`)
+    return entry
+  }
+
+  /** The entry `name` of directory `parent`, or undefined; throws when `parent` is not a directory. */
+  find(parent: number, name: string): Dirent | undefined {
     const dir = this.dirInode(parent)
     if (name === '.') return {ino: dir.ino, kind: 'dir'}
-    return this.entryIn(parent, name)
+    return this.store.dirents.lookup(parent, name)
   }
 
   /** The entry `name` of directory `parent`, which the caller has made sure is a directory. */

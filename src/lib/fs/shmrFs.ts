@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import type {BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
 import {TombstoneReclaimer} from '../gc/tombstoneReclaimer.js'
-import {NAME_MAX_BYTES} from '../format/constants.js'
+import {NAME_MAX_BYTES, ROOT_INODE} from '../format/constants.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {Inode} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
@@ -65,6 +65,17 @@ export class ShmrFs {
 
   getattr(ino: number): Stat {
     return statOf(this.data.liveAttributes(this.store.inodes.getInode(ino)))
+  }
+
+  /** getattr, or undefined when the inode is gone. */
+  findStat(ino: number): Stat | undefined {
+    const inode = this.store.inodes.findInode(ino)
+    return inode && statOf(this.data.liveAttributes(inode))
+  }
+
+  /** The directory holding directory `dir` (the root holds itself). */
+  parentOf(dir: number): number {
+    return this.store.inodes.getInode(dir).parent ?? ROOT_INODE
   }
 
   readlink(ino: number): string {
@@ -131,6 +142,8 @@ export class ShmrFs {
       this.store.inodes.putInode({...inode, mode: inode.mode & ~bits, ctimeMs: nowMs})
       this.data.applyTimes(ino, {atimeMs: undefined, mtimeMs: undefined, ctimeMs: nowMs})
     })
+    // A write asked for nothing of the kind: the kernel's copy of the mode is stale now.
+    this.data.noteChanged(ino)
   }
 
   /**

@@ -1,42 +1,61 @@
 import type {Owner} from '../fs/owner.js'
 import type {ShmrFs} from '../fs/shmrFs.js'
+import type {Stat} from '../fs/stat.js'
 import type {Metrics} from '../metrics/metrics.js'
 import {CAPABILITY_XATTR} from '../fs/writePrivileges.js'
+import {putAttributes} from './attributes.js'
 import {CapabilityShortcut} from './capabilityShortcut.js'
-import type {Log} from './serve.js'
-import {splitPath} from './paths.js'
+import type {Request} from './request.js'
+import type {FuseSession} from './session.js'
 
-/** What every operation handler gets: the core, a logger, and path resolution. */
+export type Log = (line: string) => void
+
+/** A directory listing as opendir took it: readdir serves it by position (the offset). */
+export interface DirectoryListing {
+  readonly entries: ReadonlyArray<{readonly name: string; readonly ino: number}>
+}
+
+/** What every operation handler gets: the core, the session to answer through, a logger. */
 export class FuseContext {
-  private callerOf: (() => Owner) | undefined
   readonly capabilities: CapabilityShortcut
+  private bound: FuseSession | undefined
+  /** Open directories by handle. */
+  readonly directories = new Map<number, DirectoryListing>()
+  private nextDirectory = 1
 
   constructor(readonly fs: ShmrFs, readonly log: Log, readonly metrics?: Metrics) {
     this.capabilities = new CapabilityShortcut(!fs.store.xattrs.anyNamed(CAPABILITY_XATTR))
   }
 
-  /** Set once the binding exists: where to ask who made the current request. */
-  bindCaller(callerOf: () => Owner): void {
-    this.callerOf = callerOf
+  /** Set once mounted: where replies go. */
+  bind(session: FuseSession): void {
+    this.bound = session
   }
 
-  /** The user and group of the request being handled. Call before the handler's first await. */
-  caller(): Owner | undefined {
-    return this.callerOf?.()
+  get session(): FuseSession {
+    if (!this.bound) throw new Error('the FUSE session is not mounted yet')
+    return this.bound
   }
 
-  ino(filePath: string): number {
-    return this.fs.namespace.resolve(filePath)
+  /** Who made the request. */
+  caller(request: Request): Owner {
+    return {uid: request.uid, gid: request.gid}
   }
 
-  /** The inode of the open file `fd` names (the handle shmr's open or create gave the kernel). */
-  openIno(fd: number): number {
-    return this.fs.data.handle(fd).file.ino
+  /** Answers a lookup, mknod, mkdir, symlink or link with the entry's attributes. */
+  replyEntry(request: Request, stat: Stat): void {
+    putAttributes(this.session.attr, stat)
+    this.session.entry(request)
   }
 
-  /** The parent directory's inode and the last name of a path that is about to be created or removed. */
-  parentAndName(filePath: string): {parent: number; name: string} {
-    const {parentPath, name} = splitPath(filePath)
-    return {parent: this.ino(parentPath), name}
+  replyAttributes(request: Request, stat: Stat): void {
+    putAttributes(this.session.attr, stat)
+    this.session.attributes(request)
+  }
+
+  openDirectory(listing: DirectoryListing): number {
+    const fh = this.nextDirectory++
+    this.directories.set(fh, listing)
+    return fh
   }
 }

@@ -13,13 +13,12 @@ import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {blocksAddon} from '../native/blocksAddon.js'
 import {PoolSet} from '../pools/poolSet.js'
-import {mountFuse} from './binding.js'
-import {loadFuseNative} from './fuseNative.js'
-import {FuseContext} from './context.js'
+import {FuseContext, type Log} from './context.js'
+import {dispatcher} from './dispatch.js'
+import {fuseAddon} from './fuseAddon.js'
 import {setKernelReadAhead} from './kernelReadAhead.js'
 import {isMounted} from './mountTable.js'
-import {fuseOperations} from './ops/index.js'
-import type {Log} from './serve.js'
+import {FuseSession} from './session.js'
 import {describePrivate, makePrivate} from '../pools/privateModes.js'
 import {probeStore} from '../meta/storeProbe.js'
 
@@ -38,6 +37,10 @@ const TOMBSTONE_GRACE_MS = 10_000
  * together they take at most an eighth of the cache.
  */
 const MAX_FLUSHING_BLOCKS = 32
+/** How long a stopping server waits for its FUSE session to end after unmounting. */
+const SESSION_EXIT_WAIT_MS = 2000
+/** The largest request the kernel sends (libfuse 3's FUSE_MAX_MAX_PAGES, 256 pages): one default block per write. */
+const MAX_REQUEST_BYTES = 1024 * 1024
 
 function flushSlots(cacheBytes: number, blockSizeBytes: number): number {
   return Math.max(2, Math.min(MAX_FLUSHING_BLOCKS, Math.floor(cacheBytes / 8 / blockSizeBytes)))
@@ -85,31 +88,35 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     // A local filesystem's contract: fsync, fsync of a directory and unmount wait for the disk;
     // creates, renames, closes and flushed blocks do not (see docs/FORMAT.md, "Durability").
     store.deferDurability()
+    let session: FuseSession | undefined
     const core = new ShmrFs(store, blocks, pools, {
       cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: flushSlots(config.mount.cacheBytes, pools.writePool.blockSizeBytes),
       onCacheLookup: (hit) => metrics.cacheLookup(hit),
+      // The kernel keeps attributes (attributes.ts): what shmr changes by itself, it is told of.
+      onStoredChange: (ino) => session?.addon.invalidateInode(ino),
     }, options.log)
     const recovered = await core.namespace.recoverOrphans()
     if (recovered > 0) options.log(`reclaimed ${recovered} file(s) left open and unlinked by a crash`)
     const context = new FuseContext(core, options.log, metrics)
-    const fuse = await mountFuse(mountpoint, fuseOperations(context), {
-      allowOther: config.mount.allowOther, defaultPermissions: config.mount.defaultPermissions,
-      fsname: `shmr:${path.basename(config.metadataDir)}`, subtype: 'shmr', timeout: config.mount.requestTimeoutMs,
-    }).catch((error: Error) => {
+    try {
+      session = new FuseSession(mountpoint, {
+        allowOther: config.mount.allowOther, defaultPermissions: config.mount.defaultPermissions,
+        fsname: `shmr:${path.basename(config.metadataDir)}`, subtype: 'shmr', timeoutMs: config.mount.requestTimeoutMs,
+        connection: {maxWrite: MAX_REQUEST_BYTES, maxReadahead: config.mount.readAheadBytes},
+      }, dispatcher(context))
+    } catch (error) {
       if (error instanceof ShmrError) throw error
-      throw new ShmrError('UNAVAILABLE', `cannot mount at ${mountpoint}: ${error.message}`, {
+      throw new ShmrError('UNAVAILABLE', `cannot mount at ${mountpoint}: ${(error as Error).message}`, {
         hint: 'check that /dev/fuse is usable and, for allowOther as a non-root user, that /etc/fuse.conf has user_allow_other',
       })
-    })
-    context.bindCaller(() => {
-      const {uid, gid} = fuse.caller()
-      return {uid, gid}
-    })
-    context.capabilities.attach(fuse)
+    }
+    context.bind(session)
+    const addon = session.addon
+    context.capabilities.attach({setCapabilitiesAbsent: (absent) => addon.setNoCapabilities(absent)})
     const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
     if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`)
     core.data.kernelReadsAhead(readAhead.bytes)
-    return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)))
+    return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)), session)
   } catch (error) {
     await store?.close()
     lock.release()
@@ -125,7 +132,7 @@ class RunningServer implements Server {
   private ticking = false
 
   constructor(readonly mountpoint: string, private readonly core: ShmrFs, private readonly store: MetaStore,
-    private readonly lock: ExclusiveLock, private readonly log: Log, private readonly metrics: MetricsWriter) {
+    private readonly lock: ExclusiveLock, private readonly log: Log, private readonly metrics: MetricsWriter, private readonly session: FuseSession) {
     this.stopped = new Promise((resolve) => { this.resolveStopped = resolve })
     this.timer = setInterval(() => void this.tick(), TICK_MS)
   }
@@ -172,6 +179,10 @@ class RunningServer implements Server {
       await step(() => this.core.reclaimer.settled())
       await step(() => collectTombstones(this.store, this.core.pools, 0, {blocks: this.core.blocks}))
       await step(() => this.metrics.write())
+      // Unmounted, the session's loop ends; one detached lazily (files still open) ends only once
+      // they close, and must not keep the process alive meanwhile.
+      await Promise.race([this.session.exited, new Promise((resolve) => setTimeout(resolve, SESSION_EXIT_WAIT_MS).unref())])
+      this.session.addon.unref()
     } finally {
       await this.store.close()
       this.lock.release()
@@ -204,7 +215,7 @@ function checkFuseAvailable(): void {
   }
   const hasFusermount = ['/usr/bin/fusermount3', '/bin/fusermount3'].some((file) => fs.existsSync(file))
   if (!hasFusermount) throw new ShmrError('UNAVAILABLE', 'FUSE is not available: fusermount3 is not installed', {hint: 'install Debian\'s fuse3 package'})
-  loadFuseNative()
+  fuseAddon()
 }
 
 /**

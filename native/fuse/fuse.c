@@ -1,0 +1,965 @@
+// shmr's FUSE binding: libfuse 3's low-level API (fuse_lowlevel_ops), on inode numbers.
+//
+// One thread runs libfuse's session loop. Each request it reads is copied into a request_t
+// (names, and a write's bytes, included: libfuse reuses its buffer as soon as the callback
+// returns), queued, and handed to JavaScript on the main thread through a uv_async. JavaScript
+// answers later, from the main thread, with one of the reply functions and the request's id;
+// the loop thread never waits for JavaScript, so any number of requests can be in flight.
+//
+// Numbers cross in two shared Float64Arrays instead of N-API values (one value each cost more
+// than a small request's work): `args`, filled here before each dispatch, and `attr`, filled by
+// JavaScript before a reply that carries attributes. Both are read or written only on the main
+// thread. Names are bytes: they cross as Latin-1 strings, one character per byte.
+#define FUSE_USE_VERSION 34
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <fuse_lowlevel.h>
+#include <node_api.h>
+#include <uv.h>
+
+#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
+
+// Operation codes, as src/lib/fuse/lowlevel/opcodes.ts lists them.
+enum {
+  OP_LOOKUP = 1, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD, OP_MKDIR, OP_UNLINK, OP_RMDIR,
+  OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE, OP_RELEASE, OP_FSYNC, OP_OPENDIR,
+  OP_READDIR, OP_RELEASEDIR, OP_FSYNCDIR, OP_STATFS, OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR,
+  OP_REMOVEXATTR, OP_ACCESS, OP_CREATE, OP_READDIRPLUS, OP_FALLOCATE, OP_LSEEK, OP_COPY_FILE_RANGE,
+};
+
+// Slots of `args`, as src/lib/fuse/lowlevel/opcodes.ts names them.
+enum {
+  A_INO, A_INO2, A_FH, A_FH2, A_OFFSET, A_OFFSET2, A_SIZE, A_FLAGS, A_MODE, A_UID, A_GID, A_PID,
+  A_UMASK, A_RDEV, A_TO_SET, A_SET_MODE, A_SET_UID, A_SET_GID, A_SET_SIZE, A_SET_ATIME_S,
+  A_SET_ATIME_NS, A_SET_MTIME_S, A_SET_MTIME_NS, A_DATASYNC, A_COUNT
+};
+
+// Slots of `attr`.
+enum {
+  T_INO, T_MODE, T_NLINK, T_UID, T_GID, T_RDEV, T_SIZE, T_BLOCKS, T_BLKSIZE, T_ATIME_S, T_ATIME_NS,
+  T_MTIME_S, T_MTIME_NS, T_CTIME_S, T_CTIME_NS, T_GENERATION, T_ENTRY_TIMEOUT, T_ATTR_TIMEOUT, T_COUNT
+};
+
+typedef struct request {
+  struct request *next;
+  fuse_req_t req;
+  uint32_t op;
+  double args[A_COUNT];
+  char *name;
+  char *name2;
+  char *data;
+  size_t data_len;
+  // readdir: the reply being built (see direntsAdd)
+  char *dirents;
+  size_t dirents_size;
+  size_t dirents_used;
+} request_t;
+
+typedef struct {
+  napi_env env;
+  napi_ref dispatch;
+  napi_ref on_exit;
+  struct fuse_session *se;
+  pthread_t thread;
+  bool thread_started;
+  uv_async_t async;
+  uv_async_t exited;
+  uv_mutex_t lock;
+  request_t *head;
+  request_t *tail;
+  // Requests JavaScript holds, by id (an index): only the main thread touches these.
+  request_t **slots;
+  uint32_t slot_count;
+  uint32_t *free_ids;
+  uint32_t free_count;
+  double *args;
+  double *attr;
+  napi_ref args_ref;
+  napi_ref attr_ref;
+  // Connection settings, applied in init.
+  uint32_t max_write;
+  uint32_t max_readahead;
+  uint32_t max_background;
+  bool writeback_cache;
+  bool direct_io_write_only;
+  // Set from JavaScript while no file carries security.capability: the kernel's lookup of it
+  // before every write is answered here, without a round trip.
+  volatile int no_capabilities;
+  int loop_result;
+  bool destroyed;
+} binding_t;
+
+static binding_t *the_binding = NULL;
+
+static char *copy_string(const char *text) {
+  return text == NULL ? NULL : strdup(text);
+}
+
+static request_t *new_request(fuse_req_t req, uint32_t op, fuse_ino_t ino) {
+  request_t *r = calloc(1, sizeof(request_t));
+  r->req = req;
+  r->op = op;
+  r->args[A_INO] = (double) ino;
+  const struct fuse_ctx *ctx = fuse_req_ctx(req);
+  r->args[A_UID] = ctx->uid;
+  r->args[A_GID] = ctx->gid;
+  r->args[A_PID] = ctx->pid;
+  r->args[A_UMASK] = ctx->umask;
+  return r;
+}
+
+static void enqueue(request_t *r) {
+  binding_t *b = the_binding;
+  uv_mutex_lock(&b->lock);
+  if (b->tail) b->tail->next = r; else b->head = r;
+  b->tail = r;
+  uv_mutex_unlock(&b->lock);
+  uv_async_send(&b->async);
+}
+
+static void free_request(request_t *r) {
+  free(r->name);
+  free(r->name2);
+  free(r->data);
+  free(r->dirents);
+  free(r);
+}
+
+// --- Callbacks on the loop thread -----------------------------------------------------------
+
+static void ll_init(void *userdata, struct fuse_conn_info *conn) {
+  binding_t *b = userdata;
+  conn->max_write = b->max_write;
+  conn->max_readahead = b->max_readahead;
+  if (b->max_background) conn->max_background = b->max_background;
+  conn->time_gran = 1;
+  if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
+  // Always readdirplus: a listing is followed by a stat of its entries (ls -l, find, rsync).
+  conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+  if (b->writeback_cache && (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+  else conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  // Splicing would hand requests over in a pipe; the queue needs them in memory.
+  conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE);
+}
+
+static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
+  request_t *r = new_request(req, OP_LOOKUP, parent);
+  r->name = copy_string(name);
+  enqueue(r);
+}
+
+static void ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  // shmr keeps no per-inode state for the kernel's references: nothing to do.
+  fuse_reply_none(req);
+}
+
+static void ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets) {
+  fuse_reply_none(req);
+}
+
+static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, OP_GETATTR, ino);
+  r->args[A_FH] = fi ? (double) fi->fh : 0;
+  enqueue(r);
+}
+
+static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, OP_SETATTR, ino);
+  r->args[A_FH] = fi ? (double) fi->fh : 0;
+  r->args[A_TO_SET] = to_set;
+  r->args[A_SET_MODE] = attr->st_mode;
+  r->args[A_SET_UID] = attr->st_uid;
+  r->args[A_SET_GID] = attr->st_gid;
+  r->args[A_SET_SIZE] = (double) attr->st_size;
+  r->args[A_SET_ATIME_S] = (double) attr->st_atim.tv_sec;
+  r->args[A_SET_ATIME_NS] = (double) attr->st_atim.tv_nsec;
+  r->args[A_SET_MTIME_S] = (double) attr->st_mtim.tv_sec;
+  r->args[A_SET_MTIME_NS] = (double) attr->st_mtim.tv_nsec;
+  enqueue(r);
+}
+
+static void ll_readlink(fuse_req_t req, fuse_ino_t ino) {
+  enqueue(new_request(req, OP_READLINK, ino));
+}
+
+static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev) {
+  request_t *r = new_request(req, OP_MKNOD, parent);
+  r->name = copy_string(name);
+  r->args[A_MODE] = mode;
+  r->args[A_RDEV] = (double) rdev;
+  enqueue(r);
+}
+
+static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode) {
+  request_t *r = new_request(req, OP_MKDIR, parent);
+  r->name = copy_string(name);
+  r->args[A_MODE] = mode;
+  enqueue(r);
+}
+
+static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name) {
+  request_t *r = new_request(req, OP_UNLINK, parent);
+  r->name = copy_string(name);
+  enqueue(r);
+}
+
+static void ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name) {
+  request_t *r = new_request(req, OP_RMDIR, parent);
+  r->name = copy_string(name);
+  enqueue(r);
+}
+
+static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name) {
+  request_t *r = new_request(req, OP_SYMLINK, parent);
+  r->name = copy_string(name);
+  r->name2 = copy_string(link);
+  enqueue(r);
+}
+
+static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent, const char *newname, unsigned int flags) {
+  request_t *r = new_request(req, OP_RENAME, parent);
+  r->name = copy_string(name);
+  r->name2 = copy_string(newname);
+  r->args[A_INO2] = (double) newparent;
+  r->args[A_FLAGS] = flags;
+  enqueue(r);
+}
+
+static void ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname) {
+  request_t *r = new_request(req, OP_LINK, ino);
+  r->name = copy_string(newname);
+  r->args[A_INO2] = (double) newparent;
+  enqueue(r);
+}
+
+static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, OP_OPEN, ino);
+  r->args[A_FLAGS] = fi->flags;
+  enqueue(r);
+}
+
+// A request about an open file or directory: its handle, and where and how much (read, readdir).
+static void queue_open(fuse_req_t req, uint32_t op, fuse_ino_t ino, struct fuse_file_info *fi, size_t size, off_t off) {
+  request_t *r = new_request(req, op, ino);
+  r->args[A_FH] = fi ? (double) fi->fh : 0;
+  r->args[A_SIZE] = (double) size;
+  r->args[A_OFFSET] = (double) off;
+  enqueue(r);
+}
+
+static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+  queue_open(req, OP_READ, ino, fi, size, off);
+}
+
+static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, OP_WRITE, ino);
+  r->args[A_FH] = (double) fi->fh;
+  r->args[A_SIZE] = (double) size;
+  r->args[A_OFFSET] = (double) off;
+  r->data = malloc(size ? size : 1);
+  memcpy(r->data, buf, size);
+  r->data_len = size;
+  enqueue(r);
+}
+
+static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  queue_open(req, OP_RELEASE, ino, fi, 0, 0);
+}
+
+static void queue_sync(fuse_req_t req, uint32_t op, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, op, ino);
+  r->args[A_FH] = fi ? (double) fi->fh : 0;
+  r->args[A_DATASYNC] = datasync;
+  enqueue(r);
+}
+
+static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+  queue_sync(req, OP_FSYNC, ino, datasync, fi);
+}
+
+static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, OP_OPENDIR, ino);
+  r->args[A_FLAGS] = fi->flags;
+  enqueue(r);
+}
+
+static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+  queue_open(req, OP_READDIR, ino, fi, size, off);
+}
+
+static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+  queue_open(req, OP_READDIRPLUS, ino, fi, size, off);
+}
+
+static void ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+  queue_open(req, OP_RELEASEDIR, ino, fi, 0, 0);
+}
+
+static void ll_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi) {
+  queue_sync(req, OP_FSYNCDIR, ino, datasync, fi);
+}
+
+static void ll_statfs(fuse_req_t req, fuse_ino_t ino) {
+  enqueue(new_request(req, OP_STATFS, ino));
+}
+
+static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags) {
+  request_t *r = new_request(req, OP_SETXATTR, ino);
+  r->name = copy_string(name);
+  r->data = malloc(size ? size : 1);
+  memcpy(r->data, value, size);
+  r->data_len = size;
+  r->args[A_FLAGS] = flags;
+  enqueue(r);
+}
+
+static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
+  if (__atomic_load_n(&the_binding->no_capabilities, __ATOMIC_ACQUIRE) && strcmp(name, "security.capability") == 0) {
+    fuse_reply_err(req, ENODATA);
+    return;
+  }
+  request_t *r = new_request(req, OP_GETXATTR, ino);
+  r->name = copy_string(name);
+  r->args[A_SIZE] = (double) size;
+  enqueue(r);
+}
+
+static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  request_t *r = new_request(req, OP_LISTXATTR, ino);
+  r->args[A_SIZE] = (double) size;
+  enqueue(r);
+}
+
+static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name) {
+  request_t *r = new_request(req, OP_REMOVEXATTR, ino);
+  r->name = copy_string(name);
+  enqueue(r);
+}
+
+static void ll_access(fuse_req_t req, fuse_ino_t ino, int mask) {
+  request_t *r = new_request(req, OP_ACCESS, ino);
+  r->args[A_MODE] = mask;
+  enqueue(r);
+}
+
+static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, OP_CREATE, parent);
+  r->name = copy_string(name);
+  r->args[A_MODE] = mode;
+  r->args[A_FLAGS] = fi->flags;
+  enqueue(r);
+}
+
+static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, OP_FALLOCATE, ino);
+  r->args[A_FH] = (double) fi->fh;
+  r->args[A_MODE] = mode;
+  r->args[A_OFFSET] = (double) offset;
+  r->args[A_SIZE] = (double) length;
+  enqueue(r);
+}
+
+static void ll_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, OP_LSEEK, ino);
+  r->args[A_FH] = (double) fi->fh;
+  r->args[A_OFFSET] = (double) off;
+  r->args[A_MODE] = whence;
+  enqueue(r);
+}
+
+static const struct fuse_lowlevel_ops OPS = {
+  .init = ll_init,
+  .lookup = ll_lookup,
+  .forget = ll_forget,
+  .forget_multi = ll_forget_multi,
+  .getattr = ll_getattr,
+  .setattr = ll_setattr,
+  .readlink = ll_readlink,
+  .mknod = ll_mknod,
+  .mkdir = ll_mkdir,
+  .unlink = ll_unlink,
+  .rmdir = ll_rmdir,
+  .symlink = ll_symlink,
+  .rename = ll_rename,
+  .link = ll_link,
+  .open = ll_open,
+  .read = ll_read,
+  .write = ll_write,
+  .release = ll_release,
+  .fsync = ll_fsync,
+  .opendir = ll_opendir,
+  .readdir = ll_readdir,
+  .readdirplus = ll_readdirplus,
+  .releasedir = ll_releasedir,
+  .fsyncdir = ll_fsyncdir,
+  .statfs = ll_statfs,
+  .setxattr = ll_setxattr,
+  .getxattr = ll_getxattr,
+  .listxattr = ll_listxattr,
+  .removexattr = ll_removexattr,
+  .access = ll_access,
+  .create = ll_create,
+  .fallocate = ll_fallocate,
+  .lseek = ll_lseek,
+};
+
+// --- The main thread --------------------------------------------------------------------------
+
+static uint32_t take_id(binding_t *b, request_t *r) {
+  uint32_t id;
+  if (b->free_count > 0) {
+    id = b->free_ids[--b->free_count];
+  } else {
+    if (b->slot_count % 1024 == 0) {
+      b->slots = realloc(b->slots, (b->slot_count + 1024) * sizeof(request_t *));
+      b->free_ids = realloc(b->free_ids, (b->slot_count + 1024) * sizeof(uint32_t));
+    }
+    id = b->slot_count++;
+  }
+  b->slots[id] = r;
+  return id;
+}
+
+// The request `id` names, taken out of its slot for its reply; NULL when it was answered already.
+static request_t *take_request(binding_t *b, uint32_t id) {
+  if (id >= b->slot_count || b->slots[id] == NULL) return NULL;
+  request_t *r = b->slots[id];
+  b->slots[id] = NULL;
+  b->free_ids[b->free_count++] = id;
+  return r;
+}
+
+static request_t *peek_request(binding_t *b, uint32_t id) {
+  return id < b->slot_count ? b->slots[id] : NULL;
+}
+
+static void dispatch_queued(uv_async_t *handle) {
+  binding_t *b = handle->data;
+  napi_env env = b->env;
+  uv_mutex_lock(&b->lock);
+  request_t *r = b->head;
+  b->head = b->tail = NULL;
+  uv_mutex_unlock(&b->lock);
+  if (r == NULL) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value dispatch, global, undefined;
+  napi_get_reference_value(env, b->dispatch, &dispatch);
+  napi_get_global(env, &global);
+  napi_get_undefined(env, &undefined);
+  while (r != NULL) {
+    request_t *next = r->next;
+    r->next = NULL;
+    if (b->destroyed) {
+      free_request(r);
+      r = next;
+      continue;
+    }
+    uint32_t id = take_id(b, r);
+    memcpy(b->args, r->args, sizeof(r->args));
+    napi_value argv[5];
+    napi_create_uint32(env, r->op, &argv[0]);
+    napi_create_uint32(env, id, &argv[1]);
+    argv[2] = undefined;
+    argv[3] = undefined;
+    argv[4] = undefined;
+    if (r->name) napi_create_string_latin1(env, r->name, NAPI_AUTO_LENGTH, &argv[2]);
+    if (r->name2) napi_create_string_latin1(env, r->name2, NAPI_AUTO_LENGTH, &argv[3]);
+    // The bytes stay the request's until its reply frees them: JavaScript must be done with
+    // them by then (the data path copies a write into its cache before it answers).
+    if (r->data) napi_create_external_buffer(env, r->data_len, r->data, NULL, NULL, &argv[4]);
+    napi_value result;
+    napi_status status = napi_call_function(env, global, dispatch, 5, argv, &result);
+    if (status == napi_pending_exception) {
+      napi_value exception;
+      napi_get_and_clear_last_exception(env, &exception);
+      napi_fatal_exception(env, exception);
+    }
+    r = next;
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void *loop_thread(void *data) {
+  binding_t *b = data;
+  pthread_setname_np(pthread_self(), "shmr-fuse");
+  // Signals belong to the main thread (SIGINT stops the server there).
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  b->loop_result = fuse_session_loop(b->se);
+  uv_async_send(&b->exited);
+  return NULL;
+}
+
+static void notify_exited(uv_async_t *handle) {
+  binding_t *b = handle->data;
+  napi_env env = b->env;
+  pthread_join(b->thread, NULL);
+  b->thread_started = false;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value on_exit, global, argv[1];
+  napi_get_reference_value(env, b->on_exit, &on_exit);
+  napi_get_global(env, &global);
+  napi_create_int32(env, b->loop_result, &argv[0]);
+  napi_value result;
+  if (napi_call_function(env, global, on_exit, 1, argv, &result) == napi_pending_exception) {
+    napi_value exception;
+    napi_get_and_clear_last_exception(env, &exception);
+    napi_fatal_exception(env, exception);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static bool get_u32(napi_env env, napi_value object, const char *key, uint32_t *out) {
+  napi_value value;
+  if (napi_get_named_property(env, object, key, &value) != napi_ok) return false;
+  return napi_get_value_uint32(env, value, out) == napi_ok;
+}
+
+static bool get_bool(napi_env env, napi_value object, const char *key) {
+  napi_value value;
+  bool out = false;
+  if (napi_get_named_property(env, object, key, &value) == napi_ok) napi_get_value_bool(env, value, &out);
+  return out;
+}
+
+// mount(mountpoint, fuseArgs: string[], settings, dispatch, onExit): {args, attr}
+static napi_value mount_js(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (the_binding != NULL) {
+    napi_throw_error(env, "EBUSY", "a filesystem is mounted already in this process");
+    return NULL;
+  }
+  char mountpoint[4096];
+  size_t length;
+  CHECK(napi_get_value_string_latin1(env, argv[0], mountpoint, sizeof(mountpoint), &length));
+  uint32_t count;
+  CHECK(napi_get_array_length(env, argv[1], &count));
+  char **fuse_argv = calloc(count + 2, sizeof(char *));
+  fuse_argv[0] = strdup("shmr");
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value item;
+    char text[4096];
+    CHECK(napi_get_element(env, argv[1], i, &item));
+    CHECK(napi_get_value_string_latin1(env, item, text, sizeof(text), &length));
+    fuse_argv[i + 1] = strdup(text);
+  }
+  struct fuse_args args = FUSE_ARGS_INIT((int) count + 1, fuse_argv);
+
+  binding_t *b = calloc(1, sizeof(binding_t));
+  b->env = env;
+  b->max_write = 1024 * 1024;
+  b->max_readahead = 1024 * 1024;
+  get_u32(env, argv[2], "maxWrite", &b->max_write);
+  get_u32(env, argv[2], "maxReadahead", &b->max_readahead);
+  get_u32(env, argv[2], "maxBackground", &b->max_background);
+  b->writeback_cache = get_bool(env, argv[2], "writebackCache");
+  b->se = fuse_session_new(&args, &OPS, sizeof(OPS), b);
+  fuse_opt_free_args(&args);
+  for (uint32_t i = 0; i <= count; i++) free(fuse_argv[i]);
+  free(fuse_argv);
+  if (b->se == NULL) {
+    free(b);
+    napi_throw_error(env, "EINVAL", "libfuse refused the mount options");
+    return NULL;
+  }
+  if (fuse_session_mount(b->se, mountpoint) != 0) {
+    fuse_session_destroy(b->se);
+    free(b);
+    napi_throw_error(env, "EIO", "libfuse could not mount (see the lines it printed)");
+    return NULL;
+  }
+  CHECK(napi_create_reference(env, argv[3], 1, &b->dispatch));
+  CHECK(napi_create_reference(env, argv[4], 1, &b->on_exit));
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  uv_mutex_init(&b->lock);
+  uv_async_init(loop, &b->async, dispatch_queued);
+  b->async.data = b;
+  uv_async_init(loop, &b->exited, notify_exited);
+  b->exited.data = b;
+  // The exit notice alone does not keep the process alive; the request queue's handle does,
+  // while mounted, until JavaScript lets go of it (unref).
+  uv_unref((uv_handle_t *) &b->exited);
+
+  napi_value result, args_buffer, attr_buffer, args_array, attr_array;
+  void *args_data, *attr_data;
+  CHECK(napi_create_arraybuffer(env, A_COUNT * sizeof(double), &args_data, &args_buffer));
+  CHECK(napi_create_arraybuffer(env, T_COUNT * sizeof(double), &attr_data, &attr_buffer));
+  CHECK(napi_create_typedarray(env, napi_float64_array, A_COUNT, args_buffer, 0, &args_array));
+  CHECK(napi_create_typedarray(env, napi_float64_array, T_COUNT, attr_buffer, 0, &attr_array));
+  CHECK(napi_create_reference(env, args_array, 1, &b->args_ref));
+  CHECK(napi_create_reference(env, attr_array, 1, &b->attr_ref));
+  b->args = args_data;
+  b->attr = attr_data;
+  the_binding = b;
+
+  if (pthread_create(&b->thread, NULL, loop_thread, b) != 0) {
+    napi_throw_error(env, "EAGAIN", "cannot start the FUSE thread");
+    return NULL;
+  }
+  b->thread_started = true;
+  CHECK(napi_create_object(env, &result));
+  CHECK(napi_set_named_property(env, result, "args", args_array));
+  CHECK(napi_set_named_property(env, result, "attr", attr_array));
+  return result;
+}
+
+// destroy(): after onExit, frees the session; requests still held are dropped unanswered.
+static napi_value destroy_js(napi_env env, napi_callback_info info) {
+  binding_t *b = the_binding;
+  if (b == NULL || b->thread_started) return NULL;
+  b->destroyed = true;
+  for (uint32_t id = 0; id < b->slot_count; id++) {
+    if (b->slots[id]) free_request(b->slots[id]);
+    b->slots[id] = NULL;
+  }
+  fuse_session_unmount(b->se);
+  fuse_session_destroy(b->se);
+  uv_close((uv_handle_t *) &b->async, NULL);
+  uv_close((uv_handle_t *) &b->exited, NULL);
+  napi_delete_reference(env, b->dispatch);
+  napi_delete_reference(env, b->on_exit);
+  napi_delete_reference(env, b->args_ref);
+  napi_delete_reference(env, b->attr_ref);
+  the_binding = NULL;
+  // b itself and the slot tables are left: a uv handle closes on the next loop turn.
+  return NULL;
+}
+
+static binding_t *binding_or_throw(napi_env env) {
+  if (the_binding == NULL || the_binding->destroyed) napi_throw_error(env, "ENOTCONN", "no filesystem is mounted");
+  return the_binding;
+}
+
+#define REPLY_PROLOGUE(n) \
+  size_t argc = n; \
+  napi_value argv[n > 0 ? n : 1]; \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL)); \
+  binding_t *b = binding_or_throw(env); \
+  if (b == NULL) return NULL; \
+  uint32_t id; \
+  CHECK(napi_get_value_uint32(env, argv[0], &id));
+
+static napi_value answered(napi_env env, int status) {
+  napi_value result;
+  napi_get_boolean(env, status == 0, &result);
+  return result;
+}
+
+// The request `id` names, taken for its reply; a request answered already (it timed out) returns false.
+#define TAKE_REQUEST(r) \
+  request_t *r = take_request(b, id); \
+  if (r == NULL) return answered(env, -1);
+
+// Frees a request once its reply (status) went out, and says whether it did.
+static napi_value finish(napi_env env, request_t *r, int status) {
+  free_request(r);
+  return answered(env, status);
+}
+
+// replyErr(id, errno): false when the request was answered already (it timed out).
+static napi_value reply_err_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(2)
+  int32_t error;
+  CHECK(napi_get_value_int32(env, argv[1], &error));
+  TAKE_REQUEST(r)
+  return finish(env, r, fuse_reply_err(r->req, error));
+}
+
+static void attr_to_stat(const double *t, struct stat *st) {
+  memset(st, 0, sizeof(*st));
+  st->st_ino = (ino_t) t[T_INO];
+  st->st_mode = (mode_t) t[T_MODE];
+  st->st_nlink = (nlink_t) t[T_NLINK];
+  st->st_uid = (uid_t) t[T_UID];
+  st->st_gid = (gid_t) t[T_GID];
+  st->st_rdev = (dev_t) t[T_RDEV];
+  st->st_size = (off_t) t[T_SIZE];
+  st->st_blocks = (blkcnt_t) t[T_BLOCKS];
+  st->st_blksize = (blksize_t) t[T_BLKSIZE];
+  st->st_atim.tv_sec = (time_t) t[T_ATIME_S];
+  st->st_atim.tv_nsec = (long) t[T_ATIME_NS];
+  st->st_mtim.tv_sec = (time_t) t[T_MTIME_S];
+  st->st_mtim.tv_nsec = (long) t[T_MTIME_NS];
+  st->st_ctim.tv_sec = (time_t) t[T_CTIME_S];
+  st->st_ctim.tv_nsec = (long) t[T_CTIME_NS];
+}
+
+static void attr_to_entry(const double *t, struct fuse_entry_param *e) {
+  memset(e, 0, sizeof(*e));
+  e->ino = (fuse_ino_t) t[T_INO];
+  e->generation = (uint64_t) t[T_GENERATION];
+  e->entry_timeout = t[T_ENTRY_TIMEOUT];
+  e->attr_timeout = t[T_ATTR_TIMEOUT];
+  attr_to_stat(t, &e->attr);
+}
+
+// replyEntry(id): the entry in `attr` (ino 0: a negative entry, cached for its entry timeout).
+static napi_value reply_entry_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(1)
+  TAKE_REQUEST(r)
+  struct fuse_entry_param e;
+  attr_to_entry(b->attr, &e);
+  return finish(env, r, fuse_reply_entry(r->req, &e));
+}
+
+// replyAttr(id): the attributes in `attr`, cached for its attribute timeout.
+static napi_value reply_attr_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(1)
+  TAKE_REQUEST(r)
+  struct stat st;
+  attr_to_stat(b->attr, &st);
+  return finish(env, r, fuse_reply_attr(r->req, &st, b->attr[T_ATTR_TIMEOUT]));
+}
+
+// The open file of a replyOpen or replyCreate (id, fh, flags): flags 1 direct_io, 2 keep_cache,
+// 4 cache_readdir. False when the arguments are wrong (an exception is then pending).
+static bool open_file_of(napi_env env, napi_value *argv, struct fuse_file_info *fi) {
+  double fh;
+  uint32_t flags;
+  if (napi_get_value_double(env, argv[1], &fh) != napi_ok || napi_get_value_uint32(env, argv[2], &flags) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected (id, fh, flags)");
+    return false;
+  }
+  memset(fi, 0, sizeof(*fi));
+  fi->fh = (uint64_t) fh;
+  fi->direct_io = (flags & 1) != 0;
+  fi->keep_cache = (flags & 2) != 0;
+  fi->cache_readdir = (flags & 4) != 0;
+  return true;
+}
+
+static napi_value reply_open_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(3)
+  struct fuse_file_info fi;
+  if (!open_file_of(env, argv, &fi)) return NULL;
+  TAKE_REQUEST(r)
+  return finish(env, r, fuse_reply_open(r->req, &fi));
+}
+
+// replyCreate(id, fh, flags): the new entry in `attr`, opened as fh.
+static napi_value reply_create_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(3)
+  struct fuse_file_info fi;
+  if (!open_file_of(env, argv, &fi)) return NULL;
+  TAKE_REQUEST(r)
+  struct fuse_entry_param e;
+  attr_to_entry(b->attr, &e);
+  fi.flags = (int) r->args[A_FLAGS];
+  return finish(env, r, fuse_reply_create(r->req, &e, &fi));
+}
+
+// replyBuf(id, buffer, offset, length): the bytes are copied into the reply before it returns.
+static napi_value reply_buf_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(4)
+  char *data = NULL;
+  size_t data_length = 0;
+  uint32_t offset, count;
+  CHECK(napi_get_buffer_info(env, argv[1], (void **) &data, &data_length));
+  CHECK(napi_get_value_uint32(env, argv[2], &offset));
+  CHECK(napi_get_value_uint32(env, argv[3], &count));
+  if ((size_t) offset + count > data_length) {
+    napi_throw_range_error(env, NULL, "replyBuf: offset and length lie past the buffer");
+    return NULL;
+  }
+  TAKE_REQUEST(r)
+  return finish(env, r, fuse_reply_buf(r->req, data + offset, count));
+}
+
+// A reply of one count, (id, count): replyWrite's bytes written, replyXattrSize's size probe.
+static napi_value reply_count(napi_env env, napi_callback_info info, int (*reply)(fuse_req_t, size_t)) {
+  REPLY_PROLOGUE(2)
+  uint32_t count;
+  CHECK(napi_get_value_uint32(env, argv[1], &count));
+  TAKE_REQUEST(r)
+  return finish(env, r, reply(r->req, count));
+}
+
+static napi_value reply_write_js(napi_env env, napi_callback_info info) {
+  return reply_count(env, info, fuse_reply_write);
+}
+
+static napi_value reply_xattr_size_js(napi_env env, napi_callback_info info) {
+  return reply_count(env, info, fuse_reply_xattr);
+}
+
+// replyReadlink(id, target)
+static napi_value reply_readlink_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(2)
+  char target[4097];
+  size_t length;
+  CHECK(napi_get_value_string_latin1(env, argv[1], target, sizeof(target), &length));
+  TAKE_REQUEST(r)
+  return finish(env, r, fuse_reply_readlink(r->req, target));
+}
+
+// replyStatfs(id, [bsize, frsize, blocks, bfree, bavail, files, ffree, favail, namemax])
+static napi_value reply_statfs_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(2)
+  double values[9];
+  for (uint32_t i = 0; i < 9; i++) {
+    napi_value item;
+    CHECK(napi_get_element(env, argv[1], i, &item));
+    CHECK(napi_get_value_double(env, item, &values[i]));
+  }
+  TAKE_REQUEST(r)
+  struct statvfs st;
+  memset(&st, 0, sizeof(st));
+  st.f_bsize = (unsigned long) values[0];
+  st.f_frsize = (unsigned long) values[1];
+  st.f_blocks = (fsblkcnt_t) values[2];
+  st.f_bfree = (fsblkcnt_t) values[3];
+  st.f_bavail = (fsblkcnt_t) values[4];
+  st.f_files = (fsfilcnt_t) values[5];
+  st.f_ffree = (fsfilcnt_t) values[6];
+  st.f_favail = (fsfilcnt_t) values[7];
+  st.f_namemax = (unsigned long) values[8];
+  return finish(env, r, fuse_reply_statfs(r->req, &st));
+}
+
+// replyLseek(id, offset)
+static napi_value reply_lseek_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(2)
+  double offset;
+  CHECK(napi_get_value_double(env, argv[1], &offset));
+  TAKE_REQUEST(r)
+  return finish(env, r, fuse_reply_lseek(r->req, (off_t) offset));
+}
+
+// direntsAdd(id, name, nextOffset, plus): adds an entry to a readdir reply (its inode and mode,
+// or for readdirplus every attribute and the timeouts, from `attr`); false when it does not fit.
+static napi_value dirents_add_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(4)
+  char name[1024];
+  size_t length;
+  double next;
+  bool plus;
+  CHECK(napi_get_value_string_latin1(env, argv[1], name, sizeof(name), &length));
+  CHECK(napi_get_value_double(env, argv[2], &next));
+  CHECK(napi_get_value_bool(env, argv[3], &plus));
+  request_t *r = peek_request(b, id);
+  napi_value result;
+  if (r == NULL) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+  if (r->dirents == NULL) {
+    r->dirents_size = (size_t) r->args[A_SIZE];
+    r->dirents = malloc(r->dirents_size ? r->dirents_size : 1);
+    r->dirents_used = 0;
+  }
+  size_t room = r->dirents_size - r->dirents_used;
+  size_t needed;
+  if (plus) {
+    struct fuse_entry_param e;
+    attr_to_entry(b->attr, &e);
+    needed = fuse_add_direntry_plus(r->req, r->dirents + r->dirents_used, room, name, &e, (off_t) next);
+  } else {
+    struct stat st;
+    attr_to_stat(b->attr, &st);
+    needed = fuse_add_direntry(r->req, r->dirents + r->dirents_used, room, name, &st, (off_t) next);
+  }
+  bool fits = needed <= room;
+  if (fits) r->dirents_used += needed;
+  napi_get_boolean(env, fits, &result);
+  return result;
+}
+
+// replyDirents(id): the entries direntsAdd collected (none: the end of the directory).
+static napi_value reply_dirents_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(1)
+  TAKE_REQUEST(r)
+  return finish(env, r, fuse_reply_buf(r->req, r->dirents, r->dirents_used));
+}
+
+// invalidateEntry(parent, name): the kernel forgets a name shmr changed behind its back.
+static napi_value invalidate_entry_js(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  binding_t *b = binding_or_throw(env);
+  if (b == NULL) return NULL;
+  double parent;
+  char name[1024];
+  size_t length;
+  CHECK(napi_get_value_double(env, argv[0], &parent));
+  CHECK(napi_get_value_string_latin1(env, argv[1], name, sizeof(name), &length));
+  return answered(env, fuse_lowlevel_notify_inval_entry(b->se, (fuse_ino_t) parent, name, length));
+}
+
+// invalidateInode(ino): the kernel drops its cached attributes of an inode.
+static napi_value invalidate_inode_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  binding_t *b = binding_or_throw(env);
+  if (b == NULL) return NULL;
+  double ino;
+  CHECK(napi_get_value_double(env, argv[0], &ino));
+  // A negative offset: the attributes only. Dropping pages could wait on a page lock that a read
+  // this thread has yet to answer holds.
+  return answered(env, fuse_lowlevel_notify_inval_inode(b->se, (fuse_ino_t) ino, -1, 0));
+}
+
+// unref(): the mount no longer keeps the process alive (a server that stopped while its mount,
+// detached lazily, still has files open).
+static napi_value unref_js(napi_env env, napi_callback_info info) {
+  if (the_binding && !the_binding->destroyed) uv_unref((uv_handle_t *) &the_binding->async);
+  return NULL;
+}
+
+// setNoCapabilities(bool)
+static napi_value set_no_capabilities_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  bool none;
+  CHECK(napi_get_value_bool(env, argv[0], &none));
+  if (the_binding) __atomic_store_n(&the_binding->no_capabilities, none ? 1 : 0, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+static napi_value init_module(napi_env env, napi_value exports) {
+  napi_property_descriptor properties[] = {
+    {"mount", NULL, mount_js, NULL, NULL, NULL, napi_default, NULL},
+    {"destroy", NULL, destroy_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyErr", NULL, reply_err_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyEntry", NULL, reply_entry_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyAttr", NULL, reply_attr_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyOpen", NULL, reply_open_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyCreate", NULL, reply_create_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyBuf", NULL, reply_buf_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyWrite", NULL, reply_write_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyXattrSize", NULL, reply_xattr_size_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyReadlink", NULL, reply_readlink_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyStatfs", NULL, reply_statfs_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyLseek", NULL, reply_lseek_js, NULL, NULL, NULL, napi_default, NULL},
+    {"direntsAdd", NULL, dirents_add_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyDirents", NULL, reply_dirents_js, NULL, NULL, NULL, napi_default, NULL},
+    {"invalidateEntry", NULL, invalidate_entry_js, NULL, NULL, NULL, napi_default, NULL},
+    {"invalidateInode", NULL, invalidate_inode_js, NULL, NULL, NULL, napi_default, NULL},
+    {"setNoCapabilities", NULL, set_no_capabilities_js, NULL, NULL, NULL, napi_default, NULL},
+    {"unref", NULL, unref_js, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init_module)

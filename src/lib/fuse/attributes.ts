@@ -1,0 +1,42 @@
+import type {Stat} from '../fs/stat.js'
+import {Attr} from './opcodes.js'
+
+/**
+ * How long the kernel may keep names and attributes without asking: shmr is the only writer while
+ * mounted, every change goes through the kernel (which drops what it changes), and what shmr
+ * changes by itself (a file's stored size as its blocks are written out) it invalidates. Before,
+ * with the high-level API, every path walk and every read asked again (attr_timeout=0).
+ */
+export const CACHE_SECONDS = 3600
+
+/** Writes `stat` into the binding's shared attribute array, with the cache timeouts. */
+export function putAttributes(attr: Float64Array, stat: Stat): void {
+  attr[Attr.INO] = stat.ino
+  attr[Attr.MODE] = stat.mode
+  attr[Attr.NLINK] = stat.nlink
+  attr[Attr.UID] = stat.uid
+  attr[Attr.GID] = stat.gid
+  attr[Attr.RDEV] = 0
+  attr[Attr.SIZE] = stat.size
+  attr[Attr.BLOCKS] = stat.blocks
+  attr[Attr.BLKSIZE] = stat.blksize
+  putTime(attr, Attr.ATIME_S, stat.atimeMs)
+  putTime(attr, Attr.MTIME_S, stat.mtimeMs)
+  putTime(attr, Attr.CTIME_S, stat.ctimeMs)
+  attr[Attr.GENERATION] = 0
+  attr[Attr.ENTRY_TIMEOUT] = CACHE_SECONDS
+  attr[Attr.ATTR_TIMEOUT] = CACHE_SECONDS
+}
+
+/** A negative entry: the name does not exist, and the kernel may remember that. */
+export function putNoEntry(attr: Float64Array): void {
+  attr.fill(0)
+  attr[Attr.ENTRY_TIMEOUT] = CACHE_SECONDS
+}
+
+/** Milliseconds (fractional) as seconds and nanoseconds, at slot `seconds` and the one after. */
+function putTime(attr: Float64Array, seconds: number, ms: number): void {
+  const whole = Math.floor(ms / 1000)
+  attr[seconds] = whole
+  attr[seconds + 1] = Math.min(999_999_999, Math.round((ms - whole * 1000) * 1e6))
+}

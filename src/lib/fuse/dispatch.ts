@@ -1,0 +1,34 @@
+import {constants} from 'node:os'
+import type {FuseContext} from './context.js'
+import {errnoOf} from './errno.js'
+import {HANDLERS} from './handlers/index.js'
+import type {Request} from './request.js'
+
+/**
+ * Runs the handler of each request. A throw is answered with its errno; errors that are not the
+ * caller's (I/O, damaged data, bugs) are logged. Metrics count every operation and its time.
+ */
+export function dispatcher(ctx: FuseContext): (request: Request) => void {
+  return (request) => {
+    const handler = HANDLERS.get(request.op)
+    if (!handler) {
+      ctx.session.err(request, constants.errno.ENOSYS)
+      return
+    }
+    const started = ctx.metrics ? performance.now() : 0
+    const done = (errno?: number): void => ctx.metrics?.operation(handler.name, (performance.now() - started) / 1000, errno)
+    const fail = (error: unknown): void => {
+      const {errno, expected} = errnoOf(error)
+      if (!expected) ctx.log(`${handler.name}: ${(error as Error)?.stack ?? String(error)}`)
+      done(errno)
+      ctx.session.err(request, errno)
+    }
+    try {
+      const result = handler.handle(ctx, request)
+      if (result instanceof Promise) result.then(() => done(), fail)
+      else done()
+    } catch (error) {
+      fail(error)
+    }
+  }
+}

@@ -1,7 +1,0 @@
-import type {FuseContext} from '../context.js'
-import {serve} from '../serve.js'
-
-export const rmdir = (ctx: FuseContext) => serve('rmdir', ctx, async (path: string) => {
-  const {parent, name} = ctx.parentAndName(path)
-  await ctx.fs.namespace.remove(parent, name, 'dir')
-})

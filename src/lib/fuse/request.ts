@@ -1,0 +1,47 @@
+import {Arg} from './opcodes.js'
+
+/**
+ * One kernel request, its numbers copied out of the shared `args` array at dispatch (the next
+ * request overwrites it). Which fields mean something depends on the operation.
+ */
+export interface Request {
+  readonly op: number
+  readonly id: number
+  /** The inode the request is about, or the parent directory of `name`. */
+  readonly ino: number
+  /** rename's new parent, link's new parent. */
+  readonly ino2: number
+  readonly fh: number
+  readonly offset: number
+  readonly size: number
+  readonly flags: number
+  readonly mode: number
+  readonly uid: number
+  readonly gid: number
+  readonly pid: number
+  readonly umask: number
+  readonly rdev: number
+  readonly toSet: number
+  readonly setMode: number
+  readonly setUid: number
+  readonly setGid: number
+  readonly setSize: number
+  readonly setAtimeMs: number
+  readonly setMtimeMs: number
+  readonly name: string | undefined
+  readonly name2: string | undefined
+  /** A write's bytes, or setxattr's value: the binding's until the reply, not to be kept. */
+  readonly data: Buffer | undefined
+  /** Set by the first reply (or the timeout): a request is answered once; its id is then reused. */
+  answered: boolean
+}
+
+export function requestOf(op: number, id: number, args: Float64Array, name: string | undefined, name2: string | undefined, data: Buffer | undefined): Request {
+  return {
+    op, id, ino: args[Arg.INO]!, ino2: args[Arg.INO2]!, fh: args[Arg.FH]!, offset: args[Arg.OFFSET]!, size: args[Arg.SIZE]!,
+    flags: args[Arg.FLAGS]!, mode: args[Arg.MODE]!, uid: args[Arg.UID]!, gid: args[Arg.GID]!, pid: args[Arg.PID]!, umask: args[Arg.UMASK]!,
+    rdev: args[Arg.RDEV]!, toSet: args[Arg.TO_SET]!, setMode: args[Arg.SET_MODE]!, setUid: args[Arg.SET_UID]!, setGid: args[Arg.SET_GID]!,
+    setSize: args[Arg.SET_SIZE]!, setAtimeMs: args[Arg.SET_ATIME_S]! * 1000 + args[Arg.SET_ATIME_NS]! / 1e6,
+    setMtimeMs: args[Arg.SET_MTIME_S]! * 1000 + args[Arg.SET_MTIME_NS]! / 1e6, name, name2, data, answered: false,
+  }
+}
