@@ -86,8 +86,10 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       reconstructed: () => metrics.reconstructed(),
     })
     // A local filesystem's contract: fsync, fsync of a directory and unmount wait for the disk;
-    // creates, renames, closes and flushed blocks do not (see docs/FORMAT.md, "Durability").
-    store.deferDurability()
+    // creates, renames, closes and flushed blocks do not, nor their commits (see docs/FORMAT.md,
+    // "Durability").
+    store.deferWrites()
+    store.onAbandoned = (transactions) => options.log(`stopping with the metadata disk full: the changes of ${transactions} operation(s) since the last that could be committed are lost`)
     let session: FuseSession | undefined
     const core = new ShmrFs(store, blocks, pools, {
       cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: flushSlots(config.mount.cacheBytes, pools.writePool.blockSizeBytes),

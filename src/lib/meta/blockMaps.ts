@@ -17,13 +17,13 @@ export class BlockMapTable extends Table<[number, number], BlockRecord> {
 
   /** The first stored block of a file, if any. */
   firstBlock(ino: number): {index: number; record: BlockRecord} | undefined {
-    const [first] = Array.from(this.db.getRange({start: [ino, 0], end: [ino, Number.MAX_SAFE_INTEGER], limit: 1}))
+    const [first] = this.entries({start: [ino, 0], end: [ino, Number.MAX_SAFE_INTEGER], limit: 1})
     return first && {index: first.key[1], record: first.value}
   }
 
   /** Stored blocks of a file with fromIndex <= index < toIndex, in order (holes are absent). */
   blocksOf(ino: number, fromIndex = 0, toIndex = Number.MAX_SAFE_INTEGER): Array<{index: number; record: BlockRecord}> {
-    return Array.from(this.db.getRange({start: [ino, fromIndex], end: [ino, toIndex]}))
+    return this.entries({start: [ino, fromIndex], end: [ino, toIndex]})
       .map(({key, value}) => ({index: key[1], record: value}))
   }
 }

@@ -21,7 +21,7 @@ export class DirentTable extends Table<[number, string], Dirent> {
   /** Entries of `parent` in name order, starting after `afterName` when given. */
   list(parent: number, options: {afterName?: string; limit?: number} = {}): Array<{name: string; entry: Dirent}> {
     const start: [number, string] = [parent, options.afterName ?? '']
-    const rows = Array.from(this.db.getRange({start, end: [parent + 1, ''], limit: options.limit === undefined ? undefined : options.limit + 1}))
+    const rows = this.entries({start, end: [parent + 1, ''], limit: options.limit === undefined ? undefined : options.limit + 1})
     return rows
       .filter(({key}) => options.afterName === undefined || key[1] !== options.afterName)
       .slice(0, options.limit)
@@ -29,6 +29,6 @@ export class DirentTable extends Table<[number, string], Dirent> {
   }
 
   isEmpty(parent: number): boolean {
-    return Array.from(this.db.getRange({start: [parent, ''], end: [parent + 1, ''], limit: 1})).length === 0
+    return this.entries({start: [parent, ''], end: [parent + 1, ''], limit: 1}).length === 0
   }
 }

@@ -20,6 +20,7 @@ export class InodeTable extends Table<number, Inode> {
 
   /** Every inode in number order (for maintenance commands; not for the serving path). */
   *all(): Generator<Inode> {
-    for (const {value} of this.db.getRange({})) yield value
+    // Streamed from LMDB unless writes are deferred (a scan of millions of inodes offline).
+    for (const {value} of this.deferred ? this.entries() : this.db.getRange({})) yield value
   }
 }

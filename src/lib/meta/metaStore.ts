@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {open, type RootDatabase} from 'lmdb'
-import {ShmrError, systemErrorCode} from '../errors.js'
+import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
 import {FORMAT_VERSION, OLDEST_SUPPORTED_FORMAT_VERSION, PRIVATE_FILE_MODE} from '../format/constants.js'
 import {BlockMapTable} from './blockMaps.js'
 import {CounterTable} from './counters.js'
@@ -14,6 +14,7 @@ import type {Orphan, Superblock, Tombstone} from './records.js'
 import {StagedTable} from './staged.js'
 import {Table} from './table.js'
 import {TombstoneTable} from './tombstones.js'
+import {WriteBehind} from './writeBehind.js'
 import {XattrTable} from './xattrs.js'
 
 /** The LMDB data file inside the metadata directory (LMDB adds `shmr.mdb-lock` beside it). */
@@ -48,8 +49,10 @@ export class MetaStore {
    * crash can bring back a record pointing at their files (the mount deletes them at once).
    */
   onBuried: ((tombstones: readonly Tombstone[]) => void) | undefined
-  /** Whether a transaction waits for durability unless told otherwise (see deferDurability). */
-  private durableByDefault = true
+  /** Told, at close, of how many transactions' writes could not be committed (the metadata disk stayed full). */
+  onAbandoned: ((transactions: number) => void) | undefined
+  /** The mount's writes behind its answers (see deferWrites); undefined: each transaction commits before it resolves. */
+  private writeBehind: WriteBehind | undefined
 
   private constructor(private readonly env: RootDatabase, readonly dir: string, readonly readOnly: boolean) {
     this.superDb = env.openDB<Superblock, string>({name: 'superblock'})
@@ -130,24 +133,30 @@ export class MetaStore {
   }
 
   /**
-   * From now on a transaction resolves once its commit is visible, not durable, unless it asks
-   * ({durable: true}); `durable()` waits for every commit so far. For the mount, whose contract is
-   * a local filesystem's: fsync (and unmount) waits for the disk, a create or rename does not.
-   * lmdb-js's overlapping sync flushes each commit moments after it, keeping the store whole
-   * across a crash (it rolls back to an earlier commit, never to a mix). A create waited 2-5 ms
-   * for its own fsync before.
+   * From now on a transaction resolves as soon as its callback has run: its writes wait for a
+   * committer (WriteBehind) that commits all that waits in one LMDB transaction, and reads see
+   * them meanwhile. It resolves once durable only when it asks ({durable: true}); `durable()`
+   * waits for every change so far. For the mount, whose contract is a local filesystem's: fsync
+   * (and unmount) waits for the disk, a create or rename does not. Commits land in order, each
+   * whole, and lmdb-js's overlapping sync keeps the store whole across a crash: it rolls back to
+   * an earlier commit, never to a mix.
    */
-  deferDurability(): void {
-    this.durableByDefault = false
+  deferWrites(): void {
+    if (this.writeBehind) return
+    this.writeBehind = new WriteBehind(this.env, (error) => this.explained(error))
+    for (const table of [this.inodes, this.dirents, this.blockMaps, this.tombstones, this.counters, this.xattrs, this.orphans, this.staged]) {
+      table.deferTo(this.writeBehind.pending)
+    }
   }
 
   /**
    * Runs `fn` in one write transaction and resolves with its result once the commit is durable
-   * (or only visible, see deferDurability). `fn` must be synchronous: reads inside it see the
+   * (or at once, see deferWrites). `fn` must be synchronous: reads inside it see the
    * transaction, writes join it, and a throw aborts it whole.
    */
   async transaction<T>(fn: () => T, options: {durable?: boolean} = {}): Promise<T> {
     if (this.readOnly) throw new ShmrError('NOT_PERMITTED', 'the metadata store is open read-only')
+    if (this.writeBehind) return this.transactionBehind(fn, options.durable ?? false)
     // A child transaction, not lmdb-js's plain `transaction`: that one keeps the writes a
     // throwing callback made before it threw, breaking all-or-nothing. Concurrent calls still
     // share one batched commit, each child rolled back alone if it throws.
@@ -158,24 +167,33 @@ export class MetaStore {
         buried = recorded.buried
         return recorded.result
       })) as T
-      if (options.durable ?? this.durableByDefault) {
-        await this.env.flushed
-        if (buried.length > 0) this.onBuried?.(buried)
-      } else if (buried.length > 0) {
-        // Their files may go only once no crash can bring back a record pointing at them.
-        void this.durable().then(() => this.onBuried?.(buried), () => {
-          // The files stay, tombstoned: the periodic collection takes them.
-        })
-      }
+      await this.env.flushed
+      if (buried.length > 0) this.onBuried?.(buried)
       return result
     } catch (error) {
       throw await this.explained(error)
     }
   }
 
-  /** Resolves once every commit so far is durable on disk. */
+  private async transactionBehind<T>(fn: () => T, durable: boolean): Promise<T> {
+    const {result: {result, buried}, landed} = this.writeBehind!.run(() => this.tombstones.recording(fn))
+    if (buried.length > 0) {
+      // Their files may go only once no crash can bring back a record pointing at them.
+      void landed.then(() => this.durable()).then(() => this.onBuried?.(buried), () => {
+        // The files stay, tombstoned: the periodic collection takes them.
+      })
+    }
+    if (durable) {
+      await landed
+      await this.durable()
+    }
+    return result
+  }
+
+  /** Resolves once every change so far is committed and durable on disk. */
   async durable(): Promise<void> {
     try {
+      await this.writeBehind?.drained()
       await this.env.flushed
     } catch (error) {
       throw await this.explained(error)
@@ -183,6 +201,7 @@ export class MetaStore {
   }
 
   private async explained(error: unknown): Promise<unknown> {
+    if (isShmrError(error)) return error
     const explained = await explainCommitFailure(error, this.dir)
     if (explained !== error) this.commitFailed = true
     return explained
@@ -195,6 +214,8 @@ export class MetaStore {
    * durable before it resolved.
    */
   async close(): Promise<void> {
+    const abandoned = await this.writeBehind?.close(CLOSE_AFTER_FAILURE_MS)
+    if (abandoned) this.onAbandoned?.(abandoned)
     const closed = this.env.close()
     if (!this.commitFailed) return closed
     let timer: NodeJS.Timeout | undefined

@@ -1,31 +1,63 @@
 import type {Database, Key} from 'lmdb'
+import {compareKeys, REMOVED, type PendingTable, type PendingWrites} from './pendingWrites.js'
 
 /**
  * A typed view of one named LMDB database. Reads see the current transaction when called inside
- * one; writes must happen inside MetaStore.transaction (they join it).
+ * one; writes must happen inside MetaStore.transaction (they join it). With writes deferred (the
+ * mount, see MetaStore.deferWrites), reads also see the writes waiting for their commit.
  */
-export class Table<K extends Key, V> {
-  constructor(protected readonly db: Database<V, K>) {}
+export class Table<K extends Key, V> implements PendingTable {
+  private pending: PendingWrites | undefined
+
+  constructor(protected readonly db: Database<V, K>, readonly name = 'table') {}
+
+  /** Whether writes wait for the store's committer (see deferTo). */
+  protected get deferred(): boolean {
+    return this.pending !== undefined
+  }
+
+  /** From now on, writes wait in `pending` for the store's committer, and reads see them there. */
+  deferTo(pending: PendingWrites): void {
+    this.pending = pending
+  }
+
+  /** The committer's write of one pending key, inside its LMDB transaction. */
+  apply(key: Key, value: unknown): void {
+    if (value === REMOVED) this.db.removeSync(key as K)
+    else this.db.putSync(key as K, value as V)
+  }
 
   find(key: K): V | undefined {
+    const pending = this.pending?.lookup<V>(this, key)
+    if (pending) return pending.value === REMOVED ? undefined : pending.value
     return this.db.get(key)
   }
 
   put(key: K, value: V): void {
-    this.db.putSync(key, value)
+    if (this.pending) this.pending.write(this, key, value)
+    else this.db.putSync(key, value)
   }
 
   remove(key: K): boolean {
-    return this.db.removeSync(key)
+    if (!this.pending) return this.db.removeSync(key)
+    const existed = this.find(key) !== undefined
+    this.pending.write(this, key, REMOVED)
+    return existed
   }
 
   /** Entries with start <= key < end, in key order, at most `limit`. */
   range(start: K, end: K, limit?: number): Array<{key: K; value: V}> {
-    return Array.from(this.db.getRange({start, end, limit}))
+    return this.entries({start, end, limit})
   }
 
   count(): number {
-    return this.db.getCount()
+    let count = this.db.getCount()
+    for (const {key, value} of this.pending?.inRange<V>(this, undefined, undefined) ?? []) {
+      const stored = this.db.get(key as K) !== undefined
+      if (value === REMOVED && stored) count--
+      else if (value !== REMOVED && !stored) count++
+    }
+    return count
   }
 
   /** Reads every entry, keys and values decoded, and says how many there are (a check of the store). */
@@ -33,5 +65,23 @@ export class Table<K extends Key, V> {
     let entries = 0
     for (const entry of this.db.getRange()) if (entry.value !== undefined) entries++
     return entries
+  }
+
+  /**
+   * Entries with start <= key < end (either open), in key order, at most `limit`: LMDB's, with
+   * the pending writes laid over them.
+   */
+  protected entries(options: {start?: K; end?: K; limit?: number} = {}): Array<{key: K; value: V}> {
+    const pending = this.pending?.inRange<V>(this, options.start, options.end) ?? []
+    const stored = Array.from(this.db.getRange({start: options.start, end: options.end, limit: pending.length > 0 ? undefined : options.limit}))
+    if (pending.length === 0) return stored
+    const merged = new Map<string, {key: K; value: V}>()
+    for (const entry of stored) merged.set(JSON.stringify(entry.key), entry)
+    for (const {key, value} of pending) {
+      if (value === REMOVED) merged.delete(JSON.stringify(key))
+      else merged.set(JSON.stringify(key), {key: key as K, value})
+    }
+    const sorted = [...merged.values()].sort((a, b) => compareKeys(a.key, b.key))
+    return options.limit === undefined ? sorted : sorted.slice(0, options.limit)
   }
 }

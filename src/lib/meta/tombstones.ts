@@ -16,7 +16,7 @@ export class TombstoneTable extends Table<[number, string], Tombstone> {
   }
 
   all(): Tombstone[] {
-    return Array.from(this.db.getRange({})).map(({value}) => value)
+    return this.entries().map(({value}) => value)
   }
 
   /** Runs a transaction's callback, and says which tombstones it buried (none when it throws). */

@@ -8,7 +8,8 @@ export class XattrTable extends Table<[number, string], Buffer> {
 
   /** Whether any inode has an attribute `name`: a scan of every key, for a check at mount. */
   anyNamed(name: string): boolean {
-    for (const key of this.db.getKeys()) if (key[1] === name) return true
+    const keys = this.deferred ? this.entries().map(({key}) => key) : this.db.getKeys()
+    for (const key of keys) if (key[1] === name) return true
     return false
   }
 

@@ -1,0 +1,103 @@
+import type {RootDatabase} from 'lmdb'
+import type {Key} from 'lmdb'
+import {PendingWrites, type Pending, type PendingTable} from './pendingWrites.js'
+
+/** A failed commit is tried again after 1 s, then 2 s, 4 s, and every 5 s from then on. */
+const FIRST_RETRY_MS = 1000
+const LONGEST_RETRY_MS = 5000
+
+interface Write {
+  readonly table: PendingTable
+  readonly key: Key
+  readonly value: Pending<unknown>
+  readonly version: number
+}
+
+interface Queued {
+  readonly writes: readonly Write[]
+  readonly landed: () => void
+}
+
+/**
+ * The mount's metadata writes, behind its answers: a transaction's callback runs at once against
+ * the store plus the writes still waiting (PendingWrites), its writes join them, and the caller
+ * goes on; a committer writes everything waiting in one LMDB transaction, again and again. A
+ * create waited 400-600 us for its own commit before, most of a create's time; now the kernel's
+ * next request runs while the commit is under way, and many changes share one commit.
+ *
+ * A commit that fails (the metadata disk full) keeps its writes waiting and is tried again with
+ * backoff; meanwhile `stuck` says why, new transactions are refused with it, and whoever waits
+ * for durability gets it.
+ */
+export class WriteBehind {
+  readonly pending = new PendingWrites()
+  private queue: Queued[] = []
+  private committing: Promise<void> | undefined
+  private failures = 0
+  /** Why the last commit failed, while its writes wait to be tried again. */
+  stuck: unknown
+  private waiters: Array<{resolve: () => void; reject: (error: unknown) => void}> = []
+  private closed = false
+
+  constructor(private readonly env: RootDatabase, private readonly explain: (error: unknown) => Promise<unknown>) {}
+
+  /** Runs a transaction callback; resolves `landed` once its writes are committed (visible in LMDB). */
+  run<T>(fn: () => T): {result: T; landed: Promise<void>} {
+    if (this.stuck !== undefined) throw this.stuck
+    const {result, writes} = this.pending.collect(fn)
+    if (writes.length === 0) return {result, landed: Promise.resolve()}
+    const landed = new Promise<void>((resolve) => this.queue.push({writes, landed: resolve}))
+    this.committing ??= this.commitAll()
+    return {result, landed}
+  }
+
+  /** Resolves once nothing waits to be committed (or rejects with why a commit failed meanwhile). */
+  drained(): Promise<void> {
+    if (this.queue.length === 0 && !this.committing) return Promise.resolve()
+    if (this.stuck !== undefined) return Promise.reject(this.stuck)
+    return new Promise((resolve, reject) => this.waiters.push({resolve, reject}))
+  }
+
+  /**
+   * Commits what waits, for at most `patienceMs` while commits fail, then stops trying: the store
+   * is closing. Resolves with how many transactions' writes were given up.
+   */
+  async close(patienceMs: number): Promise<number> {
+    const deadline = Date.now() + patienceMs
+    while (this.committing && (this.stuck === undefined || Date.now() < deadline)) {
+      await Promise.race([this.committing, new Promise((resolve) => setTimeout(resolve, 100))])
+    }
+    this.closed = true
+    return this.queue.length
+  }
+
+  private async commitAll(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const batch = this.queue
+        this.queue = []
+        try {
+          await this.env.childTransaction(() => {
+            for (const queued of batch) for (const write of queued.writes) write.table.apply(write.key, write.value)
+          })
+        } catch (error) {
+          this.stuck = await this.explain(error)
+          this.queue = [...batch, ...this.queue]
+          for (const waiter of this.waiters.splice(0)) waiter.reject(this.stuck)
+          const waitMs = Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** this.failures++)
+          await new Promise((resolve) => setTimeout(resolve, waitMs))
+          continue
+        }
+        this.stuck = undefined
+        this.failures = 0
+        for (const queued of batch) {
+          this.pending.landed(queued.writes)
+          queued.landed()
+        }
+      }
+    } finally {
+      this.committing = undefined
+    }
+    for (const waiter of this.waiters.splice(0)) waiter.resolve()
+  }
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {FORMAT_VERSION, ROOT_INODE} from '../../src/lib/format/constants.js'
+import {newInode} from '../../src/lib/init/newInode.js'
+import {MetaStore} from '../../src/lib/meta/metaStore.js'
+import {compareKeys} from '../../src/lib/meta/pendingWrites.js'
+import {tempDir} from '../helpers/tempDir.js'
+
+async function deferredStore(): Promise<{store: MetaStore; dir: string}> {
+  const dir = tempDir()
+  const store = await MetaStore.create(dir, {
+    formatVersion: FORMAT_VERSION, uuid: '00000000-0000-4000-8000-000000000002', blockSizeBytes: 1 << 20, createdAt: new Date(0).toISOString(), drives: [],
+  }, (created) => {
+    created.inodes.putInode(newInode({ino: ROOT_INODE, kind: 'dir', permissions: 0o755, uid: 0, gid: 0}))
+    created.counters.put('nextInode', 2)
+    created.counters.put('nextGeneration', 1)
+  })
+  store.deferWrites()
+  return {store, dir}
+}
+
+const entry = (ino: number) => ({ino, kind: 'file' as const})
+
+describe('metadata writes behind the answers (deferWrites)', () => {
+  it('reads see a transaction\'s writes before its commit lands: lookups, ranges in key order, removals, counts', async () => {
+    const {store} = await deferredStore()
+    try {
+      await store.transaction(() => {
+        for (const name of ['b', 'a', 'c\u00e9', 'c']) store.dirents.link(ROOT_INODE, name, entry(name.length + 10))
+      })
+      await store.durable()
+      // Pending now: a removal, two additions, one replacement.
+      const pending = store.transaction(() => {
+        store.dirents.unlink(ROOT_INODE, 'b')
+        store.dirents.link(ROOT_INODE, 'aa', entry(20))
+        store.dirents.link(ROOT_INODE, '\u00ff', entry(21))
+        store.dirents.link(ROOT_INODE, 'a', entry(22))
+      })
+      assert.equal(store.dirents.lookup(ROOT_INODE, 'b'), undefined)
+      assert.deepEqual(store.dirents.lookup(ROOT_INODE, 'a'), entry(22))
+      const names = (): string[] => store.dirents.list(ROOT_INODE).map(({name}) => name)
+      assert.deepEqual(names(), ['a', 'aa', 'c', 'c\u00e9', '\u00ff'])
+      assert.deepEqual(store.dirents.list(ROOT_INODE, {limit: 2}).map(({name}) => name), ['a', 'aa'])
+      assert.equal(store.dirents.isEmpty(ROOT_INODE), false)
+      await pending
+      await store.durable()
+      assert.deepEqual(names(), ['a', 'aa', 'c', 'c\u00e9', '\u00ff'], 'the same once committed: LMDB\'s order is the pending one\'s')
+      assert.equal(store.dirents.count(), 5)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('a callback that throws leaves nothing behind; the next one sees only what committed', async () => {
+    const {store} = await deferredStore()
+    try {
+      await assert.rejects(store.transaction(() => {
+        store.dirents.link(ROOT_INODE, 'ghost', entry(30))
+        throw new Error('changed its mind')
+      }), /changed its mind/)
+      assert.equal(store.dirents.lookup(ROOT_INODE, 'ghost'), undefined)
+      await store.durable()
+      assert.equal(store.dirents.count(), 0)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('what durable() waited for is on disk: a store reopened from the directory has it', async () => {
+    const {store, dir} = await deferredStore()
+    await store.transaction(() => store.dirents.link(ROOT_INODE, 'kept', entry(40)))
+    await store.durable()
+    await store.close()
+    const reopened = await MetaStore.open(dir)
+    try {
+      assert.deepEqual(reopened.dirents.lookup(ROOT_INODE, 'kept'), entry(40))
+    } finally {
+      await reopened.close()
+    }
+  })
+
+  it('orders keys as LMDB does: numbers by value, names by their bytes, arrays element by element', () => {
+    const keys: Array<[number, string]> = [[2, 'a'], [1, 'z'], [1, '\u00e9'], [1, 'e'], [10, ''], [1, 'ee']]
+    assert.deepEqual([...keys].sort(compareKeys), [[1, 'e'], [1, 'ee'], [1, 'z'], [1, '\u00e9'], [2, 'a'], [10, '']])
+  })
+})
