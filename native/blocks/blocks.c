@@ -174,10 +174,11 @@ static int32_t write_new(job_t *job) {
   return status;
 }
 
+// fsync of a file or directory; with `sync` set, syncfs of the filesystem holding it instead.
 static int32_t sync_path(job_t *job) {
   int fd = open(job->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno;
-  int32_t status = fsync(fd) == 0 ? 0 : errno;
+  int32_t status = (job->sync ? syncfs(fd) : fsync(fd)) == 0 ? 0 : errno;
   close(fd);
   return status;
 }
@@ -331,12 +332,14 @@ static napi_value write_new_js(napi_env env, napi_callback_info info) {
   return start(env, job);
 }
 
-// syncPath(path): Promise<status>
+// syncPath(path, wholeFilesystem?): Promise<status>
 static napi_value sync_path_js(napi_env env, napi_callback_info info) {
-  ARGS(1)
+  ARGS(2)
   job_t *job = new_job(OP_SYNC_PATH);
   if (!job) return fail(env, NULL, "out of memory");
   if (argc < 1 || !get_path(env, argv[0], &job->path)) return fail(env, job, "path must be a string");
+  job->sync = false;
+  if (argc >= 2 && napi_get_value_bool(env, argv[1], &job->sync) != napi_ok) return fail(env, job, "wholeFilesystem must be a boolean");
   return start(env, job);
 }
 

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
 import {readShardFile} from '../../src/lib/blocks/shardFile.js'
-import {syncPath, writeNewFile} from '../../src/lib/pools/durableFile.js'
+import {syncFilesystem, syncPath, writeNewFile} from '../../src/lib/pools/durableFile.js'
 import {crc32c, crc32cOfBlock} from '../../src/lib/blocks/checksum.js'
 import {systemErrorCode} from '../../src/lib/errors.js'
 import {blocksAddon} from '../../src/lib/native/blocksAddon.js'
@@ -73,9 +73,11 @@ describe('blocks addon: shard files', () => {
     assert.ok(fs.readFileSync(path.join(dir, 'unsynced')).equals(bytes))
     await syncPath(file)
     await syncPath(dir)
+    await syncFilesystem(dir)
     const missing = await syncPath(path.join(dir, 'absent')).catch((error: unknown) => error)
     assert.equal(systemErrorCode(missing), 'ENOENT')
     assert.match((missing as Error).message, /ENOENT.*absent/)
+    assert.equal(systemErrorCode(await syncFilesystem(path.join(dir, 'absent')).catch((error: unknown) => error)), 'ENOENT')
   })
 
   it('leaves nothing behind when a write runs out of space', {skip: process.getuid?.() !== 0 ? 'mounting a small tmpfs needs root' : false}, async () => {

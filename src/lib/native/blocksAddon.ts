@@ -16,8 +16,8 @@ export interface BlocksAddon {
   readChecked(file: string, target: Uint8Array, expectedCrc: number): Promise<number>
   /** Writes a new file (O_EXCL), fsynced when `sync`; on failure the file is removed. */
   writeNew(file: string, bytes: Uint8Array, sync: boolean): Promise<number>
-  /** fsyncs a file or directory. */
-  syncPath(file: string): Promise<number>
+  /** fsyncs a file or directory; with `wholeFilesystem`, syncfs(2) of the filesystem holding it. */
+  syncPath(file: string, wholeFilesystem?: boolean): Promise<number>
   crc32c(bytes: Uint8Array): Promise<number>
   /** CRC32C on the calling thread, continuing from `previous`. */
   crc32cSync(bytes: Uint8Array, previous?: number): number

@@ -19,6 +19,14 @@ export async function syncPath(target: string): Promise<void> {
   throwIfFailed(await blocksAddon().syncPath(target), 'fsync', target)
 }
 
+/**
+ * syncfs(2) of the filesystem holding `dir`: everything written to it so far durable, in one
+ * journal commit, where an fsync per file costs one each.
+ */
+export async function syncFilesystem(dir: string): Promise<void> {
+  throwIfFailed(await blocksAddon().syncPath(dir, true), 'syncfs', dir)
+}
+
 /** Replaces (or creates) `file` atomically: temp file, fsync, rename, fsync of the directory. */
 export async function replaceFile(file: string, bytes: Uint8Array): Promise<void> {
   const temp = `${file}.tmp-${process.pid}`
