@@ -271,6 +271,28 @@ os.close(fd)"`)
     })
   })
 
+  it('finds data and holes with lseek SEEK_DATA and SEEK_HOLE, block by block; cp --sparse keeps the holes', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      await shOk(`truncate -s ${64 * BLOCK} ${m.mnt}/sparse && printf data | dd of=${m.mnt}/sparse bs=1 seek=${10 * BLOCK + 5} conv=notrunc,fsync status=none`)
+      await shOk(`printf tail | dd of=${m.mnt}/sparse bs=1 seek=${40 * BLOCK} conv=notrunc status=none`)
+      const seeks = await shOk(`python3 -c "
+import errno, os
+fd = os.open('${m.mnt}/sparse', os.O_RDONLY)
+def seek(offset, whence):
+    try:
+        return os.lseek(fd, offset, whence)
+    except OSError as error:
+        return errno.errorcode[error.errno]
+print(seek(0, os.SEEK_DATA), seek(0, os.SEEK_HOLE), seek(${10 * BLOCK + 7}, os.SEEK_DATA), seek(${10 * BLOCK}, os.SEEK_HOLE),
+      seek(${11 * BLOCK}, os.SEEK_DATA), seek(${41 * BLOCK}, os.SEEK_DATA), seek(${41 * BLOCK}, os.SEEK_HOLE), seek(${64 * BLOCK}, os.SEEK_HOLE))"`)
+      // The second write is not written out yet: buffered data counts as data too.
+      assert.equal(seeks, `${10 * BLOCK} 0 ${10 * BLOCK + 7} ${11 * BLOCK} ${40 * BLOCK} ENXIO ${41 * BLOCK} ENXIO`)
+      const copy = tempDir()
+      await shOk(`cp --sparse=always ${m.mnt}/sparse ${copy}/sparse && cmp ${m.mnt}/sparse ${copy}/sparse`)
+      assert.ok(Number(await shOk(`du -B1 ${copy}/sparse | cut -f1`)) < 4 * BLOCK, 'the copy has the holes')
+    })
+  })
+
   it('reclaims a file that was open and unlinked when the server died', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       await shOk(`head -c ${3 * BLOCK} /dev/urandom > ${m.mnt}/doomed && sync ${m.mnt}/doomed`)

@@ -9,8 +9,7 @@ import {sh, shOk, withMount} from '../helpers/mounted.js'
  * One script of namespace operations, run in a native directory and on a shmr mount: every
  * result and error message must match (mergerfs's posix parity idea). Relative paths keep the
  * messages comparable; directory sizes and inode numbers, which differ by design, are not printed.
- * Not covered because the binding passes milliseconds: sub-millisecond time precision
- * (docs/LIMITATIONS.md).
+ * Not covered: times below a microsecond (shmr keeps milliseconds as a float, docs/LIMITATIONS.md).
  */
 const SCRIPT = String.raw`
 set +e
@@ -81,6 +80,15 @@ r setfattr -x user.colour doc
 r touch $(printf 'n%.0s' $(seq 256))
 r touch $(printf 'n%.0s' $(seq 255))
 r mkdir $(printf 'm%.0s' $(seq 256))
+r stat -c %n $(printf 'x%.0s' $(seq 256))
+mkdir -p xa/in xb; echo left > xa/f; echo right > xb/g
+exchange() { python3 -c 'import ctypes, os, sys; libc = ctypes.CDLL(None, use_errno=True); r = libc.renameat2(-100, sys.argv[1].encode(), -100, sys.argv[2].encode(), 2); e = ctypes.get_errno(); print(r, os.strerror(e) if r else "")' "$@"; }
+exchange xa/f xb/g; cat xa/f xb/g
+exchange xa/in xb/g; ls xa xb; stat -c '%n %h' xa xb
+exchange xa xa/f
+exchange xa xa/g/nothing
+exchange nope xa
+r cat $(printf 'y%.0s' $(seq 300))
 ls | wc -l
 printf 'abc' > t; r truncate -s 10 t; od -c t | head -2
 r truncate -s 1 t; cat t; echo

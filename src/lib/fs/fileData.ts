@@ -228,6 +228,25 @@ export class FileData {
     return lent ?? done
   }
 
+  /**
+   * lseek(2)'s SEEK_DATA (`data`) and SEEK_HOLE: the first offset at or after `offset` in data
+   * (a stored or buffered block) or in a hole (a block never written, or all zeros, and the end
+   * of the file). Past the end: NO_DATA_PAST (ENXIO).
+   */
+  seekData(handleId: number, offset: number, data: boolean): number {
+    const {file} = this.handle(handleId)
+    if (offset >= file.sizeBytes) throw new ShmrError('NO_DATA_PAST', `offset ${offset} is past the end of the file`)
+    const first = Math.floor(offset / file.blockSizeBytes)
+    const holding = new Set(this.cache.of(file.ino).map((block) => block.index))
+    for (const {index} of this.store.blockMaps.blocksOf(file.ino, first)) holding.add(index)
+    const blocks = Math.ceil(file.sizeBytes / file.blockSizeBytes)
+    for (let index = first; index < blocks; index++) {
+      if (holding.has(index) === data) return Math.max(offset, index * file.blockSizeBytes)
+    }
+    if (data) throw new ShmrError('NO_DATA_PAST', `no data at or after offset ${offset}`)
+    return file.sizeBytes
+  }
+
   /** Ends the loan of a buffer a read answered with. */
   readonly endLoan = (buffer: Buffer): void => this.cache.buffers.endLoan(buffer)
 

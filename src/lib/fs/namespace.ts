@@ -165,6 +165,34 @@ export class Namespace {
   }
 
   /**
+   * renameat2's RENAME_EXCHANGE: `name` in `parent` and `newName` in `newParent` swap, whatever
+   * their kinds, in one transaction. A directory cannot be swapped into its own subtree.
+   */
+  async exchange(parent: number, name: string, newParent: number, newName: string): Promise<void> {
+    await this.store.transaction(() => {
+      const a = this.lookup(parent, name)
+      const b = this.lookup(newParent, newName)
+      this.refuseInImageMode(`cannot rename ${name}`, a.ino)
+      this.refuseInImageMode(`cannot rename ${newName}`, b.ino)
+      if (a.ino === b.ino) return
+      if ((a.kind === 'dir' && this.isAncestor(a.ino, newParent)) || (b.kind === 'dir' && this.isAncestor(b.ino, parent))) {
+        throw new ShmrError('BAD_ARGUMENT', 'cannot move a directory into itself')
+      }
+      const nowMs = Date.now()
+      this.store.dirents.link(parent, name, b)
+      this.store.dirents.link(newParent, newName, a)
+      for (const [entry, to] of [[a, newParent], [b, parent]] as const) {
+        const moved = this.store.inodes.getInode(entry.ino)
+        this.store.inodes.putInode({...moved, ctimeMs: nowMs, ...(moved.kind === 'dir' ? {parent: to} : {})})
+      }
+      // A directory's link count counts its subdirectories: one moving each way leaves both as they were.
+      const subdirsMoved = (a.kind === 'dir' ? 1 : 0) - (b.kind === 'dir' ? 1 : 0)
+      this.adjustNlink(parent, parent === newParent ? 0 : -subdirsMoved, nowMs)
+      if (newParent !== parent) this.adjustNlink(newParent, subdirsMoved, nowMs)
+    })
+  }
+
+  /**
    * Reclaims what a crash left behind: entries libfuse hid because their file was open when
    * unlinked, and inodes that lost their last name while open. Run before serving requests.
    */

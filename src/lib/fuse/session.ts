@@ -111,6 +111,10 @@ export class FuseSession {
     if (this.claim(request)) this.addon.replyStatfs(request.id, values)
   }
 
+  lseek(request: Request, offset: number): void {
+    if (this.claim(request)) this.addon.replyLseek(request.id, offset)
+  }
+
   /** Adds a directory entry to a readdir reply (attributes from `attr`); false when full. */
   direntsAdd(request: Request, name: string, nextOffset: number, plus: boolean): boolean {
     return !request.answered && this.addon.direntsAdd(request.id, name, nextOffset, plus)

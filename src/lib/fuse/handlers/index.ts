@@ -10,6 +10,7 @@ import {getxattr} from './getxattr.js'
 import {link} from './link.js'
 import {listxattr} from './listxattr.js'
 import {lookup} from './lookup.js'
+import {lseek} from './lseek.js'
 import {mkdir} from './mkdir.js'
 import {mknod} from './mknod.js'
 import {open} from './open.js'
@@ -35,13 +36,13 @@ export type Handler = (ctx: FuseContext, request: Request) => void | Promise<voi
 
 /**
  * Every operation shmr serves, by code, with the name metrics and logs give it. What is absent
- * (fallocate, lseek, copy_file_range) answers ENOSYS, after which the kernel stops asking. flush
+ * (fallocate, copy_file_range) answers ENOSYS, after which the kernel stops asking. flush
  * is not even registered: close(2) waits for nothing (see FileData.release).
  */
 export const HANDLERS: ReadonlyMap<number, {name: string; handle: Handler}> = new Map(([
   [Op.ACCESS, 'access', access], [Op.CREATE, 'create', create], [Op.FSYNC, 'fsync', fsync], [Op.FSYNCDIR, 'fsyncdir', fsyncdir],
   [Op.GETATTR, 'getattr', getattr], [Op.GETXATTR, 'getxattr', getxattr], [Op.LINK, 'link', link], [Op.LISTXATTR, 'listxattr', listxattr],
-  [Op.LOOKUP, 'lookup', lookup], [Op.MKDIR, 'mkdir', mkdir], [Op.MKNOD, 'mknod', mknod], [Op.OPEN, 'open', open], [Op.OPENDIR, 'opendir', opendir],
+  [Op.LOOKUP, 'lookup', lookup], [Op.LSEEK, 'lseek', lseek], [Op.MKDIR, 'mkdir', mkdir], [Op.MKNOD, 'mknod', mknod], [Op.OPEN, 'open', open], [Op.OPENDIR, 'opendir', opendir],
   [Op.READ, 'read', read], [Op.READDIR, 'readdir', readdir], [Op.READDIRPLUS, 'readdirplus', readdirplus], [Op.READLINK, 'readlink', readlink],
   [Op.RELEASE, 'release', release], [Op.RELEASEDIR, 'releasedir', releasedir], [Op.REMOVEXATTR, 'removexattr', removexattr],
   [Op.RENAME, 'rename', rename], [Op.RMDIR, 'rmdir', rmdir], [Op.SETATTR, 'setattr', setattr], [Op.SETXATTR, 'setxattr', setxattr],
