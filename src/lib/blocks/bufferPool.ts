@@ -18,6 +18,8 @@ import {blocksAddon} from '../native/blocksAddon.js'
 export class BufferPool {
   private readonly free = new Map<number, Buffer[]>()
   private spareBytes = 0
+  /** Buffers of takeUnpooled: never kept as spares. */
+  private readonly unpooled = new WeakSet<Buffer>()
   /** Buffers lent out (to FUSE threads copying a read's reply from them), with how many times. */
   private readonly lent = new Map<Buffer, number>()
   /** Lent buffers given back meanwhile: they join the spares when the last loan ends. */
@@ -39,7 +41,24 @@ export class BufferPool {
     return blocksAddon().alignedBuffer(size)
   }
 
+  /**
+   * A buffer of `size` bytes (contents unspecified) that is not aligned and never joins the spares:
+   * for buffers of odd sizes (a small file's block), which would otherwise push the spares of the
+   * usual size out (see above).
+   */
+  takeUnpooled(size: number): Buffer {
+    const buffer = Buffer.allocUnsafeSlow(size)
+    this.unpooled.add(buffer)
+    return buffer
+  }
+
+  /** A buffer like `buffer`: of its size, pooled or not as it is. */
+  takeLike(buffer: Buffer): Buffer {
+    return this.unpooled.has(buffer) ? this.takeUnpooled(buffer.length) : this.take(buffer.length)
+  }
+
   give(buffer: Buffer): void {
+    if (this.unpooled.has(buffer)) return
     if (this.lent.has(buffer)) {
       this.givenWhileLent.add(buffer)
       return

@@ -172,6 +172,11 @@ export class BlockCache {
   }
 
   /** Bytes over budget, not counting blocks being flushed (they will soon be clean). */
+  /** A block's buffer was replaced by one of another size (it grew): the cache counts the new size. */
+  resized(block: CachedBlock, oldBytes: number): void {
+    this.bytes += block.buffer.length - oldBytes
+  }
+
   excessBytes(): number {
     let busy = 0
     for (const block of this.blocks.values()) if (block.busy) busy += block.buffer.length

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import {constants} from 'node:fs'
+import {after, before, describe, it} from 'node:test'
+import {ROOT_INODE} from '../../src/lib/format/constants.js'
+import {ShmrFs} from '../../src/lib/fs/shmrFs.js'
+import {openFixture, type OpenFixture} from '../helpers/openFixture.js'
+
+const BLOCK = 1024 * 1024
+const CACHE_BYTES = 16 * BLOCK
+
+let fx: OpenFixture
+let shmr: ShmrFs
+let flushes = 0
+before(async () => {
+  fx = await openFixture({blockSizeBytes: BLOCK})
+  shmr = new ShmrFs(fx.store, fx.blocks, fx.pools, {cacheBytes: CACHE_BYTES, flushAfterMs: 600_000, maxFlushing: 4, onStoredChange: () => flushes++}, () => {})
+})
+after(async () => { await fx.store.close() })
+
+const contentOf = (i: number, length: number): Buffer => Buffer.alloc(length, (i * 13 + 5) & 0xff)
+
+describe('small files in the data path', () => {
+  it('buffers a small file in about its size, not a whole block: a hundred 4 KiB files fit a 16-block cache without a flush', async () => {
+    for (let i = 0; i < 100; i++) {
+      const handle = await shmr.createFile(ROOT_INODE, `small-${i}`, 0o644, constants.O_WRONLY)
+      await shmr.data.write(handle.id, contentOf(i, 4096), 4096, 0)
+      await shmr.data.release(handle.id)
+    }
+    assert.equal(flushes, 0, 'no block had to be written out for room')
+    for (let i = 0; i < 100; i += 9) {
+      const ino = shmr.namespace.lookup(ROOT_INODE, `small-${i}`).ino
+      const handle = await shmr.open(ino, constants.O_RDONLY)
+      const target = Buffer.alloc(8192, 0xee)
+      const answer = await shmr.data.read(handle.id, target, 8192, 0)
+      assert.equal(answer, 4096)
+      assert.ok(target.subarray(0, 4096).equals(contentOf(i, 4096)))
+      await shmr.data.release(handle.id)
+    }
+  })
+
+  it('grows a small block as writes reach further, reading zeros where nothing was written, and stores it whole', async () => {
+    const handle = await shmr.createFile(ROOT_INODE, 'growing', 0o644, constants.O_RDWR)
+    await shmr.data.write(handle.id, contentOf(1, 100), 100, 0)
+    await shmr.data.write(handle.id, contentOf(2, 100), 100, 300_000)
+    await shmr.data.write(handle.id, contentOf(3, 100), 100, 700_000)
+    const expected = Buffer.alloc(700_100)
+    contentOf(1, 100).copy(expected, 0)
+    contentOf(2, 100).copy(expected, 300_000)
+    contentOf(3, 100).copy(expected, 700_000)
+    const read = async (): Promise<Buffer> => {
+      const target = Buffer.alloc(BLOCK, 0xee)
+      const answer = await shmr.data.read(handle.id, target, BLOCK, 0)
+      const bytes = typeof answer === 'number' ? target.subarray(0, answer) : answer.buffer.subarray(answer.offset, answer.offset + answer.count)
+      if (typeof answer !== 'number') shmr.data.endLoan(answer.buffer)
+      return Buffer.from(bytes)
+    }
+    assert.ok((await read()).equals(expected), 'buffered')
+    await shmr.data.syncFile(handle.file.ino)
+    await shmr.data.release(handle.id)
+    const again = await shmr.open(handle.file.ino, constants.O_RDONLY)
+    const target = Buffer.alloc(BLOCK)
+    const answer = await shmr.data.read(again.id, target, BLOCK, 0)
+    const bytes = typeof answer === 'number' ? target.subarray(0, answer) : answer.buffer.subarray(answer.offset, answer.offset + answer.count)
+    assert.ok(Buffer.from(bytes).equals(expected), 'stored')
+    if (typeof answer !== 'number') shmr.data.endLoan(answer.buffer)
+    await shmr.data.release(again.id)
+  })
+})
