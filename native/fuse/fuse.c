@@ -97,6 +97,10 @@ typedef struct {
   volatile int no_capabilities;
   int loop_result;
   bool destroyed;
+  // Replies being copied into the kernel on libuv's threads (replyBufLater): the session must
+  // outlive them, so a destroy asked for meanwhile waits for the last.
+  uint32_t replies_in_flight;
+  bool destroy_pending;
 } binding_t;
 
 static binding_t *the_binding = NULL;
@@ -127,10 +131,39 @@ static void enqueue(request_t *r) {
   uv_async_send(&b->async);
 }
 
+// Spare buffers for writes' bytes: a fresh megabyte per write request was an mmap, 256 page
+// faults while copying into it, and a munmap. Taken on the loop thread, given back on the main one.
+#define DATA_BUFFER_BYTES (1024 * 1024 + 4096)
+#define DATA_SPARES 32
+static char *data_spares[DATA_SPARES];
+static int data_spare_count = 0;
+static pthread_mutex_t data_spares_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *take_data_buffer(size_t size) {
+  if (size > DATA_BUFFER_BYTES || size <= 4096) return malloc(size ? size : 1);
+  char *buffer = NULL;
+  pthread_mutex_lock(&data_spares_lock);
+  if (data_spare_count > 0) buffer = data_spares[--data_spare_count];
+  pthread_mutex_unlock(&data_spares_lock);
+  return buffer ? buffer : malloc(DATA_BUFFER_BYTES);
+}
+
+static void give_data_buffer(char *buffer, size_t size) {
+  if (buffer == NULL) return;
+  if (size > 4096 && size <= DATA_BUFFER_BYTES) {
+    pthread_mutex_lock(&data_spares_lock);
+    bool kept = data_spare_count < DATA_SPARES;
+    if (kept) data_spares[data_spare_count++] = buffer;
+    pthread_mutex_unlock(&data_spares_lock);
+    if (kept) return;
+  }
+  free(buffer);
+}
+
 static void free_request(request_t *r) {
   free(r->name);
   free(r->name2);
-  free(r->data);
+  give_data_buffer(r->data, r->data_len);
   free(r->dirents);
   free(r);
 }
@@ -268,7 +301,7 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
   r->args[A_FH] = (double) fi->fh;
   r->args[A_SIZE] = (double) size;
   r->args[A_OFFSET] = (double) off;
-  r->data = malloc(size ? size : 1);
+  r->data = take_data_buffer(size);
   memcpy(r->data, buf, size);
   r->data_len = size;
   enqueue(r);
@@ -318,7 +351,7 @@ static void ll_statfs(fuse_req_t req, fuse_ino_t ino) {
 static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags) {
   request_t *r = new_request(req, OP_SETXATTR, ino);
   r->name = copy_string(name);
-  r->data = malloc(size ? size : 1);
+  r->data = take_data_buffer(size);
   memcpy(r->data, value, size);
   r->data_len = size;
   r->args[A_FLAGS] = flags;
@@ -622,9 +655,20 @@ static napi_value mount_js(napi_env env, napi_callback_info info) {
 }
 
 // destroy(): after onExit, frees the session; requests still held are dropped unanswered.
+static void destroy_session(napi_env env, binding_t *b);
+
 static napi_value destroy_js(napi_env env, napi_callback_info info) {
   binding_t *b = the_binding;
   if (b == NULL || b->thread_started) return NULL;
+  if (b->replies_in_flight > 0) {
+    b->destroy_pending = true;
+    return NULL;
+  }
+  destroy_session(env, b);
+  return NULL;
+}
+
+static void destroy_session(napi_env env, binding_t *b) {
   b->destroyed = true;
   for (uint32_t id = 0; id < b->slot_count; id++) {
     if (b->slots[id]) free_request(b->slots[id]);
@@ -640,7 +684,6 @@ static napi_value destroy_js(napi_env env, napi_callback_info info) {
   napi_delete_reference(env, b->attr_ref);
   the_binding = NULL;
   // b itself and the slot tables are left: a uv handle closes on the next loop turn.
-  return NULL;
 }
 
 static binding_t *binding_or_throw(napi_env env) {
@@ -781,6 +824,74 @@ static napi_value reply_buf_js(napi_env env, napi_callback_info info) {
   }
   TAKE_REQUEST(r)
   return finish(env, r, fuse_reply_buf(r->req, data + offset, count));
+}
+
+// A read's bytes copied into the kernel on one of libuv's threads, off the serving thread: a
+// megabyte copied there was the serving thread's largest cost in a sequential read.
+typedef struct {
+  napi_async_work work;
+  napi_ref buffer;
+  napi_ref done;
+  request_t *r;
+  const char *bytes;
+  size_t count;
+} reply_job_t;
+
+static void reply_job_execute(napi_env env, void *data) {
+  reply_job_t *job = data;
+  fuse_reply_buf(job->r->req, job->bytes, job->count);
+}
+
+static void reply_job_complete(napi_env env, napi_status status, void *data) {
+  reply_job_t *job = data;
+  binding_t *b = the_binding;
+  free_request(job->r);
+  napi_value done, global, result;
+  napi_get_reference_value(env, job->done, &done);
+  napi_get_global(env, &global);
+  napi_delete_reference(env, job->buffer);
+  napi_delete_reference(env, job->done);
+  napi_delete_async_work(env, job->work);
+  free(job);
+  if (b) {
+    b->replies_in_flight--;
+    if (b->destroy_pending && b->replies_in_flight == 0) destroy_session(env, b);
+  }
+  if (napi_call_function(env, global, done, 0, NULL, &result) == napi_pending_exception) {
+    napi_value exception;
+    napi_get_and_clear_last_exception(env, &exception);
+    napi_fatal_exception(env, exception);
+  }
+}
+
+// replyBufLater(id, buffer, offset, length, done): as replyBuf, the bytes copied on another
+// thread; done() once they are (the buffer must not change until then). False, and no done(),
+// when the request was answered already.
+static napi_value reply_buf_later_js(napi_env env, napi_callback_info info) {
+  REPLY_PROLOGUE(5)
+  char *data = NULL;
+  size_t data_length = 0;
+  uint32_t offset, count;
+  CHECK(napi_get_buffer_info(env, argv[1], (void **) &data, &data_length));
+  CHECK(napi_get_value_uint32(env, argv[2], &offset));
+  CHECK(napi_get_value_uint32(env, argv[3], &count));
+  if ((size_t) offset + count > data_length) {
+    napi_throw_range_error(env, NULL, "replyBufLater: offset and length lie past the buffer");
+    return NULL;
+  }
+  TAKE_REQUEST(r)
+  reply_job_t *job = calloc(1, sizeof(reply_job_t));
+  job->r = r;
+  job->bytes = data + offset;
+  job->count = count;
+  napi_value name;
+  CHECK(napi_create_reference(env, argv[1], 1, &job->buffer));
+  CHECK(napi_create_reference(env, argv[4], 1, &job->done));
+  CHECK(napi_create_string_utf8(env, "shmr-fuse-reply", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_create_async_work(env, NULL, name, reply_job_execute, reply_job_complete, job, &job->work));
+  CHECK(napi_queue_async_work(env, job->work));
+  b->replies_in_flight++;
+  return answered(env, 0);
 }
 
 // A reply of one count, (id, count): replyWrite's bytes written, replyXattrSize's size probe.
@@ -946,6 +1057,7 @@ static napi_value init_module(napi_env env, napi_value exports) {
     {"replyOpen", NULL, reply_open_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyCreate", NULL, reply_create_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyBuf", NULL, reply_buf_js, NULL, NULL, NULL, napi_default, NULL},
+    {"replyBufLater", NULL, reply_buf_later_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyWrite", NULL, reply_write_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyXattrSize", NULL, reply_xattr_size_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyReadlink", NULL, reply_readlink_js, NULL, NULL, NULL, napi_default, NULL},

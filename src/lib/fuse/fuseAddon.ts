@@ -27,6 +27,8 @@ export interface FuseAddon {
   replyOpen(id: number, fh: number, flags: number): boolean
   replyCreate(id: number, fh: number, flags: number): boolean
   replyBuf(id: number, buffer: Buffer, offset: number, length: number): boolean
+  /** As replyBuf, copied on another thread: `done` once the buffer is free again (not called when it returns false). */
+  replyBufLater(id: number, buffer: Buffer, offset: number, length: number, done: () => void): boolean
   replyWrite(id: number, count: number): boolean
   replyXattrSize(id: number, size: number): boolean
   replyReadlink(id: number, target: string): boolean

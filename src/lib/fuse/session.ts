@@ -95,6 +95,15 @@ export class FuseSession {
     if (this.claim(request)) this.addon.replyBuf(request.id, buffer, offset, length)
   }
 
+  /**
+   * Bytes copied into the reply on another thread; `done` once the buffer may change again (at
+   * once when the request was answered already).
+   */
+  bufferLater(request: Request, buffer: Buffer, offset: number, length: number, done: () => void): void {
+    if (this.claim(request) && this.addon.replyBufLater(request.id, buffer, offset, length, done)) return
+    done()
+  }
+
   written(request: Request, count: number): void {
     if (this.claim(request)) this.addon.replyWrite(request.id, count)
   }
