@@ -809,21 +809,33 @@ static napi_value reply_create_js(napi_env env, napi_callback_info info) {
   return finish(env, r, fuse_reply_create(r->req, &e, &fi));
 }
 
+// The bytes (buffer, offset, length) of a reply's arguments argv[1..3]; false, with an exception
+// pending, when they are not a buffer and a range inside it.
+static bool reply_bytes(napi_env env, napi_value *argv, const char **bytes, uint32_t *count) {
+  char *data = NULL;
+  size_t data_length = 0;
+  uint32_t offset;
+  if (napi_get_buffer_info(env, argv[1], (void **) &data, &data_length) != napi_ok
+      || napi_get_value_uint32(env, argv[2], &offset) != napi_ok || napi_get_value_uint32(env, argv[3], count) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected (id, buffer, offset, length)");
+    return false;
+  }
+  if ((size_t) offset + *count > data_length) {
+    napi_throw_range_error(env, NULL, "offset and length lie past the buffer");
+    return false;
+  }
+  *bytes = data + offset;
+  return true;
+}
+
 // replyBuf(id, buffer, offset, length): the bytes are copied into the reply before it returns.
 static napi_value reply_buf_js(napi_env env, napi_callback_info info) {
   REPLY_PROLOGUE(4)
-  char *data = NULL;
-  size_t data_length = 0;
-  uint32_t offset, count;
-  CHECK(napi_get_buffer_info(env, argv[1], (void **) &data, &data_length));
-  CHECK(napi_get_value_uint32(env, argv[2], &offset));
-  CHECK(napi_get_value_uint32(env, argv[3], &count));
-  if ((size_t) offset + count > data_length) {
-    napi_throw_range_error(env, NULL, "replyBuf: offset and length lie past the buffer");
-    return NULL;
-  }
+  const char *bytes;
+  uint32_t count;
+  if (!reply_bytes(env, argv, &bytes, &count)) return NULL;
   TAKE_REQUEST(r)
-  return finish(env, r, fuse_reply_buf(r->req, data + offset, count));
+  return finish(env, r, fuse_reply_buf(r->req, bytes, count));
 }
 
 // A read's bytes copied into the kernel on one of libuv's threads, off the serving thread: a
@@ -869,20 +881,13 @@ static void reply_job_complete(napi_env env, napi_status status, void *data) {
 // when the request was answered already.
 static napi_value reply_buf_later_js(napi_env env, napi_callback_info info) {
   REPLY_PROLOGUE(5)
-  char *data = NULL;
-  size_t data_length = 0;
-  uint32_t offset, count;
-  CHECK(napi_get_buffer_info(env, argv[1], (void **) &data, &data_length));
-  CHECK(napi_get_value_uint32(env, argv[2], &offset));
-  CHECK(napi_get_value_uint32(env, argv[3], &count));
-  if ((size_t) offset + count > data_length) {
-    napi_throw_range_error(env, NULL, "replyBufLater: offset and length lie past the buffer");
-    return NULL;
-  }
+  const char *bytes;
+  uint32_t count;
+  if (!reply_bytes(env, argv, &bytes, &count)) return NULL;
   TAKE_REQUEST(r)
   reply_job_t *job = calloc(1, sizeof(reply_job_t));
   job->r = r;
-  job->bytes = data + offset;
+  job->bytes = bytes;
   job->count = count;
   napi_value name;
   CHECK(napi_create_reference(env, argv[1], 1, &job->buffer));
