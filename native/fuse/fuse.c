@@ -92,9 +92,13 @@ typedef struct {
   uint32_t max_background;
   bool writeback_cache;
   bool direct_io_write_only;
-  // Set from JavaScript while no file carries security.capability: the kernel's lookup of it
-  // before every write is answered here, without a round trip.
-  volatile int no_capabilities;
+  // Extended attribute names the kernel asks for all the time (security.capability before every
+  // write, the POSIX ACLs for every `ls -l`), given at mount, and a bit for each set from
+  // JavaScript while no file carries that name: then the lookup is answered here, ENODATA,
+  // without a round trip.
+  char **shortcut_names;
+  uint32_t shortcut_count;
+  volatile uint32_t absent_xattrs;
   int loop_result;
   bool destroyed;
   // Replies being copied into the kernel on libuv's threads (replyBufLater): the session must
@@ -359,9 +363,12 @@ static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 }
 
 static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
-  if (__atomic_load_n(&the_binding->no_capabilities, __ATOMIC_ACQUIRE) && strcmp(name, "security.capability") == 0) {
-    fuse_reply_err(req, ENODATA);
-    return;
+  uint32_t absent = __atomic_load_n(&the_binding->absent_xattrs, __ATOMIC_ACQUIRE);
+  for (uint32_t i = 0; absent != 0 && i < the_binding->shortcut_count; i++) {
+    if ((absent & (1u << i)) && strcmp(name, the_binding->shortcut_names[i]) == 0) {
+      fuse_reply_err(req, ENODATA);
+      return;
+    }
   }
   request_t *r = new_request(req, OP_GETXATTR, ino);
   r->name = copy_string(name);
@@ -603,6 +610,23 @@ static napi_value mount_js(napi_env env, napi_callback_info info) {
   get_u32(env, argv[2], "maxReadahead", &b->max_readahead);
   get_u32(env, argv[2], "maxBackground", &b->max_background);
   b->writeback_cache = get_bool(env, argv[2], "writebackCache");
+  napi_value names;
+  bool has_names = false;
+  if (napi_has_named_property(env, argv[2], "shortcutXattrs", &has_names) == napi_ok && has_names
+      && napi_get_named_property(env, argv[2], "shortcutXattrs", &names) == napi_ok) {
+    uint32_t name_count = 0;
+    napi_get_array_length(env, names, &name_count);
+    if (name_count > 32) name_count = 32;
+    b->shortcut_names = calloc(name_count ? name_count : 1, sizeof(char *));
+    for (uint32_t i = 0; i < name_count; i++) {
+      napi_value item;
+      char text[256];
+      size_t text_length = 0;
+      napi_get_element(env, names, i, &item);
+      if (napi_get_value_string_latin1(env, item, text, sizeof(text), &text_length) != napi_ok) text[0] = '\0';
+      b->shortcut_names[b->shortcut_count++] = strdup(text);
+    }
+  }
   b->se = fuse_session_new(&args, &OPS, sizeof(OPS), b);
   fuse_opt_free_args(&args);
   for (uint32_t i = 0; i <= count; i++) free(fuse_argv[i]);
@@ -1041,14 +1065,14 @@ static napi_value unref_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// setNoCapabilities(bool)
-static napi_value set_no_capabilities_js(napi_env env, napi_callback_info info) {
+// setAbsentXattrs(mask): bit i set while no file carries settings.shortcutXattrs[i].
+static napi_value set_absent_xattrs_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  bool none;
-  CHECK(napi_get_value_bool(env, argv[0], &none));
-  if (the_binding) __atomic_store_n(&the_binding->no_capabilities, none ? 1 : 0, __ATOMIC_RELEASE);
+  uint32_t mask;
+  CHECK(napi_get_value_uint32(env, argv[0], &mask));
+  if (the_binding) __atomic_store_n(&the_binding->absent_xattrs, mask, __ATOMIC_RELEASE);
   return NULL;
 }
 
@@ -1072,7 +1096,7 @@ static napi_value init_module(napi_env env, napi_value exports) {
     {"replyDirents", NULL, reply_dirents_js, NULL, NULL, NULL, napi_default, NULL},
     {"invalidateEntry", NULL, invalidate_entry_js, NULL, NULL, NULL, napi_default, NULL},
     {"invalidateInode", NULL, invalidate_inode_js, NULL, NULL, NULL, napi_default, NULL},
-    {"setNoCapabilities", NULL, set_no_capabilities_js, NULL, NULL, NULL, napi_default, NULL},
+    {"setAbsentXattrs", NULL, set_absent_xattrs_js, NULL, NULL, NULL, napi_default, NULL},
     {"unref", NULL, unref_js, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

@@ -75,7 +75,7 @@ describe('shmr inspect and metrics', () => {
       // Mounted: who holds it, and the metrics file the mount keeps.
       await m.mount()
       const data = 5 * 64 * KiB + 123
-      await shOk(`head -c ${data} /dev/urandom > ${m.mnt}/new && cat ${m.mnt}/new ${m.mnt}/b > /dev/null`)
+      await shOk(`head -c ${data} /dev/urandom > ${m.mnt}/new && cat ${m.mnt}/new ${m.mnt}/b > /dev/null && ls -lR ${m.mnt} > /dev/null`)
       const metricsFile = path.join(m.config.metadataDir, 'metrics.prom')
       let samples = new Map<string, number>()
       for (let i = 0; i < 100; i++) {
@@ -88,9 +88,10 @@ describe('shmr inspect and metrics', () => {
       assert.equal(samples.get('shmr_drive_written_bytes_total{pool="write",drive="ssd0"}'), data, 'each block written once to the write pool')
       assert.ok((samples.get('shmr_operations_total{op="write"}') ?? 0) >= 3)
       assert.ok((samples.get('shmr_operation_duration_seconds_count{op="write"}') ?? 0) >= 3)
-      // No file carries security.capability, so the binding answered the kernel's lookup of it
-      // before each write itself (CapabilityShortcut): no getxattr reached shmr.
-      assert.equal(samples.get('shmr_operations_total{op="getxattr"}'), undefined, 'no getxattr round trip per write')
+      // No file carries security.capability or a POSIX ACL, so the binding answered the kernel's
+      // lookups of them (before each write, for each entry of ls -l) itself (AbsentXattrs): no
+      // getxattr reached shmr.
+      assert.equal(samples.get('shmr_operations_total{op="getxattr"}'), undefined, 'no getxattr round trip per write or per listed file')
       const live = await inspect(m, 'overview')
       assert.equal(live.mounted.pid, m.pid())
       assert.match(live.metrics, /shmr_fuse_bytes_total\{direction="write"\}/)

@@ -2,9 +2,8 @@ import type {Owner} from '../fs/owner.js'
 import type {ShmrFs} from '../fs/shmrFs.js'
 import type {Stat} from '../fs/stat.js'
 import type {Metrics} from '../metrics/metrics.js'
-import {CAPABILITY_XATTR} from '../fs/writePrivileges.js'
 import {putAttributes} from './attributes.js'
-import {CapabilityShortcut} from './capabilityShortcut.js'
+import {AbsentXattrs} from './absentXattrs.js'
 import type {Request} from './request.js'
 import type {FuseSession} from './session.js'
 
@@ -17,14 +16,14 @@ export interface DirectoryListing {
 
 /** What every operation handler gets: the core, the session to answer through, a logger. */
 export class FuseContext {
-  readonly capabilities: CapabilityShortcut
+  readonly absentXattrs: AbsentXattrs
   private bound: FuseSession | undefined
   /** Open directories by handle. */
   readonly directories = new Map<number, DirectoryListing>()
   private nextDirectory = 1
 
   constructor(readonly fs: ShmrFs, readonly log: Log, readonly metrics?: Metrics) {
-    this.capabilities = new CapabilityShortcut(!fs.store.xattrs.anyNamed(CAPABILITY_XATTR))
+    this.absentXattrs = new AbsentXattrs((name) => fs.store.xattrs.anyNamed(name))
   }
 
   /** Set once mounted: where replies go. */

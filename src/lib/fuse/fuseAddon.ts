@@ -9,6 +9,8 @@ export interface ConnectionSettings {
   readonly maxReadahead: number
   readonly maxBackground?: number
   readonly writebackCache?: boolean
+  /** Extended attribute names whose lookups the binding may answer itself (see setAbsentXattrs). */
+  readonly shortcutXattrs?: readonly string[]
 }
 
 /**
@@ -38,7 +40,8 @@ export interface FuseAddon {
   replyDirents(id: number): boolean
   invalidateEntry(parent: number, name: string): boolean
   invalidateInode(ino: number): boolean
-  setNoCapabilities(none: boolean): void
+  /** Bit i set: no file carries shortcutXattrs[i], and the binding answers its lookups ENODATA itself. */
+  setAbsentXattrs(mask: number): void
   /** Lets the process exit while the mount still exists (it keeps it alive until then). */
   unref(): void
 }

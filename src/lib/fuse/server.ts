@@ -13,6 +13,7 @@ import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {blocksAddon} from '../native/blocksAddon.js'
 import {PoolSet} from '../pools/poolSet.js'
+import {SHORTCUT_XATTRS} from './absentXattrs.js'
 import {FuseContext, type Log} from './context.js'
 import {dispatcher} from './dispatch.js'
 import {fuseAddon} from './fuseAddon.js'
@@ -104,7 +105,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       session = new FuseSession(mountpoint, {
         allowOther: config.mount.allowOther, defaultPermissions: config.mount.defaultPermissions,
         fsname: `shmr:${path.basename(config.metadataDir)}`, subtype: 'shmr', timeoutMs: config.mount.requestTimeoutMs,
-        connection: {maxWrite: MAX_REQUEST_BYTES, maxReadahead: config.mount.readAheadBytes},
+        connection: {maxWrite: MAX_REQUEST_BYTES, maxReadahead: config.mount.readAheadBytes, shortcutXattrs: SHORTCUT_XATTRS},
       }, dispatcher(context))
     } catch (error) {
       if (error instanceof ShmrError) throw error
@@ -114,7 +115,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     }
     context.bind(session)
     const addon = session.addon
-    context.capabilities.attach({setCapabilitiesAbsent: (absent) => addon.setNoCapabilities(absent)})
+    context.absentXattrs.attach(addon)
     const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
     if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`)
     core.data.kernelReadsAhead(readAhead.bytes)

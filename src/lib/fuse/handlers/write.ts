@@ -4,7 +4,7 @@ import type {Request} from '../request.js'
 export async function write(ctx: FuseContext, request: Request): Promise<void> {
   // Files opened write-only are in direct I/O (openFlags.ts), and the kernel leaves dropping
   // setuid and capabilities on write to the server for those; on any other it has done so already.
-  await ctx.fs.dropPrivilegesForWrite(ctx.fs.data.handle(request.fh).file.ino, ctx.caller(request), ctx.capabilities.mayExist)
+  await ctx.fs.dropPrivilegesForWrite(ctx.fs.data.handle(request.fh).file.ino, ctx.caller(request), ctx.absentXattrs.capabilitiesMayExist)
   const written = await ctx.fs.data.write(request.fh, request.data!, request.size, request.offset)
   ctx.metrics?.transferred('write', written)
   ctx.session.written(request, written)
