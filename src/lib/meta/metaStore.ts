@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {open, type RootDatabase} from 'lmdb'
+import {open, type Key, type RootDatabase} from 'lmdb'
 import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
 import {FORMAT_VERSION, OLDEST_SUPPORTED_FORMAT_VERSION, PRIVATE_FILE_MODE} from '../format/constants.js'
 import {BlockMapTable} from './blockMaps.js'
@@ -72,13 +72,9 @@ export class MetaStore {
    * the store probe (storeProbe.ts).
    */
   readEvery(): {records: number; unreadable: string[]} {
-    const tables: Record<string, {readEvery(): number}> = {
-      inodes: this.inodes, dirents: this.dirents, blockMaps: this.blockMaps, tombstones: this.tombstones, counters: this.counters,
-      xattrs: this.xattrs, orphans: this.orphans, staged: this.staged,
-    }
     let records = 0
     const unreadable: string[] = []
-    for (const [name, table] of Object.entries(tables)) {
+    for (const [name, table] of Object.entries(this.tables())) {
       try {
         records += table.readEvery()
       } catch (error) {
@@ -144,8 +140,14 @@ export class MetaStore {
   deferWrites(): void {
     if (this.writeBehind) return
     this.writeBehind = new WriteBehind(this.env, (error) => this.explained(error))
-    for (const table of [this.inodes, this.dirents, this.blockMaps, this.tombstones, this.counters, this.xattrs, this.orphans, this.staged]) {
-      table.deferTo(this.writeBehind.pending)
+    for (const table of Object.values(this.tables())) table.deferTo(this.writeBehind.pending)
+  }
+
+  /** Every record table, by name (the superblock aside). */
+  private tables(): Record<string, Table<Key, unknown>> {
+    return {
+      inodes: this.inodes, dirents: this.dirents, blockMaps: this.blockMaps, tombstones: this.tombstones, counters: this.counters,
+      xattrs: this.xattrs, orphans: this.orphans, staged: this.staged,
     }
   }
 
@@ -210,8 +212,9 @@ export class MetaStore {
   /**
    * Closes the store. After a failed commit lmdb-js's close waits for a flush that never comes
    * (the server hung at its unmount with the metadata disk still full): then it waits at most
-   * CLOSE_AFTER_FAILURE_MS. Nothing is lost by not waiting: every transaction that succeeded was
-   * durable before it resolved.
+   * CLOSE_AFTER_FAILURE_MS. Nothing more is lost by not waiting: changes waiting to be written
+   * behind (deferWrites) get as long to commit first, and those that cannot are reported
+   * (onAbandoned); every other transaction was durable before it resolved.
    */
   async close(): Promise<void> {
     const abandoned = await this.writeBehind?.close(CLOSE_AFTER_FAILURE_MS)

@@ -6,14 +6,12 @@ export type Pending<V> = V | typeof REMOVED
 
 /** One table's side of the pending writes: what its reads see before the commit lands. */
 export interface PendingTable {
-  /** The table's name, for the committer. */
-  readonly name: string
   /** Writes the value (or removes the key) inside the committing LMDB transaction. */
   apply(key: Key, value: unknown): void
 }
 
 /** A write waiting for its commit, and the version that tells a newer write of the same key. */
-interface Entry {
+export interface PendingWrite {
   readonly table: PendingTable
   readonly key: Key
   readonly value: Pending<unknown>
@@ -26,21 +24,15 @@ interface Entry {
  * next request at once, before LMDB commits it with others.
  */
 export class PendingWrites {
-  private readonly byTable = new Map<PendingTable, Map<string, Entry>>()
+  private readonly byTable = new Map<PendingTable, Map<string, PendingWrite>>()
   private nextVersion = 1
   /** The writes of the transaction callback running now, which its own reads see, or undefined. */
-  private open: Map<PendingTable, Map<string, Pending<unknown>>> | undefined
-
-  get size(): number {
-    let size = 0
-    for (const entries of this.byTable.values()) size += entries.size
-    return size
-  }
+  private open: Map<PendingTable, Map<string, {key: Key; value: Pending<unknown>}>> | undefined
 
   /** Runs a transaction callback, collecting its writes: they join the pending ones only if it returns. */
-  collect<T>(fn: () => T): {result: T; writes: Array<{table: PendingTable; key: Key; value: Pending<unknown>; version: number}>} {
+  collect<T>(fn: () => T): {result: T; writes: PendingWrite[]} {
     if (this.open) throw new Error('a metadata transaction is already running')
-    const open = new Map<PendingTable, Map<string, Pending<unknown>>>()
+    const open = new Map<PendingTable, Map<string, {key: Key; value: Pending<unknown>}>>()
     this.open = open
     let result: T
     try {
@@ -48,14 +40,14 @@ export class PendingWrites {
     } finally {
       this.open = undefined
     }
-    const writes = []
+    const writes: PendingWrite[] = []
     for (const [table, entries] of open) {
       let pending = this.byTable.get(table)
       if (!pending) this.byTable.set(table, (pending = new Map()))
-      for (const [id, value] of entries) {
-        const entry: Entry = {table, key: JSON.parse(id) as Key, value, version: this.nextVersion++}
-        pending.set(id, entry)
-        writes.push({table, key: entry.key, value, version: entry.version})
+      for (const [id, {key, value}] of entries) {
+        const write: PendingWrite = {table, key, value, version: this.nextVersion++}
+        pending.set(id, write)
+        writes.push(write)
       }
     }
     return {result, writes}
@@ -66,40 +58,39 @@ export class PendingWrites {
     if (!this.open) throw new Error('metadata writes must run inside a transaction')
     let entries = this.open.get(table)
     if (!entries) this.open.set(table, (entries = new Map()))
-    entries.set(idOf(key), value)
+    entries.set(keyId(key), {key, value})
   }
 
   /** What a read of `key` sees that LMDB does not have yet; undefined: ask LMDB. */
   lookup<V>(table: PendingTable, key: Key): {value: Pending<V>} | undefined {
-    const id = idOf(key)
-    const own = this.open?.get(table)
-    if (own?.has(id)) return {value: own.get(id) as Pending<V>}
-    const entry = this.byTable.get(table)?.get(id)
-    return entry ? {value: entry.value as Pending<V>} : undefined
+    const id = keyId(key)
+    const found = this.open?.get(table)?.get(id) ?? this.byTable.get(table)?.get(id)
+    return found ? {value: found.value as Pending<V>} : undefined
   }
 
   /** The pending writes of `table` with start <= key < end (the running callback's last), unordered. */
   inRange<V>(table: PendingTable, start: Key | undefined, end: Key | undefined): Array<{key: Key; value: Pending<V>}> {
     const found = new Map<string, {key: Key; value: Pending<V>}>()
-    const add = (id: string, key: Key, value: Pending<unknown>): void => {
-      if ((start === undefined || compareKeys(key, start) >= 0) && (end === undefined || compareKeys(key, end) < 0)) found.set(id, {key, value: value as Pending<V>})
+    for (const entries of [this.byTable.get(table), this.open?.get(table)]) {
+      for (const [id, {key, value}] of entries ?? []) {
+        if ((start === undefined || compareKeys(key, start) >= 0) && (end === undefined || compareKeys(key, end) < 0)) found.set(id, {key, value: value as Pending<V>})
+      }
     }
-    for (const [id, entry] of this.byTable.get(table) ?? []) add(id, entry.key, entry.value)
-    for (const [id, value] of this.open?.get(table) ?? []) add(id, JSON.parse(id) as Key, value)
     return [...found.values()]
   }
 
   /** Forgets writes that landed, unless a newer write of the same key waits. */
-  landed(writes: ReadonlyArray<{table: PendingTable; key: Key; version: number}>): void {
+  landed(writes: readonly PendingWrite[]): void {
     for (const write of writes) {
       const entries = this.byTable.get(write.table)
-      const id = idOf(write.key)
+      const id = keyId(write.key)
       if (entries?.get(id)?.version === write.version) entries.delete(id)
     }
   }
 }
 
-function idOf(key: Key): string {
+/** A key as a string that is the same for equal keys: the pending writes' and a merged range's map key. */
+export function keyId(key: Key): string {
   return JSON.stringify(key)
 }
 

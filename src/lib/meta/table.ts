@@ -1,5 +1,5 @@
 import type {Database, Key} from 'lmdb'
-import {compareKeys, REMOVED, type PendingTable, type PendingWrites} from './pendingWrites.js'
+import {compareKeys, keyId, REMOVED, type PendingTable, type PendingWrites} from './pendingWrites.js'
 
 /**
  * A typed view of one named LMDB database. Reads see the current transaction when called inside
@@ -9,7 +9,7 @@ import {compareKeys, REMOVED, type PendingTable, type PendingWrites} from './pen
 export class Table<K extends Key, V> implements PendingTable {
   private pending: PendingWrites | undefined
 
-  constructor(protected readonly db: Database<V, K>, readonly name = 'table') {}
+  constructor(protected readonly db: Database<V, K>) {}
 
   /** Whether writes wait for the store's committer (see deferTo). */
   protected get deferred(): boolean {
@@ -76,10 +76,10 @@ export class Table<K extends Key, V> implements PendingTable {
     const stored = Array.from(this.db.getRange({start: options.start, end: options.end, limit: pending.length > 0 ? undefined : options.limit}))
     if (pending.length === 0) return stored
     const merged = new Map<string, {key: K; value: V}>()
-    for (const entry of stored) merged.set(JSON.stringify(entry.key), entry)
+    for (const entry of stored) merged.set(keyId(entry.key), entry)
     for (const {key, value} of pending) {
-      if (value === REMOVED) merged.delete(JSON.stringify(key))
-      else merged.set(JSON.stringify(key), {key: key as K, value})
+      if (value === REMOVED) merged.delete(keyId(key))
+      else merged.set(keyId(key), {key: key as K, value})
     }
     const sorted = [...merged.values()].sort((a, b) => compareKeys(a.key, b.key))
     return options.limit === undefined ? sorted : sorted.slice(0, options.limit)
