@@ -1,9 +1,6 @@
 import {isShmrError, systemErrorCode} from '../errors.js'
+import {retryDelayMs} from '../retryBackoff.js'
 import type {CachedBlock} from './blockCache.js'
-
-/** A block whose flush failed is retried after 1 s, then 2 s, 4 s, and every 5 s from then on. */
-const FIRST_RETRY_MS = 1000
-const LONGEST_RETRY_MS = 5000
 
 interface Failing {
   readonly failures: number
@@ -44,7 +41,7 @@ export class FlushTrouble {
     const failures = (this.remove(block)?.failures ?? 0) + 1
     this.failing.set(block, {failures, noSpace})
     if (noSpace) this.noSpaceBlocks++
-    block.flushRetryAtMs = nowMs + Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1))
+    block.flushRetryAtMs = nowMs + retryDelayMs(failures)
   }
 
   /** The block was written out. */

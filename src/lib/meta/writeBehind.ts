@@ -1,20 +1,9 @@
 import type {RootDatabase} from 'lmdb'
-import type {Key} from 'lmdb'
-import {PendingWrites, type Pending, type PendingTable} from './pendingWrites.js'
-
-/** A failed commit is tried again after 1 s, then 2 s, 4 s, and every 5 s from then on. */
-const FIRST_RETRY_MS = 1000
-const LONGEST_RETRY_MS = 5000
-
-interface Write {
-  readonly table: PendingTable
-  readonly key: Key
-  readonly value: Pending<unknown>
-  readonly version: number
-}
+import {retryDelayMs} from '../retryBackoff.js'
+import {PendingWrites, type PendingWrite} from './pendingWrites.js'
 
 interface Queued {
-  readonly writes: readonly Write[]
+  readonly writes: readonly PendingWrite[]
   readonly landed: () => void
 }
 
@@ -26,7 +15,7 @@ interface Queued {
  * next request runs while the commit is under way, and many changes share one commit.
  *
  * A commit that fails (the metadata disk full) keeps its writes waiting and is tried again with
- * backoff; meanwhile `stuck` says why, new transactions are refused with it, and whoever waits
+ * backoff (retryDelayMs); meanwhile `stuck` says why, new transactions are refused with it, and whoever waits
  * for durability gets it.
  */
 export class WriteBehind {
@@ -84,8 +73,7 @@ export class WriteBehind {
           this.stuck = await this.explain(error)
           this.queue = [...batch, ...this.queue]
           for (const waiter of this.waiters.splice(0)) waiter.reject(this.stuck)
-          const waitMs = Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** this.failures++)
-          await new Promise((resolve) => setTimeout(resolve, waitMs))
+          await new Promise((resolve) => setTimeout(resolve, retryDelayMs(++this.failures)))
           continue
         }
         this.stuck = undefined
