@@ -34,12 +34,12 @@ enum {
   OP_LOOKUP = 1, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD, OP_MKDIR, OP_UNLINK, OP_RMDIR,
   OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE, OP_RELEASE, OP_FSYNC, OP_OPENDIR,
   OP_READDIR, OP_RELEASEDIR, OP_FSYNCDIR, OP_STATFS, OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR,
-  OP_REMOVEXATTR, OP_ACCESS, OP_CREATE, OP_READDIRPLUS, OP_FALLOCATE, OP_LSEEK, OP_COPY_FILE_RANGE,
+  OP_REMOVEXATTR, OP_ACCESS, OP_CREATE, OP_READDIRPLUS, OP_LSEEK,
 };
 
 // Slots of `args`, as src/lib/fuse/lowlevel/opcodes.ts names them.
 enum {
-  A_INO, A_INO2, A_FH, A_FH2, A_OFFSET, A_OFFSET2, A_SIZE, A_FLAGS, A_MODE, A_UID, A_GID, A_PID,
+  A_INO, A_INO2, A_FH, A_OFFSET, A_SIZE, A_FLAGS, A_MODE, A_UID, A_GID, A_PID,
   A_UMASK, A_RDEV, A_TO_SET, A_SET_MODE, A_SET_UID, A_SET_GID, A_SET_SIZE, A_SET_ATIME_S,
   A_SET_ATIME_NS, A_SET_MTIME_S, A_SET_MTIME_NS, A_DATASYNC, A_COUNT
 };
@@ -402,15 +402,6 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
   enqueue(r);
 }
 
-static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, struct fuse_file_info *fi) {
-  request_t *r = new_request(req, OP_FALLOCATE, ino);
-  r->args[A_FH] = (double) fi->fh;
-  r->args[A_MODE] = mode;
-  r->args[A_OFFSET] = (double) offset;
-  r->args[A_SIZE] = (double) length;
-  enqueue(r);
-}
-
 static void ll_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, struct fuse_file_info *fi) {
   request_t *r = new_request(req, OP_LSEEK, ino);
   r->args[A_FH] = (double) fi->fh;
@@ -451,7 +442,6 @@ static const struct fuse_lowlevel_ops OPS = {
   .removexattr = ll_removexattr,
   .access = ll_access,
   .create = ll_create,
-  .fallocate = ll_fallocate,
   .lseek = ll_lseek,
 };
 
@@ -1029,21 +1019,6 @@ static napi_value reply_dirents_js(napi_env env, napi_callback_info info) {
   return finish(env, r, fuse_reply_buf(r->req, r->dirents, r->dirents_used));
 }
 
-// invalidateEntry(parent, name): the kernel forgets a name shmr changed behind its back.
-static napi_value invalidate_entry_js(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  binding_t *b = binding_or_throw(env);
-  if (b == NULL) return NULL;
-  double parent;
-  char name[1024];
-  size_t length;
-  CHECK(napi_get_value_double(env, argv[0], &parent));
-  CHECK(napi_get_value_string_latin1(env, argv[1], name, sizeof(name), &length));
-  return answered(env, fuse_lowlevel_notify_inval_entry(b->se, (fuse_ino_t) parent, name, length));
-}
-
 // invalidateInode(ino): the kernel drops its cached attributes of an inode.
 static napi_value invalidate_inode_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -1094,7 +1069,6 @@ static napi_value init_module(napi_env env, napi_value exports) {
     {"replyLseek", NULL, reply_lseek_js, NULL, NULL, NULL, napi_default, NULL},
     {"direntsAdd", NULL, dirents_add_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyDirents", NULL, reply_dirents_js, NULL, NULL, NULL, napi_default, NULL},
-    {"invalidateEntry", NULL, invalidate_entry_js, NULL, NULL, NULL, napi_default, NULL},
     {"invalidateInode", NULL, invalidate_inode_js, NULL, NULL, NULL, napi_default, NULL},
     {"setAbsentXattrs", NULL, set_absent_xattrs_js, NULL, NULL, NULL, napi_default, NULL},
     {"unref", NULL, unref_js, NULL, NULL, NULL, napi_default, NULL},

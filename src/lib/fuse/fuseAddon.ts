@@ -38,7 +38,6 @@ export interface FuseAddon {
   replyLseek(id: number, offset: number): boolean
   direntsAdd(id: number, name: string, nextOffset: number, plus: boolean): boolean
   replyDirents(id: number): boolean
-  invalidateEntry(parent: number, name: string): boolean
   invalidateInode(ino: number): boolean
   /** Bit i set: no file carries shortcutXattrs[i], and the binding answers its lookups ENODATA itself. */
   setAbsentXattrs(mask: number): void

@@ -35,9 +35,9 @@ import {write} from './write.js'
 export type Handler = (ctx: FuseContext, request: Request) => void | Promise<void>
 
 /**
- * Every operation shmr serves, by code, with the name metrics and logs give it. What is absent
- * (fallocate, copy_file_range) answers ENOSYS, after which the kernel stops asking. flush
- * is not even registered: close(2) waits for nothing (see FileData.release).
+ * Every operation shmr serves, by code, with the name metrics and logs give it. What the binding
+ * does not register with libfuse (fallocate, copy_file_range, flush: close(2) waits for nothing,
+ * see FileData.release) libfuse answers ENOSYS itself, after which the kernel stops asking.
  */
 export const HANDLERS: ReadonlyMap<number, {name: string; handle: Handler}> = new Map(([
   [Op.ACCESS, 'access', access], [Op.CREATE, 'create', create], [Op.FSYNC, 'fsync', fsync], [Op.FSYNCDIR, 'fsyncdir', fsyncdir],
