@@ -83,7 +83,7 @@ async function handle(request: Request): Promise<void> {
 
 const {requestTimeoutMs, readAheadBytes} = defaultMountConfig()
 const session: FuseSession = new FuseSession(mountpoint, {timeoutMs: requestTimeoutMs, connection: {maxWrite: 1024 * 1024, maxReadahead: readAheadBytes}},
-  (request) => void handle(request).catch((error: unknown) => session.err(request, errnoOf(error))))
+  (request) => void handle(request).catch((error: unknown) => session.err(request, errnoOf(error))).finally(() => session.release(request)))
 const readAhead = await setKernelReadAhead(mountpoint, readAheadBytes)
 if (readAhead.problem) process.stderr.write(`passthrough: kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}\n`)
 process.stdout.write('ready\n')

@@ -1,8 +1,10 @@
 // shmr's FUSE binding: libfuse 3's low-level API (fuse_lowlevel_ops), on inode numbers.
 //
-// One thread runs libfuse's session loop. Each request it reads is copied into a request_t
-// (names, and a write's bytes, included: libfuse reuses its buffer as soon as the callback
-// returns), queued, and handed to JavaScript on the main thread through a uv_async. JavaScript
+// One thread runs the session loop (loop_thread). Each request it reads is copied into a request_t
+// (names included: libfuse reuses its buffer as soon as the callback returns), queued, and handed
+// to JavaScript on the main thread through a uv_async. A write's bytes are not copied: the loop
+// reads each request into one of a few receive buffers, and a write keeps the buffer it arrived
+// in until its reply (see the receive buffers below). JavaScript
 // answers later, from the main thread, with one of the reply functions and the request's id;
 // the loop thread never waits for JavaScript, so any number of requests can be in flight.
 //
@@ -41,7 +43,7 @@ enum {
 enum {
   A_INO, A_INO2, A_FH, A_OFFSET, A_SIZE, A_FLAGS, A_MODE, A_UID, A_GID, A_PID,
   A_UMASK, A_RDEV, A_TO_SET, A_SET_MODE, A_SET_UID, A_SET_GID, A_SET_SIZE, A_SET_ATIME_S,
-  A_SET_ATIME_NS, A_SET_MTIME_S, A_SET_MTIME_NS, A_DATASYNC, A_COUNT
+  A_SET_ATIME_NS, A_SET_MTIME_S, A_SET_MTIME_NS, A_DATASYNC, A_DATA_OFFSET, A_DATA_BUFFER, A_COUNT
 };
 
 // Slots of `attr`.
@@ -59,6 +61,9 @@ typedef struct request {
   char *name2;
   char *data;
   size_t data_len;
+  // The receive buffer `data` lies in (a write's), or -1: `data` is the request's own copy. A
+  // receive buffer is JavaScript's to give back once dispatched, not the reply's.
+  int data_slot;
   // readdir: the reply being built (see direntsAdd)
   char *dirents;
   size_t dirents_size;
@@ -117,6 +122,8 @@ static request_t *new_request(fuse_req_t req, uint32_t op, fuse_ino_t ino) {
   request_t *r = calloc(1, sizeof(request_t));
   r->req = req;
   r->op = op;
+  r->data_slot = -1;
+  r->args[A_DATA_BUFFER] = -1;
   r->args[A_INO] = (double) ino;
   const struct fuse_ctx *ctx = fuse_req_ctx(req);
   r->args[A_UID] = ctx->uid;
@@ -135,39 +142,70 @@ static void enqueue(request_t *r) {
   uv_async_send(&b->async);
 }
 
-// Spare buffers for writes' bytes: a fresh megabyte per write request was an mmap, 256 page
-// faults while copying into it, and a munmap. Taken on the loop thread, given back on the main one.
-#define DATA_BUFFER_BYTES (1024 * 1024 + 4096)
-#define DATA_SPARES 32
-static char *data_spares[DATA_SPARES];
-static int data_spare_count = 0;
-static pthread_mutex_t data_spares_lock = PTHREAD_MUTEX_INITIALIZER;
+// Receive buffers. The loop reads every request into one; a write's bytes stay where they
+// arrived, and the write keeps that buffer until JavaScript is done with the request and gives it
+// back (releaseReceiveBuffer), which may be after its reply: shmr answers a write as soon as it
+// can no longer fail and copies the bytes into its cache just after, while the writer is already
+// on its way with the next one. Only then is the buffer free for another request. Copying each megabyte out of libfuse's one buffer instead cost a memcpy on the
+// loop thread per write, and handing JavaScript a fresh external Buffer per write made V8 count
+// a megabyte of external memory each time, which set off a full garbage collection every ~10
+// MiB written (59 in 640 MiB). Each buffer is wrapped in a JavaScript Buffer once, on first use,
+// and both live as long as the process. RECEIVE_BUFFER_BYTES is libfuse 3.14's largest read
+// (se->bufsize: FUSE_MAX_MAX_PAGES pages and a 4 KiB header); a buffer the size of its reads is
+// all fuse_session_receive_buf needs (set at mount, from the page size).
+static size_t RECEIVE_BUFFER_BYTES = 256 * 4096 + 4096;
+// More writes in flight than this (the kernel sends at most max_background at once, plus one
+// per writer waiting in direct I/O) and the loop reads into a buffer of its own, and copies.
+#define RECEIVE_BUFFERS 64
+typedef struct {
+  char *mem;
+  bool busy;
+  napi_ref buffer;  // main thread only
+} receive_buffer_t;
+static receive_buffer_t receive_buffers[RECEIVE_BUFFERS];
+static pthread_mutex_t receive_buffers_lock = PTHREAD_MUTEX_INITIALIZER;
+// The receive buffer the loop thread read the current request into (-1: its overflow buffer).
+static int receiving = -1;
+static char *overflow_buffer = NULL;
 
-static char *take_data_buffer(size_t size) {
-  if (size > DATA_BUFFER_BYTES || size <= 4096) return malloc(size ? size : 1);
-  char *buffer = NULL;
-  pthread_mutex_lock(&data_spares_lock);
-  if (data_spare_count > 0) buffer = data_spares[--data_spare_count];
-  pthread_mutex_unlock(&data_spares_lock);
-  return buffer ? buffer : malloc(DATA_BUFFER_BYTES);
+static void give_receive_buffer(int slot) {
+  pthread_mutex_lock(&receive_buffers_lock);
+  receive_buffers[slot].busy = false;
+  pthread_mutex_unlock(&receive_buffers_lock);
 }
 
-static void give_data_buffer(char *buffer, size_t size) {
-  if (buffer == NULL) return;
-  if (size > 4096 && size <= DATA_BUFFER_BYTES) {
-    pthread_mutex_lock(&data_spares_lock);
-    bool kept = data_spare_count < DATA_SPARES;
-    if (kept) data_spares[data_spare_count++] = buffer;
-    pthread_mutex_unlock(&data_spares_lock);
-    if (kept) return;
+static int take_receive_buffer(void) {
+  int found = -1;
+  pthread_mutex_lock(&receive_buffers_lock);
+  for (int i = 0; i < RECEIVE_BUFFERS && found < 0; i++) {
+    if (!receive_buffers[i].busy) {
+      receive_buffers[i].busy = true;
+      found = i;
+    }
   }
-  free(buffer);
+  pthread_mutex_unlock(&receive_buffers_lock);
+  if (found >= 0 && receive_buffers[found].mem == NULL) {
+    receive_buffers[found].mem = malloc(RECEIVE_BUFFER_BYTES);
+    if (receive_buffers[found].mem == NULL) {
+      give_receive_buffer(found);
+      found = -1;
+    }
+  }
+  return found;
+}
+
+// A request's copy of bytes that arrived in the overflow buffer, or of setxattr's value.
+static void copy_data(request_t *r, const char *bytes, size_t size) {
+  r->data = malloc(size ? size : 1);
+  memcpy(r->data, bytes, size);
+  r->data_len = size;
+  r->data_slot = -1;
 }
 
 static void free_request(request_t *r) {
   free(r->name);
   free(r->name2);
-  give_data_buffer(r->data, r->data_len);
+  if (r->data_slot < 0) free(r->data);
   free(r->dirents);
   free(r);
 }
@@ -305,9 +343,17 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
   r->args[A_FH] = (double) fi->fh;
   r->args[A_SIZE] = (double) size;
   r->args[A_OFFSET] = (double) off;
-  r->data = take_data_buffer(size);
-  memcpy(r->data, buf, size);
-  r->data_len = size;
+  if (receiving >= 0 && buf >= receive_buffers[receiving].mem && buf + size <= receive_buffers[receiving].mem + RECEIVE_BUFFER_BYTES) {
+    // The write takes the buffer it arrived in; the loop reads the next request into another.
+    r->data = (char *) buf;
+    r->data_len = size;
+    r->data_slot = receiving;
+    r->args[A_DATA_OFFSET] = (double) (buf - receive_buffers[receiving].mem);
+    r->args[A_DATA_BUFFER] = receiving;
+    receiving = -1;
+  } else {
+    copy_data(r, buf, size);
+  }
   enqueue(r);
 }
 
@@ -355,9 +401,8 @@ static void ll_statfs(fuse_req_t req, fuse_ino_t ino) {
 static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags) {
   request_t *r = new_request(req, OP_SETXATTR, ino);
   r->name = copy_string(name);
-  r->data = take_data_buffer(size);
-  memcpy(r->data, value, size);
-  r->data_len = size;
+  copy_data(r, value, size);
+  r->args[A_SIZE] = (double) size;
   r->args[A_FLAGS] = flags;
   enqueue(r);
 }
@@ -493,6 +538,7 @@ static void dispatch_queued(uv_async_t *handle) {
     request_t *next = r->next;
     r->next = NULL;
     if (b->destroyed) {
+      if (r->data_slot >= 0) give_receive_buffer(r->data_slot);
       free_request(r);
       r = next;
       continue;
@@ -508,8 +554,19 @@ static void dispatch_queued(uv_async_t *handle) {
     if (r->name) napi_create_string_latin1(env, r->name, NAPI_AUTO_LENGTH, &argv[2]);
     if (r->name2) napi_create_string_latin1(env, r->name2, NAPI_AUTO_LENGTH, &argv[3]);
     // The bytes stay the request's until its reply frees them: JavaScript must be done with
-    // them by then (the data path copies a write into its cache before it answers).
-    if (r->data) napi_create_external_buffer(env, r->data_len, r->data, NULL, NULL, &argv[4]);
+    // them by then (the data path copies a write into its cache before it answers). A write's
+    // are in a receive buffer, handed over whole with the offset of the bytes in args.
+    if (r->data_slot >= 0) {
+      receive_buffer_t *slot = &receive_buffers[r->data_slot];
+      if (slot->buffer == NULL) {
+        napi_value whole;
+        napi_create_external_buffer(env, RECEIVE_BUFFER_BYTES, slot->mem, NULL, NULL, &whole);
+        napi_create_reference(env, whole, 1, &slot->buffer);
+      }
+      napi_get_reference_value(env, slot->buffer, &argv[4]);
+    } else if (r->data) {
+      napi_create_external_buffer(env, r->data_len, r->data, NULL, NULL, &argv[4]);
+    }
     napi_value result;
     napi_status status = napi_call_function(env, global, dispatch, 5, argv, &result);
     if (status == napi_pending_exception) {
@@ -522,6 +579,30 @@ static void dispatch_queued(uv_async_t *handle) {
   napi_close_handle_scope(env, scope);
 }
 
+// fuse_session_loop (libfuse 3.14's lib/fuse_loop.c), reading each request into a receive
+// buffer that a write may keep (see above) instead of into one buffer of libfuse's.
+static int session_loop(struct fuse_session *se) {
+  int result = 0;
+  while (!fuse_session_exited(se)) {
+    if (receiving < 0) receiving = take_receive_buffer();
+    if (receiving < 0 && overflow_buffer == NULL) overflow_buffer = malloc(RECEIVE_BUFFER_BYTES);
+    struct fuse_buf buf = {.size = RECEIVE_BUFFER_BYTES, .mem = receiving >= 0 ? receive_buffers[receiving].mem : overflow_buffer};
+    if (buf.mem == NULL) {
+      result = -ENOMEM;
+      break;
+    }
+    result = fuse_session_receive_buf(se, &buf);
+    if (result == -EINTR) continue;
+    if (result <= 0) break;
+    fuse_session_process_buf(se, &buf);
+  }
+  if (receiving >= 0) give_receive_buffer(receiving);
+  receiving = -1;
+  if (result > 0) result = 0;
+  fuse_session_reset(se);
+  return result;
+}
+
 static void *loop_thread(void *data) {
   binding_t *b = data;
   pthread_setname_np(pthread_self(), "shmr-fuse");
@@ -529,7 +610,7 @@ static void *loop_thread(void *data) {
   sigset_t all;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, NULL);
-  b->loop_result = fuse_session_loop(b->se);
+  b->loop_result = session_loop(b->se);
   uv_async_send(&b->exited);
   return NULL;
 }
@@ -594,6 +675,7 @@ static napi_value mount_js(napi_env env, napi_callback_info info) {
 
   binding_t *b = calloc(1, sizeof(binding_t));
   b->env = env;
+  RECEIVE_BUFFER_BYTES = 256 * (size_t) getpagesize() + 4096;
   b->max_write = 1024 * 1024;
   b->max_readahead = 1024 * 1024;
   get_u32(env, argv[2], "maxWrite", &b->max_write);
@@ -729,6 +811,22 @@ static napi_value answered(napi_env env, int status) {
 static napi_value finish(napi_env env, request_t *r, int status) {
   free_request(r);
   return answered(env, status);
+}
+
+// The one 32-bit integer argument of a call (a bit mask comes back as its bits).
+static bool only_int32(napi_env env, napi_callback_info info, int32_t *out) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return false;
+  return napi_get_value_int32(env, argv[0], out) == napi_ok;
+}
+
+// releaseReceiveBuffer(index): a dispatched write is done with the receive buffer its bytes are
+// in (args[DATA_BUFFER]); another request may be read into it.
+static napi_value release_receive_buffer_js(napi_env env, napi_callback_info info) {
+  int32_t index;
+  if (only_int32(env, info, &index) && index >= 0 && index < RECEIVE_BUFFERS) give_receive_buffer(index);
+  return NULL;
 }
 
 // replyErr(id, errno): false when the request was answered already (it timed out).
@@ -1042,12 +1140,8 @@ static napi_value unref_js(napi_env env, napi_callback_info info) {
 
 // setAbsentXattrs(mask): bit i set while no file carries settings.shortcutXattrs[i].
 static napi_value set_absent_xattrs_js(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  uint32_t mask;
-  CHECK(napi_get_value_uint32(env, argv[0], &mask));
-  if (the_binding) __atomic_store_n(&the_binding->absent_xattrs, mask, __ATOMIC_RELEASE);
+  int32_t mask;
+  if (only_int32(env, info, &mask) && the_binding) __atomic_store_n(&the_binding->absent_xattrs, (uint32_t) mask, __ATOMIC_RELEASE);
   return NULL;
 }
 
@@ -1063,6 +1157,7 @@ static napi_value init_module(napi_env env, napi_value exports) {
     {"replyBuf", NULL, reply_buf_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyBufLater", NULL, reply_buf_later_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyWrite", NULL, reply_write_js, NULL, NULL, NULL, napi_default, NULL},
+    {"releaseReceiveBuffer", NULL, release_receive_buffer_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyXattrSize", NULL, reply_xattr_size_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyReadlink", NULL, reply_readlink_js, NULL, NULL, NULL, napi_default, NULL},
     {"replyStatfs", NULL, reply_statfs_js, NULL, NULL, NULL, napi_default, NULL},

@@ -160,6 +160,23 @@ os.close(fd)"`)
     })
   })
 
+  it('keeps writers\' bytes apart with more writes in flight than the binding has receive buffers (64), each answered before its copy', async () => {
+    // A write is answered once it can no longer fail and copied into the cache just after, from
+    // the buffer it arrived in: that buffer must stay the write's until the copy is made, also
+    // when the writes waiting for cache room outnumber the buffers.
+    await withMount({blockSizeBytes: BLOCK, mount: {cacheBytes: 16 * 1024 * 1024}}, async (m) => {
+      const source = tempDir()
+      const writers = 80
+      await shOk(`for i in $(seq 1 ${writers}); do head -c 1600000 /dev/urandom > ${source}/s$i; done`)
+      await shOk(`seq 1 ${writers} | xargs -P ${writers} -I{} dd if=${source}/s{} of=${m.mnt}/w{} bs=1M status=none`)
+      const sums = async (dir: string, prefix: string): Promise<string[]> =>
+        (await shOk(`cd ${dir} && for i in $(seq 1 ${writers}); do sha256sum < ${prefix}$i; done`)).trim().split('\n')
+      assert.deepEqual(await sums(m.mnt, 'w'), await sums(source, 's'))
+      await m.remount()
+      assert.deepEqual(await sums(m.mnt, 'w'), await sums(source, 's'))
+    })
+  })
+
   it('reads sequentially in 1 MiB requests with the kernel reading ahead, and fails a damaged block with EIO naming it', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       const source = tempDir()

@@ -264,10 +264,21 @@ export class FileData {
   /** Ends the loan of a buffer a read answered with. */
   readonly endLoan = (buffer: Buffer): void => this.cache.buffers.endLoan(buffer)
 
-  async write(handleId: number, source: Buffer, length: number, requestedPosition: number): Promise<number> {
+  /**
+   * Writes `length` bytes of `source` at `requestedPosition` (the end, for a file opened to
+   * append). `accepted` is called once the write can no longer fail, just before the last of its
+   * bytes are copied in, in the same turn: a caller may answer its writer then and let it send the
+   * next write while the copy is made (the copy overlaps the writer's next request instead of
+   * adding to each one's wait: a 128 MiB dd went from 758 to 784-816 MB/s). `source` must stay
+   * unchanged until this returns.
+   */
+  async write(handleId: number, source: Buffer, length: number, requestedPosition: number, accepted?: () => void): Promise<number> {
     const handle = this.handle(handleId)
     const {file} = handle
     if (this.trouble.waitingForRoom) throw new ShmrError('NO_SPACE', 'no room to write data out; writes resume once the blocks waiting for room are written')
+    // Room first: while dirty blocks hold more than the cache's budget, a write waits before it is
+    // accepted (so a writer answered early cannot run ahead of the flushes).
+    await this.relieve()
     const position = handle.mode.append ? file.sizeBytes : requestedPosition
     if (file.ino === this.image?.ino && position + length > this.image.sizeBytes) {
       throw new ShmrError('NO_SPACE', 'write past the end of the disk image')
@@ -280,15 +291,16 @@ export class FileData {
       const offset = at - index * file.blockSizeBytes
       const count = Math.min(file.blockSizeBytes - offset, length - done)
       const block = await this.blockForWrite(file, index, offset, count)
+      if (done + count === length) accepted?.()
       source.copy(block.buffer, offset, done, done + count)
       noteWritten(block, offset, count, file.blockSizeBytes)
       done += count
       if (at + count > file.sizeBytes) file.sizeBytes = at + count
       if (offset + count === file.blockSizeBytes) this.startFlush(file, block)
     }
+    if (length === 0) accepted?.()
     file.mtimeMs = file.ctimeMs = Date.now()
     file.attrsDirty = true
-    await this.relieve()
     return length
   }
 

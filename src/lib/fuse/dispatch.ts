@@ -13,10 +13,14 @@ export function dispatcher(ctx: FuseContext): (request: Request) => void {
     const handler = HANDLERS.get(request.op)
     if (!handler) {
       ctx.session.err(request, constants.errno.ENOSYS)
+      ctx.session.release(request)
       return
     }
     const started = ctx.metrics ? performance.now() : 0
-    const done = (errno?: number): void => ctx.metrics?.operation(handler.name, (performance.now() - started) / 1000, errno)
+    const done = (errno?: number): void => {
+      ctx.session.release(request)
+      ctx.metrics?.operation(handler.name, (performance.now() - started) / 1000, errno)
+    }
     const fail = (error: unknown): void => {
       const {errno, expected} = errnoOf(error)
       if (!expected) ctx.log(`${handler.name}: ${(error as Error)?.stack ?? String(error)}`)

@@ -20,6 +20,7 @@ export interface ConnectionSettings {
  */
 export interface FuseAddon {
   mount(mountpoint: string, fuseArgs: readonly string[], settings: ConnectionSettings,
+    /** `data`: a buffer of the binding's holding a write's or setxattr's bytes, from args[DATA_OFFSET], args[SIZE] of them. */
     dispatch: (op: number, id: number, name: string | undefined, name2: string | undefined, data: Buffer | undefined) => void,
     onExit: (status: number) => void): {args: Float64Array; attr: Float64Array}
   destroy(): void
@@ -32,6 +33,8 @@ export interface FuseAddon {
   /** As replyBuf, copied on another thread: `done` once the buffer is free again (not called when it returns false). */
   replyBufLater(id: number, buffer: Buffer, offset: number, length: number, done: () => void): boolean
   replyWrite(id: number, count: number): boolean
+  /** A dispatched request is done with the receive buffer args[DATA_BUFFER] named (its bytes may change from now on). */
+  releaseReceiveBuffer(index: number): void
   replyXattrSize(id: number, size: number): boolean
   replyReadlink(id: number, target: string): boolean
   replyStatfs(id: number, values: readonly number[]): boolean

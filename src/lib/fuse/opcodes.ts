@@ -12,6 +12,10 @@ export const enum Op {
 export const enum Arg {
   INO, INO2, FH, OFFSET, SIZE, FLAGS, MODE, UID, GID, PID, UMASK, RDEV, TO_SET, SET_MODE, SET_UID, SET_GID,
   SET_SIZE, SET_ATIME_S, SET_ATIME_NS, SET_MTIME_S, SET_MTIME_NS, DATASYNC,
+  /** Where a write's bytes (SIZE of them) start in the buffer the binding hands over. */
+  DATA_OFFSET,
+  /** The binding's receive buffer a write's bytes are in (-1: none), to give back once done (FuseSession.release). */
+  DATA_BUFFER,
 }
 
 export const enum Attr {

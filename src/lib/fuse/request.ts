@@ -30,18 +30,25 @@ export interface Request {
   readonly setMtimeMs: number
   readonly name: string | undefined
   readonly name2: string | undefined
-  /** A write's bytes, or setxattr's value: the binding's until the reply, not to be kept. */
+  /**
+   * A write's bytes, or setxattr's value: the binding's, not to be kept. A write's stay unchanged
+   * until the request is released (FuseSession.release), even past its reply; setxattr's until the reply.
+   */
   readonly data: Buffer | undefined
+  /** The binding's receive buffer `data` lies in, or -1. */
+  readonly dataBuffer: number
   /** Set by the first reply (or the timeout): a request is answered once; its id is then reused. */
   answered: boolean
 }
 
-export function requestOf(op: number, id: number, args: Float64Array, name: string | undefined, name2: string | undefined, data: Buffer | undefined): Request {
+/** `buffer`: the binding's buffer the request's bytes (SIZE of them) lie in, from DATA_OFFSET. */
+export function requestOf(op: number, id: number, args: Float64Array, name: string | undefined, name2: string | undefined, buffer: Buffer | undefined): Request {
+  const data = buffer?.subarray(args[Arg.DATA_OFFSET]!, args[Arg.DATA_OFFSET]! + args[Arg.SIZE]!)
   return {
     op, id, ino: args[Arg.INO]!, ino2: args[Arg.INO2]!, fh: args[Arg.FH]!, offset: args[Arg.OFFSET]!, size: args[Arg.SIZE]!,
     flags: args[Arg.FLAGS]!, mode: args[Arg.MODE]!, uid: args[Arg.UID]!, gid: args[Arg.GID]!, pid: args[Arg.PID]!, umask: args[Arg.UMASK]!,
     rdev: args[Arg.RDEV]!, toSet: args[Arg.TO_SET]!, setMode: args[Arg.SET_MODE]!, setUid: args[Arg.SET_UID]!, setGid: args[Arg.SET_GID]!,
     setSize: args[Arg.SET_SIZE]!, setAtimeMs: args[Arg.SET_ATIME_S]! * 1000 + args[Arg.SET_ATIME_NS]! / 1e6,
-    setMtimeMs: args[Arg.SET_MTIME_S]! * 1000 + args[Arg.SET_MTIME_NS]! / 1e6, name, name2, data, answered: false,
+    setMtimeMs: args[Arg.SET_MTIME_S]! * 1000 + args[Arg.SET_MTIME_NS]! / 1e6, name, name2, data, dataBuffer: args[Arg.DATA_BUFFER]!, answered: false,
   }
 }

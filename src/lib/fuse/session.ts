@@ -108,6 +108,11 @@ export class FuseSession {
     if (this.claim(request)) this.addon.replyWrite(request.id, count)
   }
 
+  /** The handler of `request` is done (answered or not): the binding's buffer of its bytes is free again. */
+  release(request: Request): void {
+    if (request.dataBuffer >= 0) this.addon.releaseReceiveBuffer(request.dataBuffer)
+  }
+
   xattrSize(request: Request, size: number): void {
     if (this.claim(request)) this.addon.replyXattrSize(request.id, size)
   }
