@@ -20,7 +20,7 @@ const ROOT = 1
 const paths = new Map<number, string>([[ROOT, source]])
 const errnoOf = (error: unknown): number => Math.abs((error as NodeJS.ErrnoException).errno ?? 5)
 const statOf = (stats: fs.Stats, ino: number) => ({
-  ino, mode: stats.mode, uid: stats.uid, gid: stats.gid, nlink: stats.nlink, size: stats.size, blocks: stats.blocks, blksize: 131072,
+  ino, mode: stats.mode, uid: stats.uid, gid: stats.gid, nlink: stats.nlink, rdev: stats.rdev, size: stats.size, blocks: stats.blocks, blksize: 131072,
   atimeMs: stats.atimeMs, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs,
 })
 

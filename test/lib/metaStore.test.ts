@@ -106,6 +106,24 @@ describe('metadata store', () => {
     }
   })
 
+  it('opens format 2 as format 3 with nothing changed (3 only adds device nodes and sockets)', async () => {
+    const dir = tempDir()
+    const old = await MetaStore.create(dir, superblock(2), (store) => {
+      store.inodes.putInode(newInode({ino: ROOT_INODE, kind: 'dir', permissions: 0o755, uid: 0, gid: 0}))
+      store.inodes.putInode(newInode({ino: 2, kind: 'fifo', permissions: 0o644, uid: 0, gid: 0}))
+      store.dirents.link(ROOT_INODE, 'pipe', {ino: 2, kind: 'fifo'})
+    })
+    await old.close()
+    const store = await MetaStore.open(dir)
+    try {
+      assert.equal(store.superblock.formatVersion, FORMAT_VERSION)
+      assert.equal(store.inodes.getInode(2).kind, 'fifo')
+      assert.deepEqual(store.dirents.list(ROOT_INODE).map(({name}) => name), ['pipe'])
+    } finally {
+      await store.close()
+    }
+  })
+
   it('migrates format 1, which kept names as decoded UTF-8, to names kept as their bytes', async () => {
     const dir = tempDir()
     const old = await MetaStore.create(dir, superblock(1), (store) => {

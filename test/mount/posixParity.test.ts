@@ -66,6 +66,14 @@ r mv -n other kept; cat kept; ls other
 r mv -T --no-clobber other kept; cat kept
 r mkfifo pipe
 stat -c '%n %F %a' pipe
+r mknod tty c 5 0; r mknod loopdev b 7 3; r mknod -m 600 null2 c 1 3
+stat -c '%n %F %t:%T %a %s' tty loopdev null2
+r mknod tty c 5 0
+python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")'; stat -c '%n %F %a %s' sock
+ls -l tty loopdev sock | cut -c1 | tr -d '\n'; echo
+r mv tty tty-renamed; r ln loopdev loopdev-link; stat -c '%n %h %t:%T' loopdev-link
+find . -maxdepth 1 -type c -o -maxdepth 1 -type b -o -maxdepth 1 -type s | sort
+r rm tty-renamed loopdev loopdev-link null2 sock
 r setfattr -n user.colour -v blue doc
 r getfattr -n user.colour --only-values doc; echo
 echo data > capfile

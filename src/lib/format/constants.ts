@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
  */
 
 /** Version of the metadata schema and the shard name grammar. */
-export const FORMAT_VERSION = 2
+export const FORMAT_VERSION = 3
 /** Oldest format this build can open (by migrating it forward). */
 export const OLDEST_SUPPORTED_FORMAT_VERSION = 1
 

@@ -73,9 +73,9 @@ export class Namespace {
     return this.store.dirents.list(dir)
   }
 
-  /** Creates a file, directory, symlink or FIFO named `name` in `parent`. */
+  /** Creates an inode of any kind named `name` in `parent` (`rdev`: a device node's number). */
   async make(parent: number, name: string, kind: InodeKind, permissions: number, owner: Owner | undefined,
-    extra: {blockSizeBytes?: number; target?: string} = {}): Promise<Inode> {
+    extra: {blockSizeBytes?: number; target?: string; rdev?: number} = {}): Promise<Inode> {
     checkName(name)
     this.refuseInImageMode(`cannot create ${name}`)
     return this.store.transaction(() => {

@@ -7,6 +7,8 @@ export interface Stat {
   readonly uid: number
   readonly gid: number
   readonly nlink: number
+  /** Device nodes' device number; 0 for everything else. */
+  readonly rdev: number
   readonly size: number
   /** 512-byte units, as st_blocks counts them. */
   readonly blocks: number
@@ -21,7 +23,7 @@ export const PREFERRED_IO_BYTES = 128 * 1024
 
 export function statOf(inode: Inode): Stat {
   return {
-    ino: inode.ino, mode: inode.mode, uid: inode.uid, gid: inode.gid, nlink: inode.nlink,
+    ino: inode.ino, mode: inode.mode, uid: inode.uid, gid: inode.gid, nlink: inode.nlink, rdev: inode.rdev ?? 0,
     size: inode.sizeBytes, blocks: Math.ceil((inode.kind === 'file' ? inode.storedBytes ?? 0 : inode.sizeBytes) / 512), blksize: PREFERRED_IO_BYTES,
     atimeMs: inode.atimeMs, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs,
   }

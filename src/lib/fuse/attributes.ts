@@ -16,7 +16,7 @@ export function putAttributes(attr: Float64Array, stat: Stat): void {
   attr[Attr.NLINK] = stat.nlink
   attr[Attr.UID] = stat.uid
   attr[Attr.GID] = stat.gid
-  attr[Attr.RDEV] = 0
+  attr[Attr.RDEV] = stat.rdev
   attr[Attr.SIZE] = stat.size
   attr[Attr.BLOCKS] = stat.blocks
   attr[Attr.BLKSIZE] = stat.blksize

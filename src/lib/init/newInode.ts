@@ -6,10 +6,13 @@ export const FILE_TYPE_BITS: Readonly<Record<InodeKind, number>> = {
   file: 0o100000,
   symlink: 0o120000,
   fifo: 0o010000,
+  chardev: 0o020000,
+  blockdev: 0o060000,
+  socket: 0o140000,
 }
 
 /** A fresh inode with all three timestamps now and the link count its kind starts with. */
-export function newInode(fields: {ino: number; kind: InodeKind; permissions: number; uid: number; gid: number; blockSizeBytes?: number; target?: string; parent?: number}): Inode {
+export function newInode(fields: {ino: number; kind: InodeKind; permissions: number; uid: number; gid: number; blockSizeBytes?: number; target?: string; parent?: number; rdev?: number}): Inode {
   const nowMs = Date.now()
   return {
     ino: fields.ino, kind: fields.kind, mode: FILE_TYPE_BITS[fields.kind] | (fields.permissions & 0o7777),
@@ -19,5 +22,6 @@ export function newInode(fields: {ino: number; kind: InodeKind; permissions: num
     ...(fields.blockSizeBytes === undefined ? {} : {blockSizeBytes: fields.blockSizeBytes}),
     ...(fields.target === undefined ? {} : {target: fields.target}),
     ...(fields.parent === undefined ? {} : {parent: fields.parent}),
+    ...(fields.rdev === undefined ? {} : {rdev: fields.rdev}),
   }
 }

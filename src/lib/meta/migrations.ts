@@ -7,6 +7,9 @@ import type {MetaStore} from './metaStore.js'
  */
 export const MIGRATIONS: Readonly<Record<number, (store: MetaStore) => void>> = {
   1: storeByteNames,
+  // Format 3 adds inode kinds (device nodes, sockets) and their `rdev`: nothing of format 2
+  // changes; the version keeps a shmr that knows only format 2 from opening a store holding them.
+  2: () => {},
 }
 
 /** Every key from the smallest to past the largest inode number. */

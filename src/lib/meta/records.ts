@@ -30,7 +30,8 @@ export interface ImageEntry {
   readonly sizeBytes: number
 }
 
-export type InodeKind = 'file' | 'dir' | 'symlink' | 'fifo'
+/** What an inode is; `chardev`, `blockdev` and `socket` since format 3 (nothing reads or writes them: they are names and numbers, as on any filesystem). */
+export type InodeKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket'
 
 export interface Inode {
   readonly ino: number
@@ -51,6 +52,8 @@ export interface Inode {
   readonly storedBytes?: number
   /** Symlinks: the target. */
   readonly target?: string
+  /** Device nodes: the device number, as st_rdev holds it (format 3). */
+  readonly rdev?: number
   /** Directories: the directory that holds it (its `..`); a directory has exactly one. */
   readonly parent?: number
   /** Regular files: the tier rule that last placed the file (`shmr tier`). */
