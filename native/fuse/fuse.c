@@ -36,14 +36,15 @@ enum {
   OP_LOOKUP = 1, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD, OP_MKDIR, OP_UNLINK, OP_RMDIR,
   OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE, OP_RELEASE, OP_FSYNC, OP_OPENDIR,
   OP_READDIR, OP_RELEASEDIR, OP_FSYNCDIR, OP_STATFS, OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR,
-  OP_REMOVEXATTR, OP_ACCESS, OP_CREATE, OP_READDIRPLUS, OP_LSEEK,
+  OP_REMOVEXATTR, OP_ACCESS, OP_CREATE, OP_READDIRPLUS, OP_LSEEK, OP_FALLOCATE, OP_COPY_FILE_RANGE,
 };
 
 // Slots of `args`, as src/lib/fuse/lowlevel/opcodes.ts names them.
 enum {
   A_INO, A_INO2, A_FH, A_OFFSET, A_SIZE, A_FLAGS, A_MODE, A_UID, A_GID, A_PID,
   A_UMASK, A_RDEV, A_TO_SET, A_SET_MODE, A_SET_UID, A_SET_GID, A_SET_SIZE, A_SET_ATIME_S,
-  A_SET_ATIME_NS, A_SET_MTIME_S, A_SET_MTIME_NS, A_DATASYNC, A_DATA_OFFSET, A_DATA_BUFFER, A_COUNT
+  A_SET_ATIME_NS, A_SET_MTIME_S, A_SET_MTIME_NS, A_DATASYNC, A_DATA_OFFSET, A_DATA_BUFFER,
+  A_FH2, A_OFFSET2, A_COUNT
 };
 
 // Slots of `attr`.
@@ -455,6 +456,30 @@ static void ll_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, stru
   enqueue(r);
 }
 
+// fallocate(fh, offset, length, mode): mode in A_MODE, length in A_SIZE.
+static void ll_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, struct fuse_file_info *fi) {
+  request_t *r = new_request(req, OP_FALLOCATE, ino);
+  r->args[A_FH] = (double) fi->fh;
+  r->args[A_OFFSET] = (double) offset;
+  r->args[A_SIZE] = (double) length;
+  r->args[A_MODE] = mode;
+  enqueue(r);
+}
+
+// copy_file_range: from (ino, fh, offset) to (ino2, fh2, offset2), A_SIZE bytes; answered with replyWrite.
+static void ll_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, struct fuse_file_info *fi_in,
+    fuse_ino_t ino_out, off_t off_out, struct fuse_file_info *fi_out, size_t len, int flags) {
+  request_t *r = new_request(req, OP_COPY_FILE_RANGE, ino_in);
+  r->args[A_FH] = (double) fi_in->fh;
+  r->args[A_OFFSET] = (double) off_in;
+  r->args[A_INO2] = (double) ino_out;
+  r->args[A_FH2] = (double) fi_out->fh;
+  r->args[A_OFFSET2] = (double) off_out;
+  r->args[A_SIZE] = (double) len;
+  r->args[A_FLAGS] = flags;
+  enqueue(r);
+}
+
 static const struct fuse_lowlevel_ops OPS = {
   .init = ll_init,
   .lookup = ll_lookup,
@@ -488,6 +513,8 @@ static const struct fuse_lowlevel_ops OPS = {
   .access = ll_access,
   .create = ll_create,
   .lseek = ll_lseek,
+  .fallocate = ll_fallocate,
+  .copy_file_range = ll_copy_file_range,
 };
 
 // --- The main thread --------------------------------------------------------------------------

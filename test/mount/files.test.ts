@@ -177,6 +177,36 @@ os.close(fd)"`)
     })
   })
 
+  it('punches holes that free their blocks, and copies with copy_file_range inside the server', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const pool = `${m.config.pools[0]!.drives[0]!.dir}/shmr`
+      const stored = async (): Promise<number> => Number((await shOk(`du -sb ${pool}`)).split('\t')[0])
+      await shOk(`head -c ${40 * BLOCK} /dev/urandom > ${m.mnt}/f && sync ${m.mnt}/f && cp ${m.mnt}/f ${m.mnt}/before`)
+      const full = await stored()
+      // Blocks 2-33 whole, and parts of blocks 1 and 34: the whole ones go, the edges are zeroed.
+      await shOk(`fallocate -p -o ${BLOCK + 100} -l ${33 * BLOCK} ${m.mnt}/f && sync ${m.mnt}/f`)
+      assert.ok(await stored() <= full - 40 * BLOCK + 8 * BLOCK, `${await stored()} bytes stored after the punch (${full} before)`)
+      const check = `import sys; a = open(sys.argv[1], 'rb').read(); b = open(sys.argv[2], 'rb').read(); s, e = ${BLOCK + 100}, ${34 * BLOCK + 100}
+assert len(a) == len(b) == ${40 * BLOCK}, len(a)
+assert a[:s] == b[:s] and a[e:] == b[e:], 'bytes outside the hole changed'
+assert a[s:e] == bytes(e - s), 'the hole does not read as zeros'`
+      await shOk(`python3 -c "${check}" ${m.mnt}/f ${m.mnt}/before`)
+      await shOk(`python3 -c 'import os, sys; src = os.open(sys.argv[1], os.O_RDONLY); dst = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT, 0o644)
+n = 0
+while True:
+    c = os.copy_file_range(src, dst, 1 << 30)
+    if c == 0: break
+    n += c
+assert n == ${40 * BLOCK}, n' ${m.mnt}/before ${m.mnt}/copy`)
+      await m.unmount()
+      const copies = stoppedServerFigures(m.config.metadataDir).get('shmr_operations_total{op="copy_file_range"}') ?? 0
+      assert.ok(copies >= 1, 'copy_file_range reached the server')
+      await m.mount()
+      assert.equal(await sha(`${m.mnt}/copy`), await sha(`${m.mnt}/before`))
+      await shOk(`python3 -c "${check}" ${m.mnt}/f ${m.mnt}/before`)
+    })
+  })
+
   it('reads sequentially in 1 MiB requests with the kernel reading ahead, and fails a damaged block with EIO naming it', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       const source = tempDir()

@@ -101,6 +101,18 @@ ls | wc -l
 printf 'abc' > t; r truncate -s 10 t; od -c t | head -2
 r truncate -s 1 t; cat t; echo
 : > zero; stat -c '%n %s' zero
+yes abcdefghijklmnop | head -c 300000 > fa
+r fallocate -p -o 70000 -l 140000 fa; stat -c '%n %s' fa; sha256sum fa
+r fallocate -z -o 1000 -l 500 fa; sha256sum fa
+r fallocate -z -o 290000 -l 20000 fa; stat -c '%n %s' fa; sha256sum fa
+r fallocate -z -n -o 305000 -l 20000 fa; stat -c '%n %s' fa; sha256sum fa
+r fallocate -l 400000 fa; stat -c '%n %s' fa; sha256sum fa
+r fallocate -n -o 0 -l 500000 fa; stat -c '%n %s' fa
+r fallocate -p -o 0 -l 600000 fa; stat -c '%n %s' fa; sha256sum fa
+r fallocate -p -o 10 -l 0 fa
+r fallocate -l 1000 d-none
+python3 -c 'import os; src = os.open("doc", os.O_RDONLY); dst = os.open("copied", os.O_WRONLY | os.O_CREAT, 0o644); print(os.copy_file_range(src, dst, 1000), os.copy_file_range(src, dst, 1000))'; cat copied
+python3 -c 'import os; fd = os.open("fa", os.O_RDWR); print(os.copy_file_range(fd, fd, 100, 0, 50))' 2>&1 | tail -1
 r rm -r empty
 ls
 `

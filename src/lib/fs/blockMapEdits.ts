@@ -25,10 +25,10 @@ export function replaceBlock(store: MetaStore, blocks: BlockStore, ino: number, 
   adjustStoredBytes(store, ino, (record?.lengthBytes ?? 0) - (old?.lengthBytes ?? 0))
 }
 
-/** Removes the block records of `ino` from `fromIndex` on. */
-export function dropBlocks(store: MetaStore, blocks: BlockStore, ino: number, fromIndex: number, nowMs: number): void {
+/** Removes the block records of `ino` from `fromIndex` on, up to (not including) `toIndex`. */
+export function dropBlocks(store: MetaStore, blocks: BlockStore, ino: number, fromIndex: number, nowMs: number, toIndex = Number.MAX_SAFE_INTEGER): void {
   let dropped = 0
-  for (const {index, record} of store.blockMaps.blocksOf(ino, fromIndex)) {
+  for (const {index, record} of store.blockMaps.blocksOf(ino, fromIndex, toIndex)) {
     buryRecord(store, blocks, ino, index, record, nowMs)
     store.blockMaps.removeBlock(ino, index)
     dropped += record.lengthBytes

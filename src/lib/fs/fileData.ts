@@ -305,6 +305,55 @@ export class FileData {
   }
 
   /**
+   * fallocate(2) on an open file. `zero` (PUNCH_HOLE, ZERO_RANGE): the range reads as zeros from
+   * now on; the blocks it covers whole become holes, their files freed (a filesystem in an image
+   * discarding, fstrim), and the part of a block at either edge is written as zeros. Without
+   * `keepSize` the file grows to the range's end (a hole: shmr reserves no space ahead, as a
+   * block is written as a new file anyway). Neither zero nor growth: nothing to do.
+   */
+  async allocate(handleId: number, position: number, length: number, {zero, keepSize}: {zero: boolean; keepSize: boolean}): Promise<void> {
+    const {file} = this.handle(handleId)
+    const end = position + length
+    if (!keepSize && end > file.sizeBytes) {
+      if (file.ino === this.image?.ino) throw new ShmrError('NO_SPACE', 'fallocate past the end of the disk image')
+      checkFileSize(end)
+    }
+    if (zero) await this.zeroRange(file, position, Math.min(end, file.sizeBytes))
+    if (!keepSize && end > file.sizeBytes) await this.truncate(file.ino, end)
+  }
+
+  /** Makes bytes [from, to) of `file` (within its size) read as zeros: whole blocks dropped, edges zeroed. */
+  private async zeroRange(file: LiveFile, from: number, to: number): Promise<void> {
+    if (to <= from) return
+    const blockSizeBytes = file.blockSizeBytes
+    const firstWhole = Math.ceil(from / blockSizeBytes)
+    // The file's last block is whole when the range reaches the end of the file.
+    const endWhole = to >= file.sizeBytes ? Math.ceil(to / blockSizeBytes) : Math.floor(to / blockSizeBytes)
+    const edges: Array<[number, number]> = firstWhole > endWhole
+      ? [[from, to]]
+      : [[from, Math.min(to, firstWhole * blockSizeBytes)], [Math.max(from, endWhole * blockSizeBytes), to]]
+    for (const [start, stop] of edges) {
+      if (stop <= start) continue
+      const index = Math.floor(start / blockSizeBytes)
+      if (!this.cache.get(file.ino, index) && !this.store.blockMaps.findBlock(file.ino, index)) continue // a hole already
+      const offset = start - index * blockSizeBytes
+      const block = await this.blockForWrite(file, index, offset, stop - start)
+      block.buffer.fill(0, offset, offset + stop - start)
+      noteWritten(block, offset, stop - start, blockSizeBytes)
+    }
+    if (firstWhole < endWhole) {
+      await this.settle(file.ino)
+      for (const block of this.cache.of(file.ino)) {
+        if (block.index >= firstWhole && block.index < endWhole) this.drop(block)
+      }
+      const nowMs = Date.now()
+      await this.store.transaction(() => dropBlocks(this.store, this.blocks, file.ino, firstWhole, nowMs, endWhole))
+    }
+    file.mtimeMs = file.ctimeMs = Date.now()
+    file.attrsDirty = true
+  }
+
+  /**
    * Sets a file's size. Shrinking drops the blocks past the end and rewrites the new last block
    * with its tail zeroed, all in one transaction; growing leaves a hole.
    */

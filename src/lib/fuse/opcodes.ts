@@ -6,7 +6,7 @@
 export const enum Op {
   LOOKUP = 1, GETATTR, SETATTR, READLINK, MKNOD, MKDIR, UNLINK, RMDIR, SYMLINK, RENAME, LINK, OPEN, READ, WRITE, RELEASE, FSYNC,
   OPENDIR, READDIR, RELEASEDIR, FSYNCDIR, STATFS, SETXATTR, GETXATTR, LISTXATTR, REMOVEXATTR, ACCESS, CREATE, READDIRPLUS,
-  LSEEK,
+  LSEEK, FALLOCATE, COPY_FILE_RANGE,
 }
 
 export const enum Arg {
@@ -16,6 +16,8 @@ export const enum Arg {
   DATA_OFFSET,
   /** The binding's receive buffer a write's bytes are in (-1: none), to give back once done (FuseSession.release). */
   DATA_BUFFER,
+  /** copy_file_range's destination: its handle and offset (its inode is INO2). */
+  FH2, OFFSET2,
 }
 
 export const enum Attr {

@@ -13,6 +13,9 @@ export interface Request {
   readonly ino2: number
   readonly fh: number
   readonly offset: number
+  /** copy_file_range's destination handle and offset. */
+  readonly fh2: number
+  readonly offset2: number
   readonly size: number
   readonly flags: number
   readonly mode: number
@@ -45,7 +48,7 @@ export interface Request {
 export function requestOf(op: number, id: number, args: Float64Array, name: string | undefined, name2: string | undefined, buffer: Buffer | undefined): Request {
   const data = buffer?.subarray(args[Arg.DATA_OFFSET]!, args[Arg.DATA_OFFSET]! + args[Arg.SIZE]!)
   return {
-    op, id, ino: args[Arg.INO]!, ino2: args[Arg.INO2]!, fh: args[Arg.FH]!, offset: args[Arg.OFFSET]!, size: args[Arg.SIZE]!,
+    op, id, ino: args[Arg.INO]!, ino2: args[Arg.INO2]!, fh: args[Arg.FH]!, offset: args[Arg.OFFSET]!, fh2: args[Arg.FH2]!, offset2: args[Arg.OFFSET2]!, size: args[Arg.SIZE]!,
     flags: args[Arg.FLAGS]!, mode: args[Arg.MODE]!, uid: args[Arg.UID]!, gid: args[Arg.GID]!, pid: args[Arg.PID]!, umask: args[Arg.UMASK]!,
     rdev: args[Arg.RDEV]!, toSet: args[Arg.TO_SET]!, setMode: args[Arg.SET_MODE]!, setUid: args[Arg.SET_UID]!, setGid: args[Arg.SET_GID]!,
     setSize: args[Arg.SET_SIZE]!, setAtimeMs: args[Arg.SET_ATIME_S]! * 1000 + args[Arg.SET_ATIME_NS]! / 1e6,

@@ -2,7 +2,9 @@ import type {FuseContext} from '../context.js'
 import {Op} from '../opcodes.js'
 import type {Request} from '../request.js'
 import {access} from './access.js'
+import {copyFileRange} from './copyFileRange.js'
 import {create} from './create.js'
+import {fallocate} from './fallocate.js'
 import {fsync} from './fsync.js'
 import {fsyncdir} from './fsyncdir.js'
 import {getattr} from './getattr.js'
@@ -40,7 +42,7 @@ export type Handler = (ctx: FuseContext, request: Request) => void | Promise<voi
  * see FileData.release) libfuse answers ENOSYS itself, after which the kernel stops asking.
  */
 export const HANDLERS: ReadonlyMap<number, {name: string; handle: Handler}> = new Map(([
-  [Op.ACCESS, 'access', access], [Op.CREATE, 'create', create], [Op.FSYNC, 'fsync', fsync], [Op.FSYNCDIR, 'fsyncdir', fsyncdir],
+  [Op.ACCESS, 'access', access], [Op.COPY_FILE_RANGE, 'copy_file_range', copyFileRange], [Op.CREATE, 'create', create], [Op.FALLOCATE, 'fallocate', fallocate], [Op.FSYNC, 'fsync', fsync], [Op.FSYNCDIR, 'fsyncdir', fsyncdir],
   [Op.GETATTR, 'getattr', getattr], [Op.GETXATTR, 'getxattr', getxattr], [Op.LINK, 'link', link], [Op.LISTXATTR, 'listxattr', listxattr],
   [Op.LOOKUP, 'lookup', lookup], [Op.LSEEK, 'lseek', lseek], [Op.MKDIR, 'mkdir', mkdir], [Op.MKNOD, 'mknod', mknod], [Op.OPEN, 'open', open], [Op.OPENDIR, 'opendir', opendir],
   [Op.READ, 'read', read], [Op.READDIR, 'readdir', readdir], [Op.READDIRPLUS, 'readdirplus', readdirplus], [Op.READLINK, 'readlink', readlink],
