@@ -21,7 +21,7 @@ const paths = new Map<number, string>([[ROOT, source]])
 const errnoOf = (error: unknown): number => Math.abs((error as NodeJS.ErrnoException).errno ?? 5)
 const statOf = (stats: fs.Stats, ino: number) => ({
   ino, mode: stats.mode, uid: stats.uid, gid: stats.gid, nlink: stats.nlink, rdev: stats.rdev, size: stats.size, blocks: stats.blocks, blksize: 131072,
-  atimeMs: stats.atimeMs, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs,
+  atimeMs: stats.atimeMs, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, atimeNs: 0, mtimeNs: 0,
 })
 
 /** A raw descriptor (a FileHandle would close itself when collected). */

@@ -9,7 +9,6 @@ import {sh, shOk, withMount} from '../helpers/mounted.js'
  * One script of namespace operations, run in a native directory and on a shmr mount: every
  * result and error message must match (mergerfs's posix parity idea). Relative paths keep the
  * messages comparable; directory sizes and inode numbers, which differ by design, are not printed.
- * Not covered: times below a microsecond (shmr keeps milliseconds as a float, docs/LIMITATIONS.md).
  */
 const SCRIPT = String.raw`
 set +e
@@ -61,6 +60,10 @@ r touch -m -d '2003-04-05 06:07:08' doc
 stat -c '%n %y %x' doc
 r touch -a -d '2004-05-06 07:08:09' doc
 stat -c '%n %y %x' doc
+r touch -d '2038-01-19 03:14:08.123456789' doc; r touch -a -d '1969-12-31 23:59:59.000000001' doc
+stat -c '%n %y %x' doc
+r touch -m -d '2026-12-04 20:16:40.999999999' doc; stat -c '%n %y %x' doc
+cp -p doc doc-copy; stat -c '%n %y %x' doc-copy; r rm doc-copy
 echo keep > kept; echo other > other
 r mv -n other kept; cat kept; ls other
 r mv -T --no-clobber other kept; cat kept

@@ -3,6 +3,7 @@ import type {BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
 import {TombstoneReclaimer} from '../gc/tombstoneReclaimer.js'
 import {NAME_MAX_BYTES, ROOT_INODE} from '../format/constants.js'
+import type {ExactTime} from '../format/exactTimes.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {Inode} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
@@ -18,8 +19,8 @@ export interface AttributeChanges {
   readonly mode?: number
   readonly uid?: number
   readonly gid?: number
-  readonly atimeMs?: number
-  readonly mtimeMs?: number
+  readonly atime?: ExactTime
+  readonly mtime?: ExactTime
 }
 
 export interface FsStats {
@@ -110,11 +111,11 @@ export class ShmrFs {
         ...(changes.mode === undefined ? {} : {mode: (inode.mode & ~0o7777) | (changes.mode & 0o7777)}),
         ...(changes.uid === undefined ? {} : {uid: changes.uid}),
         ...(changes.gid === undefined ? {} : {gid: changes.gid}),
-        ...(changes.atimeMs === undefined ? {} : {atimeMs: changes.atimeMs}),
-        ...(changes.mtimeMs === undefined ? {} : {mtimeMs: changes.mtimeMs}),
+        ...(changes.atime === undefined ? {} : {atimeMs: changes.atime.ms, atimeNs: [changes.atime.ms, changes.atime.ns] as const}),
+        ...(changes.mtime === undefined ? {} : {mtimeMs: changes.mtime.ms, mtimeNs: [changes.mtime.ms, changes.mtime.ns] as const}),
         ctimeMs: nowMs,
       })
-      this.data.applyTimes(ino, {atimeMs: changes.atimeMs, mtimeMs: changes.mtimeMs, ctimeMs: nowMs})
+      this.data.applyTimes(ino, {atimeMs: changes.atime?.ms, mtimeMs: changes.mtime?.ms, ctimeMs: nowMs})
     })
   }
 

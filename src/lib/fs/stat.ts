@@ -1,3 +1,4 @@
+import {nanosPast} from '../format/exactTimes.js'
 import type {Inode} from '../meta/records.js'
 
 /** What getattr reports for an inode: the stored inode, with live size and times of open files. */
@@ -16,6 +17,9 @@ export interface Stat {
   readonly atimeMs: number
   readonly mtimeMs: number
   readonly ctimeMs: number
+  /** Nanoseconds past atimeMs and mtimeMs (set to the nanosecond, see format/exactTimes.ts). */
+  readonly atimeNs: number
+  readonly mtimeNs: number
 }
 
 /** The I/O size reported to applications: the largest request the kernel sends through FUSE. */
@@ -26,5 +30,6 @@ export function statOf(inode: Inode): Stat {
     ino: inode.ino, mode: inode.mode, uid: inode.uid, gid: inode.gid, nlink: inode.nlink, rdev: inode.rdev ?? 0,
     size: inode.sizeBytes, blocks: Math.ceil((inode.kind === 'file' ? inode.storedBytes ?? 0 : inode.sizeBytes) / 512), blksize: PREFERRED_IO_BYTES,
     atimeMs: inode.atimeMs, mtimeMs: inode.mtimeMs, ctimeMs: inode.ctimeMs,
+    atimeNs: nanosPast(inode.atimeMs, inode.atimeNs), mtimeNs: nanosPast(inode.mtimeMs, inode.mtimeNs),
   }
 }

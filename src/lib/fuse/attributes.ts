@@ -1,3 +1,4 @@
+import {toTimespec} from '../format/exactTimes.js'
 import type {Stat} from '../fs/stat.js'
 import {Attr} from './opcodes.js'
 
@@ -20,9 +21,9 @@ export function putAttributes(attr: Float64Array, stat: Stat): void {
   attr[Attr.SIZE] = stat.size
   attr[Attr.BLOCKS] = stat.blocks
   attr[Attr.BLKSIZE] = stat.blksize
-  putTime(attr, Attr.ATIME_S, stat.atimeMs)
-  putTime(attr, Attr.MTIME_S, stat.mtimeMs)
-  putTime(attr, Attr.CTIME_S, stat.ctimeMs)
+  putTime(attr, Attr.ATIME_S, stat.atimeMs, stat.atimeNs)
+  putTime(attr, Attr.MTIME_S, stat.mtimeMs, stat.mtimeNs)
+  putTime(attr, Attr.CTIME_S, stat.ctimeMs, 0)
   attr[Attr.GENERATION] = 0
   attr[Attr.ENTRY_TIMEOUT] = CACHE_SECONDS
   attr[Attr.ATTR_TIMEOUT] = CACHE_SECONDS
@@ -34,9 +35,9 @@ export function putNoEntry(attr: Float64Array): void {
   attr[Attr.ENTRY_TIMEOUT] = CACHE_SECONDS
 }
 
-/** Milliseconds (fractional) as seconds and nanoseconds, at slot `seconds` and the one after. */
-function putTime(attr: Float64Array, seconds: number, ms: number): void {
-  const whole = Math.floor(ms / 1000)
-  attr[seconds] = whole
-  attr[seconds + 1] = Math.min(999_999_999, Math.round((ms - whole * 1000) * 1e6))
+/** A time as seconds and nanoseconds, at slot `seconds` and the one after. */
+function putTime(attr: Float64Array, seconds: number, ms: number, nsPast: number): void {
+  const time = toTimespec(ms, nsPast)
+  attr[seconds] = time.seconds
+  attr[seconds + 1] = time.nanoseconds
 }

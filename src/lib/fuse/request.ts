@@ -1,3 +1,4 @@
+import {fromTimespec, type ExactTime} from '../format/exactTimes.js'
 import {Arg} from './opcodes.js'
 
 /**
@@ -29,8 +30,8 @@ export interface Request {
   readonly setUid: number
   readonly setGid: number
   readonly setSize: number
-  readonly setAtimeMs: number
-  readonly setMtimeMs: number
+  readonly setAtime: ExactTime
+  readonly setMtime: ExactTime
   readonly name: string | undefined
   readonly name2: string | undefined
   /**
@@ -51,7 +52,7 @@ export function requestOf(op: number, id: number, args: Float64Array, name: stri
     op, id, ino: args[Arg.INO]!, ino2: args[Arg.INO2]!, fh: args[Arg.FH]!, offset: args[Arg.OFFSET]!, fh2: args[Arg.FH2]!, offset2: args[Arg.OFFSET2]!, size: args[Arg.SIZE]!,
     flags: args[Arg.FLAGS]!, mode: args[Arg.MODE]!, uid: args[Arg.UID]!, gid: args[Arg.GID]!, pid: args[Arg.PID]!, umask: args[Arg.UMASK]!,
     rdev: args[Arg.RDEV]!, toSet: args[Arg.TO_SET]!, setMode: args[Arg.SET_MODE]!, setUid: args[Arg.SET_UID]!, setGid: args[Arg.SET_GID]!,
-    setSize: args[Arg.SET_SIZE]!, setAtimeMs: args[Arg.SET_ATIME_S]! * 1000 + args[Arg.SET_ATIME_NS]! / 1e6,
-    setMtimeMs: args[Arg.SET_MTIME_S]! * 1000 + args[Arg.SET_MTIME_NS]! / 1e6, name, name2, data, dataBuffer: args[Arg.DATA_BUFFER]!, answered: false,
+    setSize: args[Arg.SET_SIZE]!, setAtime: fromTimespec(args[Arg.SET_ATIME_S]!, args[Arg.SET_ATIME_NS]!),
+    setMtime: fromTimespec(args[Arg.SET_MTIME_S]!, args[Arg.SET_MTIME_NS]!), name, name2, data, dataBuffer: args[Arg.DATA_BUFFER]!, answered: false,
   }
 }

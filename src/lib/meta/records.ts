@@ -1,4 +1,5 @@
 import type {Topology} from '../blocks/topology.js'
+import type {NanosPast} from '../format/exactTimes.js'
 
 /**
  * The records stored in the metadata store (docs/FORMAT.md, "Metadata"). Values are msgpack;
@@ -46,6 +47,9 @@ export interface Inode {
   readonly atimeMs: number
   readonly mtimeMs: number
   readonly ctimeMs: number
+  /** The nanoseconds of an access or modification time set to the nanosecond (format 3; see format/exactTimes.ts). */
+  readonly atimeNs?: NanosPast
+  readonly mtimeNs?: NanosPast
   /** Regular files: the block size this file's blocks are cut at. */
   readonly blockSizeBytes?: number
   /** Regular files: logical bytes held by stored blocks (holes excluded); what st_blocks reports. */
