@@ -547,6 +547,10 @@ static request_t *peek_request(binding_t *b, uint32_t id) {
   return id < b->slot_count ? b->slots[id] : NULL;
 }
 
+static void free_copy(napi_env env, void *data, void *hint) {
+  free(data);
+}
+
 static void dispatch_queued(uv_async_t *handle) {
   binding_t *b = handle->data;
   napi_env env = b->env;
@@ -580,9 +584,8 @@ static void dispatch_queued(uv_async_t *handle) {
     argv[4] = undefined;
     if (r->name) napi_create_string_latin1(env, r->name, NAPI_AUTO_LENGTH, &argv[2]);
     if (r->name2) napi_create_string_latin1(env, r->name2, NAPI_AUTO_LENGTH, &argv[3]);
-    // The bytes stay the request's until its reply frees them: JavaScript must be done with
-    // them by then (the data path copies a write into its cache before it answers). A write's
-    // are in a receive buffer, handed over whole with the offset of the bytes in args.
+    // A write's bytes are in a receive buffer, handed over whole with the offset of the bytes in
+    // args, and JavaScript gives the buffer back when it is done with the request.
     if (r->data_slot >= 0) {
       receive_buffer_t *slot = &receive_buffers[r->data_slot];
       if (slot->buffer == NULL) {
@@ -592,7 +595,10 @@ static void dispatch_queued(uv_async_t *handle) {
       }
       napi_get_reference_value(env, slot->buffer, &argv[4]);
     } else if (r->data) {
-      napi_create_external_buffer(env, r->data_len, r->data, NULL, NULL, &argv[4]);
+      // A copy (setxattr's value, or a write that found every receive buffer taken) becomes the
+      // Buffer's, freed when it is collected: a write may be answered before its bytes are
+      // copied into the cache, so they must outlive the reply.
+      if (napi_create_external_buffer(env, r->data_len, r->data, free_copy, NULL, &argv[4]) == napi_ok) r->data = NULL;
     }
     napi_value result;
     napi_status status = napi_call_function(env, global, dispatch, 5, argv, &result);
