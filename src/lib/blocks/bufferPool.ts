@@ -20,7 +20,7 @@ export class BufferPool {
   private spareBytes = 0
   /** Buffers of takeUnpooled: never kept as spares. */
   private readonly unpooled = new WeakSet<Buffer>()
-  /** Buffers lent out (to FUSE threads copying a read's reply from them), with how many times. */
+  /** Buffers lent out (to the binding, copying a read's reply from them on another thread), with how many times. */
   private readonly lent = new Map<Buffer, number>()
   /** Lent buffers given back meanwhile: they join the spares when the last loan ends. */
   private readonly givenWhileLent = new Set<Buffer>()

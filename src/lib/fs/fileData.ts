@@ -47,7 +47,7 @@ const READ_AHEAD_BYTES = 8 * 1024 * 1024
 
 /**
  * A read that lies in one cached block and is at least this long is answered with the block's
- * buffer, lent, for the FUSE thread to copy into the reply (see LentBytes); a shorter one is copied
+ * buffer, lent, for the binding to copy into the reply on another thread (see LentBytes); a shorter one is copied
  * here, which costs less than the loan's bookkeeping.
  */
 const LEND_MIN_BYTES = 64 * 1024
@@ -64,8 +64,8 @@ const SMALL_BUFFER_STEP_BYTES = 4096
 const STREAMING_WRITE_BYTES = 64 * 1024
 
 /**
- * A read's bytes left in a cached block's buffer, for the binding's FUSE thread to copy into the
- * reply: that copy of 1 MiB per request was the serving thread's largest cost in a sequential
+ * A read's bytes left in a cached block's buffer, for the binding to copy into the reply on a libuv
+ * worker thread: that copy of 1 MiB per request was the serving thread's largest cost in a sequential
  * read (lent, 1 GiB read cold 1.18x as fast, the median of 8 paired rounds, 0.90-1.55). The buffer
  * is lent until `endLoan(buffer)`: its bytes stay as they are (a write or truncate gives the
  * block another buffer) and it is not reused for other data meanwhile.

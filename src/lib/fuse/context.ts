@@ -9,9 +9,14 @@ import type {FuseSession} from './session.js'
 
 export type Log = (line: string) => void
 
-/** A directory listing as opendir took it: readdir serves it by position (the offset). */
+/**
+ * An open directory, and its listing as the first readdir took it: readdir serves it by position
+ * (the offset). Taken at the first readdir, not at opendir: the kernel keeps listings
+ * (opendir.ts), and an open whose readdirs it answers from its cache needs none.
+ */
 export interface DirectoryListing {
-  readonly entries: ReadonlyArray<{readonly name: string; readonly ino: number}>
+  readonly dir: number
+  entries?: ReadonlyArray<{readonly name: string; readonly ino: number}>
 }
 
 /** What every operation handler gets: the core, the session to answer through, a logger. */

@@ -28,6 +28,8 @@ export const enum Attr {
 /** Flags of replyOpen and replyCreate. */
 export const OPEN_DIRECT_IO = 1
 export const OPEN_KEEP_CACHE = 2
+/** A directory's listing may stay in the kernel's cache (FOPEN_CACHE_DIR). */
+export const OPEN_CACHE_DIR = 4
 
 /** setattr's `toSet` bits (FUSE_SET_ATTR_*). */
 export const SET_MODE = 1 << 0

@@ -13,6 +13,7 @@ export function readdir(ctx: FuseContext, request: Request): void {
  */
 export function listEntries(ctx: FuseContext, request: Request, plus: boolean): void {
   const listing = ctx.directories.get(request.fh)
+  if (listing && !listing.entries) listing.entries = listingOf(ctx, listing.dir)
   const entries = listing?.entries ?? []
   const {attr} = ctx.session
   for (let at = request.offset; at < entries.length; at++) {
@@ -23,4 +24,12 @@ export function listEntries(ctx: FuseContext, request: Request, plus: boolean): 
     if (!ctx.session.direntsAdd(request, entry.name, at + 1, plus)) break
   }
   ctx.session.dirents(request)
+}
+
+/**
+ * A directory's entries, `.` and `..` first, taken once per open directory: entries created or
+ * removed while it is read (rm -rf removing as it lists) neither shift nor repeat the rest.
+ */
+function listingOf(ctx: FuseContext, dir: number): ReadonlyArray<{name: string; ino: number}> {
+  return [{name: '.', ino: dir}, {name: '..', ino: ctx.fs.parentOf(dir)}, ...ctx.fs.namespace.list(dir).map(({name, entry}) => ({name, ino: entry.ino}))]
 }
