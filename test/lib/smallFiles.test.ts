@@ -38,6 +38,32 @@ describe('small files in the data path', () => {
     }
   })
 
+  it('loads a stored small file into about its size: a hundred read cold stay in a 16-block cache', async () => {
+    for (let i = 0; i < 100; i++) {
+      const handle = await shmr.createFile(ROOT_INODE, `stored-${i}`, 0o644, constants.O_WRONLY)
+      await shmr.data.write(handle.id, contentOf(i, 4096), 4096, 0)
+      await shmr.data.syncFile(handle.file.ino)
+      await shmr.data.release(handle.id)
+    }
+    // A fresh data path: nothing cached, every file's block on disk.
+    let misses = 0
+    const cold = new ShmrFs(fx.store, fx.blocks, fx.pools, {cacheBytes: CACHE_BYTES, flushAfterMs: 600_000, maxFlushing: 4, onCacheLookup: (hit) => { if (!hit) misses++ }}, () => {})
+    const readAll = async (): Promise<void> => {
+      for (let i = 0; i < 100; i++) {
+        const handle = await cold.open(cold.namespace.lookup(ROOT_INODE, `stored-${i}`).ino, constants.O_RDONLY)
+        const target = Buffer.alloc(8192, 0xee)
+        assert.equal(await cold.data.read(handle.id, target, 8192, 0), 4096)
+        assert.ok(target.subarray(0, 4096).equals(contentOf(i, 4096)))
+        await cold.data.release(handle.id)
+      }
+    }
+    await readAll()
+    const firstPass = misses
+    assert.ok(firstPass >= 90, `${firstPass} of 100 blocks were read from disk`)
+    await readAll()
+    assert.equal(misses, firstPass, 'all of them stayed cached (at a whole block each, 16 would have)')
+  })
+
   it('grows a small block as writes reach further, reading zeros where nothing was written, and stores it whole', async () => {
     const handle = await shmr.createFile(ROOT_INODE, 'growing', 0o644, constants.O_RDWR)
     await shmr.data.write(handle.id, contentOf(1, 100), 100, 0)
