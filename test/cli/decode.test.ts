@@ -201,6 +201,18 @@ describe('shmr decode', () => {
     })
   })
 
+  it('refuses an output in a missing directory or onto a directory before reading a shard: one line, exit 2, nothing written', async () => {
+    const dir = await storeFile(110, multi, erasure(4, 2))
+    const into = tempDir()
+    for (const [output, message] of [[path.join(into, 'missing', 'out'), /directory .*missing does not exist/], [into, /is a directory/]] as const) {
+      const result = await shmr(['decode', dir, '-o', output])
+      assert.equal(result.exitCode, 2, result.stderr)
+      assert.match(result.stderr, message)
+      assert.ok(!hasStackTrace(result.stderr), result.stderr)
+      assert.deepEqual(fs.readdirSync(into), [], 'nothing written')
+    }
+  })
+
   it('refuses to write binary data to a terminal', async (t) => {
     if ((await sh('command -v script')).exitCode !== 0) return t.skip('script(1) is not installed, so no terminal can be simulated')
     const dir = await storeFile(109, multi, erasure(4, 2))

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises'
+import path from 'node:path'
 import type {Writable} from 'node:stream'
 import {isAllZero} from '../blocks/zeroBlock.js'
+import {ShmrError} from '../errors.js'
 
 /** Where decoded bytes go, in file order. */
 export interface DecodeOutput {
@@ -15,6 +17,22 @@ export interface DecodeOutput {
 
 /** Zero runs this long inside a block are seeked over too, so a decoded disk image stays sparse. */
 const SPARSE_GRAIN_BYTES = 64 * 1024
+
+/**
+ * Refuses a file path decode could not write to, before any shard is read: a directory, or a
+ * file in a directory that does not exist. (Both failed with a raw system error, the directory
+ * only once everything was decoded.)
+ */
+export async function checkOutputPath(target: string): Promise<void> {
+  const stats = await fs.stat(target).catch(() => undefined)
+  if (stats?.isDirectory()) {
+    throw new ShmrError('BAD_ARGUMENT', `${target} is a directory`, {hint: `name the file to write, e.g. -o ${path.join(target, 'decoded')}`})
+  }
+  const dir = path.dirname(path.resolve(target))
+  const parent = await fs.stat(dir).catch(() => undefined)
+  if (!parent) throw new ShmrError('NOT_FOUND', `directory ${dir} does not exist`, {hint: `create it first (mkdir -p ${dir}), or write elsewhere`})
+  if (!parent.isDirectory()) throw new ShmrError('NOT_DIR', `${dir} is not a directory`, {hint: 'write the file elsewhere'})
+}
 
 /**
  * A regular file, written under a temporary name beside it and renamed into place only once

@@ -4,7 +4,7 @@ import {ShmrError} from '../errors.js'
 import {MAX_FILE_SIZE_BYTES} from '../format/constants.js'
 import {catalogShards, type FoundFile} from './catalog.js'
 import {decodeFile, type DecodeReport} from './decodeFile.js'
-import {fileOutput, streamOutput} from './decodeOutput.js'
+import {checkOutputPath, fileOutput, streamOutput} from './decodeOutput.js'
 import {scanShards} from './scanShards.js'
 
 /** Every file whose shards are found under `dirs`, with its layout and health. No metadata needed. */
@@ -35,6 +35,7 @@ export interface DecodeOptions {
 
 /** `shmr decode`: rebuilds one file from shard files alone. */
 export async function runDecode(options: DecodeOptions): Promise<DecodeReport> {
+  if (typeof options.output === 'string') await checkOutputPath(options.output)
   const files = await listShardFiles(options.dirs)
   const file = chooseFile(files, options.fileId)
   if (file.blocks.length === 0) {
