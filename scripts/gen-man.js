@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes man pages (roff) for `shmr` and each command from the oclif manifest, which the build
-// generates from the commands themselves: `npm run docs` refreshes man/, and a test fails when
+// generates from the commands themselves, and shmr-config(5) from docs/CONFIG.md: `npm run docs` refreshes man/, and a test fails when
 // the committed pages differ from what this script writes.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -60,7 +60,55 @@ function mainPage(ids) {
     '.SH COMMANDS', ...ids.flatMap((id) => ['.TP', `.B shmr ${esc(id.replace(/:/g, ' '))}`, esc(manifest.commands[id].summary ?? '')]),
     '.SH ENVIRONMENT', '.TP', '.B SHMR_CONFIG', 'The config file used when -c is not given.',
     '.TP', '.B SHMR_CODER_THREADS', 'Threads for erasure coding (shift, rewrite, verify \\-\\-repair, degraded reads); default: one per CPU the process may run on.',
-    ...exitStatus(), '.SH SEE ALSO', ids.map((id) => `.BR ${pageName(id)} (1)`).join(',\n')]
+    ...exitStatus(), '.SH SEE ALSO', [...ids.map((id) => `.BR ${pageName(id)} (1)`), '.BR shmr-config (5)'].join(',\n')]
+  return `${lines.join('\n')}\n`
+}
+
+/**
+ * shmr-config(5) from docs/CONFIG.md, the config's one description: headings become sections,
+ * fenced blocks stay as they are, a table's rows (its header row left out) one tagged paragraph
+ * each, list items indented ones.
+ */
+function configPage() {
+  const markdown = fs.readFileSync(path.join(root, 'docs', 'CONFIG.md'), 'utf8')
+  const inline = (text) => esc(text.replace(/`([^`]*)`/g, '$1').replace(/\*\*([^*]*)\*\*/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'))
+  const lines = [`.TH SHMR-CONFIG 5 "" "shmr ${pkg.version}" "shmr manual"`, '.SH NAME', 'shmr\\-config \\- the shmr config file (YAML)']
+  let fenced = false
+  let inTable = false
+  let paragraph = []
+  const flush = () => {
+    if (paragraph.length > 0) lines.push('.PP', inline(paragraph.join(' ')))
+    paragraph = []
+  }
+  for (const line of markdown.split('\n').slice(1)) {
+    const headerRow = line.startsWith('|') && !inTable
+    inTable = line.startsWith('|')
+    if (headerRow) {
+      flush()
+    } else if (line.startsWith('```')) {
+      flush()
+      lines.push(fenced ? '.fi\n.RE' : '.RS\n.nf')
+      fenced = !fenced
+    } else if (fenced) {
+      lines.push(esc(line))
+    } else if (/^#{1,3} /.test(line)) {
+      flush()
+      lines.push(`${line.startsWith('## ') ? '.SH' : '.SS'} ${inline(line.replace(/^#+ /, '')).toUpperCase()}`)
+    } else if (line.startsWith('|')) {
+      flush()
+      const cells = line.split('|').slice(1, -1).map((cell) => cell.trim())
+      if (!cells.every((cell) => /^-+$/.test(cell))) lines.push('.TP', `.B ${inline(cells[0])}`, inline(cells.slice(1).join(': ')))
+    } else if (/^\s*[-*] /.test(line)) {
+      flush()
+      lines.push('.IP \\(bu 2', inline(line.replace(/^\s*[-*] /, '')))
+    } else if (line.trim() === '') {
+      flush()
+    } else {
+      paragraph.push(line.trim())
+    }
+  }
+  flush()
+  lines.push('.SH SEE ALSO', '.BR shmr (1),', '.BR shmr-init (1),', '.BR shmr-mount (1)')
   return `${lines.join('\n')}\n`
 }
 
@@ -68,3 +116,4 @@ const ids = Object.keys(manifest.commands).sort()
 fs.mkdirSync(outDir, {recursive: true})
 fs.writeFileSync(path.join(outDir, 'shmr.1'), mainPage(ids))
 for (const id of ids) fs.writeFileSync(path.join(outDir, `${pageName(id)}.1`), commandPage(id, manifest.commands[id]))
+fs.writeFileSync(path.join(outDir, 'shmr-config.5'), configPage())

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
-import {execa} from 'execa'
+import {execa, execaSync} from 'execa'
 import {REPO_ROOT, shmr} from '../helpers/cli.js'
 import {tempDir} from '../helpers/tempDir.js'
 
@@ -36,11 +36,22 @@ describe('help, version and man pages', () => {
     })
   }
 
+  it('every hint that points to a man page or a doc names one that exists', () => {
+    const sources = execaSync('grep', ['-rhoE', '(man shmr[a-z-]*|man/shmr[a-z-]*\\.[0-9]|docs/[A-Za-z_]+\\.md)', path.join(REPO_ROOT, 'src')]).stdout.split('\n').filter(Boolean)
+    assert.ok(sources.length > 0, 'the source names some')
+    for (const reference of new Set(sources)) {
+      const exists = reference.startsWith('man ')
+        ? fs.readdirSync(path.join(REPO_ROOT, 'man')).some((page) => page.replace(/\.\d$/, '') === reference.slice(4))
+        : fs.existsSync(path.join(REPO_ROOT, reference))
+      assert.ok(exists, `${reference} is named in src/ but does not exist`)
+    }
+  })
+
   it('man/ holds a page for shmr and each command, as generated from the commands', async () => {
     const fresh = tempDir()
     await execa(process.execPath, [path.join(REPO_ROOT, 'scripts', 'gen-man.js'), fresh])
     const expected = fs.readdirSync(fresh).sort()
-    assert.deepEqual(expected, ['shmr.1', ...commandIds.map((id) => `shmr-${id.replace(/:/g, '-')}.1`)].sort())
+    assert.deepEqual(expected, ['shmr.1', 'shmr-config.5', ...commandIds.map((id) => `shmr-${id.replace(/:/g, '-')}.1`)].sort())
     assert.deepEqual(fs.readdirSync(path.join(REPO_ROOT, 'man')).sort(), expected, 'man/ has exactly these pages')
     for (const page of expected) {
       assert.equal(fs.readFileSync(path.join(REPO_ROOT, 'man', page), 'utf8'), fs.readFileSync(path.join(fresh, page), 'utf8'),

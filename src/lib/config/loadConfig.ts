@@ -71,7 +71,7 @@ export function parseConfig(text: string, file: string): ShmrConfig {
   checkDirectories(problems)
   if (problems.lines.length > 0 || !config) {
     throw new ShmrError('BAD_CONFIG', `config ${file} has ${problems.lines.length} problem${problems.lines.length === 1 ? '' : 's'}`, {
-      details: problems.lines, hint: 'see `man shmr-config` or docs/CONFIG.md for the format',
+      details: problems.lines, hint: 'see docs/CONFIG.md or man/shmr-config.5 (man -l) in the shmr repository for the format',
     })
   }
   return config
