@@ -9,7 +9,7 @@ import type {ShiftReport} from '../lib/shift/runShift.js'
 
 export default class Rewrite extends FilesystemCommand {
   static override args = {
-    target: Args.string({description: 'a file (inode number, or path inside the filesystem); several may be given', required: true}),
+    target: Args.string({description: 'a file (inode number, or path inside the filesystem or through the mount point); several may be given', required: true}),
   }
   static override description = `Cuts files into blocks of a new size (a power of two from 64K to 256M), offline, keeping each file in its pool with its scheme: archive files are re-encoded with the same erasure scheme. As crash-safe as shift: new blocks are written, synced and staged, each file's block map swaps in one transaction, old files become tombstones and are deleted at the end; a rerun finishes an interrupted job.`
   static override enableJsonFlag = true

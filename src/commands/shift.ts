@@ -8,7 +8,7 @@ import {runShift, type ShiftReport} from '../lib/shift/runShift.js'
 
 export default class Shift extends FilesystemCommand {
   static override args = {
-    target: Args.string({description: 'a file (inode number, or path inside the filesystem like /movies/a.mkv); several may be given', required: true}),
+    target: Args.string({description: 'a file (inode number, or path inside the filesystem like /movies/a.mkv, or the same through the mount point: /mnt/archive/movies/a.mkv); several may be given', required: true}),
   }
   static override description = `Moves every block of the given files to another pool, by default the first archive pool, erasure-coded with its scheme and cut to its block size (archives default to 64M blocks: 16M sequential shard files at 4+2). The filesystem must not be mounted; shift holds it meanwhile, so a mount waits for it to finish.
 

@@ -8,7 +8,7 @@ import {runVerify, type VerifyReport} from '../lib/verify/runVerify.js'
 
 export default class Verify extends FilesystemCommand {
   static override args = {
-    target: Args.string({description: 'files or directories to check (inode numbers or paths); default the whole filesystem'}),
+    target: Args.string({description: 'files or directories to check (inode numbers, or paths inside the filesystem or through the mount point); default the whole filesystem'}),
   }
   static override description = `Reads every stored block and shard, checks sizes and CRC32C checksums, and reports per file: ok, degraded (readable through parity or another copy) or damaged, with the drives involved. Checking the whole filesystem also checks the metadata store: entries naming missing inodes, wrong link counts, and files on the drives that nothing references (left for gc).
 

@@ -54,6 +54,23 @@ describe('shmr inspect and metrics', () => {
     })
   })
 
+  it('takes a path through the mount point as the file inside: shift and inspect topology', async () => {
+    await withMount(OPTIONS, async (m) => {
+      await shOk(`mkdir ${m.mnt}/movies && head -c ${300 * KiB} /dev/urandom > ${m.mnt}/movies/a.mkv`)
+      const inside = await inspect(m, 'topology', '/movies/a.mkv')
+      const through = await inspect(m, 'topology', `${m.mnt}/movies/a.mkv`)
+      assert.equal(through.ino, inside.ino)
+      await m.unmount()
+      const shifted = await shmr(['shift', '-c', m.config.file, `${m.mnt}/movies/a.mkv`, '--json'])
+      assert.equal(shifted.exitCode, 0, shifted.stderr)
+      const after = await inspect(m, 'topology', `${m.mnt}/movies/a.mkv`)
+      assert.equal(after.blocks[0].topology, '4+2')
+      const missing = await shmr(['inspect', 'topology', '-c', m.config.file, `${m.mnt}/movies/none.mkv`])
+      assert.equal(missing.exitCode, 2)
+      assert.match(missing.stderr, /no entry named none\.mkv/)
+    })
+  })
+
   it('overview counts what is on the drives, and shows the live metrics of a mount', async () => {
     await withMount(OPTIONS, async (m) => {
       await shOk(`mkdir ${m.mnt}/d && head -c ${300 * KiB} /dev/urandom > ${m.mnt}/d/a && head -c ${100 * KiB} /dev/urandom > ${m.mnt}/b`)

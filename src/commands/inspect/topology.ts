@@ -6,7 +6,7 @@ import {inspectTopology, type TopologyReport} from '../../lib/inspect/topology.j
 
 export default class InspectTopology extends FilesystemCommand {
   static override args = {
-    target: Args.string({description: 'an inode number, or a path inside the filesystem', required: true}),
+    target: Args.string({description: 'an inode number, or a path inside the filesystem (/movies/a.mkv) or through the mount point (/mnt/archive/movies/a.mkv)', required: true}),
   }
   static override description = `Shows a file's inode, size and block size, and where each block lives: its length, scheme, every shard's drive, and whether the shard file is there right now (with the size its name promises). Runs of blocks with the same placement are summarised unless --all, which also lists every shard's file name and checksum; holes show as holes. Works with the filesystem mounted (it only reads) or not.`
   static override enableJsonFlag = true
@@ -21,7 +21,8 @@ export default class InspectTopology extends FilesystemCommand {
 
   async run(): Promise<TopologyReport> {
     const {args, flags} = await this.parse(InspectTopology)
-    const report = await withReadOnlyFs(this.loadConfig(flags.config), (fs) => inspectTopology(fs, args.target))
+    const config = this.loadConfig(flags.config)
+    const report = await withReadOnlyFs(config, (fs) => inspectTopology(fs, args.target, config.mountpoint))
     if (!this.jsonEnabled()) this.log(describeTopologyReport(report, args.target, flags.all))
     return report
   }

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import {ShmrError} from '../errors.js'
 import {byteNameOf, textOfByteName} from '../format/byteNames.js'
 import type {MetaStore} from '../meta/metaStore.js'
@@ -11,14 +12,38 @@ export interface FileTarget {
 }
 
 /**
- * Resolves TARGET arguments: an inode number, or a path inside the filesystem (`/movies/a.mkv`,
- * the leading slash optional). A directory needs `recursive` and stands for every regular file
- * below it. Each file appears once, even if named twice or through hard links.
+ * The inode a TARGET argument names: an inode number, a path inside the filesystem
+ * (`/movies/a.mkv`, the leading slash optional), or the same path through the mount point
+ * (`/mnt/archive/movies/a.mkv` with `mountpoint: /mnt/archive`), which a user copies from a
+ * shell. A path under the mount point that does not exist there is tried as a path inside; when
+ * neither exists, the error is the one about the path through the mount point.
  */
-export function resolveTargets(store: MetaStore, namespace: Namespace, targets: readonly string[], recursive: boolean): FileTarget[] {
+export function inoOfTarget(namespace: Namespace, target: string, mountpoint: string): number {
+  if (/^\d+$/.test(target)) return Number(target)
+  const inside = target.startsWith('/') ? target : `/${target}`
+  const mount = path.resolve(mountpoint)
+  const throughMount = inside === mount ? '/' : inside.startsWith(`${mount}/`) ? inside.slice(mount.length) : undefined
+  if (throughMount === undefined) return namespace.resolve(byteNameOf(inside))
+  try {
+    return namespace.resolve(byteNameOf(throughMount))
+  } catch (error) {
+    if (!(error instanceof ShmrError && error.code === 'NOT_FOUND')) throw error
+    try {
+      return namespace.resolve(byteNameOf(inside))
+    } catch {
+      throw error
+    }
+  }
+}
+
+/**
+ * Resolves TARGET arguments (see inoOfTarget). A directory needs `recursive` and stands for every
+ * regular file below it. Each file appears once, even if named twice or through hard links.
+ */
+export function resolveTargets(store: MetaStore, namespace: Namespace, targets: readonly string[], recursive: boolean, mountpoint: string): FileTarget[] {
   const found = new Map<number, FileTarget>()
   for (const target of targets) {
-    const ino = /^\d+$/.test(target) ? Number(target) : namespace.resolve(byteNameOf(target.startsWith('/') ? target : `/${target}`))
+    const ino = inoOfTarget(namespace, target, mountpoint)
     const inode = store.inodes.findInode(ino)
     if (!inode) throw new ShmrError('NOT_FOUND', `${target} does not exist in the filesystem`)
     if (inode.kind === 'file') {

@@ -1,6 +1,6 @@
 import {describeTopology, shardSizeBytes} from '../blocks/topology.js'
 import {ShmrError} from '../errors.js'
-import {byteNameOf} from '../format/byteNames.js'
+import {inoOfTarget} from '../fs/targets.js'
 import type {InodeKind} from '../meta/records.js'
 import type {ReadOnlyFs} from './openReadOnly.js'
 
@@ -37,8 +37,8 @@ export interface TopologyReport {
 }
 
 /** `shmr inspect topology`: where every block of a file lives, and whether each shard is there now. */
-export async function inspectTopology({store, pools, blocks, namespace}: ReadOnlyFs, target: string): Promise<TopologyReport> {
-  const ino = /^\d+$/.test(target) ? Number(target) : namespace.resolve(byteNameOf(target.startsWith('/') ? target : `/${target}`))
+export async function inspectTopology({store, pools, blocks, namespace}: ReadOnlyFs, target: string, mountpoint: string): Promise<TopologyReport> {
+  const ino = inoOfTarget(namespace, target, mountpoint)
   const inode = store.inodes.findInode(ino)
   if (!inode) throw new ShmrError('NOT_FOUND', `${target} does not exist in the filesystem`)
   const blockSizeBytes = inode.blockSizeBytes ?? pools.writePool.blockSizeBytes

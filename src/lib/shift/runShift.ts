@@ -77,7 +77,7 @@ export async function runMigration(config: ShmrConfig, options: MigrationOptions
     const blocks = new BlockStore(pools)
     const namespace = new Namespace(store, blocks, {isOpen: () => false})
     const {summary, forFile, include} = route(pools, store, namespace)
-    const files = resolveTargets(store, namespace, options.targets, options.recursive).filter((file) => include?.(file.ino) ?? true)
+    const files = resolveTargets(store, namespace, options.targets, options.recursive, config.mountpoint).filter((file) => include?.(file.ino) ?? true)
     const plan = await planShift(store, pools, files, forFile)
     options.onPlan?.(plan)
     const report = {

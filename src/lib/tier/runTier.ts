@@ -31,7 +31,7 @@ export async function runTier(config: ShmrConfig, options: Omit<MigrationOptions
   const chosen = new Map<number, {rule: TierRule; destination: Destination}>()
   const report = await runMigration(config, {...options, targets: ['/'], recursive: true}, 'tier', (pools, store, namespace) => {
     const nowMs = Date.now()
-    for (const file of resolveTargets(store, namespace, ['/'], true)) {
+    for (const file of resolveTargets(store, namespace, ['/'], true, config.mountpoint)) {
       const inode = store.inodes.getInode(file.ino)
       const rule = matchRule(config.tiers, store, inode, file.label, nowMs)
       if (rule) chosen.set(file.ino, {rule, destination: destinationOf(rule, pools)})

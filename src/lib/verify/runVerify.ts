@@ -65,7 +65,7 @@ export async function runVerify(config: ShmrConfig, options: VerifyOptions): Pro
     const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
     const blocks = new BlockStore(pools)
     const namespace = new Namespace(store, blocks, {isOpen: () => false})
-    const files = resolveTargets(store, namespace, options.targets.length > 0 ? options.targets : ['/'], true)
+    const files = resolveTargets(store, namespace, options.targets.length > 0 ? options.targets : ['/'], true, config.mountpoint)
     options.onTotal?.(files.reduce((sum, file) => sum + (store!.inodes.findInode(file.ino)?.storedBytes ?? 0), 0))
     const rate = options.rateBytesPerSecond ? new RateLimiter(options.rateBytesPerSecond) : undefined
     const verdicts: FileVerdict[] = []
