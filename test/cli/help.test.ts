@@ -6,7 +6,7 @@ import {execa, execaSync} from 'execa'
 import {REPO_ROOT, shmr} from '../helpers/cli.js'
 import {tempDir} from '../helpers/tempDir.js'
 
-const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags?: Record<string, unknown>}>}
 const commandIds = Object.keys(manifest.commands).sort()
 
 describe('help, version and man pages', () => {
@@ -35,6 +35,31 @@ describe('help, version and man pages', () => {
       assert.match(result.stdout, /EXAMPLES/)
     })
   }
+
+  it('a command line that does not parse answers BAD_ARGUMENT, exit 2, in one line or the documented --json shape', async () => {
+    const cases: Array<{argv: string[]; message: RegExp}> = [
+      ...commandIds.map((id) => ({argv: [...id.split(':'), '--bogus-flag'], message: /^Nonexistent flag: --bogus-flag$/})),
+      {argv: ['shift'], message: /^Missing 1 required arg: target$/},
+      {argv: ['decode'], message: /^Missing 1 required arg: dir$/},
+      {argv: ['shift', '/x', '--jobs', 'many'], message: /^Parsing --jobs: Expected an integer but received: many$/},
+    ]
+    for (const {argv, message} of cases) {
+      const plain = await shmr(argv)
+      assert.equal(plain.exitCode, 2, `${argv.join(' ')}: ${plain.stderr}`)
+      const [line, hint, ...rest] = plain.stderr.trim().split('\n')
+      assert.match(line!.replace(/^shmr: /, ''), message, argv.join(' '))
+      assert.match(hint!, /^hint: shmr .* --help shows the usage$/)
+      assert.deepEqual(rest, [], `${argv.join(' ')}: two lines, no usage dump or stack`)
+      const id = commandIds.find((candidate) => argv.join(' ').startsWith(candidate.replace(/:/g, ' ')))!
+      if (!manifest.commands[id]!.flags?.json) continue
+      const json = await shmr([...argv, '--json'])
+      assert.equal(json.exitCode, 2, argv.join(' '))
+      assert.ok(json.stdout.length < 400, `${argv.join(' ')} --json printed ${json.stdout.length} bytes`)
+      const {error} = JSON.parse(json.stdout) as {error: {code: string; message: string; hint: string; exit: number}}
+      assert.deepEqual([error.code, error.exit], ['BAD_ARGUMENT', 2])
+      assert.match(error.message, message)
+    }
+  })
 
   it('every hint that points to a man page or a doc names one that exists', () => {
     const sources = execaSync('grep', ['-rhoE', '(man shmr[a-z-]*|man/shmr[a-z-]*\\.[0-9]|docs/[A-Za-z_]+\\.md)', path.join(REPO_ROOT, 'src')]).stdout.split('\n').filter(Boolean)
