@@ -4,7 +4,7 @@ import {parseSize} from '../lib/format/size.js'
 
 /** The flags shift, rewrite and tier share: they all move blocks with the same engine. */
 export const migrationFlags = {
-  'dry-run': Flags.boolean({description: 'print the plan (files, blocks, space needed per drive) and change nothing'}),
+  'dry-run': Flags.boolean({description: 'print the plan (files, blocks, space needed per drive) and change nothing', default: false}),
   jobs: Flags.integer({description: 'blocks read and encoded at once (default: one per CPU core)', min: 1, max: 64}),
   rate: Flags.string({description: 'cap the bytes per second written to the drives (like 80M)', helpValue: 'SIZE'}),
 }

@@ -12,7 +12,7 @@ export default class Gc extends FilesystemCommand {
     {description: 'See what would go, at any age', command: '<%= config.bin %> <%= command.id %> --grace 0 --dry-run'},
   ]
   static override flags = {
-    'dry-run': Flags.boolean({description: 'list and sum what would be deleted, delete nothing'}),
+    'dry-run': Flags.boolean({description: 'list and sum what would be deleted, delete nothing', default: false}),
     grace: Flags.string({description: 'only files older than this (like 30m, 1h, 2d)', default: '1h', helpValue: 'DURATION'}),
   }
   static override summary = 'Delete tombstoned and unreferenced block files (offline)'

@@ -15,7 +15,7 @@ export default class Tier extends FilesystemCommand {
   ]
   static override flags = {
     ...migrationFlags,
-    'dry-run': Flags.boolean({description: 'print, per rule, how many files and bytes would move where; change nothing'}),
+    'dry-run': Flags.boolean({description: 'print, per rule, how many files and bytes would move where; change nothing', default: false}),
   }
   static override summary = 'Move files where the config\'s tiering rules say (offline)'
 

@@ -63,6 +63,7 @@ describe('shmr inspect and metrics', () => {
       await m.unmount()
       const shifted = await shmr(['shift', '-c', m.config.file, `${m.mnt}/movies/a.mkv`, '--json'])
       assert.equal(shifted.exitCode, 0, shifted.stderr)
+      assert.equal(JSON.parse(shifted.stdout).dryRun, false, '--json says it was no dry run')
       const after = await inspect(m, 'topology', `${m.mnt}/movies/a.mkv`)
       assert.equal(after.blocks[0].topology, '4+2')
       const missing = await shmr(['inspect', 'topology', '-c', m.config.file, `${m.mnt}/movies/none.mkv`])
