@@ -1,7 +1,9 @@
-/** The largest read the kernel sends (FUSE_MAX_MAX_PAGES pages): every target is this long. */
-const TARGET_BYTES = 1024 * 1024
-/** Spare targets kept: as many reads as are usually in flight at once (the kernel's read-ahead). */
-const MAX_SPARES = 16
+/**
+ * The sizes targets come in, each with how many spares are kept: the kernel's window for a small
+ * file (128 KiB), and its largest read (FUSE_MAX_MAX_PAGES pages). Spares of the large size are
+ * few: each is a megabyte of resident memory once used, beside the cache.
+ */
+const SIZES = [{bytes: 128 * 1024, spares: 16}, {bytes: 1024 * 1024, spares: 4}] as const
 
 /**
  * Buffers that a read's bytes are copied into for its reply (which copies them again, before it
@@ -10,15 +12,17 @@ const MAX_SPARES = 16
  * small files set off one major collection after another.
  */
 export class ReadTargets {
-  private readonly spares: Buffer[] = []
+  private readonly spares: Buffer[][] = SIZES.map(() => [])
 
   /** A buffer of at least `size` bytes, contents unspecified, to give back once replied. */
   take(size: number): Buffer {
-    if (size > TARGET_BYTES) return Buffer.allocUnsafeSlow(size)
-    return this.spares.pop() ?? Buffer.allocUnsafeSlow(TARGET_BYTES)
+    const kind = SIZES.findIndex((candidate) => size <= candidate.bytes)
+    if (kind < 0) return Buffer.allocUnsafeSlow(size)
+    return this.spares[kind]!.pop() ?? Buffer.allocUnsafeSlow(SIZES[kind]!.bytes)
   }
 
   give(buffer: Buffer): void {
-    if (buffer.length === TARGET_BYTES && this.spares.length < MAX_SPARES) this.spares.push(buffer)
+    const kind = SIZES.findIndex((candidate) => buffer.length === candidate.bytes)
+    if (kind >= 0 && this.spares[kind]!.length < SIZES[kind]!.spares) this.spares[kind]!.push(buffer)
   }
 }
