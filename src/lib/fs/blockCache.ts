@@ -49,20 +49,6 @@ export function idleBlock(ino: number, index: number, buffer: Buffer, baseGenera
  * be evicted by the next load before its reader used it, and be loaded again, forever: with more
  * readers than the cache holds blocks, the drives were read without end and nothing delivered.
  */
-/** The most spare bytes any cache keeps beyond an eighth of its budget (see spareBytesFor). */
-const SMALL_CACHE_SPARE_BYTES = 32 * 1024 * 1024
-
-/**
- * Spare buffers a cache of `capacityBytes` keeps: an eighth of it, or up to half of a small one
- * (at most 32 MiB). A reader evicts blocks in bursts as large as its read-ahead (8 MiB past the
- * kernel's 4), and a buffer evicted with no spare room left is dropped for V8 to collect, which
- * it does only once ~64 MiB of new external memory has piled up: reading 160 MiB through a 16
- * MiB cache, with an eighth (2 MiB) of spares, grew the server by 58-82 MiB; with half, 38-52.
- */
-export function spareBytesFor(capacityBytes: number): number {
-  return Math.max(capacityBytes / 8, Math.min(capacityBytes / 2, SMALL_CACHE_SPARE_BYTES))
-}
-
 export class BlockCache {
   private readonly blocks = new Map<string, CachedBlock>()
   /**
@@ -77,7 +63,7 @@ export class BlockCache {
   /** Loads waiting for room, in arrival order. */
   private readonly waiting: Array<{readonly bytes: number; readonly admitted: () => void}> = []
   private holdTimer: NodeJS.Timeout | undefined
-  /** Spare buffers besides the cache's budget (see BufferPool and spareBytesFor). */
+  /** Spare buffers: at most an eighth of the cache's budget besides it (see BufferPool). */
   readonly buffers: BufferPool
   /**
    * Asked when waiting loads find the cache full of dirty blocks: starts their flushes and says
@@ -86,7 +72,7 @@ export class BlockCache {
   onPressure: () => boolean = () => false
 
   constructor(readonly capacityBytes: number) {
-    this.buffers = new BufferPool(spareBytesFor(capacityBytes))
+    this.buffers = new BufferPool(capacityBytes / 8)
   }
 
   get(ino: number, index: number): CachedBlock | undefined {
