@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {Metrics} from '../../src/lib/metrics/metrics.js'
+import {parseMetricsText, sampleText} from '../../src/lib/metrics/metricsText.js'
 
 /** The rendered samples, by series name with labels. */
 function samples(metrics: Metrics): Map<string, number> {
@@ -59,5 +60,17 @@ describe('metrics', () => {
     const metrics = new Metrics()
     metrics.driveIo('read', 'a"b', 'c\\d\ne', 1)
     assert.equal(samples(metrics).get('shmr_drive_read_bytes_total{pool="a\\"b",drive="c\\\\d\\ne"}'), 1)
+  })
+
+  it('reads its own text back as samples: names, labels unescaped, values (inspect overview --json)', () => {
+    const metrics = new Metrics()
+    metrics.driveIo('read', 'a"b', 'c\\d\ne', 7)
+    metrics.operation('write', 0.001)
+    const parsed = parseMetricsText(metrics.render())
+    assert.deepEqual(parsed.find((sample) => sample.name === 'shmr_drive_read_bytes_total'), {name: 'shmr_drive_read_bytes_total', labels: {pool: 'a"b', drive: 'c\\d\ne'}, value: 7})
+    const writes = parsed.find((sample) => sample.name === 'shmr_operations_total' && sample.labels.op === 'write')!
+    assert.equal(writes.value, 1)
+    assert.equal(sampleText(writes), 'shmr_operations_total{op="write"} 1')
+    assert.ok(parsed.every((sample) => !Number.isNaN(sample.value)), "every value is a number")
   })
 })

@@ -112,7 +112,11 @@ describe('shmr inspect and metrics', () => {
       assert.equal(samples.get('shmr_operations_total{op="getxattr"}'), undefined, 'no getxattr round trip per write or per listed file')
       const live = await inspect(m, 'overview')
       assert.equal(live.mounted.pid, m.pid())
-      assert.match(live.metrics, /shmr_fuse_bytes_total\{direction="write"\}/)
+      // Samples, not Prometheus text: a script reads numbers.
+      const written = live.metrics.find((sample: {name: string; labels: Record<string, string>}) => sample.name === 'shmr_fuse_bytes_total' && sample.labels.direction === 'write')
+      assert.ok(written && typeof written.value === 'number' && written.value >= data, JSON.stringify(written))
+      const text = await shmr(['inspect', 'overview', '-c', m.config.file])
+      assert.match(text.stdout, /^ {2}shmr_fuse_bytes_total\{direction="write"\} \d+$/m)
     })
   })
 })

@@ -2,6 +2,7 @@ import {formatSize} from '../../lib/format/size.js'
 import type {BlockRow, TopologyReport} from '../../lib/inspect/topology.js'
 import type {Overview} from '../../lib/inspect/overview.js'
 import {renderTable} from './table.js'
+import {sampleText} from '../../lib/metrics/metricsText.js'
 
 function placement(row: BlockRow): string {
   return row.shards.map((shard) => `${shard.role}:${shard.drive}`).join(' ')
@@ -50,8 +51,8 @@ export function describeOverview(overview: Overview): string {
   for (const [pool, sum] of Object.entries(overview.byPool)) lines.push(`  on pool ${pool}: ${sum.files} file(s), ${formatSize(sum.bytes)}`)
   lines.push(`tombstones waiting for gc: ${overview.tombstones.files} file(s), ${formatSize(overview.tombstones.bytes)}`)
   if (overview.metrics) {
-    const totals = overview.metrics.split('\n').filter((line) => /^shmr_(operations|fuse_bytes|drive_(read|written)_bytes|reconstructions|cache_requests)_total/.test(line))
-    lines.push('live figures (from the mount\'s metrics file):', ...totals.map((line) => `  ${line}`))
+    const totals = overview.metrics.filter((sample) => /^shmr_(operations|fuse_bytes|drive_(read|written)_bytes|reconstructions|cache_requests)_total$/.test(sample.name))
+    lines.push('live figures (from the mount\'s metrics file):', ...totals.map((sample) => `  ${sampleText(sample)}`))
   }
   return lines.join('\n')
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises'
+import {parseMetricsText, type MetricSample} from '../metrics/metricsText.js'
 import {describeTopology, shardSizeBytes} from '../blocks/topology.js'
 import type {ShmrConfig} from '../config/types.js'
 import {METRICS_FILE} from '../format/constants.js'
@@ -36,8 +37,8 @@ export interface Overview {
   /** Bytes inside files that no block holds. */
   readonly holeBytes: number
   readonly tombstones: {readonly files: number; readonly bytes: number}
-  /** The mount's latest metrics (Prometheus text), when mounted. */
-  readonly metrics?: string
+  /** The mount's latest metrics (its metrics file's samples), when mounted. */
+  readonly metrics?: readonly MetricSample[]
 }
 
 /** `shmr inspect overview`: the state of the whole filesystem at a glance. */
@@ -88,7 +89,8 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
     if (drive) tombstoneBytes += (await drive.fileSize(tombstone.path)) ?? 0
   }
   const mounted = holder?.purpose === 'mount' ? {pid: holder.pid, mountpoint: holder.mountpoint} : undefined
-  const metrics = mounted ? await fs.readFile(`${config.metadataDir}/${METRICS_FILE}`, 'utf8').catch(() => undefined) : undefined
+  const metricsText = mounted ? await fs.readFile(`${config.metadataDir}/${METRICS_FILE}`, 'utf8').catch(() => undefined) : undefined
+  const metrics = metricsText === undefined ? undefined : parseMetricsText(metricsText)
   return {
     uuid: superblock.uuid, formatVersion: superblock.formatVersion, blockSizeBytes: superblock.blockSizeBytes, createdAt: superblock.createdAt,
     mounted, heldBy: holder && holder.purpose !== 'mount' ? {pid: holder.pid, purpose: holder.purpose} : undefined,
