@@ -129,7 +129,6 @@ static request_t *new_request(fuse_req_t req, uint32_t op, fuse_ino_t ino) {
   r->req = req;
   r->op = op;
   r->data_slot = -1;
-  r->args[A_DATA_BUFFER] = -1;
   r->args[A_INO] = (double) ino;
   const struct fuse_ctx *ctx = fuse_req_ctx(req);
   r->args[A_UID] = ctx->uid;
@@ -151,14 +150,15 @@ static void enqueue(request_t *r) {
 // longer fail and copies the bytes into its cache just after, while the writer is already on its
 // way with the next one. Only then is the buffer free for another request. Copying each megabyte
 // out of libfuse's one buffer instead cost a memcpy per write, and handing JavaScript a fresh
-// external Buffer per write made V8 count a megabyte of external memory each time, which set off a full garbage collection every ~10
-// MiB written (59 in 640 MiB). Each buffer is wrapped in a JavaScript Buffer once, on first use,
+// external Buffer per write made V8 count a megabyte of external memory each time, which set off
+// a full garbage collection every ~10 MiB written (59 in 640 MiB). Each buffer is wrapped in a JavaScript Buffer once, on first use,
 // and both live as long as the process. RECEIVE_BUFFER_BYTES is libfuse 3.14's largest read
 // (se->bufsize: FUSE_MAX_MAX_PAGES pages and a 4 KiB header); a buffer the size of its reads is
 // all fuse_session_receive_buf needs (set at mount, from the page size).
 static size_t RECEIVE_BUFFER_BYTES = 256 * 4096 + 4096;
 // More writes in flight than this (the kernel sends at most max_background at once, plus one
-// per writer waiting in direct I/O) and requests are read into a buffer of the binding's own, and copied.
+// per writer waiting in direct I/O) and requests are read into a buffer of the binding's own, and
+// a write's bytes copied out of it.
 #define RECEIVE_BUFFERS 64
 typedef struct {
   char *mem;
@@ -191,7 +191,6 @@ static void copy_data(request_t *r, const char *bytes, size_t size) {
   r->data = malloc(size ? size : 1);
   memcpy(r->data, bytes, size);
   r->data_len = size;
-  r->data_slot = -1;
 }
 
 static void free_request(request_t *r) {
@@ -340,8 +339,6 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
     r->data = (char *) buf;
     r->data_len = size;
     r->data_slot = receiving;
-    r->args[A_DATA_OFFSET] = (double) (buf - receive_buffers[receiving].mem);
-    r->args[A_DATA_BUFFER] = receiving;
     receiving = -1;
   } else {
     copy_data(r, buf, size);
@@ -564,6 +561,9 @@ static void dispatch_queued(binding_t *b) {
     }
     uint32_t id = take_id(b, r);
     memcpy(b->args, r->args, sizeof(r->args));
+    // Where the request's bytes are: a receive buffer and the offset in it, or (-1) a copy of their own.
+    b->args[A_DATA_BUFFER] = r->data_slot;
+    b->args[A_DATA_OFFSET] = r->data_slot >= 0 ? (double) (r->data - receive_buffers[r->data_slot].mem) : 0;
     napi_value argv[5];
     napi_create_uint32(env, r->op, &argv[0]);
     napi_create_uint32(env, id, &argv[1]);
