@@ -676,6 +676,9 @@ static void on_device_readable(uv_poll_t *handle, int status, int events) {
   receiving = -1;
   fuse_session_reset(se);
   b->loop_result = result > 0 ? 0 : result;
+  // With the device no longer watched, nothing else may keep the loop alive (a server waiting for
+  // a lazily detached mount's last file to close): the notice itself must, until delivered.
+  uv_ref((uv_handle_t *) &b->exited);
   uv_async_send(&b->exited);
 }
 
@@ -683,6 +686,7 @@ static void notify_exited(uv_async_t *handle) {
   binding_t *b = handle->data;
   napi_env env = b->env;
   b->serving = false;
+  uv_unref((uv_handle_t *) &b->exited);
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value on_exit, global, argv[1];
@@ -1190,8 +1194,10 @@ static napi_value invalidate_inode_js(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  binding_t *b = binding_or_throw(env);
-  if (b == NULL) return NULL;
+  // Unmounted, the kernel keeps nothing to invalidate: blocks written out after the session ended
+  // (files of a mount detached lazily, closed last) must not fail for it.
+  binding_t *b = the_binding;
+  if (b == NULL || b->destroyed) return answered(env, 0);
   double ino;
   CHECK(napi_get_value_double(env, argv[0], &ino));
   // A negative offset: the attributes only. Dropping pages could wait on a page lock that a read

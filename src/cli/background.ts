@@ -9,10 +9,11 @@ export const READY_ENV = 'SHMR_READY_FD'
 
 /**
  * Starts this same command again as a detached child (without --background), output appended to
- * `logFile`, and waits until it reports that the mount is ready. Resolves with its PID; rejects
- * with the child's own error when it fails to mount.
+ * `logFile`, and waits until it reports that the mount is ready. Resolves with its PID and what it
+ * logged while mounting (a dead mount cleared, files reclaimed); rejects with the child's own
+ * error when it fails to mount.
  */
-export async function detach(args: readonly string[], logFile: string): Promise<number> {
+export async function detach(args: readonly string[], logFile: string): Promise<{pid: number; notes: string[]}> {
   const log = fs.openSync(logFile, 'a', PRIVATE_FILE_MODE)
   const child = spawn(process.execPath, [process.argv[1]!, ...args], {
     detached: true, stdio: ['ignore', log, log, 'pipe'], env: {...process.env, [READY_ENV]: String(READY_FD)},
@@ -21,9 +22,9 @@ export async function detach(args: readonly string[], logFile: string): Promise<
   let report = ''
   child.stdio[READY_FD]!.on('data', (chunk: Buffer) => { report += chunk.toString() })
   await new Promise<void>((resolve) => child.stdio[READY_FD]!.on('close', () => resolve()))
-  if (report.startsWith('ready')) {
+  if (report.startsWith('ready ')) {
     child.unref()
-    return child.pid!
+    return {pid: child.pid!, notes: (JSON.parse(report.slice(6)) as {notes: string[]}).notes}
   }
   const failure = report.startsWith('error ') ? JSON.parse(report.slice(6)) as {code: ShmrErrorCode; message: string; hint?: string} : undefined
   throw failure
@@ -32,10 +33,10 @@ export async function detach(args: readonly string[], logFile: string): Promise<
 }
 
 /** In a backgrounded child: tell the parent the outcome, then let go of the pipe. */
-export function reportToParent(outcome: {ready: true} | {error: ShmrError}): void {
+export function reportToParent(outcome: {ready: true; notes: readonly string[]} | {error: ShmrError}): void {
   const fd = Number(process.env[READY_ENV])
   if (!Number.isInteger(fd) || fd <= 0) return
-  const line = 'ready' in outcome ? 'ready\n' : `error ${JSON.stringify({code: outcome.error.code, message: outcome.error.message, hint: outcome.error.hint})}\n`
+  const line = 'ready' in outcome ? `ready ${JSON.stringify({notes: outcome.notes})}\n` : `error ${JSON.stringify({code: outcome.error.code, message: outcome.error.message, hint: outcome.error.hint})}\n`
   try {
     fs.writeSync(fd, line)
     fs.closeSync(fd)

@@ -20,6 +20,7 @@ export const EXIT = {
 export const EXIT_CODE_OF: Readonly<Record<ShmrErrorCode, number>> = {
   BAD_ARGUMENT: EXIT.USAGE,
   BAD_CONFIG: EXIT.USAGE,
+  BUSY: EXIT.STATE,
   CORRUPT: EXIT.DAMAGED,
   DRIVE_FOREIGN: EXIT.DRIVE,
   DRIVE_MISPLACED: EXIT.DRIVE,

@@ -12,6 +12,10 @@ export default class Mount extends FilesystemCommand {
   }
   static override description = `Serves the filesystem over FUSE in the foreground until SIGINT/SIGTERM, \`shmr umount\`, or \`fusermount3 -u MOUNTPOINT\`. Every way of stopping writes out all buffered data and commits the metadata before the process exits.
 
+Like umount(8), a stop is refused while programs hold files or directories in the mount: the server logs which, and keeps serving. A second Ctrl-C (or signal) then detaches the mount lazily and stops: those programs get errors (ENOTCONN) from then on, and what they had not yet written is lost. A mount detached lazily from outside (shmr umount --lazy, umount -l) is served until its last file is closed.
+
+A dead mount left at the mount point by a server of this filesystem that died (kill -9, a crash) is cleared first, saying so.
+
 Refuses when the filesystem is already mounted or in use by another shmr process, when the mount point is not an empty directory, when a drive directory is missing or holds another filesystem's (or another drive's) identity, and when FUSE is not available.
 
 Run as root, it mounts with allow_other and default_permissions (config keys mount.allowOther and mount.defaultPermissions), so other users get exactly the access that modes and owners give them, and what they create belongs to them.`
@@ -29,11 +33,20 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
     const config = this.loadConfig(flags.config)
     if (flags.background) {
       const logFile = path.join(config.metadataDir, 'mount.log')
-      const pid = await detach(['mount', '-c', config.file, ...(args.mountpoint ? [args.mountpoint] : [])], logFile)
+      const {pid, notes} = await detach(['mount', '-c', config.file, ...(args.mountpoint ? [args.mountpoint] : [])], logFile)
+      for (const note of notes) this.log(note)
       this.log(`mounted at ${path.resolve(args.mountpoint ?? config.mountpoint)} by PID ${pid} (log: ${logFile})`)
       return
     }
-    const log = serverLog()
+    const serverLogLine = serverLog()
+    // What the server says while mounting (a dead mount cleared, files reclaimed) is also told
+    // to whoever started it in the background.
+    const notes: string[] = []
+    let mounted = false
+    const log = (line: string): void => {
+      if (!mounted) notes.push(line)
+      serverLogLine(line)
+    }
     let server
     try {
       server = await serveFilesystem(config, {mountpoint: args.mountpoint, log})
@@ -42,10 +55,11 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
       throw error
     }
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void server.stop(signal))
+    mounted = true
     log(`mounted at ${server.mountpoint} (PID ${process.pid}); Ctrl-C, shmr umount or fusermount3 -u unmounts`)
-    reportToParent({ready: true})
+    reportToParent({ready: true, notes})
     await server.stopped
-    // A mount detached lazily keeps its FUSE loop running while files are open there.
+    // A mount forced off lazily keeps its FUSE session open while files are open there.
     process.exit(0)
   }
 }

@@ -9,6 +9,7 @@
 export const SHMR_ERROR_CODES = [
   'BAD_ARGUMENT',
   'BAD_CONFIG',
+  'BUSY',
   'CORRUPT',
   'DRIVE_FOREIGN',
   'DRIVE_MISPLACED',

@@ -37,7 +37,7 @@ export function describeTopologyReport(report: TopologyReport, target: string, a
 export function describeOverview(overview: Overview): string {
   const lines = [
     `filesystem ${overview.uuid} (format ${overview.formatVersion}, block size ${formatSize(overview.blockSizeBytes)}, created ${overview.createdAt})`,
-    overview.mounted ? `mounted at ${overview.mounted.mountpoint ?? '?'} by PID ${overview.mounted.pid}` : overview.heldBy ? `in use by shmr ${overview.heldBy.purpose} (PID ${overview.heldBy.pid})` : 'not mounted',
+    overview.mounted ? `mounted at ${overview.mounted.mountpoint ?? '?'} by PID ${overview.mounted.pid}` : overview.heldBy ? `in use by shmr ${overview.heldBy.purpose} (PID ${overview.heldBy.pid})` : overview.deadMount ? `not mounted: server PID ${overview.deadMount.pid} died and left a dead mount at ${overview.deadMount.mountpoint} (shmr umount clears it)` : 'not mounted',
   ]
   for (const pool of overview.pools) {
     lines.push(`pool ${pool.name} (${pool.role}, ${pool.scheme}, ${formatSize(pool.blockSizeBytes)} blocks)`)

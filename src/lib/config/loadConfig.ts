@@ -5,7 +5,7 @@ import {shardCount, describeTopology} from '../blocks/topology.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import {DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {formatSize} from '../format/size.js'
-import {Problems} from './problems.js'
+import {type DirectoryUse, Problems} from './problems.js'
 import {parseTierRules} from './tierRules.js'
 import {
   defaultMountConfig, defaultPoolBlockSize, MIN_CACHED_BLOCKS, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
@@ -89,8 +89,8 @@ function parseTopLevel(raw: unknown, file: string, problems: Problems): ShmrConf
     if (top[key] === undefined) problems.add(key, 'is required')
     return top[key]
   }
-  const metadataDir = problems.attempt('metadata', () => problems.directory('metadata', parseDir(required('metadata'), baseDir, 'metadata'), true))
-  const mountpoint = problems.attempt('mountpoint', () => problems.directory('mountpoint', parseDir(required('mountpoint'), baseDir, 'mountpoint'), false))
+  const metadataDir = problems.attempt('metadata', () => problems.directory('metadata', parseDir(required('metadata'), baseDir, 'metadata'), 'exclusive'))
+  const mountpoint = problems.attempt('mountpoint', () => problems.directory('mountpoint', parseDir(required('mountpoint'), baseDir, 'mountpoint'), 'mountpoint'))
   const blockSizeBytes = problems.attempt('blockSize', () => (top.blockSize === undefined ? DEFAULT_BLOCK_SIZE_BYTES : parseBlockSize(top.blockSize)))
   const pools = parsePools(required('pools'), baseDir, blockSizeBytes ?? DEFAULT_BLOCK_SIZE_BYTES, problems)
   const mount = parseMount(top.mount, problems)
@@ -181,7 +181,7 @@ function parseDrives(raw: unknown, where: string, baseDir: string, problems: Pro
   const drives: DriveConfig[] = []
   for (const [name, dir] of Object.entries(raw as Record<string, unknown>)) {
     const driveWhere = `${where}.${name}`
-    const drive = problems.attempt(driveWhere, () => ({name: parseName(name, 'drive name'), dir: problems.directory(driveWhere, parseDir(dir, baseDir, 'drive directory'), true)}))
+    const drive = problems.attempt(driveWhere, () => ({name: parseName(name, 'drive name'), dir: problems.directory(driveWhere, parseDir(dir, baseDir, 'drive directory'), 'exclusive')}))
     if (drive) drives.push(drive)
   }
   return drives.length === Object.keys(raw).length ? drives : undefined
@@ -201,13 +201,13 @@ function reportDuplicates(values: readonly string[], what: string, where: string
  */
 function checkDirectories(problems: Problems): void {
   const owners = new Map<string, string>()
-  for (const {where, dir, exclusive} of problems.directories) {
-    const problem = directoryProblem(dir)
+  for (const {where, dir, use} of problems.directories) {
+    const problem = directoryProblem(dir, use)
     if (problem) {
       problems.add(where, problem)
       continue
     }
-    if (!exclusive) continue
+    if (use !== 'exclusive') continue
     const real = fs.realpathSync(dir)
     const owner = owners.get(real)
     if (owner) problems.add(where, `directory ${dir} is also used by ${owner}; every drive needs its own directory`)
@@ -215,7 +215,7 @@ function checkDirectories(problems: Problems): void {
   }
 }
 
-function directoryProblem(dir: string): string | undefined {
+function directoryProblem(dir: string, use: DirectoryUse): string | undefined {
   try {
     if (!fs.statSync(dir).isDirectory()) return `${dir} is not a directory`
     fs.accessSync(dir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK)
@@ -224,6 +224,9 @@ function directoryProblem(dir: string): string | undefined {
     const code = systemErrorCode(error)
     if (code === 'ENOENT') return `directory ${dir} does not exist (create it, or mount the drive there)`
     if (code === 'EACCES') return `directory ${dir} is not readable and writable by this user`
+    // A dead mount point keeps no command from reading the filesystem; mount clears it if it is
+    // this filesystem's own, and refuses otherwise.
+    if (code === 'ENOTCONN' && use === 'mountpoint') return undefined
     if (code === 'ENOTCONN') return `${dir} is a dead FUSE mount (its server is gone): clear it with fusermount3 -u ${dir}`
     return `directory ${dir} cannot be used: ${(error as Error).message}`
   }

@@ -1,14 +1,20 @@
 import {isShmrError} from '../errors.js'
 
+/**
+ * What a directory of the config is for: an exclusive one (a drive, the metadata) may not be
+ * shared; the mount point may be a dead mount of this filesystem's, which `mount` clears.
+ */
+export type DirectoryUse = 'exclusive' | 'mountpoint'
+
 /** Collects one line per config problem, each prefixed with where it is (`pools[1].blockSize`). */
 export class Problems {
   readonly lines: string[] = []
-  /** Directories named by the config, checked once parsing is done; exclusive ones may not be shared. */
-  readonly directories: Array<{where: string; dir: string; exclusive: boolean}> = []
+  /** Directories named by the config, checked once parsing is done. */
+  readonly directories: Array<{where: string; dir: string; use: DirectoryUse}> = []
 
   /** Records a directory for checking and returns it. */
-  directory(where: string, dir: string, exclusive: boolean): string {
-    this.directories.push({where, dir, exclusive})
+  directory(where: string, dir: string, use: DirectoryUse): string {
+    this.directories.push({where, dir, use})
     return dir
   }
 

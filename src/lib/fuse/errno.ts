@@ -7,6 +7,7 @@ const E = constants.errno
 export const ERRNO_OF: Readonly<Record<ShmrErrorCode, number>> = {
   BAD_ARGUMENT: E.EINVAL,
   BAD_CONFIG: E.EINVAL,
+  BUSY: E.EBUSY,
   CORRUPT: E.EIO,
   DRIVE_FOREIGN: E.EIO,
   DRIVE_MISPLACED: E.EIO,

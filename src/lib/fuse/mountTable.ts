@@ -5,6 +5,10 @@ export interface MountEntry {
   /** The mount's st_dev as MAJOR:MINOR: a FUSE mount's backing device info is named by it in sysfs. */
   readonly device: string
   readonly mountpoint: string
+  /** `fuse.shmr` for a shmr mount. */
+  readonly fsType: string
+  /** The mount's source: `shmr:METADATA-DIR-NAME` for a shmr mount. */
+  readonly source: string
 }
 
 /**
@@ -24,8 +28,13 @@ export async function mountsUnder(dir: string): Promise<string[]> {
 async function readMounts(): Promise<MountEntry[]> {
   const table = await fs.readFile('/proc/self/mountinfo', 'utf8')
   return table.split('\n').filter(Boolean).map((line) => {
+    // Optional fields come before the lone "-"; the type and source follow it.
     const fields = line.split(' ')
-    return {device: fields[2] ?? '', mountpoint: unescapeMountPath(fields[4] ?? '')}
+    const separator = fields.indexOf('-', 6)
+    return {
+      device: fields[2] ?? '', mountpoint: unescapeMountPath(fields[4] ?? ''),
+      fsType: fields[separator + 1] ?? '', source: unescapeMountPath(fields[separator + 2] ?? ''),
+    }
   })
 }
 

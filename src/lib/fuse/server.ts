@@ -18,6 +18,8 @@ import {FuseContext, type Log} from './context.js'
 import {dispatcher} from './dispatch.js'
 import {fuseAddon} from './fuseAddon.js'
 import {setKernelReadAhead} from './kernelReadAhead.js'
+import {clearDeadMount, describeDeadMount, findDeadMount} from './deadMount.js'
+import {describeHolders, mountHolders} from './mountHolders.js'
 import {isMounted} from './mountTable.js'
 import {FuseSession} from './session.js'
 import {describePrivate, makePrivate} from '../pools/privateModes.js'
@@ -38,7 +40,10 @@ const TOMBSTONE_GRACE_MS = 10_000
  * together they take at most an eighth of the cache.
  */
 const MAX_FLUSHING_BLOCKS = 32
-/** How long a stopping server waits for its FUSE session to end after unmounting. */
+/**
+ * How long a stopping server waits for its FUSE session to end after unmounting; still running
+ * then, the mount was detached lazily with files open.
+ */
 const SESSION_EXIT_WAIT_MS = 2000
 /** The largest request the kernel sends (libfuse 3's FUSE_MAX_MAX_PAGES, 256 pages): one default block per write. */
 const MAX_REQUEST_BYTES = 1024 * 1024
@@ -71,6 +76,12 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
   checkFuseAvailable()
   // Loaded now, so that a missing addon refuses the mount instead of failing every read.
   blocksAddon()
+  // Before the lock is taken: the stale lock is what says the dead mount is this filesystem's.
+  const dead = await findDeadMount(config.metadataDir)
+  if (dead) {
+    await clearDeadMount(config.metadataDir, dead)
+    options.log(describeDeadMount(dead))
+  }
   const lock = ExclusiveLock.acquire(config.metadataDir, 'mount', mountpoint)
   let store: MetaStore | undefined
   try {
@@ -131,6 +142,8 @@ class RunningServer implements Server {
   readonly stopped: Promise<void>
   private resolveStopped!: () => void
   private stopping: Promise<void> | undefined
+  /** A stop was refused because the mount was busy: the next one detaches it lazily regardless. */
+  private refusedBusy = false
   private readonly timer: NodeJS.Timeout
   private ticking = false
 
@@ -140,8 +153,12 @@ class RunningServer implements Server {
     this.timer = setInterval(() => void this.tick(), TICK_MS)
   }
 
+  /**
+   * Like umount(8), refuses while programs hold files or directories in the mount, saying which,
+   * and keeps serving; asked again, detaches it lazily regardless (they then get ENOTCONN).
+   */
   stop(reason: string): Promise<void> {
-    this.stopping ??= this.shutdown(reason, true)
+    this.stopping ??= this.attemptStop(reason)
     return this.stopping
   }
 
@@ -161,7 +178,25 @@ class RunningServer implements Server {
     }
   }
 
-  private async shutdown(reason: string, unmount: boolean): Promise<void> {
+  private async attemptStop(reason: string): Promise<void> {
+    const forced = this.refusedBusy
+    const outcome = await unmountFuse(this.mountpoint, forced)
+    if (outcome === 'busy') {
+      const holders = await mountHolders(this.mountpoint)
+      this.log(`not stopping (${reason}): ${this.mountpoint} is in use${holders.length > 0 ? ` by ${describeHolders(holders)}` : ''}. `
+        + 'Close those files or leave the directory, then stop again; or stop once more now to detach it lazily, '
+        + 'after which they get errors (ENOTCONN) and what they have not yet written is lost')
+      this.refusedBusy = true
+      this.stopping = undefined
+      return
+    }
+    if (outcome === 'lazily') {
+      this.log(`forced (${reason}): ${this.mountpoint} detached lazily; programs still holding files there get errors (ENOTCONN) from now on, and what they have not yet written is lost`)
+    }
+    await this.shutdown(reason, forced)
+  }
+
+  private async shutdown(reason: string, forced: boolean): Promise<void> {
     this.log(`stopping (${reason}): writing out buffered data`)
     clearInterval(this.timer)
     // Each step goes on whatever the one before met: a block that cannot be written out (its
@@ -175,16 +210,21 @@ class RunningServer implements Server {
     }
     try {
       await step(() => this.core.data.flushAll())
-      if (unmount) await step(() => unmountFuse(this.mountpoint, this.log))
+      // Unmounted, the session ends at once. Detached lazily (umount -l, shmr umount --lazy) with
+      // files still open, it ends only once they are closed: serve them until then, or they would
+      // get ENOTCONN and lose what they write.
+      const ended = await Promise.race([this.session.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), SESSION_EXIT_WAIT_MS).unref())])
+      if (!ended && !forced) {
+        this.log(`${this.mountpoint} was detached lazily with files still open: serving them until they are closed`)
+        await this.session.exited
+      }
       await step(() => this.core.data.flushAll())
       // So that the figures written at stop count every block read, and no read outlives the store.
       await step(() => this.core.data.settleLoads())
       await step(() => this.core.reclaimer.settled())
       await step(() => collectTombstones(this.store, this.core.pools, 0, {blocks: this.core.blocks}))
       await step(() => this.metrics.write())
-      // Unmounted, the session's loop ends; one detached lazily (files still open) ends only once
-      // they close, and must not keep the process alive meanwhile.
-      await Promise.race([this.session.exited, new Promise((resolve) => setTimeout(resolve, SESSION_EXIT_WAIT_MS).unref())])
+      // A session forced off lazily ends only once its files close: it must not keep the process alive.
       this.session.addon.unref()
     } finally {
       await this.store.close()
@@ -197,19 +237,20 @@ class RunningServer implements Server {
 
 /**
  * Unmounts through fusermount, asynchronously: a synchronous call would block the very thread
- * that has to answer the kernel's last requests. A busy mount (files still open) is detached
- * lazily after a few tries; its data was already written out.
+ * that has to answer the kernel's last requests. A mount that stays busy for a few tries (files
+ * open, a shell inside) is left mounted, or, when `lazily`, detached lazily.
  */
-async function unmountFuse(mountpoint: string, log: Log): Promise<void> {
+async function unmountFuse(mountpoint: string, lazily: boolean): Promise<'unmounted' | 'busy' | 'lazily'> {
   const fusermount = 'fusermount3'
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (!await isMounted(mountpoint)) return
+    if (!await isMounted(mountpoint)) return 'unmounted'
     const result = await execa(fusermount, ['-u', mountpoint], {reject: false})
-    if (result.exitCode === 0) return
+    if (result.exitCode === 0) return 'unmounted'
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  log(`${mountpoint} is busy (files still open): detaching it lazily`)
+  if (!lazily) return 'busy'
   await execa(fusermount, ['-uz', mountpoint], {reject: false})
+  return 'lazily'
 }
 
 function checkFuseAvailable(): void {

@@ -1,15 +1,39 @@
+import {execa} from 'execa'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import {ExclusiveLock, type LockHolder} from '../meta/exclusiveLock.js'
+import {clearDeadMount, type DeadMount, findDeadMount} from './deadMount.js'
+import {describeHolders, type MountHolder, mountHolders} from './mountHolders.js'
+import {isMounted} from './mountTable.js'
+
+export interface UnmountOptions {
+  readonly timeoutMs: number
+  /** Detach the mount even while it is in use; the server stops once its files are closed. */
+  readonly lazy: boolean
+}
+
+/** What `unmountServer` did. */
+export type Unmounted =
+  | {readonly kind: 'stopped'; readonly holder: LockHolder}
+  /** Detached lazily while in use: the server serves the open files and stops once they close. */
+  | {readonly kind: 'detached'; readonly holder: LockHolder; readonly users: readonly MountHolder[]}
+  /** The server had died, leaving its mount point dead (ENOTCONN); cleared. */
+  | {readonly kind: 'cleared'; readonly dead: DeadMount}
 
 /**
- * Sends SIGTERM to the server holding the filesystem's mount lock and waits until it has
- * released the lock, which it does only after writing everything out and unmounting.
+ * Unmounts the filesystem whose server holds the mount lock, and waits until that server has
+ * written everything out and exited. Like umount(8), refuses while programs use the mount (naming
+ * them) unless `lazy`. A dead mount left by a server that died is cleared.
  */
-export async function unmountServer(metadataDir: string, timeoutMs: number): Promise<LockHolder> {
+export async function unmountServer(metadataDir: string, options: UnmountOptions): Promise<Unmounted> {
   const holder = ExclusiveLock.holder(metadataDir)
-  if (!holder || holder.purpose !== 'mount') {
-    throw new ShmrError('NOT_FOUND', holder ? `the filesystem is not mounted (shmr ${holder.purpose} holds it, PID ${holder.pid})` : 'the filesystem is not mounted')
+  if (!holder) {
+    const dead = await findDeadMount(metadataDir)
+    if (!dead) throw new ShmrError('NOT_FOUND', 'the filesystem is not mounted')
+    await clearDeadMount(metadataDir, dead)
+    return {kind: 'cleared', dead}
   }
+  if (holder.purpose !== 'mount') throw new ShmrError('NOT_FOUND', `the filesystem is not mounted (shmr ${holder.purpose} holds it, PID ${holder.pid})`)
+  const users = holder.mountpoint ? await detach(holder.mountpoint, options.lazy) : []
   try {
     process.kill(holder.pid, 'SIGTERM')
   } catch (error) {
@@ -18,12 +42,34 @@ export async function unmountServer(metadataDir: string, timeoutMs: number): Pro
     }
     if (systemErrorCode(error) !== 'ESRCH') throw error
   }
-  const deadline = Date.now() + timeoutMs
+  if (users.length > 0) return {kind: 'detached', holder, users}
+  const deadline = Date.now() + options.timeoutMs
   while (ExclusiveLock.holder(metadataDir)?.pid === holder.pid) {
     if (Date.now() > deadline) {
-      throw new ShmrError('LOCKED', `the server (PID ${holder.pid}) is still writing out data after ${Math.round(timeoutMs / 1000)}s`, {hint: 'wait and run shmr umount again'})
+      throw new ShmrError('LOCKED', `the server (PID ${holder.pid}) is still writing out data after ${Math.round(options.timeoutMs / 1000)}s`, {hint: 'wait and run shmr umount again'})
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  return holder
+  return {kind: 'stopped', holder}
+}
+
+/**
+ * Unmounts here rather than in the server, so that the kernel's own refusal of a busy mount is
+ * what decides, with nothing detached meanwhile. Returns who was using a mount detached lazily.
+ * Where fusermount cannot unmount for another reason (another user's mount), the server does.
+ */
+async function detach(mountpoint: string, lazy: boolean): Promise<MountHolder[]> {
+  if (!await isMounted(mountpoint)) return []
+  const users = await mountHolders(mountpoint)
+  if (lazy) {
+    await execa('fusermount3', ['-uz', mountpoint], {reject: false})
+    return users
+  }
+  const result = await execa('fusermount3', ['-u', mountpoint], {reject: false})
+  if (result.exitCode !== 0 && /busy/i.test(String(result.stderr))) {
+    throw new ShmrError('BUSY', `the mount at ${mountpoint} is in use${users.length > 0 ? ` by ${describeHolders(users)}` : ''}`, {
+      hint: 'close those files or leave the directory and unmount again; or shmr umount --lazy, which detaches it now and stops the server once they are closed',
+    })
+  }
+  return []
 }

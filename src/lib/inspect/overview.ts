@@ -3,6 +3,7 @@ import {parseMetricsText, type MetricSample} from '../metrics/metricsText.js'
 import {describeTopology, shardSizeBytes} from '../blocks/topology.js'
 import type {ShmrConfig} from '../config/types.js'
 import {METRICS_FILE} from '../format/constants.js'
+import {type DeadMount, findDeadMount} from '../fuse/deadMount.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {checkDrives} from '../pools/poolSet.js'
 import type {ReadOnlyFs} from './openReadOnly.js'
@@ -28,6 +29,8 @@ export interface Overview {
   readonly createdAt: string
   readonly mounted: {readonly pid: number; readonly mountpoint?: string} | undefined
   readonly heldBy?: {readonly pid: number; readonly purpose: string}
+  /** Not mounted, but a server that died left its mount point dead: `shmr umount` clears it. */
+  readonly deadMount?: DeadMount
   readonly pools: ReadonlyArray<{readonly name: string; readonly role: string; readonly scheme: string; readonly blockSizeBytes: number; readonly drives: readonly DriveOverview[]}>
   /** Files and their logical stored bytes, by the scheme (topology) their blocks have. */
   readonly byTopology: Record<string, {readonly files: number; readonly bytes: number}>
@@ -94,6 +97,7 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
   return {
     uuid: superblock.uuid, formatVersion: superblock.formatVersion, blockSizeBytes: superblock.blockSizeBytes, createdAt: superblock.createdAt,
     mounted, heldBy: holder && holder.purpose !== 'mount' ? {pid: holder.pid, purpose: holder.purpose} : undefined,
+    deadMount: holder ? undefined : await findDeadMount(config.metadataDir),
     pools: poolRows, byTopology, byPool, files, directories, holeBytes, tombstones: {files: tombstones.length, bytes: tombstoneBytes}, metrics,
   }
 }

@@ -43,12 +43,23 @@ export class ExclusiveLock {
 
   /** The live holder of the filesystem's lock, or undefined when it is free (or stale). */
   static holder(metadataDir: string): LockHolder | undefined {
+    const holder = ExclusiveLock.recorded(metadataDir)
+    return holder && isAlive(holder) ? holder : undefined
+  }
+
+  /** Whoever the lock file names, alive or not: a server that died left its mount point there. */
+  static recorded(metadataDir: string): LockHolder | undefined {
     try {
-      const holder = JSON.parse(fs.readFileSync(path.join(metadataDir, LOCK_FILE), 'utf8')) as LockHolder
-      return isAlive(holder) ? holder : undefined
+      return JSON.parse(fs.readFileSync(path.join(metadataDir, LOCK_FILE), 'utf8')) as LockHolder
     } catch {
       return undefined
     }
+  }
+
+  /** Removes a lock whose holder no longer runs; a live one stays. */
+  static clearStale(metadataDir: string): void {
+    const holder = ExclusiveLock.recorded(metadataDir)
+    if (holder && !isAlive(holder)) fs.rmSync(path.join(metadataDir, LOCK_FILE), {force: true})
   }
 
 
