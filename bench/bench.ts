@@ -13,6 +13,7 @@ import {execa} from 'execa'
 import {defaultMountConfig} from '../src/lib/config/schema.js'
 import {formatSize} from '../src/lib/format/size.js'
 import {mountsUnder} from '../src/lib/fuse/mountTable.js'
+import {haveFio, RANDOM_READ_DEPTHS, randomReadFigure, randomReadSection} from './randomReads.js'
 import {CREATE_SIZES, createFigure, TREE_STEPS, treeFigure, treeSection} from './tree.js'
 
 const MiB = 1024 * 1024
@@ -47,7 +48,6 @@ if (!Number.isInteger(TREE_FILES) || TREE_FILES < 100) usage('--tree-files takes
 const RUNS = 3
 /** Runs of each sequential write and read: the systems take turns, so drift hits them alike. */
 const SEQUENTIAL_RUNS = 5
-const RANDOM_READS = quick ? 100 : 400
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const shmrBin = path.join(repo, 'bin', 'run.js')
 /** Resolved, as the mount table names the mounts in it. */
@@ -161,17 +161,6 @@ async function sequential(subjects: readonly Subject[], source: string): Promise
   })
 }
 
-/** 4 KiB reads at random offsets of `file`, from a child process, cold cache. */
-async function randomReads(label: string, file: string): Promise<void> {
-  const script = `const fs=require('fs');const fd=fs.openSync(process.argv[1],'r');const b=Buffer.alloc(4096);const n=+process.argv[2];const size=fs.fstatSync(fd).size;let s=12345;
-    const t=performance.now();for(let i=0;i<n;i++){s=(s*1103515245+12345)%2147483648;fs.readSync(fd,b,0,4096,Math.floor(s/2147483648*(size/4096))*4096)}console.log(n/((performance.now()-t)/1000))`
-  await measure(`${label} 4K random read`, 'IOPS', async () => {
-    await dropCaches()
-    const {stdout} = await execa(process.execPath, ['-e', script, file, String(RANDOM_READS)])
-    return Number(stdout)
-  })
-}
-
 /** The live data of the rewrites section: the file its random writes land in (the defects issue's 120 MiB). */
 const REWRITE_FILE_BYTES = quick ? 32 * MiB : 120 * MiB
 
@@ -255,6 +244,12 @@ async function mountShmr(): Promise<ShmrMount> {
   cleanups.push(() => quietly(`node ${shmrBin} umount -c ${config}`))
   const pid = JSON.parse(fs.readFileSync(path.join(demo, 'meta', 'shmr.lock'), 'utf8')).pid as number
   return {label: 'shmr', dir: path.join(demo, 'mnt'), demo, config, pid}
+}
+
+/** Unmounts and mounts the demo again: its cache starts empty. */
+async function remount({config}: ShmrMount): Promise<void> {
+  await shmr('umount', '-c', config)
+  await shmr('mount', '-c', config, '--background')
 }
 
 /** Shift of the mounted demo's file f (unmounting it), decode, and decode with 2 shards of each block lost. */
@@ -354,6 +349,7 @@ function targets(): Target[] {
     ratioTarget('cold read, shmr / passthrough', 'shmr cold read', 'passthrough cold read'),
     ratioTarget('cold read, shmr / mergerfs', 'shmr cold read', 'mergerfs cold read'),
     ratioTarget('write, shmr / mergerfs (the goal)', 'shmr write', 'mergerfs write'),
+    {...ratioTarget('4K random read QD1, shmr / mergerfs IOPS', randomReadFigure('shmr', 1), randomReadFigure('mergerfs', 1)), goal: 0.8},
     {what: `mount peak RSS, ${formatSize(SIZE)} write and read`, value: peakRssBytes === undefined ? undefined : peakRssBytes / MiB, goal: (CACHE_BYTES + 150 * MiB) / MiB, unit: ' MiB', atMost: true},
     ...TREE_STEPS.map((step) => ({...ratioTarget(`tree ${step}, shmr / mergerfs time`, treeFigure('shmr', step), treeFigure('mergerfs', step)), atMost: true})),
     ...CREATE_SIZES.map((size) => ({...ratioTarget(`${createFigure('', size).trim()} file, shmr / mergerfs time`, createFigure('shmr', size), createFigure('mergerfs', size)), atMost: true})),
@@ -382,7 +378,9 @@ function report(): string {
     for (const other of ['raw', 'mergerfs', 'passthrough']) pairs.push([`${kind} shmr/${other}`, `shmr ${kind}`, `${other} ${kind}`])
     pairs.push([`${kind} passthrough/mergerfs`, `passthrough ${kind}`, `mergerfs ${kind}`])
   }
-  pairs.push(['4K random read shmr/raw', 'shmr 4K random read', 'raw 4K random read'])
+  for (const depth of RANDOM_READ_DEPTHS) {
+    for (const other of ['mergerfs', 'raw']) pairs.push([`4K random read QD${depth} shmr/${other}`, randomReadFigure('shmr', depth), randomReadFigure(other, depth)])
+  }
   pairs.push(['random 64K rewrites shmr/raw', 'shmr random 64K rewrites', 'raw random 64K rewrites'])
   // Times, not rates: below 1 is shmr faster.
   for (const figure of [...TREE_STEPS.map((step) => (label: string) => treeFigure(label, step)), ...CREATE_SIZES.map((size) => (label: string) => createFigure(label, size))]) {
@@ -439,9 +437,13 @@ try {
   if (mounted && only.has('shmr')) {
     peakRssBytes = peakRss(mounted.pid)
     notes.rss = `shmr mount peak RSS over the sequential writes and reads: ${(peakRssBytes / MiB).toFixed(0)} MiB (cache ${CACHE_BYTES / MiB} MiB)`
-    await randomReads('shmr', path.join(mounted.dir, 'f'))
   }
-  if (only.has('raw')) await randomReads('raw', path.join(root, 'raw', 'f'))
+  const fioMissing = await haveFio()
+  if (fioMissing) notes.fio = fioMissing
+  else {
+    const readers = subjects.filter((subject) => subject.label !== 'passthrough').map((subject) => (subject === mounted ? {...subject, cool: () => remount(mounted)} : subject))
+    await randomReadSection(readers, {passBytes: quick ? 8 * MiB : SIZE, runs: quick ? 1 : RUNS}, {sh, dropCaches, seconds, record})
+  }
   if (mounted && only.has('rewrites')) await rewrites(mounted)
   if (only.has('tree')) {
     const treeSubjects = subjects.filter((subject) => subject.label !== 'passthrough')

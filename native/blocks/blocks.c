@@ -71,7 +71,7 @@ static uint32_t crc32c(uint32_t previous, const uint8_t *bytes, size_t length) {
 
 // ---- jobs ----
 
-typedef enum { OP_READ_CHECKED, OP_WRITE_NEW, OP_SYNC_PATH, OP_CRC32C, OP_EC_APPLY } op_t;
+typedef enum { OP_READ_CHECKED, OP_READ_CHUNKS, OP_WRITE_NEW, OP_SYNC_PATH, OP_CRC32C, OP_CRC32C_CHUNKS, OP_EC_APPLY } op_t;
 
 typedef struct {
   napi_async_work work;
@@ -89,6 +89,11 @@ typedef struct {
   int rows;
   uint8_t *tables;
   uint8_t **vectors;  // sources input pointers, then rows output pointers
+  // OP_READ_CHUNKS and OP_CRC32C_CHUNKS: the CRC32C of every chunk, little-endian, 4 bytes each.
+  uint8_t *sums;
+  size_t chunk_bytes;
+  uint64_t offset;       // OP_READ_CHUNKS: where in the file `data` starts (a chunk boundary)
+  uint64_t file_length;  // OP_READ_CHUNKS: the size the file must have
 } job_t;
 
 // Block and shard files are read and written with O_DIRECT where the buffer allows it: shmr keeps
@@ -121,15 +126,15 @@ static void stop_direct(int fd, bool *direct) {
   *direct = false;
 }
 
-// Moves bytes[0, length) to or from the file's [0, length): 0, an errno, or STATUS_WRONG_SIZE
-// when a read meets the end of the file early.
-static int32_t transfer(int fd, uint8_t *bytes, size_t length, bool writing, bool direct) {
+// Moves bytes[0, length) to or from the file's [base, base + length): 0, an errno, or
+// STATUS_WRONG_SIZE when a read meets the end of the file early.
+static int32_t transfer(int fd, uint8_t *bytes, size_t length, uint64_t base, bool writing, bool direct) {
   size_t done = 0;
   while (done < length) {
     size_t chunk = length - done;
-    if (direct && (chunk < DIRECT_ALIGN || !is_aligned(bytes + done, done))) stop_direct(fd, &direct);
+    if (direct && (chunk < DIRECT_ALIGN || !is_aligned(bytes + done, base + done))) stop_direct(fd, &direct);
     if (direct) chunk -= chunk % DIRECT_ALIGN;
-    ssize_t moved = writing ? pwrite(fd, bytes + done, chunk, (off_t) done) : pread(fd, bytes + done, chunk, (off_t) done);
+    ssize_t moved = writing ? pwrite(fd, bytes + done, chunk, (off_t) (base + done)) : pread(fd, bytes + done, chunk, (off_t) (base + done));
     if (moved < 0 && errno == EINTR) continue;
     if (moved < 0 && errno == EINVAL && direct) {  // the device wants a larger alignment
       stop_direct(fd, &direct);
@@ -142,21 +147,53 @@ static int32_t transfer(int fd, uint8_t *bytes, size_t length, bool writing, boo
   return 0;
 }
 
-static int32_t read_checked(job_t *job) {
+// Reads the file's [job->offset, job->offset + job->length) into data; the file must be
+// job->file_length bytes long.
+static int32_t read_range(job_t *job) {
   bool direct;
   int fd = open_for(job->path, O_RDONLY | O_CLOEXEC, 0, job->data, job->length, &direct);
   if (fd < 0) return errno;
-  int32_t status = 0;
   struct stat st;
-  if (fstat(fd, &st) != 0) {
-    status = errno;
-  } else if ((uint64_t) st.st_size != job->length) {
-    status = STATUS_WRONG_SIZE;
-  } else {
-    status = transfer(fd, job->data, job->length, false, direct);
-    if (status == 0 && crc32c(0, job->data, job->length) != job->crc) status = STATUS_CHECKSUM_MISMATCH;
-  }
+  int32_t status = fstat(fd, &st) != 0                        ? errno
+                   : (uint64_t) st.st_size != job->file_length ? STATUS_WRONG_SIZE
+                                                               : transfer(fd, job->data, job->length, job->offset, false, direct);
   close(fd);
+  return status;
+}
+
+static int32_t read_checked(job_t *job) {
+  job->offset = 0;
+  job->file_length = job->length;
+  int32_t status = read_range(job);
+  if (status == 0 && crc32c(0, job->data, job->length) != job->crc) status = STATUS_CHECKSUM_MISMATCH;
+  return status;
+}
+
+static uint32_t chunk_sum(const uint8_t *sums, size_t k) {
+  return (uint32_t) sums[4 * k] | (uint32_t) sums[4 * k + 1] << 8 | (uint32_t) sums[4 * k + 2] << 16 | (uint32_t) sums[4 * k + 3] << 24;
+}
+
+// The CRC32C of each chunk of data into sums, and of the whole into job->crc. Chunk by chunk, so
+// that the second pass over a chunk finds it in the CPU's cache.
+static void crc32c_chunks(job_t *job) {
+  uint32_t whole = 0;
+  for (size_t start = 0, k = 0; start < job->length; start += job->chunk_bytes, k++) {
+    size_t length = job->length - start < job->chunk_bytes ? job->length - start : job->chunk_bytes;
+    uint32_t crc = crc32c(0, job->data + start, length);
+    whole = crc32c(whole, job->data + start, length);
+    for (int byte = 0; byte < 4; byte++) job->sums[4 * k + byte] = (uint8_t) (crc >> (8 * byte));
+  }
+  job->crc = whole;
+}
+
+// Reads the chunks of a file that data covers (from job->offset, a chunk boundary) and checks
+// each against its CRC32C in sums; the file must be job->file_length bytes long.
+static int32_t read_chunks(job_t *job) {
+  int32_t status = read_range(job);
+  for (size_t start = 0, k = 0; status == 0 && start < job->length; start += job->chunk_bytes, k++) {
+    size_t length = job->length - start < job->chunk_bytes ? job->length - start : job->chunk_bytes;
+    if (crc32c(0, job->data + start, length) != chunk_sum(job->sums, k)) status = STATUS_CHECKSUM_MISMATCH;
+  }
   return status;
 }
 
@@ -167,7 +204,7 @@ static int32_t write_new(job_t *job) {
   // mount decides that); src/lib/format/constants.ts PRIVATE_FILE_MODE.
   int fd = open_for(job->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, job->data, job->length, &direct);
   if (fd < 0) return errno;
-  int32_t status = transfer(fd, job->data, job->length, true, direct);
+  int32_t status = transfer(fd, job->data, job->length, 0, true, direct);
   if (status == 0 && job->sync && fsync(fd) != 0) status = errno;
   if (close(fd) != 0 && status == 0) status = errno;
   if (status != 0) unlink(job->path);
@@ -188,6 +225,8 @@ static void execute(napi_env env, void *data) {
   job_t *job = data;
   switch (job->op) {
     case OP_READ_CHECKED: job->status = read_checked(job); break;
+    case OP_READ_CHUNKS: job->status = read_chunks(job); break;
+    case OP_CRC32C_CHUNKS: crc32c_chunks(job); break;
     case OP_WRITE_NEW: job->status = write_new(job); break;
     case OP_SYNC_PATH: job->status = sync_path(job); break;
     case OP_CRC32C: job->crc = crc32c(job->crc, job->data, job->length); break;
@@ -200,7 +239,7 @@ static void execute(napi_env env, void *data) {
 static void complete(napi_env env, napi_status work_status, void *data) {
   job_t *job = data;
   napi_value result;
-  if (job->op == OP_CRC32C) napi_create_uint32(env, job->crc, &result);
+  if (job->op == OP_CRC32C || job->op == OP_CRC32C_CHUNKS) napi_create_uint32(env, job->crc, &result);
   else napi_create_int32(env, job->status, &result);
   if (work_status == napi_ok) {
     napi_resolve_deferred(env, job->deferred, result);
@@ -353,6 +392,45 @@ static napi_value crc32c_js(napi_env env, napi_callback_info info) {
   return start(env, job);
 }
 
+// crc32cChunks(bytes, chunkBytes, sums): Promise<crc of the whole>; sums receives each chunk's.
+static napi_value crc32c_chunks_js(napi_env env, napi_callback_info info) {
+  ARGS(3)
+  job_t *job = new_job(OP_CRC32C_CHUNKS);
+  if (!job) return fail(env, NULL, "out of memory");
+  uint32_t chunk_bytes;
+  size_t sums_length;
+  if (argc < 3 || !get_bytes(env, argv[0], &job->data, &job->length) || napi_get_value_uint32(env, argv[1], &chunk_bytes) != napi_ok ||
+      chunk_bytes == 0 || !get_bytes(env, argv[2], &job->sums, &sums_length) || sums_length != 4 * ((job->length + chunk_bytes - 1) / chunk_bytes)) {
+    return fail(env, job, "crc32cChunks takes bytes, a chunk size and 4 bytes of sums per chunk");
+  }
+  job->chunk_bytes = chunk_bytes;
+  napi_create_reference(env, argv[0], 1, &job->keep[0]);
+  napi_create_reference(env, argv[2], 1, &job->keep[1]);
+  return start(env, job);
+}
+
+// readChunks(path, target, offset, fileLength, sums, chunkBytes): Promise<status>.
+static napi_value read_chunks_js(napi_env env, napi_callback_info info) {
+  ARGS(6)
+  job_t *job = new_job(OP_READ_CHUNKS);
+  if (!job) return fail(env, NULL, "out of memory");
+  const char *problem = take_file_and_bytes(env, job, argc, argv);
+  if (problem) return fail(env, job, problem);
+  double offset, file_length;
+  uint32_t chunk_bytes;
+  size_t sums_length;
+  if (argc < 6 || napi_get_value_double(env, argv[2], &offset) != napi_ok || napi_get_value_double(env, argv[3], &file_length) != napi_ok ||
+      !get_bytes(env, argv[4], &job->sums, &sums_length) || napi_get_value_uint32(env, argv[5], &chunk_bytes) != napi_ok || chunk_bytes == 0 ||
+      offset < 0 || (uint64_t) offset % chunk_bytes != 0 || sums_length < 4 * ((job->length + chunk_bytes - 1) / chunk_bytes)) {
+    return fail(env, job, "readChunks takes a path, a target, a chunk-aligned offset, the file's length, the chunks' sums and the chunk size");
+  }
+  job->offset = (uint64_t) offset;
+  job->file_length = (uint64_t) file_length;
+  job->chunk_bytes = chunk_bytes;
+  napi_create_reference(env, argv[4], 1, &job->keep[1]);
+  return start(env, job);
+}
+
 // crc32cSync(bytes, previous?): crc, on the calling thread (small inputs, where a job costs more).
 static napi_value crc32c_sync_js(napi_env env, napi_callback_info info) {
   ARGS(2)
@@ -469,6 +547,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"writeNew", NULL, write_new_js, NULL, NULL, NULL, napi_default, NULL},
     {"syncPath", NULL, sync_path_js, NULL, NULL, NULL, napi_default, NULL},
     {"crc32c", NULL, crc32c_js, NULL, NULL, NULL, napi_default, NULL},
+    {"crc32cChunks", NULL, crc32c_chunks_js, NULL, NULL, NULL, napi_default, NULL},
+    {"readChunks", NULL, read_chunks_js, NULL, NULL, NULL, napi_default, NULL},
     {"crc32cSync", NULL, crc32c_sync_js, NULL, NULL, NULL, napi_default, NULL},
     {"ecTables", NULL, ec_tables_js, NULL, NULL, NULL, napi_default, NULL},
     {"ecApply", NULL, ec_apply_js, NULL, NULL, NULL, napi_default, NULL},

@@ -60,6 +60,29 @@ describe('blocks addon: shard files', () => {
     await assert.rejects(() => readShardFile(file, 'not bytes' as unknown as Buffer, crc), TypeError)
   })
 
+  it('checksums by the chunk (the last one short) and reads any run of chunks checked, catching a flipped byte in the chunk read', async () => {
+    const chunk = 16384
+    const bytes = patternBytes(3 * chunk + 5000, 3)
+    const sums = Buffer.alloc(4 * 4)
+    assert.equal(await blocksAddon().crc32cChunks(bytes, chunk, sums), referenceCrc32c(bytes))
+    for (let k = 0; k < 4; k++) assert.equal(sums.readUInt32LE(4 * k), referenceCrc32c(bytes.subarray(k * chunk, (k + 1) * chunk)), `chunk ${k}`)
+    const file = path.join(tempDir(), 'f')
+    fs.writeFileSync(file, bytes)
+    const target = blocksAddon().alignedBuffer(2 * chunk)
+    for (const [first, count] of [[0, 1], [1, 2], [2, 2], [3, 1]] as const) {
+      const length = Math.min(count * chunk, bytes.length - first * chunk)
+      const into = target.subarray(0, length)
+      assert.equal(await blocksAddon().readChunks(file, into, first * chunk, bytes.length, sums.subarray(4 * first), chunk), 0)
+      assert.deepEqual(into, bytes.subarray(first * chunk, first * chunk + length))
+    }
+    assert.equal(await blocksAddon().readChunks(file, target.subarray(0, chunk), 0, bytes.length + 1, sums, chunk), blocksAddon().STATUS_WRONG_SIZE)
+    const fd = fs.openSync(file, 'r+')
+    fs.writeSync(fd, Buffer.from([bytes[chunk + 7]! ^ 1]), 0, 1, chunk + 7)
+    fs.closeSync(fd)
+    assert.equal(await blocksAddon().readChunks(file, target.subarray(0, chunk), 0, bytes.length, sums, chunk), 0, 'chunk 0 is intact')
+    assert.equal(await blocksAddon().readChunks(file, target.subarray(0, chunk), chunk, bytes.length, sums.subarray(4), chunk), blocksAddon().STATUS_CHECKSUM_MISMATCH)
+  })
+
   it('writes a file only if it is new, fsyncs files and directories, and reports errors as system errors', async () => {
     const dir = tempDir()
     const file = path.join(dir, 'new')

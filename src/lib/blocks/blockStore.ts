@@ -8,14 +8,14 @@ import {Drive, type DriveStats} from '../pools/drive.js'
 import {replaceFile, syncFilesystem, syncPath, writeNewFile} from '../pools/durableFile.js'
 import {placeShards} from '../pools/placeShards.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
-import {crc32c, crc32cOfBlock} from './checksum.js'
+import {checksumsOf, crc32c, type FileChecksums} from './checksum.js'
 import {readShardFile, type ShardFault} from './shardFile.js'
 import {assembleBlock} from './assembleBlock.js'
 import {BufferPool} from './bufferPool.js'
 import {describeTopology, shardCount, shardSizeBytes, type Topology} from './topology.js'
 import {isAllZero} from './zeroBlock.js'
 import {blocksAddon} from '../native/blocksAddon.js'
-import {PRIVATE_DIR_MODE} from '../format/constants.js'
+import {CHUNK_BYTES, PRIVATE_DIR_MODE} from '../format/constants.js'
 
 /** Which block of which file: what a shard name carries besides the record. */
 export interface BlockAddress {
@@ -70,6 +70,16 @@ const SYNCFS_FROM_FILES = 8
  */
 const SCRATCH_SPARE_BYTES = 64 * 1024 * 1024
 
+/** Spare chunk buffers kept for small reads: a few reads' worth of a few chunks each. */
+const CHUNK_SCRATCH_SPARE_BYTES = 1024 * 1024
+
+/** A CRC32C as the 4 little-endian bytes a chunk checksum is kept in. */
+function crcBytes(crc: number): Buffer {
+  const bytes = Buffer.alloc(4)
+  bytes.writeUInt32LE(crc)
+  return bytes
+}
+
 /**
  * A block's shards laid out for writing: views of its data where they can be, and `scratch`
  * buffers (the zero-padded tail, the parity) that writeBlock gives back to the store once the
@@ -90,6 +100,8 @@ export class BlockStore {
   /** Reads in flight by block generation: the files of a generation being read are not deleted (see isReading). */
   private readonly reading = new Map<number, number>()
   private readonly scratch = new BufferPool(SCRATCH_SPARE_BYTES)
+  /** Chunks read by readRange: their own pool, so that their sizes do not push the shards' spares out. */
+  private readonly chunkScratch = new BufferPool(CHUNK_SCRATCH_SPARE_BYTES)
 
   constructor(readonly pools: PoolSet, private readonly observer?: BlockIoObserver) {}
 
@@ -113,10 +125,10 @@ export class BlockStore {
     const shardBytes = shards[0]!.byteLength
     const driveIds = await this.place(pool, shards.length, shardBytes)
     // Copies of a mirror are one buffer: checksummed once.
-    const checksums = new Map<Uint8Array, Promise<number>>()
-    for (const shard of shards) if (!checksums.has(shard)) checksums.set(shard, crc32cOfBlock(shard))
-    const crcs = await Promise.all(shards.map((shard) => checksums.get(shard)!))
-    const locations: ShardLocation[] = shards.map((_, i) => ({drive: driveIds[i]!, crc32c: crcs[i]!}))
+    const checksums = new Map<Uint8Array, Promise<FileChecksums>>()
+    for (const shard of shards) if (!checksums.has(shard)) checksums.set(shard, checksumsOf(shard))
+    const sums = await Promise.all(shards.map((shard) => checksums.get(shard)!))
+    const locations: ShardLocation[] = shards.map((_, i) => ({drive: driveIds[i]!, ...sums[i]!}))
     const record: BlockRecord = {generation, topology, blockSizeBytes, lengthBytes: data.byteLength, shards: locations}
     const written: string[] = []
     try {
@@ -156,6 +168,59 @@ export class BlockStore {
       if (result.reconstructed) this.observer?.reconstructed()
       return {badShards, reconstructed: result.reconstructed}
     })
+  }
+
+  /**
+   * Reads bytes [offset, offset + length) of a block (within its stored length) into `out` at
+   * `outOffset`, reading and checking only the chunks of its files that they touch. Returns false,
+   * having read nothing, where the block must be read whole instead: its files have no chunk
+   * checksums (written before format 4), or a file needed is unavailable or a chunk of it damaged
+   * (readBlock then reads around it from the other copies or parity, and reports it).
+   */
+  async readRange(address: BlockAddress, record: BlockRecord, offset: number, length: number, out: Buffer, outOffset: number): Promise<boolean> {
+    return this.whileReading(record.generation, async () => {
+      const {topology} = record
+      if (topology.kind !== 'erasure') {
+        // A mirror's copies hold the same bytes: the first that reads right does.
+        for (let copy = 0; copy < record.shards.length; copy++) {
+          if (await this.readShardRange(address, record, copy, offset, offset + length, out, outOffset)) return true
+        }
+        return false
+      }
+      const shardBytes = shardSizeBytes(topology, record.lengthBytes)
+      const end = offset + length
+      for (let i = Math.floor(offset / shardBytes); i * shardBytes < end; i++) {
+        const from = Math.max(offset, i * shardBytes)
+        const to = Math.min(end, (i + 1) * shardBytes)
+        if (!await this.readShardRange(address, record, i, from - i * shardBytes, to - i * shardBytes, out, outOffset + from - offset)) return false
+      }
+      return true
+    })
+  }
+
+  /** Reads [from, to) of one block or shard file by its chunks into out at `outOffset`; false when it cannot. */
+  private async readShardRange(address: BlockAddress, record: BlockRecord, shardIndex: number, from: number, to: number, out: Buffer, outOffset: number): Promise<boolean> {
+    const location = record.shards[shardIndex]!
+    const drive = this.pools.drive(location.drive)
+    const fileBytes = shardSizeBytes(record.topology, record.lengthBytes)
+    // One chunk long, a file's chunk checksum is its checksum: format 3 wrote those too.
+    const sums = location.chunkCrcs ?? (fileBytes <= CHUNK_BYTES ? crcBytes(location.crc32c) : undefined)
+    if (!sums || !drive || this.pools.unavailable.has(location.drive)) return false
+    const first = Math.floor(from / CHUNK_BYTES)
+    const start = first * CHUNK_BYTES
+    const chunks = Math.ceil(to / CHUNK_BYTES) - first
+    const buffer = this.chunkScratch.take(chunks * CHUNK_BYTES)
+    try {
+      const bytes = Math.min(chunks * CHUNK_BYTES, fileBytes - start)
+      const status = await blocksAddon().readChunks(drive.shardPath(this.nameOf(address, record, shardIndex)), buffer.subarray(0, bytes), start, fileBytes,
+        sums.subarray(4 * first, 4 * (first + chunks)), CHUNK_BYTES)
+      if (status !== 0) return false
+      this.observer?.shardRead(drive, bytes)
+      buffer.copy(out, outOffset, from - start, to - start)
+      return true
+    } finally {
+      this.chunkScratch.give(buffer)
+    }
   }
 
   /**
@@ -241,7 +306,7 @@ export class BlockStore {
         drive = placeShards(pool.policy, pool.name, others, 1, shardBytes)[0]!
         holding.add(drive)
       }
-      locations[shardIndex] = {drive, crc32c: record.shards[shardIndex]!.crc32c}
+      locations[shardIndex] = {...record.shards[shardIndex]!, drive}
       const file = this.pools.drive(drive)!.shardPath(this.nameOf(address, record, shardIndex))
       await this.ensureDir(path.dirname(file))
       await replaceFile(file, shards[shardIndex]!)

@@ -1,3 +1,4 @@
+import {CHUNK_BYTES} from '../format/constants.js'
 import {blocksAddon} from '../native/blocksAddon.js'
 
 /**
@@ -11,4 +12,22 @@ export function crc32c(bytes: Uint8Array, previous?: number): number {
 /** CRC32C of a block or shard, computed on the thread pool so the serving thread stays free. */
 export function crc32cOfBlock(bytes: Uint8Array): Promise<number> {
   return blocksAddon().crc32c(bytes)
+}
+
+/** A block or shard file's checksums: of the whole, and of each chunk when it has more than one. */
+export interface FileChecksums {
+  readonly crc32c: number
+  readonly chunkCrcs?: Uint8Array
+}
+
+/** The checksums a block or shard file of `bytes` is recorded with, on the thread pool. */
+export async function checksumsOf(bytes: Uint8Array): Promise<FileChecksums> {
+  if (bytes.byteLength <= CHUNK_BYTES) return {crc32c: await crc32cOfBlock(bytes)}
+  const chunkCrcs = Buffer.alloc(4 * chunkCount(bytes.byteLength))
+  return {crc32c: await blocksAddon().crc32cChunks(bytes, CHUNK_BYTES, chunkCrcs) >>> 0, chunkCrcs}
+}
+
+/** How many chunks a file of `lengthBytes` has. */
+export function chunkCount(lengthBytes: number): number {
+  return Math.ceil(lengthBytes / CHUNK_BYTES)
 }

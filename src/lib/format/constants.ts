@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
  */
 
 /** Version of the metadata schema and the shard name grammar. */
-export const FORMAT_VERSION = 3
+export const FORMAT_VERSION = 4
 /** Oldest format this build can open (by migrating it forward). */
 export const OLDEST_SUPPORTED_FORMAT_VERSION = 1
 
@@ -26,6 +26,15 @@ export const DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES = 64 * MiB
  * decode does not believe a shard name that claims a block past it.
  */
 export const MAX_FILE_SIZE_BYTES = 2 ** 47
+
+/**
+ * Block and shard files are checksummed by the chunk (a CRC32C of each CHUNK_BYTES, the last
+ * chunk short), so a small read reads and checks only the chunks it touches. 16 KiB: on this
+ * project's SSD, random O_DIRECT reads of 16 KiB ran at 93-95% of the rate of 4 KiB ones, 32 KiB
+ * at 78-98%, 64 KiB at 55-83% (fio, psync, 1 GiB file); smaller chunks cost more metadata
+ * (4 bytes per chunk: 0.024% of the bytes stored) for no faster read.
+ */
+export const CHUNK_BYTES = 16 * KiB
 
 /** Reed-Solomon over GF(2^8) allows at most 256 shards per block. */
 export const MAX_TOTAL_SHARDS = 256

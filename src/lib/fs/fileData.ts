@@ -1,6 +1,6 @@
 import type {BlockAddress, BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
-import {MAX_FILE_SIZE_BYTES} from '../format/constants.js'
+import {CHUNK_BYTES, MAX_FILE_SIZE_BYTES} from '../format/constants.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord, ImageEntry, Inode} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
@@ -51,6 +51,12 @@ const READ_AHEAD_BYTES = 8 * 1024 * 1024
  * here, which costs less than the loan's bookkeeping.
  */
 const LEND_MIN_BYTES = 64 * 1024
+/**
+ * A read of at most this much, away from its reader's front, of a block not cached reads only the
+ * chunks it touches (readSmall) instead of loading the block: 4 KiB of a 1 MiB block cost a 1 MiB
+ * read and checksum.
+ */
+const SMALL_READ_MAX_BYTES = 128 * 1024
 
 /**
  * A new block that a small write (under STREAMING_WRITE_BYTES) reaches only part way into gets a
@@ -196,6 +202,8 @@ export class FileData {
     const handle = this.handle(handleId)
     const {file} = handle
     const end = Math.min(position + length, file.sizeBytes)
+    const windowBlocks = this.readAheadBlocks(file)
+    const sequential = Math.abs(position - handle.readFront) <= Math.max(this.kernelReadAheadBytes, windowBlocks * file.blockSizeBytes)
     let done = 0
     let lent: LentBytes | undefined
     while (position + done < end) {
@@ -203,6 +211,11 @@ export class FileData {
       const index = Math.floor(at / file.blockSizeBytes)
       const offset = at - index * file.blockSizeBytes
       const count = Math.min(file.blockSizeBytes - offset, end - at)
+      // Away from the front: a sequential reader's next read starts exactly there, however small.
+      if (position !== handle.readFront && count <= SMALL_READ_MAX_BYTES && await this.readSmall(file, index, offset, count, target, done)) {
+        done += count
+        continue
+      }
       const block = await this.blockForRead(handle, index)
       if (block && count === end - position && count >= LEND_MIN_BYTES && offset + count <= block.buffer.length) {
         this.cache.buffers.lend(block.buffer)
@@ -223,8 +236,6 @@ export class FileData {
       done += count
     }
     if (done > 0) {
-      const windowBlocks = this.readAheadBlocks(file)
-      const sequential = Math.abs(position - handle.readFront) <= Math.max(this.kernelReadAheadBytes, windowBlocks * file.blockSizeBytes)
       if (sequential) {
         handle.readFront = Math.max(handle.readFront, position + done)
         // As many blocks ahead as the run has covered (half a block counting as one), up to the
@@ -578,6 +589,25 @@ export class FileData {
       if (error instanceof ShmrError && error.code === 'CORRUPT') this.log(error.message)
       throw error
     }
+  }
+
+  /**
+   * A small read away from where its reader was reading (a database page, a seek) of a block not
+   * in the cache: reads only the chunks it touches, straight into `target`, and caches nothing
+   * (the kernel keeps the pages). False, having read nothing, where the block must be loaded
+   * whole: cached or loading already, small enough to cache whole (one chunk), or not readable by
+   * chunks (written before format 4, or a chunk damaged: the whole read reads around it).
+   */
+  private async readSmall(file: LiveFile, index: number, offset: number, count: number, target: Buffer, targetOffset: number): Promise<boolean> {
+    if (this.cache.get(file.ino, index) || this.loading.has(key(file.ino, index))) return false
+    const record = this.store.blockMaps.findBlock(file.ino, index)
+    if (!record || record.lengthBytes <= CHUNK_BYTES) return false
+    const stored = Math.max(0, Math.min(offset + count, record.lengthBytes) - offset)
+    if (stored > 0 && !await this.blocks.readRange({fileId: file.ino, blockIndex: index}, record, offset, stored, target, targetOffset)) return false
+    // A short last block reads as zeros past its stored bytes.
+    target.fill(0, targetOffset + stored, targetOffset + count)
+    this.options.onCacheLookup?.(false)
+    return true
   }
 
   /**

@@ -10,6 +10,9 @@ export const MIGRATIONS: Readonly<Record<number, (store: MetaStore) => void>> = 
   // Format 3 adds inode kinds (device nodes, sockets) and their `rdev`: nothing of format 2
   // changes; the version keeps a shmr that knows only format 2 from opening a store holding them.
   2: () => {},
+  // Format 4 adds chunk checksums to block records (ShardLocation.chunkCrcs). Blocks of format 3
+  // keep their whole-file checksum and are read whole; each block written from now on has them.
+  3: () => {},
 }
 
 /** Every key from the smallest to past the largest inode number. */

@@ -73,6 +73,12 @@ export interface Dirent {
 export interface ShardLocation {
   readonly drive: number
   readonly crc32c: number
+  /**
+   * The CRC32C of each CHUNK_BYTES of the file, 4 bytes little-endian each (format 4): present
+   * when the file is longer than one chunk. Absent (a block written before format 4, or one
+   * chunk long), reads take the whole file and check `crc32c`.
+   */
+  readonly chunkCrcs?: Uint8Array
 }
 
 /** One stored block of a file. A block with no record is a hole and reads as zeros. */

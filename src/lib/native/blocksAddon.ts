@@ -19,6 +19,14 @@ export interface BlocksAddon {
   /** fsyncs a file or directory; with `wholeFilesystem`, syncfs(2) of the filesystem holding it. */
   syncPath(file: string, wholeFilesystem?: boolean): Promise<number>
   crc32c(bytes: Uint8Array): Promise<number>
+  /** The CRC32C of every `chunkBytes` of `bytes` into `sums` (4 bytes each, little-endian); resolves with the whole's. */
+  crc32cChunks(bytes: Uint8Array, chunkBytes: number, sums: Uint8Array): Promise<number>
+  /**
+   * Reads `target.length` bytes of a file from `offset` (a chunk boundary) and checks each chunk
+   * against `sums` (4 bytes per chunk, little-endian, the first for the chunk at `offset`); the
+   * file must be `fileLength` bytes long. Aligned like alignedBuffer's, it is read with O_DIRECT.
+   */
+  readChunks(file: string, target: Uint8Array, offset: number, fileLength: number, sums: Uint8Array, chunkBytes: number): Promise<number>
   /** CRC32C on the calling thread, continuing from `previous`. */
   crc32cSync(bytes: Uint8Array, previous?: number): number
   /** ISA-L's multiplication tables for a rows × sources matrix over GF(2^8) (row-major). */
