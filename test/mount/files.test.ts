@@ -297,6 +297,23 @@ assert n == ${40 * BLOCK}, n' ${m.mnt}/before ${m.mnt}/copy`)
     })
   })
 
+  it('lets the kernel keep a file\'s pages across opens: reading it again never reaches shmr, and a write past the pages is seen at the next open', async () => {
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const source = tempDir()
+      await shOk(`head -c 4M /dev/urandom > ${source}/f && cp ${source}/f ${m.mnt}/f`)
+      await m.remount()
+      for (let i = 0; i < 4; i++) assert.equal(await sha(`${m.mnt}/f`), await sha(`${source}/f`))
+      // Written through a write-only open (direct I/O, past the pages), then read by new opens.
+      await shOk(`head -c 4096 /dev/zero | tr '\\0' '\\7' > ${source}/patch`)
+      for (const file of [`${source}/f`, `${m.mnt}/f`]) await shOk(`dd if=${source}/patch of=${file} bs=4096 seek=5 conv=notrunc status=none`)
+      for (let i = 0; i < 2; i++) assert.equal(await sha(`${m.mnt}/f`), await sha(`${source}/f`), 'the new bytes are read')
+      await m.unmount()
+      const readBytes = stoppedServerFigures(m.config.metadataDir).get('shmr_fuse_bytes_total{direction="read"}') ?? 0
+      // Read once after the remount, and once after the write (or only its page): not six times.
+      assert.ok(readBytes <= 2 * 4 * 1024 * 1024, `${readBytes} bytes read through the mount for six reads of a 4 MiB file`)
+    })
+  })
+
   it('a reader follows a file as it grows while the kernel keeps attributes', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
       const script = `const fs = require('fs'); const file = process.argv[1];

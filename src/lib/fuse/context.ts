@@ -4,6 +4,7 @@ import type {Stat} from '../fs/stat.js'
 import type {Metrics} from '../metrics/metrics.js'
 import {putAttributes} from './attributes.js'
 import {AbsentXattrs} from './absentXattrs.js'
+import {PageCache} from './pageCache.js'
 import {ReadTargets} from './readTargets.js'
 import type {Request} from './request.js'
 import type {FuseSession} from './session.js'
@@ -28,6 +29,7 @@ export class FuseContext {
   readonly directories = new Map<number, DirectoryListing>()
   /** Buffers reads copy their bytes into for the reply. */
   readonly readTargets = new ReadTargets()
+  readonly pageCache = new PageCache()
   private nextDirectory = 1
 
   constructor(readonly fs: ShmrFs, readonly log: Log, readonly metrics?: Metrics) {

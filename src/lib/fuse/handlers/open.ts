@@ -1,8 +1,10 @@
 import type {FuseContext} from '../context.js'
 import type {Request} from '../request.js'
+import {OPEN_KEEP_CACHE} from '../opcodes.js'
 import {replyOpenFlags} from './openFlags.js'
 
 export async function open(ctx: FuseContext, request: Request): Promise<void> {
   const handle = await ctx.fs.open(request.ino, request.flags)
-  ctx.session.open(request, handle.id, replyOpenFlags(request.flags))
+  const keep = !handle.mode.writeOnly && ctx.pageCache.keepsPagesAtOpen(request.ino)
+  ctx.session.open(request, handle.id, replyOpenFlags(request.flags) | (keep ? OPEN_KEEP_CACHE : 0))
 }
