@@ -9,7 +9,7 @@ import {replaceFile, syncFilesystem, syncPath, writeNewFile} from '../pools/dura
 import {placeShards} from '../pools/placeShards.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
 import {checksumsOf, crc32c, type FileChecksums} from './checksum.js'
-import {readShardFile, type ShardFault} from './shardFile.js'
+import {readShardFile, shardFault, type ShardFault} from './shardFile.js'
 import {assembleBlock} from './assembleBlock.js'
 import {BufferPool} from './bufferPool.js'
 import {describeTopology, shardCount, shardSizeBytes, type Topology} from './topology.js'
@@ -72,6 +72,14 @@ const SCRATCH_SPARE_BYTES = 64 * 1024 * 1024
 
 /** Spare chunk buffers kept for small reads: a few reads' worth of a few chunks each. */
 const CHUNK_SCRATCH_SPARE_BYTES = 1024 * 1024
+
+/** What readRange did besides reading: the data shards whose rows it rebuilt from the others. */
+export interface RangeRead {
+  readonly rebuilt: readonly BadShard[]
+}
+
+/** Why a file cannot be read by the chunk: it has no chunk checksums (written before format 4). */
+const NO_CHUNK_CHECKSUMS = 'no chunk checksums'
 
 /** A CRC32C as the 4 little-endian bytes a chunk checksum is kept in. */
 function crcBytes(crc: number): Buffer {
@@ -172,54 +180,82 @@ export class BlockStore {
 
   /**
    * Reads bytes [offset, offset + length) of a block (within its stored length) into `out` at
-   * `outOffset`, reading and checking only the chunks of its files that they touch. Returns false,
-   * having read nothing, where the block must be read whole instead: its files have no chunk
-   * checksums (written before format 4), or a file needed is unavailable or a chunk of it damaged
-   * (readBlock then reads around it from the other copies or parity, and reports it).
+   * `outOffset`, reading and checking only the chunks of its files that they touch. An erasure
+   * block's data shard that is missing or has a bad chunk there has those rows rebuilt from the
+   * same rows of the other shards (the code works byte column by byte column). Returns undefined,
+   * having read nothing usable, where the block must be read whole instead: its files have no
+   * chunk checksums (written before format 4), or too few are intact (readBlock then reads around
+   * what it can, and reports it).
    */
-  async readRange(address: BlockAddress, record: BlockRecord, offset: number, length: number, out: Buffer, outOffset: number): Promise<boolean> {
+  async readRange(address: BlockAddress, record: BlockRecord, offset: number, length: number, out: Buffer, outOffset: number): Promise<RangeRead | undefined> {
     return this.whileReading(record.generation, async () => {
       const {topology} = record
       if (topology.kind !== 'erasure') {
         // A mirror's copies hold the same bytes: the first that reads right does.
         for (let copy = 0; copy < record.shards.length; copy++) {
-          if (await this.readShardRange(address, record, copy, offset, offset + length, out, outOffset)) return true
+          if (await this.readRows(address, record, copy, offset, offset + length, out, outOffset) === undefined) return {rebuilt: []}
         }
-        return false
+        return undefined
       }
       const shardBytes = shardSizeBytes(topology, record.lengthBytes)
       const end = offset + length
+      const rebuilt: BadShard[] = []
       for (let i = Math.floor(offset / shardBytes); i * shardBytes < end; i++) {
-        const from = Math.max(offset, i * shardBytes)
-        const to = Math.min(end, (i + 1) * shardBytes)
-        if (!await this.readShardRange(address, record, i, from - i * shardBytes, to - i * shardBytes, out, outOffset + from - offset)) return false
+        const from = Math.max(offset, i * shardBytes) - i * shardBytes
+        const to = Math.min(end, (i + 1) * shardBytes) - i * shardBytes
+        const at = outOffset + i * shardBytes + from - offset
+        const fault = await this.readRows(address, record, i, from, to, out, at)
+        if (fault === undefined) continue
+        if (fault === NO_CHUNK_CHECKSUMS || !await this.rebuildRows(address, record, i, from, to, out, at)) return undefined
+        rebuilt.push({shardIndex: i, drive: record.shards[i]!.drive, fault})
       }
-      return true
+      if (rebuilt.length > 0) this.observer?.reconstructed()
+      return {rebuilt}
     })
   }
 
-  /** Reads [from, to) of one block or shard file by its chunks into out at `outOffset`; false when it cannot. */
-  private async readShardRange(address: BlockAddress, record: BlockRecord, shardIndex: number, from: number, to: number, out: Buffer, outOffset: number): Promise<boolean> {
+  /**
+   * Reads [from, to) of one block or shard file by its chunks into `out` at `outOffset`: undefined
+   * when it did, else why not.
+   */
+  private async readRows(address: BlockAddress, record: BlockRecord, shardIndex: number, from: number, to: number, out: Uint8Array, outOffset: number): Promise<ShardFault | typeof NO_CHUNK_CHECKSUMS | undefined> {
     const location = record.shards[shardIndex]!
     const drive = this.pools.drive(location.drive)
     const fileBytes = shardSizeBytes(record.topology, record.lengthBytes)
     // One chunk long, a file's chunk checksum is its checksum: format 3 wrote those too.
     const sums = location.chunkCrcs ?? (fileBytes <= CHUNK_BYTES ? crcBytes(location.crc32c) : undefined)
-    if (!sums || !drive || this.pools.unavailable.has(location.drive)) return false
+    if (!sums) return NO_CHUNK_CHECKSUMS
+    if (!drive || this.pools.unavailable.has(location.drive)) return 'drive unavailable'
     const first = Math.floor(from / CHUNK_BYTES)
     const start = first * CHUNK_BYTES
     const chunks = Math.ceil(to / CHUNK_BYTES) - first
     const buffer = this.chunkScratch.take(chunks * CHUNK_BYTES)
     try {
       const bytes = Math.min(chunks * CHUNK_BYTES, fileBytes - start)
-      const status = await blocksAddon().readChunks(drive.shardPath(this.nameOf(address, record, shardIndex)), buffer.subarray(0, bytes), start, fileBytes,
-        sums.subarray(4 * first, 4 * (first + chunks)), CHUNK_BYTES)
-      if (status !== 0) return false
+      const file = drive.shardPath(this.nameOf(address, record, shardIndex))
+      const fault = shardFault(await blocksAddon().readChunks(file, buffer.subarray(0, bytes), start, fileBytes, sums.subarray(4 * first, 4 * (first + chunks)), CHUNK_BYTES))
+      if (fault) return fault
       this.observer?.shardRead(drive, bytes)
-      buffer.copy(out, outOffset, from - start, to - start)
-      return true
+      out.set(buffer.subarray(from - start, to - start), outOffset)
+      return undefined
     } finally {
       this.chunkScratch.give(buffer)
+    }
+  }
+
+  /** Rebuilds rows [from, to) of data shard `missing` from the same rows of the others, into `out`; false when too few are intact. */
+  private async rebuildRows(address: BlockAddress, record: BlockRecord, missing: number, from: number, to: number, out: Buffer, outOffset: number): Promise<boolean> {
+    const topology = record.topology as Extract<Topology, {kind: 'erasure'}>
+    const rows = Array.from({length: record.shards.length}, () => this.chunkScratch.take(to - from))
+    try {
+      const faults = await Promise.all(rows.map((row, k) => (k === missing ? 'missing' : this.readRows(address, record, k, from, to, row, 0))))
+      const present = faults.map((fault) => fault === undefined)
+      if (present.filter(Boolean).length < topology.data) return false
+      await reconstructShards(topology.data, topology.parity, rows, present, {dataOnly: true})
+      out.set(rows[missing]!, outOffset)
+      return true
+    } finally {
+      for (const row of rows) this.chunkScratch.give(row)
     }
   }
 

@@ -10,8 +10,12 @@ export type ShardFault = 'drive unavailable' | 'missing' | 'wrong size' | 'check
  * block survives it.
  */
 export async function readShardFile(file: string, target: Uint8Array, expectedCrc: number): Promise<ShardFault | undefined> {
+  return shardFault(await blocksAddon().readChecked(file, target, expectedCrc))
+}
+
+/** The fault a status of the blocks addon's checked reads names, or undefined for none. */
+export function shardFault(status: number): ShardFault | undefined {
   const addon = blocksAddon()
-  const status = await addon.readChecked(file, target, expectedCrc)
   if (status === 0) return undefined
   if (status === addon.STATUS_WRONG_SIZE) return 'wrong size'
   if (status === addon.STATUS_CHECKSUM_MISMATCH) return 'checksum mismatch'

@@ -596,14 +596,20 @@ export class FileData {
    * in the cache: reads only the chunks it touches, straight into `target`, and caches nothing
    * (the kernel keeps the pages). False, having read nothing, where the block must be loaded
    * whole: cached or loading already, small enough to cache whole (one chunk), or not readable by
-   * chunks (written before format 4, or a chunk damaged: the whole read reads around it).
+   * chunks (written before format 4, or too many shards bad there: the whole read reports them).
    */
   private async readSmall(file: LiveFile, index: number, offset: number, count: number, target: Buffer, targetOffset: number): Promise<boolean> {
     if (this.cache.get(file.ino, index) || this.loading.has(key(file.ino, index))) return false
     const record = this.store.blockMaps.findBlock(file.ino, index)
     if (!record || record.lengthBytes <= CHUNK_BYTES) return false
     const stored = Math.max(0, Math.min(offset + count, record.lengthBytes) - offset)
-    if (stored > 0 && !await this.blocks.readRange({fileId: file.ino, blockIndex: index}, record, offset, stored, target, targetOffset)) return false
+    if (stored > 0) {
+      const read = await this.blocks.readRange({fileId: file.ino, blockIndex: index}, record, offset, stored, target, targetOffset)
+      if (!read) return false
+      if (read.rebuilt.length > 0) {
+        this.log(`file ${file.ino} block ${index}: rebuilt the rows read of ${read.rebuilt.map((bad) => `shard ${bad.shardIndex} (${bad.fault})`).join(', ')} from the other shards`)
+      }
+    }
     // A short last block reads as zeros past its stored bytes.
     target.fill(0, targetOffset + stored, targetOffset + count)
     this.options.onCacheLookup?.(false)
