@@ -78,6 +78,28 @@ describe('shmr verify', () => {
     })
   })
 
+  it('finds chunk checksums that disagree with a right shard, and --repair records them afresh', async () => {
+    await withMount(OPTIONS, async (m) => {
+      const source = await archived(m)
+      const store = await MetaStore.open(m.config.metadataDir)
+      await store.transaction(() => {
+        const record = store.blockMaps.findBlock(2, 0)!
+        const chunkCrcs = Buffer.from(record.shards[1]!.chunkCrcs!)
+        chunkCrcs[5] = chunkCrcs[5]! ^ 1
+        store.blockMaps.putBlock(2, 0, {...record, shards: record.shards.map((shard, i) => (i === 1 ? {...shard, chunkCrcs} : shard))})
+      })
+      await store.close()
+      const found = await verify(m)
+      assert.equal(found.exitCode, 8, found.stderr)
+      const a = found.report.files.find((file: {path: string}) => file.path === '/a')
+      assert.deepEqual(a.badShards.map((bad: {block: number; shard: number; fault: string}) => [bad.block, bad.shard, bad.fault]), [[0, 1, 'chunk checksums wrong']])
+      assert.equal((await verify(m, '--repair')).exitCode, 0)
+      assert.equal((await verify(m)).exitCode, 0, 'recorded afresh')
+      await m.mount()
+      assert.equal(await shOk(`cmp ${source}/a ${m.mnt}/a && echo same`), 'same')
+    })
+  })
+
   it('calls a block damaged past parity, and finds metadata problems and unreferenced files', async () => {
     await withMount(OPTIONS, async (m) => {
       await archived(m)

@@ -8,7 +8,7 @@ import {Drive, type DriveStats} from '../pools/drive.js'
 import {replaceFile, syncFilesystem, syncPath, writeNewFile} from '../pools/durableFile.js'
 import {placeShards} from '../pools/placeShards.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
-import {checksumsOf, crc32c, type FileChecksums} from './checksum.js'
+import {checksumsOf, type FileChecksums} from './checksum.js'
 import {readShardFile, shardFault, type ShardFault} from './shardFile.js'
 import {assembleBlock} from './assembleBlock.js'
 import {BufferPool} from './bufferPool.js'
@@ -311,7 +311,13 @@ export class BlockStore {
     const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
     // Page-aligned, so a scrub of every shard goes past the page cache instead of through it.
     const buffers = record.shards.map(() => this.scratch.take(shardBytes))
-    const faults = await this.whileReading(record.generation, () => Promise.all(buffers.map((buffer, i) => this.readShard(address, record, i, buffer))))
+    const faults = await this.whileReading(record.generation, () => Promise.all(buffers.map(async (buffer, i) => {
+      const fault = await this.readShard(address, record, i, buffer)
+      // Whole and right, but its chunks recorded otherwise: small reads of it would fail there.
+      const chunkCrcs = record.shards[i]!.chunkCrcs
+      if (!fault && chunkCrcs && Buffer.compare((await checksumsOf(buffer)).chunkCrcs!, chunkCrcs) !== 0) return 'chunk checksums wrong' as const
+      return fault
+    })))
     for (const buffer of buffers) this.scratch.give(buffer)
     return faults.flatMap((fault, i) => (fault ? [{shardIndex: i, drive: record.shards[i]!.drive, fault}] : []))
   }
@@ -333,7 +339,9 @@ export class BlockStore {
     const holding = new Set(record.shards.map((shard) => shard.drive))
     const locations = [...record.shards]
     for (const shardIndex of bad) {
-      if (crc32c(shards[shardIndex]!) !== record.shards[shardIndex]!.crc32c) {
+      // Recorded afresh, chunk checksums included (they may be what was wrong).
+      const sums = await checksumsOf(shards[shardIndex]!)
+      if (sums.crc32c !== record.shards[shardIndex]!.crc32c) {
         throw new ShmrError('CORRUPT', `file ${address.fileId} block ${address.blockIndex}: rebuilt shard ${shardIndex} does not match its checksum`)
       }
       let drive = record.shards[shardIndex]!.drive
@@ -342,7 +350,7 @@ export class BlockStore {
         drive = placeShards(pool.policy, pool.name, others, 1, shardBytes)[0]!
         holding.add(drive)
       }
-      locations[shardIndex] = {...record.shards[shardIndex]!, drive}
+      locations[shardIndex] = {drive, ...sums}
       const file = this.pools.drive(drive)!.shardPath(this.nameOf(address, record, shardIndex))
       await this.ensureDir(path.dirname(file))
       await replaceFile(file, shards[shardIndex]!)

@@ -2,7 +2,7 @@ import {getSystemErrorName} from 'node:util'
 import {blocksAddon} from '../native/blocksAddon.js'
 
 /** Why a shard could not be used; undefined means it read back whole and checksummed right. */
-export type ShardFault = 'drive unavailable' | 'missing' | 'wrong size' | 'checksum mismatch' | `read error: ${string}`
+export type ShardFault = 'drive unavailable' | 'missing' | 'wrong size' | 'checksum mismatch' | 'chunk checksums wrong' | `read error: ${string}`
 
 /**
  * Reads a whole shard file into `target` (exactly its expected size) and checks its CRC32C, as
