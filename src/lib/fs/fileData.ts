@@ -52,9 +52,9 @@ const READ_AHEAD_BYTES = 8 * 1024 * 1024
  */
 const LEND_MIN_BYTES = 64 * 1024
 /**
- * A read of at most this much, away from its reader's front, of a block not cached reads only the
- * chunks it touches (readSmall) instead of loading the block: 4 KiB of a 1 MiB block cost a 1 MiB
- * read and checksum.
+ * A read of at most this much (and of at most half its block), away from its reader's front, of a
+ * block not cached reads only the chunks it touches (readSmall) instead of loading the block: 4 KiB
+ * of a 1 MiB block cost a 1 MiB read and checksum. A read of most of a block loads and caches it.
  */
 const SMALL_READ_MAX_BYTES = 128 * 1024
 
@@ -212,7 +212,7 @@ export class FileData {
       const offset = at - index * file.blockSizeBytes
       const count = Math.min(file.blockSizeBytes - offset, end - at)
       // Away from the front: a sequential reader's next read starts exactly there, however small.
-      if (position !== handle.readFront && count <= SMALL_READ_MAX_BYTES && await this.readSmall(file, index, offset, count, target, done)) {
+      if (position !== handle.readFront && count <= Math.min(SMALL_READ_MAX_BYTES, file.blockSizeBytes / 2) && await this.readSmall(file, index, offset, count, target, done)) {
         done += count
         continue
       }
