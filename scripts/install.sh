@@ -45,3 +45,18 @@ build_addon() { # SOURCE_DIR ADDON_FILE NPM_SCRIPT
 build_addon native/fuse fuse.node build:fuse
 build_addon native/blocks blocks.node build:blocks
 npm run --silent build
+
+# `shmr` on the PATH: a link to this checkout's bin/run.js, in /usr/local/bin as root, else in
+# ~/.local/bin (on Debian's PATH once it exists, from the next login). A link to another checkout
+# that still works is left alone: a test run from a scratch clone must not take it over.
+link_dir=/usr/local/bin
+[ "$(id -u)" -ne 0 ] && link_dir="$HOME/.local/bin"
+link="$link_dir/shmr"
+if [ -L "$link" ] && [ -e "$link" ] && [ "$(readlink -f "$link")" != "$(readlink -f bin/run.js)" ]; then
+  echo "note: $link runs another checkout ($(readlink -f "$link")); left as it is" >&2
+elif [ ! -e "$link" ] || [ -L "$link" ]; then
+  mkdir -p "$link_dir"
+  ln -sfn "$PWD/bin/run.js" "$link"
+else
+  echo "note: $link exists and is not a link to shmr; shmr not put on the PATH" >&2
+fi

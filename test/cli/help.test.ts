@@ -36,6 +36,13 @@ describe('help, version and man pages', () => {
     })
   }
 
+  it('the install puts a shmr command on the PATH (scripts/install.sh, which the suite ran first)', async () => {
+    // A login shell's PATH, as a user who just ran scripts/demo.sh gets it.
+    const found = await execa('bash', ['-lc', 'command -v shmr && shmr --version'], {reject: false, cwd: '/'})
+    assert.equal(found.exitCode, 0, `shmr is not on the PATH: ${found.stderr}`)
+    assert.match(String(found.stdout), /shmr\/\d+\.\d+\.\d+/)
+  })
+
   it('a command line that does not parse answers BAD_ARGUMENT, exit 2, in one line or the documented --json shape', async () => {
     const cases: Array<{argv: string[]; message: RegExp}> = [
       ...commandIds.map((id) => ({argv: [...id.split(':'), '--bogus-flag'], message: /^Nonexistent flag: --bogus-flag$/})),
