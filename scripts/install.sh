@@ -46,17 +46,24 @@ build_addon native/fuse fuse.node build:fuse
 build_addon native/blocks blocks.node build:blocks
 npm run --silent build
 
-# `shmr` on the PATH: a link to this checkout's bin/run.js, in /usr/local/bin as root, else in
-# ~/.local/bin (on Debian's PATH once it exists, from the next login). A link to another checkout
-# that still works is left alone: a test run from a scratch clone must not take it over.
-link_dir=/usr/local/bin
-[ "$(id -u)" -ne 0 ] && link_dir="$HOME/.local/bin"
-link="$link_dir/shmr"
-if [ -L "$link" ] && [ -e "$link" ] && [ "$(readlink -f "$link")" != "$(readlink -f bin/run.js)" ]; then
-  echo "note: $link runs another checkout ($(readlink -f "$link")); left as it is" >&2
-elif [ ! -e "$link" ] || [ -L "$link" ]; then
-  mkdir -p "$link_dir"
-  ln -sfn "$PWD/bin/run.js" "$link"
-else
-  echo "note: $link exists and is not a link to shmr; shmr not put on the PATH" >&2
-fi
+# Links to this checkout where users and mount(8) look: `shmr` on the PATH (/usr/local/bin as
+# root, else ~/.local/bin, on Debian's PATH once it exists, from the next login), its man pages
+# (/usr/local/share/man or ~/.local/share/man), and as root mount(8)'s helper for fuse.shmr
+# (/sbin/mount.fuse.shmr). A link to another checkout that still works is left alone: a test run
+# from a scratch clone must not take it over.
+link_to() { # TARGET LINK
+  local target="$PWD/$1" link=$2
+  if [ -L "$link" ] && [ -e "$link" ] && [ "$(readlink -f "$link")" != "$(readlink -f "$target")" ]; then
+    echo "note: $link belongs to another checkout ($(readlink -f "$link")); left as it is" >&2
+  elif [ ! -e "$link" ] || [ -L "$link" ]; then
+    mkdir -p "$(dirname "$link")"
+    ln -sfn "$target" "$link"
+  else
+    echo "note: $link exists and is not a link to shmr; left as it is" >&2
+  fi
+}
+prefix=/usr/local
+[ "$(id -u)" -ne 0 ] && prefix="$HOME/.local"
+link_to bin/run.js "$prefix/bin/shmr"
+for page in man/*.[15]; do link_to "$page" "$prefix/share/man/man${page##*.}/$(basename "$page")"; done
+[ "$(id -u)" -eq 0 ] && link_to packaging/mount.fuse.shmr /sbin/mount.fuse.shmr

@@ -14,6 +14,8 @@ export default class Mount extends FilesystemCommand {
 
 Like umount(8), a stop is refused while programs hold files or directories in the mount: the server logs which, and keeps serving. A second Ctrl-C (or signal) then detaches the mount lazily and stops: those programs get errors (ENOTCONN) from then on, and what they had not yet written is lost. A mount detached lazily from outside (shmr umount --lazy, umount -l) is served until its last file is closed.
 
+mount(8) mounts it too, through the helper the install links as /sbin/mount.fuse.shmr: mount -t fuse.shmr CONFIG MOUNTPOINT, or an /etc/fstab line "CONFIG MOUNTPOINT fuse.shmr defaults,nofail 0 0"; at boot, the systemd unit packaging/systemd/shmr@.service (scripts/install-systemd.sh).
+
 A dead mount left at the mount point by a server of this filesystem that died (kill -9, a crash) is cleared first, saying so.
 
 Refuses when the filesystem is already mounted or in use by another shmr process, when the mount point is not an empty directory, when a drive directory is missing or holds another filesystem's (or another drive's) identity, and when FUSE is not available.
