@@ -14,11 +14,13 @@ export const READY_ENV = 'SHMR_READY_FD'
  * error when it fails to mount.
  */
 export async function detach(args: readonly string[], logFile: string): Promise<{pid: number; notes: string[]}> {
-  const log = fs.openSync(logFile, 'a', PRIVATE_FILE_MODE)
+  // Started by systemd (shmr@.service), stderr is the journal: the server logs there instead,
+  // stdout included, so that it holds no pipe of whoever started it open.
+  const log = toJournal() ? 2 : fs.openSync(logFile, 'a', PRIVATE_FILE_MODE)
   const child = spawn(process.execPath, [process.argv[1]!, ...args], {
     detached: true, stdio: ['ignore', log, log, 'pipe'], env: {...process.env, [READY_ENV]: String(READY_FD)},
   })
-  fs.closeSync(log)
+  if (log !== 2) fs.closeSync(log)
   let report = ''
   child.stdio[READY_FD]!.on('data', (chunk: Buffer) => { report += chunk.toString() })
   await new Promise<void>((resolve) => child.stdio[READY_FD]!.on('close', () => resolve()))
@@ -30,6 +32,21 @@ export async function detach(args: readonly string[], logFile: string): Promise<
   throw failure
     ? new ShmrError(failure.code, failure.message, {hint: failure.hint})
     : new ShmrError('IO', `the background server exited before mounting; see ${logFile}`)
+}
+
+/**
+ * Whether stderr is systemd's journal: systemd sets JOURNAL_STREAM to its device and inode
+ * (systemd.exec(5)), and only stderr itself, not a redirection of it, matches.
+ */
+export function toJournal(): boolean {
+  const stream = process.env.JOURNAL_STREAM
+  if (!stream) return false
+  try {
+    const stats = fs.fstatSync(2)
+    return stream === `${stats.dev}:${stats.ino}`
+  } catch {
+    return false
+  }
 }
 
 /** In a backgrounded child: tell the parent the outcome, then let go of the pipe. */

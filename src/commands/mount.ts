@@ -1,6 +1,6 @@
 import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
-import {detach, reportToParent} from '../cli/background.js'
+import {detach, reportToParent, toJournal} from '../cli/background.js'
 import {serverLog} from '../cli/serverLog.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {isShmrError} from '../lib/errors.js'
@@ -26,7 +26,7 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
     {description: 'Mount elsewhere, in the background', command: '<%= config.bin %> <%= command.id %> -c demo/shmr.yaml /mnt/archive --background'},
   ]
   static override flags = {
-    background: Flags.boolean({description: 'detach once the mount is ready and print the server\'s PID (log: METADATA/mount.log)'}),
+    background: Flags.boolean({description: 'detach once the mount is ready and print the server\'s PID (log: METADATA/mount.log, or the journal under systemd)'}),
   }
   static override summary = 'Mount the filesystem (FUSE)'
 
@@ -35,9 +35,10 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
     const config = this.loadConfig(flags.config)
     if (flags.background) {
       const logFile = path.join(config.metadataDir, 'mount.log')
+      const journal = toJournal()
       const {pid, notes} = await detach(['mount', '-c', config.file, ...(args.mountpoint ? [args.mountpoint] : [])], logFile)
       for (const note of notes) this.log(note)
-      this.log(`mounted at ${path.resolve(args.mountpoint ?? config.mountpoint)} by PID ${pid} (log: ${logFile})`)
+      this.log(`mounted at ${path.resolve(args.mountpoint ?? config.mountpoint)} by PID ${pid} (log: ${journal ? 'the journal' : logFile})`)
       return
     }
     const serverLogLine = serverLog()

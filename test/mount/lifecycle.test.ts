@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import {describe, it} from 'node:test'
 import {ExclusiveLock} from '../../src/lib/meta/exclusiveLock.js'
-import {shmr} from '../helpers/cli.js'
+import {SHMR_BIN, shmr} from '../helpers/cli.js'
 import {sh, shOk, withMount} from '../helpers/mounted.js'
 import {tempDir} from '../helpers/tempDir.js'
 
@@ -69,6 +69,22 @@ describe('mount lifecycle', () => {
       assert.doesNotMatch(fs.readFileSync('/proc/mounts', 'utf8'), new RegExp(` ${m.mnt} `), 'the mount is gone')
       await m.mount()
       assert.equal(await shOk(`cmp ${source}/data ${m.mnt}/data && echo same`), 'same')
+    })
+  })
+
+  it('logs to the journal when systemd started it (JOURNAL_STREAM names its stderr), else to METADATA/mount.log', async () => {
+    await withMount({blockSizeBytes: 65536}, async (m) => {
+      await m.unmount()
+      const journal = `${tempDir()}/journal`
+      const log = `${m.config.metadataDir}/mount.log`
+      const logBefore = fs.readFileSync(log, 'utf8')
+      // As systemd runs a service: stderr is the journal's stream, and JOURNAL_STREAM says which.
+      const started = await sh(`exec 2>${journal}; JOURNAL_STREAM=$(stat -c %d:%i ${journal}) node ${SHMR_BIN} mount -c ${m.config.file} --background`)
+      assert.equal(started.exitCode, 0, fs.readFileSync(journal, 'utf8'))
+      assert.match(started.stdout, /\(log: the journal\)/)
+      await m.unmount()
+      assert.match(fs.readFileSync(journal, 'utf8'), /mounted at .*\n(.|\n)*stopped\n/)
+      assert.equal(fs.readFileSync(log, 'utf8'), logBefore, 'nothing went to mount.log')
     })
   })
 
