@@ -29,6 +29,23 @@ describe('block cache', () => {
     assert.deepEqual([0, 3, 4, 5].filter((index) => cache.get(7, index)), [0, 3, 4, 5])
   })
 
+  it('reuses the buffers of the blocks evicted for loads admitted together, beyond its spares', () => {
+    // 16 MiB: spares of 2 MiB at most. Six loads admitted in one turn evict six blocks before
+    // any of them takes a buffer; all six must get evicted buffers, none a fresh one.
+    const cache = new BlockCache(16 * MiB)
+    const blocks = Array.from({length: 16}, (_, index) => cache.insert(cachedBlock(cache, index)))
+    for (let load = 0; load < 6; load++) assert.ok(cache.tryAdmit(MiB))
+    const evicted = new Set(blocks.filter((block) => !cache.holds(block)).map((block) => block.buffer))
+    assert.equal(evicted.size, 6)
+    for (let load = 0; load < 6; load++) {
+      const buffer = cache.buffers.take(MiB)
+      cache.bufferTaken(MiB)
+      assert.ok(evicted.has(buffer), `load ${load} got a fresh buffer`)
+      cache.land(idleBlock(7, 100 + load, buffer, undefined), MiB)
+    }
+    assert.equal(cache.buffers.heldBytes, 0)
+  })
+
   it('never evicts dirty blocks to make that room', () => {
     const cache = new BlockCache(2 * MiB)
     cache.insert(cachedBlock(cache, 0, true))

@@ -25,7 +25,8 @@ describe('memory', () => {
       await shOk(`cat ${m.mnt}/big > /dev/null`)
       const {peakBytes} = memoryOf(m.pid())
       // The cache plus room for in-flight requests and the runtime's own churn, far below the file.
-      assert.ok(peakBytes - baseline < cacheBytes + 64 * MiB,
+      // (Measured: 38-45 MiB; 56-81 while loads admitted together allocated fresh buffers.)
+      assert.ok(peakBytes - baseline < cacheBytes + 48 * MiB,
         `peak RSS grew by ${Math.round((peakBytes - baseline) / MiB)} MiB over ${Math.round(baseline / MiB)} MiB while moving ${10 * cacheBytes / MiB} MiB`)
       assert.equal(await shOk(`cmp ${source}/big ${m.mnt}/big && echo same`), 'same')
     })

@@ -117,7 +117,7 @@ export class BlockCache {
    */
   async admit(bytes: number): Promise<void> {
     if (this.waiting.length === 0 && this.makeRoom(bytes, false)) {
-      this.loadingBytes += bytes
+      this.admitted(bytes)
       return
     }
     await new Promise<void>((admitted) => {
@@ -129,7 +129,7 @@ export class BlockCache {
   /** Room for a block read ahead, if there is some now: read-ahead never waits or goes before a waiting load. */
   tryAdmit(bytes: number): boolean {
     if (this.waiting.length > 0 || !this.makeRoom(bytes, false)) return false
-    this.loadingBytes += bytes
+    this.admitted(bytes)
     return true
   }
 
@@ -143,6 +143,11 @@ export class BlockCache {
     this.insert(block)
     this.admitWaiting()
     return block
+  }
+
+  /** An admitted load has taken its buffer (or one not from the pool): see `admitted`. */
+  bufferTaken(admittedBytes: number): void {
+    this.buffers.release(admittedBytes)
   }
 
   /** An admitted block's read is over without it landing (it failed, or the block was written meanwhile). */
@@ -214,6 +219,16 @@ export class BlockCache {
    * Evicts clean, idle, unpinned blocks, least recently used first, until `extraBytes` more fit
    * the budget; blocks a reader holds go only when `evenHeld` (the write path's bound on memory).
    */
+  /**
+   * A load gets room: it holds it until it lands or is unreserved, and the pool keeps the spares
+   * evicted for it until it takes its buffer (bufferTaken), so loads admitted together reuse the
+   * buffers of the blocks evicted for them.
+   */
+  private admitted(bytes: number): void {
+    this.loadingBytes += bytes
+    this.buffers.reserve(bytes)
+  }
+
   private makeRoom(extraBytes: number, evenHeld: boolean): boolean {
     const nowMs = Date.now()
     for (const block of this.blocks.values()) {
@@ -251,7 +266,7 @@ export class BlockCache {
         this.makeRoom(next.bytes, true)
       }
       this.waiting.shift()
-      this.loadingBytes += next.bytes
+      this.admitted(next.bytes)
       next.admitted()
     }
   }

@@ -759,18 +759,22 @@ export class FileData {
    * cached instead of joining a load whose pins are already counted.
    */
   private async readIn(id: string, ino: number, index: number, blockSizeBytes: number): Promise<CachedBlock> {
-    const record = this.store.blockMaps.findBlock(ino, index)
-    // A short block (a small file's) gets a buffer of about its length, as a small write's does
-    // (bufferFor): a whole block's, zeroed past the bytes read, cost a 1 MiB memset per small file
-    // read (a fifth of the server's time reading a tree of 20,000 small files), and each such
-    // block held a megabyte of the cache.
-    const buffer = this.bufferFor(record?.lengthBytes ?? 0, blockSizeBytes)
+    let record: BlockRecord | undefined
+    let buffer: Buffer | undefined
     try {
+      record = this.store.blockMaps.findBlock(ino, index)
+      // A short block (a small file's) gets a buffer of about its length, as a small write's does
+      // (bufferFor): a whole block's, zeroed past the bytes read, cost a 1 MiB memset per small
+      // file read (a fifth of the server's time reading a tree of 20,000 small files), and each
+      // such block held a megabyte of the cache.
+      buffer = this.bufferFor(record?.lengthBytes ?? 0, blockSizeBytes)
+      this.cache.bufferTaken(blockSizeBytes)
       if (record) await this.readRecord(ino, index, record, buffer)
       zeroFrom(buffer, record?.lengthBytes ?? 0)
     } catch (error) {
       this.loading.delete(id)
-      this.cache.buffers.give(buffer)
+      if (buffer) this.cache.buffers.give(buffer)
+      else this.cache.bufferTaken(blockSizeBytes)
       this.cache.unreserve(blockSizeBytes)
       throw error
     }
