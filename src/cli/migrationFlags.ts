@@ -1,6 +1,7 @@
 import os from 'node:os'
 import {Flags} from '@oclif/core'
 import {parseSize} from '../lib/format/size.js'
+import type {LongWork} from './progressBar.js'
 
 /** The flags shift, rewrite and tier share: they all move blocks with the same engine. */
 export const migrationFlags = {
@@ -24,4 +25,16 @@ export function jobsOf(flag: number | undefined): number {
 /** The bytes per second a --rate flag asks for, if any. */
 export function rateOf(flag: string | undefined): number | undefined {
   return flag === undefined ? undefined : parseSize(flag, 'rate')
+}
+
+/**
+ * How shift, rewrite and tier run: a bar unless --json or --dry-run, and what Ctrl-C leaves (the
+ * engine is crash-safe at every instant: a file is swapped in whole or not at all).
+ */
+export function migrationWork(dryRun: boolean, json: boolean): LongWork {
+  return {
+    bar: !dryRun && !json,
+    interrupted: dryRun ? 'nothing was changed'
+      : 'nothing is lost: every file reads as before or is already moved, and blocks written so far are kept; run the same command again to resume',
+  }
 }

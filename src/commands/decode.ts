@@ -48,7 +48,7 @@ Names are claims, checked before they are believed: a shard whose size differs f
     if (!flags.output && this.jsonEnabled()) {
       throw new ShmrError('BAD_ARGUMENT', '--json needs -o FILE: stdout carries the file', {hint: 'add -o FILE'})
     }
-    const report = await withProgress('decode', true, (progress) => runDecode({
+    const report = await withProgress('decode', {bar: true, interrupted: `${flags.output ?? 'the output'} is incomplete; decode again to write it whole`}, (progress) => runDecode({
       dirs, fileId: flags.file, output: flags.output ?? process.stdout, partial: flags.partial,
       sizeBytes: flags.size === undefined ? undefined : parseSize(flags.size, 'size'),
       onStart: (file) => progress.start(file.blocks.reduce((sum, block) => sum + block.lengthBytes, 0)),

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {jobsOf, migrationFlags, rateOf, recursiveFlag} from '../cli/migrationFlags.js'
+import {jobsOf, migrationFlags, migrationWork, rateOf, recursiveFlag} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
 import {describePlan, describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
@@ -28,7 +28,7 @@ export default class Rewrite extends FilesystemCommand {
   async run(): Promise<ShiftReport> {
     const {argv, flags} = await this.parse(Rewrite)
     const config = this.loadConfig(flags.config)
-    const report = await withProgress('rewrite', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runRewrite(config, {
+    const report = await withProgress('rewrite', migrationWork(flags['dry-run'], this.jsonEnabled()), (progress) => runRewrite(config, {
       targets: argv as string[], recursive: flags.recursive, dryRun: flags['dry-run'], jobs: jobsOf(flags.jobs),
       blockSizeBytes: parseSize(flags['block-size'], 'block size'),
       rateBytesPerSecond: rateOf(flags.rate),

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {jobsOf, migrationFlags, rateOf, recursiveFlag} from '../cli/migrationFlags.js'
+import {jobsOf, migrationFlags, migrationWork, rateOf, recursiveFlag} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
 import {describePlan, describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
@@ -32,7 +32,7 @@ New blocks are written, fsynced and recorded (16 at a time) before the file's bl
   async run(): Promise<ShiftReport> {
     const {argv, flags} = await this.parse(Shift)
     const config = this.loadConfig(flags.config)
-    const report = await withProgress('shift', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runShift(config, {
+    const report = await withProgress('shift', migrationWork(flags['dry-run'], this.jsonEnabled()), (progress) => runShift(config, {
       targets: argv as string[], recursive: flags.recursive, to: flags.to, dryRun: flags['dry-run'], jobs: jobsOf(flags.jobs),
       scheme: flags.scheme === undefined ? undefined : parseScheme(flags.scheme),
       rateBytesPerSecond: rateOf(flags.rate),

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {jobsOf, migrationFlags, rateOf} from '../cli/migrationFlags.js'
+import {jobsOf, migrationFlags, migrationWork, rateOf} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
 import {describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
@@ -21,7 +21,7 @@ export default class Tier extends FilesystemCommand {
 
   async run(): Promise<TierReport> {
     const {flags} = await this.parse(Tier)
-    const report = await withProgress('tier', !flags['dry-run'] && !this.jsonEnabled(), (progress) => runTier(this.loadConfig(flags.config), {
+    const report = await withProgress('tier', migrationWork(flags['dry-run'], this.jsonEnabled()), (progress) => runTier(this.loadConfig(flags.config), {
       dryRun: flags['dry-run'], jobs: jobsOf(flags.jobs),
       rateBytesPerSecond: rateOf(flags.rate),
       onPlan: (plan) => progress.start(plan.bytesToShift),

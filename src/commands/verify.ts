@@ -31,7 +31,7 @@ Exit status: 0 all ok (or repaired), 8 degraded or inconsistent, 5 damaged.`
   async run(): Promise<VerifyReport> {
     const {argv, flags} = await this.parse(Verify)
     const config = this.loadConfig(flags.config)
-    const report = await withProgress('verify', !this.jsonEnabled(), (progress) => runVerify(config, {
+    const report = await withProgress('verify', {bar: !this.jsonEnabled(), interrupted: flags.repair ? 'nothing is lost: shards repaired so far stay repaired; run it again to finish' : 'nothing was changed'}, (progress) => runVerify(config, {
       targets: argv as string[], repair: flags.repair,
       rateBytesPerSecond: rateOf(flags.rate),
       onTotal: (bytes) => progress.start(bytes),

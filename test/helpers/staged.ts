@@ -21,16 +21,20 @@ export async function waitForStaged(metadataDir: string, min: number, limitMs = 
 }
 
 /**
- * Runs `shmr ARGS` (a shift or rewrite slow enough to be caught half way) and kill -9s it once it
- * has staged a block; fails the test if it never did.
+ * Runs `shmr ARGS` (a shift or rewrite slow enough to be caught half way) and sends it `signal`
+ * (kill -9 by default) once it has staged a block; fails the test if it never did. Returns how it
+ * ended and what it said on stderr.
  */
-export async function killOnceStaged(metadataDir: string, args: readonly string[]): Promise<void> {
-  const child = spawn(process.execPath, [SHMR_BIN, ...args], {stdio: 'ignore'})
-  const exited = new Promise((resolve) => child.once('exit', resolve))
+export async function killOnceStaged(metadataDir: string, args: readonly string[], signal: NodeJS.Signals = 'SIGKILL'):
+  Promise<{exitCode: number | null; stderr: string}> {
+  const child = spawn(process.execPath, [SHMR_BIN, ...args], {stdio: ['ignore', 'ignore', 'pipe']})
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
   try {
     assert.ok(await waitForStaged(metadataDir, 1) >= 1, `shmr ${args[0]} staged blocks`)
   } finally {
-    child.kill('SIGKILL')
-    await exited
+    child.kill(signal)
   }
+  return {exitCode: await exited, stderr}
 }

@@ -127,6 +127,38 @@ describe('shmr shift', () => {
     })
   })
 
+  it('says on Ctrl-C that nothing is lost and a rerun resumes, and the rerun does', async () => {
+    await withMount(OPTIONS, async (m) => {
+      await shOk(`head -c ${12 * MiB} /dev/urandom > ${m.mnt}/film`)
+      const [before] = await digests(m.mnt, ['film'])
+      await m.unmount()
+      const interrupted = await killOnceStaged(m.config.metadataDir, ['shift', '-c', m.config.file, '/film', '--rate', '2M'], 'SIGINT')
+      assert.equal(interrupted.exitCode, 130, interrupted.stderr)
+      assert.match(interrupted.stderr, /^shmr: shift interrupted: nothing is lost: .*; run the same command again to resume\n$/)
+      const rerun = await shift(m, '/film', '--json')
+      assert.equal(rerun.exitCode, 0, rerun.stderr)
+      assert.ok(JSON.parse(rerun.stdout).blocks.reused > 0, 'the rerun resumed')
+      await m.mount()
+      assert.deepEqual(await digests(m.mnt, ['film']), [before])
+    })
+  })
+
+  it('moves its progress bar block by block, not a batch of 16 at a time', async () => {
+    await withMount(OPTIONS, async (m) => {
+      // 12 archive blocks: fewer than a batch, so a bar moved by batches would jump from 0 to 100%.
+      await shOk(`head -c ${3 * MiB} /dev/urandom > ${m.mnt}/f`)
+      await m.unmount()
+      // script(1) gives the command a terminal, as a user has: the bar shows only there.
+      const run = await sh(`script -qec "node ${SHMR_BIN} shift -c ${m.config.file} /f --rate 2M --jobs 1" /dev/null`)
+      assert.equal(run.exitCode, 0, run.stdout)
+      const shown = [...run.stdout.matchAll(/shift .*? (\d+)% \|/g)].map((match) => Number(match[1]))
+      // 11 steps between 0 and 100% over about 2 s (--rate); batches showed none but the first.
+      const between = new Set(shown.filter((percent) => percent > 0 && percent < 100))
+      assert.ok(between.size >= 3, `the bar showed ${[...new Set(shown)].join(', ')}%`)
+      assert.match(run.stdout, / 0% \| 0B of 3M \| 0B\/s \| ETA …/, 'no ETA before bytes move')
+    })
+  })
+
   it('refuses a mount while it runs', async () => {
     await withMount(OPTIONS, async (m) => {
       await shOk(`head -c ${4 * MiB} /dev/urandom > ${m.mnt}/f`)

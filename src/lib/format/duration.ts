@@ -10,9 +10,18 @@ export function parseDuration(text: string | number, what = 'duration'): number 
   return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!)
 }
 
+/** Exactly, in the largest unit that divides it (for configs written back). */
 export function formatDuration(ms: number): string {
   for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`
   }
   return `${ms}ms`
+}
+
+/** Rounded, as a person reads a time left: 45s, 12m 5s, 3h 20m. */
+export function formatRoughDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`
 }

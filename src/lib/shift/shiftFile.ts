@@ -46,6 +46,7 @@ export interface ShiftContext {
   readonly rate?: RateLimiter
   /** Serialises block writes: each drive gets one sequential writer at a time. */
   readonly writeSlot: <T>(work: () => Promise<T>) => Promise<T>
+  /** Bytes of the file done: each block's once it is written or found staged already. */
   readonly onBytes: (bytes: number) => void
 }
 
@@ -78,7 +79,6 @@ interface WrittenBlock {
   readonly record: BlockRecord | undefined
   readonly previous: StagedBlock | undefined
   readonly staged: StagedBlock
-  readonly length: number
 }
 
 /**
@@ -115,13 +115,18 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
     const sources = await reader.read(offset, length, buffer)
     const data = buffer.subarray(0, length)
     const record = isAllZero(data) ? undefined : await writeTarget(context, destination, {fileId: ino, blockIndex: index}, data)
+    let bytesToDrives = 0
     if (record) {
       const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
       for (const shard of record.shards) written.set(shard.drive, (written.get(shard.drive) ?? 0) + shardBytes)
       blocksWritten++
-      await context.rate?.consume(shardBytes * record.shards.length)
+      bytesToDrives = shardBytes * record.shards.length
     }
-    batch.push({index, record, previous, length, staged: {record, blockSizeBytes: targetBytes, sourceBlockSizeBytes, sources, sinceMs: Date.now()}})
+    // Progress moves with each block written, not with the batch staged (16 blocks: a gigabyte at
+    // 64M blocks, long enough for a bar stuck at 0% to look hung).
+    context.onBytes(length)
+    if (bytesToDrives > 0) await context.rate?.consume(bytesToDrives)
+    batch.push({index, record, previous, staged: {record, blockSizeBytes: targetBytes, sourceBlockSizeBytes, sources, sinceMs: Date.now()}})
     if (batch.length >= STAGE_BATCH_BLOCKS) await stageBatch()
   }
 
@@ -162,7 +167,6 @@ async function stageWritten(context: ShiftContext, ino: number, written: readonl
       context.store.staged.put([ino, index], staged)
     }
   })
-  for (const {length} of written) context.onBytes(length)
 }
 
 async function writeTarget(context: ShiftContext, destination: Destination, address: {fileId: number; blockIndex: number}, data: Buffer): Promise<BlockRecord | undefined> {
