@@ -159,6 +159,25 @@ describe('shmr shift', () => {
     })
   })
 
+  it('reads each source byte once whatever --jobs, cutting large blocks into small ones', async () => {
+    await withMount(OPTIONS, async (m) => {
+      await shOk(`head -c ${4 * MiB + 12345} /dev/urandom > ${m.mnt}/f`)
+      const [before] = await digests(m.mnt, ['f'])
+      await m.unmount()
+      for (const jobs of ['1', '2', '4']) {
+        const archived = await shift(m, '/f', '--json', '--jobs', jobs)
+        assert.equal(archived.exitCode, 0, archived.stderr)
+        assert.equal(JSON.parse(archived.stdout).bytesRead, 4 * MiB + 12345, `to the archive, --jobs ${jobs}`)
+        // Back to the write pool: every 256 KiB block is cut into four of 64 KiB, by several jobs.
+        const back = await shift(m, '/f', '--json', '--to', 'write', '--jobs', jobs)
+        assert.equal(back.exitCode, 0, back.stderr)
+        assert.equal(JSON.parse(back.stdout).bytesRead, 4 * MiB + 12345, `back to the write pool, --jobs ${jobs}`)
+      }
+      await m.mount()
+      assert.deepEqual(await digests(m.mnt, ['f']), [before])
+    })
+  })
+
   it('refuses a mount while it runs', async () => {
     await withMount(OPTIONS, async (m) => {
       await shOk(`head -c ${4 * MiB} /dev/urandom > ${m.mnt}/f`)

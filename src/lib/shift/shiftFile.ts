@@ -101,7 +101,6 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
   const written = new Map<number, number>()
   let blocksWritten = 0
   let blocksReused = 0
-  let bytesRead = 0
 
   const shiftBlock = async (index: number, reader: SourceReader, buffer: Buffer): Promise<void> => {
     const offset = index * targetBytes
@@ -145,12 +144,13 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
   }
 
   let next = 0
-  await Promise.all(Array.from({length: Math.max(1, Math.min(context.jobs, targetCount))}, async () => {
-    const reader = new SourceReader(store, context.blocks, ino, sourceBlockSizeBytes)
+  const jobs = Math.max(1, Math.min(context.jobs, targetCount))
+  const reader = new SourceReader(store, context.blocks, ino, sourceBlockSizeBytes, jobs)
+  await Promise.all(Array.from({length: jobs}, async () => {
     const buffer = blocksAddon().alignedBuffer(targetBytes)
     while (next < targetCount) await shiftBlock(next++, reader, buffer)
-    bytesRead += reader.bytesRead
   }))
+  const bytesRead = reader.bytesRead
   await stageBatch()
   await staging
   await swapIn(context, inode, sourceBlockSizeBytes, targetBytes, targetCount, destination.rule)

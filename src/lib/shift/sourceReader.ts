@@ -8,19 +8,33 @@ export interface SourceBlock {
   readonly generation: number | undefined
 }
 
+/** A source block the targets cut, read whole once and shared by the jobs that copy from it. */
+interface CutBlock {
+  readonly bytes: Buffer
+  readonly ready: Promise<void>
+  /** Jobs copying from it now: it is not reused meanwhile. */
+  users: number
+}
+
 /**
  * Reads byte ranges of a file from its current blocks (checksums verified, lost shards rebuilt),
  * whatever their block size: the piece `shift` and `rewrite` re-block through. Source blocks that
  * lie wholly inside the range are read straight into the output, all at once; a source block the
- * range cuts (re-blocking to a smaller size) is read whole and kept, so cutting one large block
- * into smaller ones reads it once.
+ * ranges cut (re-blocking to a smaller size) is read whole once and kept for every job that cuts
+ * from it (one reader serves all jobs: a reader per job read each large block once per job, so
+ * `--jobs 4` read the file four times).
  */
 export class SourceReader {
-  private last: {index: number; bytes: Buffer} | undefined
+  /** Cut source blocks by index, at most `maxCutBlocks` of them (their buffers are reused). */
+  private readonly cut = new Map<number, CutBlock>()
   bytesRead = 0
 
+  /**
+   * `maxCutBlocks`: the jobs sharing the reader. Jobs take targets in order and each copies from
+   * one cut block at a time, so a block a job needs next is never the one given up for another.
+   */
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly ino: number,
-    private readonly sourceBlockSizeBytes: number) {}
+    private readonly sourceBlockSizeBytes: number, private readonly maxCutBlocks = 1) {}
 
   /** Fills out[0, length) with the file's bytes at [offset, offset + length); returns the blocks it came from. */
   async read(offset: number, length: number, out: Buffer): Promise<SourceBlock[]> {
@@ -55,14 +69,40 @@ export class SourceReader {
 
   private async copyCut(index: number, from: number, to: number, offset: number, out: Buffer): Promise<void> {
     const size = this.sourceBlockSizeBytes
-    if (this.last?.index !== index) {
-      const record = this.store.blockMaps.findBlock(this.ino, index)!
-      const bytes = this.last?.bytes.length === size ? this.last.bytes : blocksAddon().alignedBuffer(size)
-      await this.blocks.readBlock({fileId: this.ino, blockIndex: index}, record, bytes)
-      bytes.fill(0, record.lengthBytes)
-      this.bytesRead += record.lengthBytes
-      this.last = {index, bytes}
+    const block = this.cut.get(index) ?? this.readCut(index)
+    block.users++
+    try {
+      await block.ready
+      block.bytes.copy(out, from - offset, from - index * size, to - index * size)
+    } finally {
+      block.users--
     }
-    this.last.bytes.copy(out, from - offset, from - index * size, to - index * size)
+  }
+
+  /** Starts reading a cut source block, into the buffer of the oldest idle one if there are enough. */
+  private readCut(index: number): CutBlock {
+    const record = this.store.blockMaps.findBlock(this.ino, index)!
+    let bytes: Buffer | undefined
+    if (this.cut.size >= this.maxCutBlocks) {
+      for (const [oldIndex, old] of this.cut) {
+        if (old.users > 0) continue
+        this.cut.delete(oldIndex)
+        bytes = old.bytes
+        break
+      }
+    }
+    bytes ??= blocksAddon().alignedBuffer(this.sourceBlockSizeBytes)
+    const filled = bytes
+    const ready = this.blocks.readBlock({fileId: this.ino, blockIndex: index}, record, filled).then(() => {
+      filled.fill(0, record.lengthBytes)
+      this.bytesRead += record.lengthBytes
+    }, (error: unknown) => {
+      // Read again by whoever needs it next, not failed for good.
+      this.cut.delete(index)
+      throw error
+    })
+    const block: CutBlock = {bytes: filled, ready, users: 0}
+    this.cut.set(index, block)
+    return block
   }
 }
