@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {jobsOf, migrationFlags, migrationWork, rateOf} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
-import {describeShift} from '../cli/render/shiftReport.js'
+import {describeDestination, describeShift} from '../cli/render/shiftReport.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {formatSize} from '../lib/format/size.js'
 import {runTier, type TierReport} from '../lib/tier/runTier.js'
@@ -29,7 +29,7 @@ export default class Tier extends FilesystemCommand {
     }))
     if (!this.jsonEnabled()) {
       for (const [name, rule] of Object.entries(report.rules)) {
-        this.log(`rule ${name} → ${rule.destination}: ${rule.files} file(s), ${formatSize(rule.bytes)}; ` +
+        this.log(`rule ${name} → ${describeDestination(rule.destination)}: ${rule.files} file(s), ${formatSize(rule.bytes)}; ` +
           `${report.dryRun ? 'would move' : 'moved'} ${rule.moving} (${formatSize(rule.movingBytes)})`)
       }
       if (!report.dryRun) this.log(describeShift(report, 'Moved', 'where their rules say'))

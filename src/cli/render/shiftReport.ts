@@ -1,10 +1,16 @@
 import {formatSize} from '../../lib/format/size.js'
 import type {ShiftPlan} from '../../lib/shift/planShift.js'
-import type {ShiftReport} from '../../lib/shift/runShift.js'
+import type {DestinationSummary, ShiftReport} from '../../lib/shift/runShift.js'
 import {renderTable} from './table.js'
 
+/** `pool archive (4+2, 64M blocks)`, with the head kept on the write pool if there is one. */
+export function describeDestination(destination: DestinationSummary): string {
+  const head = destination.headBytes ? `, first ${formatSize(destination.headBytes)} on the write pool` : ''
+  return `pool ${destination.pool} (${destination.scheme}, ${formatSize(destination.blockSizeBytes)} blocks${head})`
+}
+
 function destination(report: ShiftReport): string {
-  return `pool ${report.destination.pool} (${report.destination.scheme}, ${formatSize(report.destination.blockSizeBytes)} blocks)`
+  return describeDestination(report.destination)
 }
 
 /** A table without headings (renderTable takes its first row as one, so it gets a blank one). */

@@ -31,10 +31,24 @@ export interface ShiftOptions extends MigrationOptions {
   readonly scheme?: Topology
 }
 
+/** A destination as reports give it. */
+export interface DestinationSummary {
+  readonly pool: string
+  readonly scheme: string
+  readonly blockSizeBytes: number
+  /** Bytes at the start of each file kept on the write pool (a tier rule's head), when there are. */
+  readonly headBytes?: number
+}
+
+export function summarizeDestination(destination: Destination): DestinationSummary {
+  const {pool, topology, blockSizeBytes, head} = destination
+  return {pool: pool.name, scheme: describeTopology(topology), blockSizeBytes, ...(head ? {headBytes: head.blocks * blockSizeBytes} : {})}
+}
+
 export interface ShiftReport {
   readonly dryRun: boolean
   /** Where files went (shift); for rewrite, the new block size with each file's own pool and scheme. */
-  readonly destination: {readonly pool: string; readonly scheme: string; readonly blockSizeBytes: number}
+  readonly destination: DestinationSummary
   readonly plan: ShiftPlan
   readonly files: {readonly shifted: number; readonly skipped: number}
   readonly blocks: {readonly written: number; readonly reused: number}
@@ -52,8 +66,7 @@ export interface ShiftReport {
 export async function runShift(config: ShmrConfig, options: ShiftOptions): Promise<ShiftReport> {
   return runMigration(config, options, 'shift', (pools) => {
     const destination = destinationOf(pools, options)
-    const summary = {pool: destination.pool.name, scheme: describeTopology(destination.topology), blockSizeBytes: destination.blockSizeBytes}
-    return {summary, forFile: () => destination}
+    return {summary: summarizeDestination(destination), forFile: () => destination}
   })
 }
 

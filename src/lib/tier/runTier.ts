@@ -1,16 +1,14 @@
-import {describeTopology} from '../blocks/topology.js'
 import type {TierRule} from '../config/tierRules.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
-import {formatSize} from '../format/size.js'
 import {resolveTargets} from '../fs/targets.js'
 import type {PoolSet} from '../pools/poolSet.js'
-import {runMigration, type MigrationOptions, type ShiftReport} from '../shift/runShift.js'
+import {runMigration, summarizeDestination, type DestinationSummary, type MigrationOptions, type ShiftReport} from '../shift/runShift.js'
 import type {Destination} from '../shift/shiftFile.js'
 import {matchRule} from './matchRule.js'
 
 export interface RuleSummary {
-  readonly destination: string
+  readonly destination: DestinationSummary
   readonly files: number
   readonly bytes: number
   /** Of those, files that move (the others are already where the rule wants them). */
@@ -29,7 +27,11 @@ export interface TierReport extends ShiftReport {
 export async function runTier(config: ShmrConfig, options: Omit<MigrationOptions, 'targets' | 'recursive'>): Promise<TierReport> {
   if (config.tiers.length === 0) throw new ShmrError('BAD_CONFIG', `config ${config.file} has no tiers rules`, {hint: 'add a tiers: list (see docs/CONFIG.md)'})
   const chosen = new Map<number, {rule: TierRule; destination: Destination}>()
+  const rules: Record<string, RuleSummary> = {}
   const report = await runMigration(config, {...options, targets: ['/'], recursive: true}, 'tier', (pools, store, namespace) => {
+    for (const rule of config.tiers) {
+      rules[rule.name] = {destination: summarizeDestination(destinationOf(rule, pools)), files: 0, bytes: 0, moving: 0, movingBytes: 0}
+    }
     const nowMs = Date.now()
     for (const file of resolveTargets(store, namespace, ['/'], true, config.mountpoint)) {
       const inode = store.inodes.getInode(file.ino)
@@ -42,8 +44,6 @@ export async function runTier(config: ShmrConfig, options: Omit<MigrationOptions
       include: (ino) => chosen.has(ino),
     }
   })
-  const rules: Record<string, RuleSummary> = {}
-  for (const rule of config.tiers) rules[rule.name] = {destination: describeAction(rule), files: 0, bytes: 0, moving: 0, movingBytes: 0}
   for (const file of report.plan.files) {
     const entry = rules[chosen.get(file.ino)!.rule.name]!
     rules[chosen.get(file.ino)!.rule.name] = {
@@ -64,10 +64,3 @@ function destinationOf(rule: TierRule, pools: PoolSet): Destination {
     ...(headBlocks > 0 ? {head: {blocks: headBlocks, pool: write, topology: write.topology}} : {}),
   }
 }
-
-export function describeAction(rule: TierRule): string {
-  if ('keep' in rule.action) return 'keep on the write pool'
-  const scheme = rule.action.topology ? describeTopology(rule.action.topology) : 'its scheme'
-  return `pool ${rule.action.pool} (${scheme}${rule.action.headBytes ? `, first ${formatSize(rule.action.headBytes)} on the write pool` : ''})`
-}
-
