@@ -79,6 +79,7 @@ describe('--json shapes', () => {
       shapes['rewrite'] = shapeOf(await json(['rewrite', ...c, '/a', '--block-size', '512K']))
       shapes['inspect overview'] = shapeOf(await json(['inspect', 'overview', ...c]))
       shapes['inspect topology'] = shapeOf(await json(['inspect', 'topology', ...c, '/a']))
+      shapes['inspect files'] = shapeOf(await json(['inspect', 'files', ...c]))
       fs.rmSync(path.join(m.config.pools[1]!.drives[0]!.dir), {recursive: true})
       fs.mkdirSync(path.join(m.config.pools[1]!.drives[0]!.dir))
       shapes['verify (degraded)'] = shapeOf(await json(['verify', ...c], 8))

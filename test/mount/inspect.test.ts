@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
 import {shmr} from '../helpers/cli.js'
-import {shOk, withMount, type MountedFs} from '../helpers/mounted.js'
+import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 import {parsePrometheus} from '../helpers/prometheus.js'
 
 const KiB = 1024
@@ -117,6 +117,43 @@ describe('shmr inspect and metrics', () => {
       assert.ok(written && typeof written.value === 'number' && written.value >= data, JSON.stringify(written))
       const text = await shmr(['inspect', 'overview', '-c', m.config.file])
       assert.match(text.stdout, /^ {2}shmr_fuse_bytes_total\{direction="write"\} \d+$/m)
+    })
+  })
+})
+
+describe('where each file is: inspect files and user.shmr.location', () => {
+  it('tells files only on the write pool from erasure-coded ones, by tree and through the mount', async () => {
+    await withMount({blockSizeBytes: 64 * 1024, archiveBlockSizeBytes: 256 * 1024}, async (m) => {
+      await shOk(`mkdir ${m.mnt}/photos && head -c 100K /dev/urandom > ${m.mnt}/photos/a && head -c 700K /dev/urandom > ${m.mnt}/photos/b && echo x > ${m.mnt}/top`)
+      await m.unmount()
+      assert.equal((await shmr(['shift', '-c', m.config.file, '/photos/b'])).exitCode, 0)
+      await m.mount()
+      const location = async (file: string) => JSON.parse(await shOk(`getfattr -n user.shmr.location --only-values ${m.mnt}/${file}`))
+      assert.deepEqual(await location('photos/b'), {parts: [{pool: 'archive', scheme: '4+2', blocks: 3, bytes: 700 * 1024}], pendingBlocks: 0, protected: true})
+      assert.deepEqual(await location('photos/a'), {parts: [{pool: 'write', scheme: 'single', blocks: 2, bytes: 100 * 1024}], pendingBlocks: 0, protected: false})
+      // Written and still in the mount's memory: not stored anywhere yet.
+      const fresh = await shOk(`exec 3>${m.mnt}/photos/c && head -c 200K /dev/urandom >&3 && getfattr -n user.shmr.location --only-values ${m.mnt}/photos/c; exec 3>&-`)
+      assert.equal(JSON.parse(fresh).protected, false)
+      assert.ok(JSON.parse(fresh).pendingBlocks + JSON.parse(fresh).parts.length > 0)
+      await shOk(`sync ${m.mnt}/photos/c`)
+      assert.deepEqual((await location('photos/c')).pendingBlocks, 0)
+      // Computed, so neither set, removed nor listed (cp -a and rsync -X must not carry it over).
+      const set = await sh(`setfattr -n user.shmr.location -v x ${m.mnt}/photos/a`)
+      assert.notEqual(set.exitCode, 0)
+      assert.match(set.stderr, /Operation not permitted/)
+      assert.doesNotMatch(await shOk(`getfattr -d ${m.mnt}/photos/a`), /location/)
+
+      const listed = await shmr(['inspect', 'files', '-c', m.config.file, '--json'])
+      assert.equal(listed.exitCode, 0, listed.stderr)
+      const report = JSON.parse(listed.stdout)
+      assert.deepEqual(report.files.map((file: {path: string; protected: boolean}) => [file.path, file.protected]).sort(),
+        [['/photos/a', false], ['/photos/b', true], ['/photos/c', false], ['/top', false]])
+      assert.deepEqual(report.summary.protected, {files: 1, bytes: 700 * 1024})
+      const unprotected = await shmr(['inspect', 'files', '-c', m.config.file, `${m.mnt}/photos`, '--unprotected'])
+      assert.equal(unprotected.exitCode, 0, unprotected.stderr)
+      assert.match(unprotected.stdout, /^\/photos\/a +100K +NO +write single 100K +-$/m)
+      assert.doesNotMatch(unprotected.stdout, /photos\/b/)
+      assert.match(unprotected.stdout, /3 file\(s\), 1000K: 1 \(700K\) survive a drive's loss, 2 \(300K\) do not/)
     })
   })
 })

@@ -727,6 +727,11 @@ export class FileData {
     })
   }
 
+  /** Blocks of a file written and not yet stored (see FileLocation.pendingBlocks). */
+  dirtyBlocks(ino: number): number {
+    return this.cache.of(ino).filter((block) => block.dirty).length
+  }
+
   /**
    * Reads a block into the cache once room is admitted for it (see BlockCache.admit), or joins the
    * read already under way; the block comes pinned for the caller.

@@ -12,7 +12,8 @@ import {Namespace} from './namespace.js'
 import type {Owner} from './owner.js'
 import {statOf, type Stat} from './stat.js'
 import {CAPABILITY_XATTR, modeBitsDroppedByWrite} from './writePrivileges.js'
-import {checkXattrName, XATTR_CREATE, XATTR_REPLACE, XATTR_VALUE_MAX_BYTES} from './xattrNames.js'
+import {fileLocation} from '../inspect/fileLocation.js'
+import {checkXattrName, LOCATION_XATTR, XATTR_CREATE, XATTR_REPLACE, XATTR_VALUE_MAX_BYTES} from './xattrNames.js'
 
 /** Attribute changes of setattr: each field present is set. */
 export interface AttributeChanges {
@@ -152,7 +153,10 @@ export class ShmrFs {
    * for security.capability before every write, and a throw per write costs a stack trace.
    */
   findXattr(ino: number, name: string): Buffer | undefined {
-    this.store.inodes.getInode(ino)
+    const inode = this.store.inodes.getInode(ino)
+    if (name === LOCATION_XATTR && inode.kind === 'file') {
+      return Buffer.from(JSON.stringify(fileLocation(this.store, this.pools, inode, this.data.dirtyBlocks(ino))))
+    }
     return this.store.xattrs.find([ino, name])
   }
 
@@ -180,6 +184,7 @@ export class ShmrFs {
   }
 
   async removexattr(ino: number, name: string): Promise<void> {
+    if (name === LOCATION_XATTR) throw new ShmrError('NOT_PERMITTED', `${LOCATION_XATTR} is computed by shmr and cannot be removed`)
     await this.store.transaction(() => {
       const inode = this.store.inodes.getInode(ino)
       if (!this.store.xattrs.remove([ino, name])) throw new ShmrError('NO_XATTR', `no extended attribute ${name}`)

@@ -3,6 +3,11 @@ import {ShmrError} from '../errors.js'
 /** Linux limits (XATTR_NAME_MAX, XATTR_SIZE_MAX). */
 export const XATTR_NAME_MAX_BYTES = 255
 export const XATTR_VALUE_MAX_BYTES = 65536
+/**
+ * Computed, read-only, never stored nor listed (so cp -a and rsync -X do not copy it): where a
+ * file's data is, as the JSON of inspect/fileLocation.ts (docs/CLI_ABI.md).
+ */
+export const LOCATION_XATTR = 'user.shmr.location'
 /** setxattr flags. */
 export const XATTR_CREATE = 1
 export const XATTR_REPLACE = 2
@@ -16,4 +21,5 @@ export function checkXattrName(name: string): void {
     throw new ShmrError('UNAVAILABLE', `extended attribute ${name} is not supported (only user., trusted. and security.)`)
   }
   if (name.length > XATTR_NAME_MAX_BYTES) throw new ShmrError('NAME_TOO_LONG', 'extended attribute name too long')
+  if (name === LOCATION_XATTR) throw new ShmrError('NOT_PERMITTED', `${LOCATION_XATTR} is computed by shmr and cannot be set`)
 }
