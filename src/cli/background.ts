@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
+import {toJournal} from './serverLog.js'
 import {ShmrError, type ShmrErrorCode} from '../lib/errors.js'
 import {PRIVATE_FILE_MODE} from '../lib/format/constants.js'
 
@@ -32,21 +33,6 @@ export async function detach(args: readonly string[], logFile: string): Promise<
   throw failure
     ? new ShmrError(failure.code, failure.message, {hint: failure.hint})
     : new ShmrError('IO', `the background server exited before mounting; see ${logFile}`)
-}
-
-/**
- * Whether stderr is systemd's journal: systemd sets JOURNAL_STREAM to its device and inode
- * (systemd.exec(5)), and only stderr itself, not a redirection of it, matches.
- */
-export function toJournal(): boolean {
-  const stream = process.env.JOURNAL_STREAM
-  if (!stream) return false
-  try {
-    const stats = fs.fstatSync(2)
-    return stream === `${stats.dev}:${stats.ino}`
-  } catch {
-    return false
-  }
 }
 
 /** In a backgrounded child: tell the parent the outcome, then let go of the pipe. */

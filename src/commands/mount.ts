@@ -1,9 +1,10 @@
 import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
-import {detach, reportToParent, toJournal} from '../cli/background.js'
-import {serverLog} from '../cli/serverLog.js'
+import {detach, reportToParent} from '../cli/background.js'
+import {serverLog, toJournal} from '../cli/serverLog.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {isShmrError} from '../lib/errors.js'
+import type {Log} from '../lib/log.js'
 import {serveFilesystem} from '../lib/fuse/server.js'
 
 export default class Mount extends FilesystemCommand {
@@ -41,14 +42,14 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
       this.log(`mounted at ${path.resolve(args.mountpoint ?? config.mountpoint)} by PID ${pid} (log: ${journal ? 'the journal' : logFile})`)
       return
     }
-    const serverLogLine = serverLog()
+    const serverLogLine = serverLog(config.mount.logLevel)
     // What the server says while mounting (a dead mount cleared, files reclaimed) is also told
     // to whoever started it in the background.
     const notes: string[] = []
     let mounted = false
-    const log = (line: string): void => {
+    const log: Log = (line, level) => {
       if (!mounted) notes.push(line)
-      serverLogLine(line)
+      serverLogLine(line, level)
     }
     let server
     try {

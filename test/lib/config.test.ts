@@ -54,8 +54,9 @@ describe('config', () => {
     assert.deepEqual(parseConfig(formatConfig(mirrored), mirrored.file), mirrored)
     assert.deepEqual(mirrored.pools[0]!.topology, mirror(2))
     const tunedRoot = tempDir()
-    const tuned = fixtureConfig(tunedRoot, {mount: {readAheadBytes: 8 * 1024 * 1024, cacheBytes: 64 * 1024 * 1024}})
+    const tuned = fixtureConfig(tunedRoot, {mount: {readAheadBytes: 8 * 1024 * 1024, cacheBytes: 64 * 1024 * 1024, logLevel: 'warning'}})
     assert.match(formatConfig(tuned), /readAhead: 8M/)
+    assert.match(formatConfig(tuned), /logLevel: warning/)
     assert.deepEqual(parseConfig(formatConfig(tuned), tuned.file), tuned)
   })
 
@@ -89,6 +90,7 @@ describe('config', () => {
     ['a bad pool name', (doc) => { doc.pools[1].name = 'my pool' }, /pool name "my pool" must be/],
     ['a cache that cannot hold two of the largest blocks', (doc) => { doc.pools[1].blockSize = '64M'; doc.mount = {cacheSize: '64M'} },
       /^mount\.cacheSize: cache size 64M cannot hold 2 blocks of 64M \(pool archive\); use at least 128M$/],
+    ['an unknown log level', (doc) => { doc.mount = {logLevel: 'verbose'} }, /^mount\.logLevel: log level verbose is not one of error, warning, info, debug/],
     ['a read-ahead window out of range', (doc) => { doc.mount = {readAhead: '64K'} }, /^mount\.readAhead: read-ahead 64K is out of range; use 128K to 256M/],
   ]
   for (const [what, edit, expected] of cases) {

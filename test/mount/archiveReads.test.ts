@@ -79,7 +79,7 @@ describe('files on the archive pool, through the mount', () => {
       fs.rmSync(moved[1]!.files[5]!)
       await m.remount()
       assert.equal(await readDigest(), digest, 'reconstructed from parity')
-      assert.match(fs.readFileSync(`${m.config.metadataDir}/mount.log`, 'utf8'), /file 2 block 1: read around shard 1 \(checksum mismatch\)/)
+      assert.match(fs.readFileSync(`${m.config.metadataDir}/mount.log`, 'utf8'), /Z warning: file 2 block 1: read around shard 1 \(checksum mismatch\)/)
 
       // Block 2 loses three shards: more than the two parity can cover.
       for (const i of [0, 3, 4]) fs.rmSync(moved[2]!.files[i]!)
@@ -87,7 +87,7 @@ describe('files on the archive pool, through the mount', () => {
       const lost = await sh(`cat ${m.mnt}/film > /dev/null`)
       assert.notEqual(lost.exitCode, 0)
       assert.match(lost.stderr, /Input\/output error/)
-      assert.match(fs.readFileSync(`${m.config.metadataDir}/mount.log`, 'utf8'), /file 2 block 2 \(4\+2\) cannot be read: shard 0 on smr\d: missing; shard 3 on smr\d: missing/)
+      assert.match(fs.readFileSync(`${m.config.metadataDir}/mount.log`, 'utf8'), /Z error: file 2 block 2 \(4\+2\) cannot be read: shard 0 on smr\d: missing; shard 3 on smr\d: missing/)
 
       // Writing into block 3 (intact) copies it back to the write pool; its shards become tombstones.
       await shOk(`printf 'patched' | dd of=${m.mnt}/film bs=1 seek=${3 * BLOCK + 10} conv=notrunc,fsync status=none`)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import {describe, it} from 'node:test'
+import {formatConfig} from '../../src/lib/config/formatConfig.js'
 import {ExclusiveLock} from '../../src/lib/meta/exclusiveLock.js'
 import {SHMR_BIN, shmr} from '../helpers/cli.js'
 import {sh, shOk, withMount} from '../helpers/mounted.js'
@@ -83,8 +84,28 @@ describe('mount lifecycle', () => {
       assert.equal(started.exitCode, 0, fs.readFileSync(journal, 'utf8'))
       assert.match(started.stdout, /\(log: the journal\)/)
       await m.unmount()
-      assert.match(fs.readFileSync(journal, 'utf8'), /mounted at .*\n(.|\n)*stopped\n/)
+      // The journal keeps the time; each line carries its syslog priority (6: info).
+      assert.match(fs.readFileSync(journal, 'utf8'), /^<6>mounted at .*\n(.|\n)*<6>stopped\n$/)
       assert.equal(fs.readFileSync(log, 'utf8'), logBefore, 'nothing went to mount.log')
+    })
+  })
+
+  it('logs at the level the config says: debug shows answers like ENOTEMPTY, warning hides the info lines', async () => {
+    await withMount({blockSizeBytes: 65536, mount: {logLevel: 'debug'}}, async (m) => {
+      const log = `${m.config.metadataDir}/mount.log`
+      await m.unmount()
+      await m.mount()
+      await shOk(`mkdir ${m.mnt}/d && touch ${m.mnt}/d/f`)
+      assert.notEqual((await sh(`rmdir ${m.mnt}/d`)).exitCode, 0)
+      await m.unmount()
+      const debug = fs.readFileSync(log, 'utf8')
+      assert.match(debug, /Z debug: rmdir of inode 1: .*not empty/)
+      assert.match(debug, /Z mounted at /)
+      fs.writeFileSync(m.config.file, formatConfig({...m.config, mount: {...m.config.mount, logLevel: 'warning'}}))
+      await m.mount()
+      assert.notEqual((await sh(`rmdir ${m.mnt}/d`)).exitCode, 0)
+      await m.unmount()
+      assert.equal(fs.readFileSync(log, 'utf8'), debug, 'nothing below warning was logged')
     })
   })
 

@@ -39,6 +39,7 @@ function formatMount(mount: MountConfig): {mount?: Record<string, unknown>} {
   if (mount.flushAfterMs !== defaults.flushAfterMs) entries.push(['flushAfter', formatDuration(mount.flushAfterMs)])
   if (mount.requestTimeoutMs !== defaults.requestTimeoutMs) entries.push(['requestTimeout', formatDuration(mount.requestTimeoutMs)])
   if (mount.readAheadBytes !== defaults.readAheadBytes) entries.push(['readAhead', formatSizeExact(mount.readAheadBytes)])
+  if (mount.logLevel !== defaults.logLevel) entries.push(['logLevel', mount.logLevel])
   return entries.length > 0 ? {mount: Object.fromEntries(entries)} : {}
 }
 

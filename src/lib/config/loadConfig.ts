@@ -8,7 +8,7 @@ import {formatSize} from '../format/size.js'
 import {type DirectoryUse, Problems} from './problems.js'
 import {parseTierRules} from './tierRules.js'
 import {
-  defaultMountConfig, defaultPoolBlockSize, MIN_CACHED_BLOCKS, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
+  defaultMountConfig, defaultPoolBlockSize, MIN_CACHED_BLOCKS, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parseLogLevel, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
   POOL_KEYS, TOP_LEVEL_KEYS,
 } from './schema.js'
 import type {DriveConfig, MountConfig, PoolConfig, ShmrConfig} from './types.js'
@@ -130,6 +130,7 @@ function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {
     flushAfterMs: field('flushAfter', defaults.flushAfterMs, (value) => parsePositiveDuration(value, 'flushAfter')),
     requestTimeoutMs: field('requestTimeout', defaults.requestTimeoutMs, (value) => parsePositiveDuration(value, 'requestTimeout')),
     readAheadBytes: field('readAhead', defaults.readAheadBytes, parseReadAhead),
+    logLevel: field('logLevel', defaults.logLevel, parseLogLevel),
   }
   return Object.values(parsed).some((value) => value === undefined) ? undefined : parsed as MountConfig
 }

@@ -6,6 +6,7 @@ import {DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES, DEFAULT_BLOCK_SIZE_BYTES, MAX_BLOCK_SI
 import {formatSize, isPowerOfTwo, parseSize} from '../format/size.js'
 import {DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICIES} from '../pools/policies/index.js'
 import {parseDuration} from '../format/duration.js'
+import {LOG_LEVELS, type LogLevel} from '../log.js'
 import type {MountConfig, PoolRole} from './types.js'
 
 /**
@@ -14,7 +15,7 @@ import type {MountConfig, PoolRole} from './types.js'
  */
 
 export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'pools', 'mount', 'tiers'] as const
-export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead'] as const
+export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead', 'logLevel'] as const
 export const POOL_KEYS = ['name', 'role', 'blockSize', 'erasure', 'mirror', 'placement', 'drives'] as const
 export const ERASURE_KEYS = ['data', 'parity'] as const
 export const POOL_ROLES: readonly PoolRole[] = ['write', 'archive']
@@ -26,7 +27,7 @@ const isRoot = (): boolean => process.getuid?.() === 0
 /** Mount settings and their defaults: a NAS mount run as root serves every user, with kernel permission checks. */
 export function defaultMountConfig(): MountConfig {
   return {allowOther: isRoot(), defaultPermissions: true, cacheBytes: 256 * 1024 * 1024, flushAfterMs: 5000, requestTimeoutMs: 120_000,
-    readAheadBytes: 4 * 1024 * 1024}
+    readAheadBytes: 4 * 1024 * 1024, logLevel: 'info'}
 }
 
 /** The kernel takes the window in KiB, up to what its page cache can sensibly hold ahead of a reader. */
@@ -148,3 +149,10 @@ function rethrowAsConfig<T>(fn: () => T): T {
   }
 }
 
+
+export function parseLogLevel(raw: unknown): LogLevel {
+  if (typeof raw !== 'string' || !(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ShmrError('BAD_CONFIG', `log level ${String(raw)} is not one of ${LOG_LEVELS.join(', ')}`)
+  }
+  return raw as LogLevel
+}

@@ -1,4 +1,5 @@
 import type {Topology} from '../blocks/topology.js'
+import type {LogLevel} from '../log.js'
 import type {TierRule} from './tierRules.js'
 
 export type PoolRole = 'write' | 'archive'
@@ -33,6 +34,8 @@ export interface MountConfig {
   readonly requestTimeoutMs: number
   /** The kernel's read-ahead window for the mount: how much a sequential reader's requests run ahead of it. */
   readonly readAheadBytes: number
+  /** The least severe lines the server logs (error, warning, info or debug). */
+  readonly logLevel: LogLevel
 }
 
 /** A validated config: every path absolute, every default filled in. */

@@ -1,3 +1,4 @@
+import type {Log} from '../log.js'
 import type {BlockAddress, BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
 import {CHUNK_BYTES, MAX_FILE_SIZE_BYTES} from '../format/constants.js'
@@ -137,7 +138,7 @@ export class FileData {
   private kernelReadAheadBytes = 0
 
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly pools: PoolSet,
-    private readonly options: FileDataOptions, private readonly log: (line: string) => void, private readonly reclaimer: TombstoneReclaimer) {
+    private readonly options: FileDataOptions, private readonly log: Log, private readonly reclaimer: TombstoneReclaimer) {
     this.cache = new BlockCache(options.cacheBytes)
     this.cache.onPressure = () => this.flushForRoom()
     this.trouble = new FlushTrouble(log)
@@ -583,10 +584,10 @@ export class FileData {
     try {
       const report = await this.blocks.readBlock({fileId: ino, blockIndex: index}, record, out)
       if (report.badShards.length > 0) {
-        this.log(`file ${ino} block ${index}: read around ${report.badShards.map((bad) => `shard ${bad.shardIndex} (${bad.fault})`).join(', ')}`)
+        this.log(`file ${ino} block ${index}: read around ${report.badShards.map((bad) => `shard ${bad.shardIndex} (${bad.fault})`).join(', ')}`, 'warning')
       }
     } catch (error) {
-      if (error instanceof ShmrError && error.code === 'CORRUPT') this.log(error.message)
+      if (error instanceof ShmrError && error.code === 'CORRUPT') this.log(error.message, 'error')
       throw error
     }
   }
@@ -607,7 +608,7 @@ export class FileData {
       const read = await this.blocks.readRange({fileId: file.ino, blockIndex: index}, record, offset, stored, target, targetOffset)
       if (!read) return false
       if (read.rebuilt.length > 0) {
-        this.log(`file ${file.ino} block ${index}: rebuilt the rows read of ${read.rebuilt.map((bad) => `shard ${bad.shardIndex} (${bad.fault})`).join(', ')} from the other shards`)
+        this.log(`file ${file.ino} block ${index}: rebuilt the rows read of ${read.rebuilt.map((bad) => `shard ${bad.shardIndex} (${bad.fault})`).join(', ')} from the other shards`, 'warning')
       }
     }
     // A short last block reads as zeros past its stored bytes.

@@ -1,3 +1,4 @@
+import type {Log} from '../log.js'
 import {isShmrError, systemErrorCode} from '../errors.js'
 import {retryDelayMs} from '../retryBackoff.js'
 import type {CachedBlock} from './blockCache.js'
@@ -20,7 +21,7 @@ export class FlushTrouble {
   private written = 0
   private droppedCount = 0
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(private readonly log: Log) {}
 
   /**
    * True while a block waits to be written because there was no room (on the write pool, or for
@@ -36,7 +37,7 @@ export class FlushTrouble {
     if (this.failing.size === 0) {
       this.log(noSpace
         ? `no room to write blocks out (${(error as Error).message}): they wait in memory and are retried; writes answer ENOSPC until there is room`
-        : `blocks cannot be written out (${(error as Error).message}): retrying`)
+        : `blocks cannot be written out (${(error as Error).message}): retrying`, 'warning')
     }
     const failures = (this.remove(block)?.failures ?? 0) + 1
     this.failing.set(block, {failures, noSpace})

@@ -1,3 +1,4 @@
+import type {Log} from '../log.js'
 import fs from 'node:fs/promises'
 import type {BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
@@ -42,7 +43,7 @@ export class ShmrFs {
   readonly reclaimer: TombstoneReclaimer
 
   constructor(readonly store: MetaStore, readonly blocks: BlockStore, readonly pools: PoolSet, options: FileDataOptions,
-    readonly log: (line: string) => void) {
+    readonly log: Log) {
     this.reclaimer = new TombstoneReclaimer(store, blocks, pools, log)
     store.onBuried = (tombstones) => this.reclaimer.reclaim(tombstones)
     this.data = new FileData(store, blocks, pools, options, log, this.reclaimer)

@@ -1,4 +1,5 @@
 import type {Owner} from '../fs/owner.js'
+import type {Log} from '../log.js'
 import type {ShmrFs} from '../fs/shmrFs.js'
 import type {Stat} from '../fs/stat.js'
 import type {Metrics} from '../metrics/metrics.js'
@@ -9,7 +10,6 @@ import {ReadTargets} from './readTargets.js'
 import type {Request} from './request.js'
 import type {FuseSession} from './session.js'
 
-export type Log = (line: string) => void
 
 /**
  * An open directory, and its listing as the first readdir took it: readdir serves it by position

@@ -23,7 +23,9 @@ export function dispatcher(ctx: FuseContext): (request: Request) => void {
     }
     const fail = (error: unknown): void => {
       const {errno, expected} = errnoOf(error)
-      if (!expected) ctx.log(`${handler.name}: ${(error as Error)?.stack ?? String(error)}`)
+      // Answers that are the caller's own business (ENOENT and the like) only at debug level.
+      if (!expected) ctx.log(`${handler.name}: ${(error as Error)?.stack ?? String(error)}`, 'error')
+      else ctx.log(`${handler.name} of inode ${request.ino}: ${(error as Error)?.message ?? String(error)}`, 'debug')
       done(errno)
       ctx.session.err(request, errno)
     }

@@ -14,7 +14,8 @@ import {MetaStore} from '../meta/metaStore.js'
 import {blocksAddon} from '../native/blocksAddon.js'
 import {PoolSet} from '../pools/poolSet.js'
 import {SHORTCUT_XATTRS} from './absentXattrs.js'
-import {FuseContext, type Log} from './context.js'
+import {FuseContext} from './context.js'
+import type {Log} from '../log.js'
 import {dispatcher} from './dispatch.js'
 import {fuseAddon} from './fuseAddon.js'
 import {setKernelReadAhead} from './kernelReadAhead.js'
@@ -101,7 +102,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     // creates, renames, closes and flushed blocks do not, nor their commits (see docs/FORMAT.md,
     // "Durability").
     store.deferWrites()
-    store.onAbandoned = (transactions) => options.log(`stopping with the metadata disk full: the changes of ${transactions} operation(s) since the last that could be committed are lost`)
+    store.onAbandoned = (transactions) => options.log(`stopping with the metadata disk full: the changes of ${transactions} operation(s) since the last that could be committed are lost`, 'error')
     let session: FuseSession | undefined
     const core = new ShmrFs(store, blocks, pools, {
       cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: flushSlots(config.mount.cacheBytes, pools.writePool.blockSizeBytes),
@@ -128,7 +129,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     const addon = session.addon
     context.absentXattrs.attach(addon)
     const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
-    if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`)
+    if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`, 'warning')
     core.data.kernelReadsAhead(readAhead.bytes)
     return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)), session)
   } catch (error) {
@@ -172,7 +173,7 @@ class RunningServer implements Server {
       await this.metrics.writeIfDue()
       if (!await isMounted(this.mountpoint)) this.stopping ??= this.shutdown('unmounted from outside', false)
     } catch (error) {
-      this.log(`background work failed: ${(error as Error).message}`)
+      this.log(`background work failed: ${(error as Error).message}`, 'error')
     } finally {
       this.ticking = false
     }
@@ -185,13 +186,13 @@ class RunningServer implements Server {
       const holders = await mountHolders(this.mountpoint)
       this.log(`not stopping (${reason}): ${this.mountpoint} is in use${holders.length > 0 ? ` by ${describeHolders(holders)}` : ''}. `
         + 'Close those files or leave the directory, then stop again; or stop once more now to detach it lazily, '
-        + 'after which they get errors (ENOTCONN) and what they have not yet written is lost')
+        + 'after which they get errors (ENOTCONN) and what they have not yet written is lost', 'warning')
       this.refusedBusy = true
       this.stopping = undefined
       return
     }
     if (outcome === 'lazily') {
-      this.log(`forced (${reason}): ${this.mountpoint} detached lazily; programs still holding files there get errors (ENOTCONN) from now on, and what they have not yet written is lost`)
+      this.log(`forced (${reason}): ${this.mountpoint} detached lazily; programs still holding files there get errors (ENOTCONN) from now on, and what they have not yet written is lost`, 'warning')
     }
     await this.shutdown(reason, forced)
   }
@@ -205,7 +206,7 @@ class RunningServer implements Server {
       try {
         await work()
       } catch (error) {
-        this.log(`error while stopping: ${(error as Error).message}`)
+        this.log(`error while stopping: ${(error as Error).message}`, 'error')
       }
     }
     try {

@@ -1,3 +1,4 @@
+import type {Log} from '../log.js'
 import type {BlockStore} from '../blocks/blockStore.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {Tombstone} from '../meta/records.js'
@@ -16,7 +17,7 @@ export class TombstoneReclaimer {
   private running: Promise<void> | undefined
 
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly pools: PoolSet,
-    private readonly log: (line: string) => void) {}
+    private readonly log: Log) {}
 
   /** Deletes these tombstones' files soon (their burial is durable). */
   reclaim(tombstones: readonly Tombstone[]): void {
@@ -39,7 +40,7 @@ export class TombstoneReclaimer {
     } catch (error) {
       // Left in the table: the periodic collection deletes them later.
       this.queue = []
-      this.log(`deleting superseded block files failed: ${(error as Error).message}`)
+      this.log(`deleting superseded block files failed: ${(error as Error).message}`, 'warning')
     } finally {
       this.running = undefined
     }
