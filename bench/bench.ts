@@ -13,7 +13,7 @@ import {execa} from 'execa'
 import {defaultMountConfig} from '../src/lib/config/schema.js'
 import {formatSize} from '../src/lib/format/size.js'
 import {mountsUnder} from '../src/lib/fuse/mountTable.js'
-import {haveFio, RANDOM_READ_DEPTHS, randomReadFigure, randomReadSection} from './randomReads.js'
+import {haveFio, RANDOM_READ_DEPTHS, randomReadFigure, randomReadSection, type RandomReadSubject} from './randomReads.js'
 import {CREATE_SIZES, createFigure, TREE_STEPS, treeFigure, treeSection} from './tree.js'
 
 const MiB = 1024 * 1024
@@ -252,14 +252,37 @@ async function remount({config}: ShmrMount): Promise<void> {
   await shmr('mount', '-c', config, '--background')
 }
 
-/** Shift of the mounted demo's file f (unmounting it), decode, and decode with 2 shards of each block lost. */
-async function archive({demo, config}: ShmrMount): Promise<void> {
+/** The random-read subjects of the archive section: f erasure-coded 4+2 (64M blocks), then degraded: 2 of each block's 6 shards gone. */
+const ARCHIVED = 'shmr archive'
+const DEGRADED = 'shmr degraded'
+
+/** The random-read section over `readers`, if fio is there or can be installed. */
+async function randomReads(readers: readonly RandomReadSubject[]): Promise<void> {
+  const fioMissing = await haveFio()
+  if (fioMissing) notes.fio = fioMissing
+  else await randomReadSection(readers, {passBytes: quick ? 8 * MiB : SIZE, runs: quick ? 1 : RUNS}, {sh, dropCaches, seconds, record})
+}
+
+/** Random reads of the demo's file f as it is stored now, the demo mounted afresh for each turn, then unmounted. */
+async function archivedRandomReads(mounted: ShmrMount, label: string): Promise<void> {
+  await shmr('mount', '-c', mounted.config, '--background')
+  await randomReads([{label, dir: mounted.dir, cool: () => remount(mounted)}])
+  await shmr('umount', '-c', mounted.config)
+}
+
+/**
+ * Shift of the mounted demo's file f (unmounting it), random reads of it on the archive, decode,
+ * then decode and random reads with 2 shards of each block lost.
+ */
+async function archive(mounted: ShmrMount): Promise<void> {
+  const {demo, config} = mounted
   await shmr('umount', '-c', config)
   const drives = [0, 1, 2, 3, 4, 5].map((i) => path.join(demo, 'archive', `smr${i}`))
   await measure('shmr shift', 'MB/s', async (run) => {
     if (run > 0) await shmr('shift', '-c', config, '/f', '--to', 'write')
     return SIZE / 1e6 / await seconds(() => shmr('shift', '-c', config, '/f'))
   })
+  await archivedRandomReads(mounted, ARCHIVED)
   const decode = (): Promise<number> => seconds(() => execa('bash', ['-c', `node ${shmrBin} decode ${drives.join(' ')} > /dev/null 2>/dev/null`]))
   await measure('shmr decode', 'MB/s', async () => {
     await dropCaches()
@@ -270,6 +293,7 @@ async function archive({demo, config}: ShmrMount): Promise<void> {
     await dropCaches()
     return SIZE / 1e6 / await decode()
   })
+  await archivedRandomReads(mounted, DEGRADED)
 }
 
 /**
@@ -380,6 +404,7 @@ function report(): string {
   }
   for (const depth of RANDOM_READ_DEPTHS) {
     for (const other of ['mergerfs', 'raw']) pairs.push([`4K random read QD${depth} shmr/${other}`, randomReadFigure('shmr', depth), randomReadFigure(other, depth)])
+    for (const label of [ARCHIVED, DEGRADED]) pairs.push([`4K random read QD${depth} ${label}/mergerfs`, randomReadFigure(label, depth), randomReadFigure('mergerfs', depth)])
   }
   pairs.push(['random 64K rewrites shmr/raw', 'shmr random 64K rewrites', 'raw random 64K rewrites'])
   // Times, not rates: below 1 is shmr faster.
@@ -438,12 +463,7 @@ try {
     peakRssBytes = peakRss(mounted.pid)
     notes.rss = `shmr mount peak RSS over the sequential writes and reads: ${(peakRssBytes / MiB).toFixed(0)} MiB (cache ${CACHE_BYTES / MiB} MiB)`
   }
-  const fioMissing = await haveFio()
-  if (fioMissing) notes.fio = fioMissing
-  else {
-    const readers = subjects.filter((subject) => subject.label !== 'passthrough').map((subject) => (subject === mounted ? {...subject, cool: () => remount(mounted)} : subject))
-    await randomReadSection(readers, {passBytes: quick ? 8 * MiB : SIZE, runs: quick ? 1 : RUNS}, {sh, dropCaches, seconds, record})
-  }
+  await randomReads(subjects.filter((subject) => subject.label !== 'passthrough').map((subject) => (subject === mounted ? {...subject, cool: () => remount(mounted)} : subject)))
   if (mounted && only.has('rewrites')) await rewrites(mounted)
   if (only.has('tree')) {
     const treeSubjects = subjects.filter((subject) => subject.label !== 'passthrough')
