@@ -70,6 +70,25 @@ describe('reads by the chunk', () => {
     })
   })
 
+  it('reads only chunks of large archive blocks too: a random read near the last is not a sequential run that loads the next block', {timeout: 180_000}, async () => {
+    // 16 MiB archive blocks: a random read within a block's length of the one before counted as
+    // sequential and read the next 16 MiB ahead (64 MiB blocks: 840 IOPS where chunks give 3400).
+    await withMount({blockSizeBytes: 1024 * 1024, archiveBlockSizeBytes: 16 * 1024 * 1024, mount: {cacheBytes: 64 * 1024 * 1024}}, async (m) => {
+      const reference = `${tempDir()}/f`
+      await shOk(`head -c ${128 * 1024 * 1024} /dev/urandom > ${reference} && cp ${reference} ${m.mnt}/f`)
+      await m.unmount()
+      const shifted = await shmr(['shift', '-c', m.config.file, '/f'])
+      assert.equal(shifted.exitCode, 0, shifted.stderr)
+      await m.mount()
+      await checkRandomReads(m, reference, 600)
+      await m.unmount()
+      const read = driveBytesRead(m.config.metadataDir)
+      // 600 reads of at most 4 chunks each are 37.5 MiB; a few whole blocks for runs that chance
+      // makes look sequential (within 8 MiB, the read-ahead window) are allowed, not one in ten.
+      assert.ok(read < 600 * 4 * CHUNK_BYTES + 4 * 16 * 1024 * 1024, `${read} bytes read from the drives for 600 small reads`)
+    })
+  })
+
   it('catches a flipped byte in a chunk by a read of that chunk: EIO on the write pool; erasure-coded, the rows read are rebuilt from the other shards', async () => {
     await withMount({blockSizeBytes: BLOCK, archiveBlockSizeBytes: 4 * BLOCK}, async (m) => {
       const reference = `${tempDir()}/f`
