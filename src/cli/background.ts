@@ -10,14 +10,16 @@ export const READY_ENV = 'SHMR_READY_FD'
 
 /**
  * Starts this same command again as a detached child (without --background), output appended to
- * `logFile`, and waits until it reports that the mount is ready. Resolves with its PID and what it
- * logged while mounting (a dead mount cleared, files reclaimed); rejects with the child's own
- * error when it fails to mount.
+ * `logFile` (or left on the journal), and waits until it reports that the mount is ready. Resolves
+ * with its PID, where it logs, and what it logged while mounting (a dead mount cleared, files
+ * reclaimed); rejects with the child's own error when it fails to mount.
  */
-export async function detach(args: readonly string[], logFile: string): Promise<{pid: number; notes: string[]}> {
+export async function detach(args: readonly string[], logFile: string): Promise<{pid: number; notes: string[]; logTo: string}> {
   // Started by systemd (shmr@.service), stderr is the journal: the server logs there instead,
   // stdout included, so that it holds no pipe of whoever started it open.
-  const log = toJournal() ? 2 : fs.openSync(logFile, 'a', PRIVATE_FILE_MODE)
+  const journal = toJournal()
+  const logTo = journal ? 'the journal' : logFile
+  const log = journal ? 2 : fs.openSync(logFile, 'a', PRIVATE_FILE_MODE)
   const child = spawn(process.execPath, [process.argv[1]!, ...args], {
     detached: true, stdio: ['ignore', log, log, 'pipe'], env: {...process.env, [READY_ENV]: String(READY_FD)},
   })
@@ -27,12 +29,12 @@ export async function detach(args: readonly string[], logFile: string): Promise<
   await new Promise<void>((resolve) => child.stdio[READY_FD]!.on('close', () => resolve()))
   if (report.startsWith('ready ')) {
     child.unref()
-    return {pid: child.pid!, notes: (JSON.parse(report.slice(6)) as {notes: string[]}).notes}
+    return {pid: child.pid!, notes: (JSON.parse(report.slice(6)) as {notes: string[]}).notes, logTo}
   }
   const failure = report.startsWith('error ') ? JSON.parse(report.slice(6)) as {code: ShmrErrorCode; message: string; hint?: string} : undefined
   throw failure
     ? new ShmrError(failure.code, failure.message, {hint: failure.hint})
-    : new ShmrError('IO', `the background server exited before mounting; see ${logFile}`)
+    : new ShmrError('IO', `the background server exited before mounting; see ${logTo}`)
 }
 
 /** In a backgrounded child: tell the parent the outcome, then let go of the pipe. */

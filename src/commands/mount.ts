@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {detach, reportToParent} from '../cli/background.js'
-import {serverLog, toJournal} from '../cli/serverLog.js'
+import {serverLog} from '../cli/serverLog.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
 import {isShmrError} from '../lib/errors.js'
 import type {Log} from '../lib/log.js'
@@ -36,10 +36,9 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
     const config = this.loadConfig(flags.config)
     if (flags.background) {
       const logFile = path.join(config.metadataDir, 'mount.log')
-      const journal = toJournal()
-      const {pid, notes} = await detach(['mount', '-c', config.file, ...(args.mountpoint ? [args.mountpoint] : [])], logFile)
+      const {pid, notes, logTo} = await detach(['mount', '-c', config.file, ...(args.mountpoint ? [args.mountpoint] : [])], logFile)
       for (const note of notes) this.log(note)
-      this.log(`mounted at ${path.resolve(args.mountpoint ?? config.mountpoint)} by PID ${pid} (log: ${journal ? 'the journal' : logFile})`)
+      this.log(`mounted at ${path.resolve(args.mountpoint ?? config.mountpoint)} by PID ${pid} (log: ${logTo})`)
       return
     }
     const serverLogLine = serverLog(config.mount.logLevel)
