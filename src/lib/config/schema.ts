@@ -149,7 +149,7 @@ function rethrowAsConfig<T>(fn: () => T): T {
   }
 }
 
-
+/** One of LOG_LEVELS, as `mount.logLevel` names it. */
 export function parseLogLevel(raw: unknown): LogLevel {
   if (typeof raw !== 'string' || !(LOG_LEVELS as readonly string[]).includes(raw)) {
     throw new ShmrError('BAD_CONFIG', `log level ${String(raw)} is not one of ${LOG_LEVELS.join(', ')}`)

@@ -216,10 +216,6 @@ export class BlockCache {
   }
 
   /**
-   * Evicts clean, idle, unpinned blocks, least recently used first, until `extraBytes` more fit
-   * the budget; blocks a reader holds go only when `evenHeld` (the write path's bound on memory).
-   */
-  /**
    * A load gets room: it holds it until it lands or is unreserved, and the pool keeps the spares
    * evicted for it until it takes its buffer (bufferTaken), so loads admitted together reuse the
    * buffers of the blocks evicted for them.
@@ -229,6 +225,10 @@ export class BlockCache {
     this.buffers.reserve(bytes)
   }
 
+  /**
+   * Evicts clean, idle, unpinned blocks, least recently used first, until `extraBytes` more fit
+   * the budget; blocks a reader holds go only when `evenHeld` (the write path's bound on memory).
+   */
   private makeRoom(extraBytes: number, evenHeld: boolean): boolean {
     const nowMs = Date.now()
     for (const block of this.blocks.values()) {

@@ -205,9 +205,9 @@ export class FileData {
     const end = Math.min(position + length, file.sizeBytes)
     const windowBlocks = this.readAheadBlocks(file)
     // Near the front: the kernel's read-ahead requests arrive a little out of order, ahead of the
-    // reader by up to its window, or shmr's. Not a block's length: with 64 MiB archive blocks every random
-    // read within 64 MiB of the last counted as sequential and loaded the next block whole (4 KiB
-    // random reads of an archived file ran at 840 IOPS, reading 64 MiB per 45 reads).
+    // reader by up to its window, or shmr's. Not a block's length: with 64 MiB archive blocks
+    // every random read within 64 MiB of the last counted as sequential and loaded the next block
+    // whole (4 KiB random reads of an archived file ran at 840 IOPS, reading 64 MiB per 45 reads).
     const sequential = Math.abs(position - handle.readFront) <= Math.max(this.kernelReadAheadBytes, Math.min(READ_AHEAD_BYTES, windowBlocks * file.blockSizeBytes))
     let done = 0
     let lent: LentBytes | undefined

@@ -10,7 +10,6 @@ import {ReadTargets} from './readTargets.js'
 import type {Request} from './request.js'
 import type {FuseSession} from './session.js'
 
-
 /**
  * An open directory, and its listing as the first readdir took it: readdir serves it by position
  * (the offset). Taken at the first readdir, not at opendir: the kernel keeps listings

@@ -29,14 +29,16 @@ export async function runTier(config: ShmrConfig, options: Omit<MigrationOptions
   const chosen = new Map<number, {rule: TierRule; destination: Destination}>()
   const rules: Record<string, RuleSummary> = {}
   const report = await runMigration(config, {...options, targets: ['/'], recursive: true}, 'tier', (pools, store, namespace) => {
+    // One destination per rule, for its summary and every file it takes.
+    const destinations = new Map(config.tiers.map((rule) => [rule.name, destinationOf(rule, pools)]))
     for (const rule of config.tiers) {
-      rules[rule.name] = {destination: summarizeDestination(destinationOf(rule, pools)), files: 0, bytes: 0, moving: 0, movingBytes: 0}
+      rules[rule.name] = {destination: summarizeDestination(destinations.get(rule.name)!), files: 0, bytes: 0, moving: 0, movingBytes: 0}
     }
     const nowMs = Date.now()
     for (const file of resolveTargets(store, namespace, ['/'], true, config.mountpoint)) {
       const inode = store.inodes.getInode(file.ino)
       const rule = matchRule(config.tiers, store, inode, file.label, nowMs)
-      if (rule) chosen.set(file.ino, {rule, destination: destinationOf(rule, pools)})
+      if (rule) chosen.set(file.ino, {rule, destination: destinations.get(rule.name)!})
     }
     return {
       summary: {pool: '(per rule)', scheme: '(per rule)', blockSizeBytes: 0},
