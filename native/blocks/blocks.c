@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <isa-l/crc.h>
@@ -444,6 +446,76 @@ static napi_value crc32c_sync_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// The few calls `shmr decode --tree` needs that Node has not (lsetxattr, mknod, utimensat to
+// the nanosecond), on the calling thread: decode is a command, not the serving thread. Paths and
+// names are bytes (a Uint8Array, no NUL), as the metadata keeps them. Each returns 0 or an errno.
+static char *c_string(napi_env env, napi_value value) {
+  uint8_t *bytes;
+  size_t length;
+  if (!get_bytes(env, value, &bytes, &length) || memchr(bytes, 0, length) != NULL) return NULL;
+  char *copy = malloc(length + 1);
+  if (copy == NULL) return NULL;
+  memcpy(copy, bytes, length);
+  copy[length] = 0;
+  return copy;
+}
+
+static napi_value errno_result(napi_env env, int status) {
+  napi_value result;
+  napi_create_int32(env, status == 0 ? 0 : errno, &result);
+  return result;
+}
+
+// setXattrSync(path, name, value): lsetxattr(2), creating or replacing.
+static napi_value set_xattr_sync_js(napi_env env, napi_callback_info info) {
+  ARGS(3)
+  uint8_t *value;
+  size_t length;
+  char *file = argc == 3 ? c_string(env, argv[0]) : NULL;
+  char *name = argc == 3 ? c_string(env, argv[1]) : NULL;
+  if (file == NULL || name == NULL || !get_bytes(env, argv[2], &value, &length)) {
+    free(file);
+    free(name);
+    return fail(env, NULL, "setXattrSync takes a path, a name and a value, each bytes");
+  }
+  napi_value result = errno_result(env, lsetxattr(file, name, value, length, 0));
+  free(file);
+  free(name);
+  return result;
+}
+
+// makeNodeSync(path, mode, rdev): mknod(2) of a FIFO, socket or device node.
+static napi_value make_node_sync_js(napi_env env, napi_callback_info info) {
+  ARGS(3)
+  uint32_t mode;
+  int64_t rdev;
+  char *file = argc == 3 ? c_string(env, argv[0]) : NULL;
+  if (file == NULL || napi_get_value_uint32(env, argv[1], &mode) != napi_ok || napi_get_value_int64(env, argv[2], &rdev) != napi_ok) {
+    free(file);
+    return fail(env, NULL, "makeNodeSync takes a path (bytes), a mode and a device number");
+  }
+  napi_value result = errno_result(env, mknod(file, (mode_t) mode, (dev_t) rdev));
+  free(file);
+  return result;
+}
+
+// setTimesSync(path, atimeSeconds, atimeNanoseconds, mtimeSeconds, mtimeNanoseconds): utimensat(2), not following a symlink.
+static napi_value set_times_sync_js(napi_env env, napi_callback_info info) {
+  ARGS(5)
+  int64_t values[4];
+  char *file = argc == 5 ? c_string(env, argv[0]) : NULL;
+  bool ok = file != NULL;
+  for (int i = 0; ok && i < 4; i++) ok = napi_get_value_int64(env, argv[i + 1], &values[i]) == napi_ok;
+  if (!ok) {
+    free(file);
+    return fail(env, NULL, "setTimesSync takes a path (bytes) and two times as seconds and nanoseconds");
+  }
+  struct timespec times[2] = {{.tv_sec = values[0], .tv_nsec = values[1]}, {.tv_sec = values[2], .tv_nsec = values[3]}};
+  napi_value result = errno_result(env, utimensat(AT_FDCWD, file, times, AT_SYMLINK_NOFOLLOW));
+  free(file);
+  return result;
+}
+
 // ecTables(sources, rows, matrix): the tables ec_encode_data multiplies by matrix (rows × sources) with.
 static napi_value ec_tables_js(napi_env env, napi_callback_info info) {
   ARGS(3)
@@ -554,6 +626,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"ecApply", NULL, ec_apply_js, NULL, NULL, NULL, napi_default, NULL},
     {"gfInvert", NULL, gf_invert_js, NULL, NULL, NULL, napi_default, NULL},
     {"alignedBuffer", NULL, aligned_buffer_js, NULL, NULL, NULL, napi_default, NULL},
+    {"setXattrSync", NULL, set_xattr_sync_js, NULL, NULL, NULL, napi_default, NULL},
+    {"makeNodeSync", NULL, make_node_sync_js, NULL, NULL, NULL, napi_default, NULL},
+    {"setTimesSync", NULL, set_times_sync_js, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   napi_value wrong_size, mismatch;

@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {loadConfig, resolveConfigPath} from '../lib/config/loadConfig.js'
+import {loadConfig, resolveConfigPath, type LoadOptions} from '../lib/config/loadConfig.js'
 import type {ShmrConfig} from '../lib/config/types.js'
 import {isShmrError, ShmrError} from '../lib/errors.js'
 import {EXIT_CODE_OF} from './exitCodes.js'
@@ -37,11 +37,14 @@ function isParseError(error: Error): boolean {
 
 /**
  * oclif's message as one line: `Missing 1 required arg:` and the argument's name on the next,
- * `Parsing --jobs` and what was wrong on the next; its "See more help" line left out.
+ * `Parsing --jobs` and what was wrong on the next, `The following error occurred:` and the
+ * sentences after it; its "See more help" line left out.
  */
 function parseErrorLine(message: string): string {
   const lines = message.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !/^See more help/.test(line))
   if (lines.length < 2) return lines[0] ?? message
+  // Flags that exclude each other: the lines after the heading say which, in whole sentences.
+  if (/^The following errors? occurred:$/.test(lines[0]!)) return lines.slice(1).join('; ')
   return lines[0]!.endsWith(':') ? `${lines[0]} ${lines[1]!.split(/\s+/)[0]}` : `${lines[0]}: ${lines[1]}`
 }
 
@@ -56,7 +59,7 @@ export abstract class FilesystemCommand extends ShmrCommand {
     }),
   }
 
-  protected loadConfig(flag: string | undefined): ShmrConfig {
-    return loadConfig(resolveConfigPath(flag))
+  protected loadConfig(flag: string | undefined, options: LoadOptions = {}): ShmrConfig {
+    return loadConfig(resolveConfigPath(flag), options)
   }
 }

@@ -1,9 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 import {withProgress} from '../cli/progressBar.js'
-import {describeDecode, describeShardFiles} from '../cli/render/decodeReport.js'
+import {EXIT_CODE_OF} from '../cli/exitCodes.js'
+import {describeDecode, describeShardFiles, describeTree} from '../cli/render/decodeReport.js'
 import {ShmrCommand} from '../cli/shmrCommand.js'
 import type {FoundFile} from '../lib/decode/catalog.js'
 import type {DecodeReport} from '../lib/decode/decodeFile.js'
+import {decodeTree, type TreeReport} from '../lib/decode/decodeTree.js'
 import {listShardFiles, runDecode} from '../lib/decode/runDecode.js'
 import {ShmrError} from '../lib/errors.js'
 import {parseSize} from '../lib/format/size.js'
@@ -16,11 +18,14 @@ export default class Decode extends ShmrCommand {
 
 Missing or damaged shards (checked against the CRC32C in their names) are rebuilt from parity while enough remain; single and mirrored blocks use any intact copy. When a block cannot be rebuilt, decode fails naming the block and its missing shards, and leaves no output file behind; --partial writes zeros for lost blocks instead and reports them. The output is written to FILE (sparse where the file has holes) or to stdout, never to a terminal. Shard files are only read.
 
-Names are claims, checked before they are believed: a shard whose size differs from its name's, whose name gives a block size or a position shmr never writes, or that tells another scheme or length than the other shards of its block is set aside and listed, never read. Of a block's generations the newest stands unless not one of its shards holds what its name promises.`
+Names are claims, checked before they are believed: a shard whose size differs from its name's, whose name gives a block size or a position shmr never writes, or that tells another scheme or length than the other shards of its block is set aside and listed, never read. Of a block's generations the newest stands unless not one of its shards holds what its name promises.
+
+With --tree OUTDIR, decode reads the newest good metadata snapshot on the drives (each drive keeps them in its shmr-meta directory) and rebuilds the whole tree: every file under each of its paths (hard links as links), directories, symlinks, FIFOs, sockets and device nodes, with modes, times to the nanosecond, xattrs and (as root) owners. Files it cannot rebuild are listed, with why, and the exit status says so; the rest is written.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'Rebuild the only file whose shards are on the archive drives', command: '<%= config.bin %> <%= command.id %> /mnt/smr0 /mnt/smr1 /mnt/smr2 /mnt/smr3 /mnt/smr4 /mnt/smr5 -o film.mkv'},
     {description: 'See which files are there, and in what state', command: '<%= config.bin %> <%= command.id %> --list /mnt/smr*'},
+    {description: 'Rebuild every file under its path, with its owner, mode, times and xattrs, from the drives alone', command: '<%= config.bin %> <%= command.id %> --tree /restore /mnt/smr0 /mnt/smr1 /mnt/smr2 /mnt/smr3 /mnt/smr4 /mnt/smr5'},
     {description: 'Rebuild file 42 to stdout', command: '<%= config.bin %> <%= command.id %> /mnt/smr* --file 42 > film.mkv'},
   ]
   static override flags = {
@@ -28,14 +33,27 @@ Names are claims, checked before they are believed: a shard whose size differs f
     list: Flags.boolean({description: 'list the files found: id, blocks, size, topology, complete/recoverable/damaged'}),
     output: Flags.string({char: 'o', description: 'write the file here instead of stdout', helpValue: 'FILE'}),
     partial: Flags.boolean({description: 'write zeros for blocks that cannot be rebuilt, and report them'}),
+    tree: Flags.string({
+      description: 'rebuild the whole tree under this new or empty directory, from the metadata snapshot on the drives: every file under its paths, with directories, links, owners, modes, times and xattrs',
+      helpValue: 'OUTDIR', exclusive: ['file', 'list', 'output', 'partial', 'size'],
+    }),
     size: Flags.string({description: 'the file\'s full length when known (a disk image\'s size): a trailing hole is not visible in shard names', helpValue: 'SIZE'}),
   }
   static override strict = false
   static override summary = 'Rebuild a file from shard files alone (no metadata)'
 
-  async run(): Promise<DecodeReport | FoundFile[]> {
+  async run(): Promise<DecodeReport | FoundFile[] | TreeReport> {
     const {argv, flags} = await this.parse(Decode)
     const dirs = argv as string[]
+    if (flags.tree !== undefined) {
+      const outDir = flags.tree
+      const report = await withProgress('decode', {bar: true, interrupted: `${outDir} is incomplete; empty it and decode again`}, (progress) => decodeTree({
+        dirs, outDir, onStart: (total) => progress.start(total), onBytes: (bytes) => progress.add(bytes),
+      }))
+      if (!this.jsonEnabled()) this.log(describeTree(report))
+      if (report.notRebuilt.length > 0) process.exitCode = EXIT_CODE_OF.CORRUPT
+      return report
+    }
     if (flags.list) {
       const files = await listShardFiles(dirs)
       if (!this.jsonEnabled()) this.log(describeShardFiles(files))

@@ -1,3 +1,4 @@
+import {describeSnapshotsWritten} from '../../lib/recovery/describeSnapshots.js'
 import {formatSize} from '../../lib/format/size.js'
 import type {ShiftPlan} from '../../lib/shift/planShift.js'
 import type {DestinationSummary, ShiftReport} from '../../lib/shift/runShift.js'
@@ -42,5 +43,6 @@ export function describeShift(report: ShiftReport, verb = 'Shifted', where = `to
   if (report.strayShardsRemoved > 0) lines.push(`  removed ${report.strayShardsRemoved} shard file(s) an interrupted run had left`)
   const drives = Object.entries(report.bytesWrittenByDrive)
   if (drives.length > 0) lines.push(...table(drives.map(([name, bytes]) => [name, formatSize(bytes)])))
+  if (report.metadataSnapshot) lines.push(`  ${describeSnapshotsWritten(report.metadataSnapshot)}`)
   return lines.join('\n')
 }

@@ -1,3 +1,4 @@
+import {describeSnapshotsWritten} from '../../lib/recovery/describeSnapshots.js'
 import {formatSize} from '../../lib/format/size.js'
 import type {VerifyReport} from '../../lib/verify/runVerify.js'
 
@@ -7,6 +8,7 @@ export function describeVerify(report: VerifyReport): string {
     `${summary.ok} ok, ${summary.degraded} degraded, ${summary.damaged} damaged` +
     `${summary.shardsRepaired > 0 ? `; ${summary.shardsRepaired} shard(s) repaired` : ''}`]
   if (report.drivesAdopted.length > 0) lines.push(`  set up replacement drive(s): ${report.drivesAdopted.join(', ')}`)
+  if (report.metadataSnapshot) lines.push(`  ${describeSnapshotsWritten(report.metadataSnapshot)}`)
   for (const file of report.files) {
     if (file.badShards.length === 0) continue
     const state = file.status === 'ok' ? 'repaired' : file.status

@@ -41,6 +41,20 @@ export interface StoredFile {
   readonly path: string
 }
 
+/** The name of shard `shardIndex` of a block record. */
+export function shardNameOf(address: BlockAddress, record: BlockRecord, shardIndex: number): ShardName {
+  return {
+    fileId: address.fileId, blockIndex: address.blockIndex, blockSizeBytes: record.blockSizeBytes,
+    generation: record.generation, topology: record.topology, shardIndex,
+    lengthBytes: record.lengthBytes, crc32c: record.shards[shardIndex]!.crc32c,
+  }
+}
+
+/** Every file a block record points at, relative to its drive (no drive needs to be open: recovery lists them too). */
+export function storedFilesOf(address: BlockAddress, record: BlockRecord): StoredFile[] {
+  return record.shards.map((location, i) => ({drive: location.drive, path: Drive.relativeShardPath(shardNameOf(address, record, i))}))
+}
+
 /** Told about the block store's I/O (the mount's metrics). */
 export interface BlockIoObserver {
   shardRead(drive: Drive, bytes: number): void
@@ -368,15 +382,11 @@ export class BlockStore {
 
   /** Every file a block record points at, relative to its drive. */
   filesOf(address: BlockAddress, record: BlockRecord): StoredFile[] {
-    return record.shards.map((location, i) => ({drive: location.drive, path: Drive.relativeShardPath(this.nameOf(address, record, i))}))
+    return storedFilesOf(address, record)
   }
 
   nameOf(address: BlockAddress, record: BlockRecord, shardIndex: number): ShardName {
-    return {
-      fileId: address.fileId, blockIndex: address.blockIndex, blockSizeBytes: record.blockSizeBytes,
-      generation: record.generation, topology: record.topology, shardIndex,
-      lengthBytes: record.lengthBytes, crc32c: record.shards[shardIndex]!.crc32c,
-    }
+    return shardNameOf(address, record, shardIndex)
   }
 
   private shardPath(address: BlockAddress, record: BlockRecord, shardIndex: number): string {

@@ -24,9 +24,17 @@ export function resolveConfigPath(flag?: string): string {
  * Reads and validates a config file. Every problem found is reported at once, one line each, in
  * a BAD_CONFIG error; a config that loads has existing, distinct, usable directories.
  */
-export function loadConfig(file: string): ShmrConfig {
+export function loadConfig(file: string, options: LoadOptions = {}): ShmrConfig {
   const absolute = path.resolve(file)
-  return parseConfig(readConfigText(absolute), absolute)
+  return parseConfig(readConfigText(absolute), absolute, options)
+}
+
+export interface LoadOptions {
+  /**
+   * A directory that does not exist is no problem (`shmr recover`: the metadata directory and the
+   * write pool may be gone with their disk); one that exists must still be usable.
+   */
+  readonly missingDirsAllowed?: boolean
 }
 
 /**
@@ -59,7 +67,7 @@ function readConfigText(absolute: string): string {
 }
 
 /** Validates config text as if read from `file` (relative paths resolve against its directory). */
-export function parseConfig(text: string, file: string): ShmrConfig {
+export function parseConfig(text: string, file: string, options: LoadOptions = {}): ShmrConfig {
   let raw: unknown
   try {
     raw = YAML.parse(text)
@@ -68,7 +76,7 @@ export function parseConfig(text: string, file: string): ShmrConfig {
   }
   const problems = new Problems()
   const config = parseTopLevel(raw, file, problems)
-  checkDirectories(problems)
+  checkDirectories(problems, options.missingDirsAllowed ?? false)
   if (problems.lines.length > 0 || !config) {
     throw new ShmrError('BAD_CONFIG', `config ${file} has ${problems.lines.length} problem${problems.lines.length === 1 ? '' : 's'}`, {
       details: problems.lines, hint: 'see docs/CONFIG.md or man/shmr-config.5 (man -l) in the shmr repository for the format',
@@ -200,9 +208,10 @@ function reportDuplicates(values: readonly string[], what: string, where: string
  * Every directory named anywhere in the config exists and is usable, and no two drives (or a
  * drive and the metadata) share one. Runs over whatever parsed, so these lines come with the others.
  */
-function checkDirectories(problems: Problems): void {
+function checkDirectories(problems: Problems, missingAllowed: boolean): void {
   const owners = new Map<string, string>()
   for (const {where, dir, use} of problems.directories) {
+    if (missingAllowed && !fs.existsSync(dir)) continue
     const problem = directoryProblem(dir, use)
     if (problem) {
       problems.add(where, problem)

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict'
  */
 
 /** Version of the metadata schema and the shard name grammar. */
-export const FORMAT_VERSION = 4
+export const FORMAT_VERSION = 5
+/** The first format whose drives carry metadata snapshots: a snapshot of an older one is not read. */
+export const FIRST_SNAPSHOT_FORMAT_VERSION = 5
 /** Oldest format this build can open (by migrating it forward). */
 export const OLDEST_SUPPORTED_FORMAT_VERSION = 1
 
@@ -62,6 +64,21 @@ export const BLOCKS_PER_FANOUT_GROUP = 1024
 /** Extension every block and shard file carries. */
 export const SHARD_FILE_EXTENSION = '.shard'
 
+/**
+ * Subdirectory of every drive directory that holds metadata snapshots (docs/FORMAT.md, "Metadata
+ * snapshots"): the whole metadata store, so the names and attributes of what the drives hold
+ * outlive the metadata disk.
+ */
+export const SNAPSHOT_DIR = 'shmr-meta'
+/** The first 8 bytes of a snapshot file. */
+export const SNAPSHOT_MAGIC = 'SHMRSNAP'
+/** Snapshot files are named `snapshot.<seq>`: seq counts up across all drives of a filesystem. */
+export const SNAPSHOT_FILE_PREFIX = 'snapshot.'
+/** How many snapshots each drive keeps (the newest): a damaged newest one still leaves older ones. */
+export const SNAPSHOTS_KEPT = 3
+/** Rows per frame of a snapshot: a damaged frame is found by its checksum without reading the file into one value. */
+export const SNAPSHOT_ROWS_PER_FRAME = 4096
+
 /** Entries a fresh drive or metadata directory may already hold (mkfs leaves lost+found). */
 export const IGNORABLE_DIR_ENTRIES: readonly string[] = ['lost+found']
 
@@ -75,5 +92,5 @@ export const NAME_MAX_BYTES = 255
 
 assert(MIN_BLOCK_SIZE_BYTES <= DEFAULT_BLOCK_SIZE_BYTES && DEFAULT_BLOCK_SIZE_BYTES <= MAX_BLOCK_SIZE_BYTES)
 assert(MIN_BLOCK_SIZE_BYTES <= DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES && DEFAULT_ARCHIVE_BLOCK_SIZE_BYTES <= MAX_BLOCK_SIZE_BYTES)
-assert(OLDEST_SUPPORTED_FORMAT_VERSION <= FORMAT_VERSION)
+assert(OLDEST_SUPPORTED_FORMAT_VERSION <= FORMAT_VERSION && FIRST_SNAPSHOT_FORMAT_VERSION <= FORMAT_VERSION)
 assert(FANOUT === 256, 'shard directories are named by two hex digits')

@@ -25,6 +25,8 @@ import {isMounted} from './mountTable.js'
 import {FuseSession} from './session.js'
 import {describePrivate, makePrivate} from '../pools/privateModes.js'
 import {probeStore} from '../meta/storeProbe.js'
+import {snapshotDrivesOf, writeSnapshots} from '../recovery/driveSnapshots.js'
+import {describeSnapshotsWritten} from '../recovery/describeSnapshots.js'
 
 /** How often dirty data and tombstones are looked at, and the external unmount is checked for. */
 const TICK_MS = 1000
@@ -224,6 +226,11 @@ class RunningServer implements Server {
       await step(() => this.core.data.settleLoads())
       await step(() => this.core.reclaimer.settled())
       await step(() => collectTombstones(this.store, this.core.pools, 0, {blocks: this.core.blocks}))
+      // What was renamed, chmod-ed or deleted through the mount, told to the drives: names outlive the metadata disk.
+      await step(async () => {
+        const written = await writeSnapshots(this.store, snapshotDrivesOf(this.core.pools))
+        this.log(describeSnapshotsWritten(written), written.failed.length > 0 ? 'warning' : 'info')
+      })
       await step(() => this.metrics.write())
       // A session forced off lazily ends only once its files close: it must not keep the process alive.
       this.session.addon.unref()

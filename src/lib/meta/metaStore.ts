@@ -22,6 +22,21 @@ export const META_FILE = 'shmr.mdb'
 const SUPERBLOCK_KEY = 'superblock'
 const CLOSE_AFTER_FAILURE_MS = 5000
 
+/**
+ * The tables a metadata snapshot holds (recovery/snapshotFile.ts): everything but tombstones and
+ * staged blocks, which name files no record points at (any more, or yet): after a recovery those
+ * are files nothing references, and `gc` and `shift` find such files without them.
+ */
+export const DUMPED_TABLES = ['inodes', 'dirents', 'xattrs', 'blockMaps', 'counters', 'orphans'] as const
+export type DumpedTable = (typeof DUMPED_TABLES)[number]
+export type TableRows = Array<{key: Key; value: unknown}>
+
+/** A store's content as a snapshot holds it. */
+export interface StoreDump {
+  readonly superblock: Superblock
+  readonly tables: Readonly<Record<DumpedTable, TableRows>>
+}
+
 export interface OpenOptions {
   /** Open without write access (inspect while mounted). */
   readOnly?: boolean
@@ -83,6 +98,26 @@ export class MetaStore {
       }
     }
     return {records, unreadable}
+  }
+
+  /**
+   * Every row of the dumped tables, with the superblock. Synchronous, so every read sees one
+   * state of the store: lmdb-js renews its read transaction only between turns of the event loop.
+   */
+  dump(): StoreDump {
+    const tables = this.tables()
+    return {
+      superblock: this.superblock,
+      tables: Object.fromEntries(DUMPED_TABLES.map((name) => [name, tables[name]!.every()])) as Record<DumpedTable, TableRows>,
+    }
+  }
+
+  /** Creates a new store holding `dump` exactly (`shmr recover`); the caller checks `dir` holds none. */
+  static async restore(dir: string, dump: StoreDump): Promise<MetaStore> {
+    return MetaStore.create(dir, dump.superblock, (store) => {
+      const tables = store.tables()
+      for (const name of DUMPED_TABLES) for (const {key, value} of dump.tables[name]) tables[name]!.put(key, value)
+    })
   }
 
   /** Commits the superblock as it is: a write that changes nothing, but takes pages as every write does. */

@@ -13,6 +13,10 @@ export const MIGRATIONS: Readonly<Record<number, (store: MetaStore) => void>> = 
   // Format 4 adds chunk checksums to block records (ShardLocation.chunkCrcs). Blocks of format 3
   // keep their whole-file checksum and are read whole; each block written from now on has them.
   3: () => {},
+  // Format 5 keeps snapshots of the store on the drives (recovery/driveSnapshots.ts): nothing in
+  // the store changes; the first snapshot is written at the next unmount or migration, and the
+  // version keeps a shmr that does not write them from leaving them stale.
+  4: () => {},
 }
 
 /** Every key from the smallest to past the largest inode number. */

@@ -60,6 +60,11 @@ export class Table<K extends Key, V> implements PendingTable {
     return count
   }
 
+  /** Every entry, in key order (pending writes included). */
+  every(): Array<{key: K; value: V}> {
+    return this.entries()
+  }
+
   /** Reads every entry, keys and values decoded, and says how many there are (a check of the store). */
   readEvery(): number {
     let entries = 0

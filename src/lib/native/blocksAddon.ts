@@ -40,6 +40,12 @@ export interface BlocksAddon {
    * buffer's bytes with O_DIRECT, past the page cache; any other buffer goes through it.
    */
   alignedBuffer(size: number): Buffer
+  /** lsetxattr(2) of a path and name given as bytes; 0 or an errno. On the calling thread: for commands, never the serving thread. */
+  setXattrSync(file: Uint8Array, name: Uint8Array, value: Uint8Array): number
+  /** mknod(2) of a FIFO, socket or device node (path as bytes); 0 or an errno. On the calling thread. */
+  makeNodeSync(file: Uint8Array, mode: number, rdev: number): number
+  /** utimensat(2) to the nanosecond, not following a symlink (path as bytes); 0 or an errno. On the calling thread. */
+  setTimesSync(file: Uint8Array, atimeSeconds: number, atimeNanoseconds: number, mtimeSeconds: number, mtimeNanoseconds: number): number
   readonly STATUS_WRONG_SIZE: number
   readonly STATUS_CHECKSUM_MISMATCH: number
 }

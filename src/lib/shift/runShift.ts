@@ -5,6 +5,7 @@ import {ShmrError} from '../errors.js'
 import {GenerationAllocator} from '../fs/generationAllocator.js'
 import {Namespace} from '../fs/namespace.js'
 import {collectTombstones} from '../gc/collectTombstones.js'
+import {snapshotDrivesOf, writeSnapshots, type SnapshotsWritten} from '../recovery/driveSnapshots.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {PoolSet, type Pool} from '../pools/poolSet.js'
@@ -55,6 +56,8 @@ export interface ShiftReport {
   readonly bytesRead: number
   readonly bytesWrittenByDrive: Record<string, number>
   readonly strayShardsRemoved: number
+  /** The metadata snapshot written to the drives at the end (not in a dry run). */
+  readonly metadataSnapshot?: SnapshotsWritten
   readonly seconds: number
 }
 
@@ -130,7 +133,8 @@ export async function runMigration(config: ShmrConfig, options: MigrationOptions
     }
     // Offline, nobody can still be reading the old blocks: their files go now.
     await collectTombstones(store, pools, 0)
-    return {...report, seconds: (Date.now() - startedMs) / 1000}
+    const metadataSnapshot = await writeSnapshots(store, snapshotDrivesOf(pools))
+    return {...report, metadataSnapshot, seconds: (Date.now() - startedMs) / 1000}
   } finally {
     await store?.close()
     lock.release()

@@ -3,6 +3,7 @@ import {shardSizeBytes, toleratedLosses} from '../blocks/topology.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
 import {Namespace} from '../fs/namespace.js'
+import {snapshotDrivesOf, writeSnapshots, type SnapshotsWritten} from '../recovery/driveSnapshots.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord} from '../meta/records.js'
@@ -32,6 +33,8 @@ export interface VerifyReport {
   /** Whole-filesystem runs only. */
   readonly metadata?: MetadataFindings
   readonly drivesAdopted: readonly string[]
+  /** With --repair: the metadata snapshot written to the drives at the end. */
+  readonly metadataSnapshot?: SnapshotsWritten
   readonly seconds: number
 }
 
@@ -80,9 +83,10 @@ export async function runVerify(config: ShmrConfig, options: VerifyOptions): Pro
       verdicts.push(verdict)
     }
     const metadata = options.targets.length === 0 ? await checkMetadata(store, blocks, pools) : undefined
+    const metadataSnapshot = options.repair ? await writeSnapshots(store, snapshotDrivesOf(pools)) : undefined
     const count = (status: Verdict): number => verdicts.filter((verdict) => verdict.status === status).length
     return {
-      mode: mounted ? 'read-only' : 'offline', files: verdicts, metadata, drivesAdopted, seconds: (Date.now() - startedMs) / 1000,
+      mode: mounted ? 'read-only' : 'offline', files: verdicts, metadata, drivesAdopted, metadataSnapshot, seconds: (Date.now() - startedMs) / 1000,
       summary: {
         files: verdicts.length, ok: count('ok'), degraded: count('degraded'), damaged: count('damaged'),
         shardsRepaired: verdicts.reduce((sum, verdict) => sum + verdict.shardsRepaired, 0), bytesChecked,
