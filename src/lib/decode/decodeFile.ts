@@ -44,7 +44,11 @@ interface DecodedBlock {
  * buffers, so reading, rebuilding and writing overlap.
  */
 export async function decodeFile(file: FoundFile, output: DecodeOutput, options: {partial: boolean; onBytes?: (bytes: number) => void}): Promise<DecodeReport> {
-  const buffers = [blocksAddon().alignedBuffer(file.blockSizeBytes), blocksAddon().alignedBuffer(file.blockSizeBytes)] as const
+  // As long as the longest block, not the block size: a small file of 64 MiB blocks (decode --tree
+  // decodes thousands) took two 64 MiB buffers each, and the collector's work for them made a
+  // tree of 10,000 files of 2 KB decode at 43 files/s.
+  const bufferBytes = Math.max(0, ...file.blocks.flatMap(generationsOf).map((block) => block.lengthBytes))
+  const buffers = [blocksAddon().alignedBuffer(bufferBytes), blocksAddon().alignedBuffer(bufferBytes)] as const
   // Unbounded, and gone with this call: it never holds more than two blocks' worth of parity and
   // padded tails, the most that are being assembled at once.
   const scratch = new BufferPool(Number.POSITIVE_INFINITY)
@@ -123,6 +127,13 @@ export async function decodeFile(file: FoundFile, output: DecodeOutput, options:
     fileId: file.fileId, sizeBytes, blockSizeBytes: file.blockSizeBytes, blocks: file.blocks.length,
     holeBytes: sizeBytes - storedBytes, repaired, lost, shardsUsed, setAside,
   }
+}
+
+/** A block's generations found, newest first (decode falls back to the older ones). */
+function generationsOf(block: FoundBlock): FoundBlock[] {
+  const generations: FoundBlock[] = []
+  for (let at: FoundBlock | undefined = block; at; at = at.older) generations.push(at)
+  return generations
 }
 
 /** The shard's role as its file name spells it: d0, p1, m0, s0. */

@@ -38,8 +38,9 @@ export async function checkOutputPath(target: string): Promise<void> {
  * A regular file, written under a temporary name beside it and renamed into place only once
  * complete, so a failed decode leaves nothing that looks like a result. Holes, and all-zero runs
  * inside blocks, are seeked over and the final length set with ftruncate: sparse stays sparse.
+ * Fsynced before the rename unless `sync` is false.
  */
-export async function fileOutput(target: string): Promise<DecodeOutput> {
+export async function fileOutput(target: string, options: {sync?: boolean} = {}): Promise<DecodeOutput> {
   const temp = `${target}.shmr-decode-${process.pid}`
   const handle = await fs.open(temp, 'wx')
   const writeAll = async (bytes: Buffer, position: number): Promise<void> => {
@@ -64,7 +65,8 @@ export async function fileOutput(target: string): Promise<DecodeOutput> {
     zeros: async () => {},
     finish: async (sizeBytes) => {
       await handle.truncate(sizeBytes)
-      await handle.sync()
+      // A tree of files (decode --tree) syncs its filesystem once at the end instead.
+      if (options.sync ?? true) await handle.sync()
       await handle.close()
       await fs.rename(temp, target)
     },

@@ -6,12 +6,16 @@ import {nanosPast, toTimespec} from '../format/exactTimes.js'
 import {ROOT_INODE} from '../format/constants.js'
 import type {Inode} from '../meta/records.js'
 import {blocksAddon} from '../native/blocksAddon.js'
+import {syncFilesystem} from '../pools/durableFile.js'
 import {listSnapshots, newestGoodSnapshot, type RejectedSnapshot} from '../recovery/driveSnapshots.js'
 import {SnapshotTree} from '../recovery/snapshotTree.js'
 import type {FoundBlock, FoundFile} from './catalog.js'
 import {decodeFile} from './decodeFile.js'
 import {fileOutput} from './decodeOutput.js'
 import {listShardFiles} from './runDecode.js'
+
+/** Files decoded at once: enough to keep the thread pool busy with small files, few enough that big ones do not crowd memory. */
+const FILES_IN_FLIGHT = 8
 
 export interface TreeOptions {
   /** Drive directories: each one's metadata snapshots and (searched recursively) shard files. */
@@ -71,21 +75,29 @@ export async function decodeTree(options: TreeOptions): Promise<TreeReport> {
     if (ino !== ROOT_INODE) writer.makeDir(paths[0]!)
     directories.push(inode)
   }
-  for (const [ino, paths] of tree.paths) {
+  const entries = [...tree.paths].filter(([ino]) => tree.inodes.get(ino)?.kind !== 'dir')
+  const restoreEntry = async ([ino, paths]: [number, string[]]): Promise<void> => {
     const inode = tree.inodes.get(ino)
-    if (!inode || inode.kind === 'dir') continue
+    if (!inode) return
     if (inode.kind === 'file') {
       const problem = await writer.writeFile(inode, paths[0]!, chooseBlocks(tree, inode, found.get(ino)), options.onBytes)
       if (problem) {
         for (const where of paths) writer.notRebuilt.push({path: where, reason: problem})
-        continue
+        return
       }
     } else writer.makeOther(inode, paths[0]!)
     writer.setAttributes(inode, paths[0]!, tree.xattrs.get(ino) ?? [])
     for (const other of paths.slice(1)) writer.link(paths[0]!, other)
   }
+  // Several files in flight: a small file is a few round trips to the thread pool, each waited for in turn.
+  let next = 0
+  await Promise.all(Array.from({length: FILES_IN_FLIGHT}, async () => {
+    while (next < entries.length) await restoreEntry(entries[next++]!)
+  }))
   // Deepest first: setting a directory's times after its entries are in place keeps them.
   for (const inode of directories.reverse()) writer.setAttributes(inode, tree.pathOf(inode.ino), tree.xattrs.get(inode.ino) ?? [])
+  // Every file was written without its own fsync: one syncfs makes the whole tree durable.
+  await syncFilesystem(outDir)
   return {
     outDir, snapshot: {seq: newest.snapshot.header.seq, createdAt: newest.snapshot.header.createdAt, file: newest.file},
     rejectedSnapshots: newest.rejected, written: writer.written, notRebuilt: writer.notRebuilt, attributesNotSet: writer.attributesNotSet,
@@ -149,7 +161,7 @@ class TreeWriter {
     // Decoded under a plain name, then renamed to its own: a name that is not UTF-8 is bytes only here.
     const temp = path.join(this.outDir, `.shmr-decode-${inode.ino}`)
     try {
-      const output = await fileOutput(temp)
+      const output = await fileOutput(temp, {sync: false})
       const report = await decodeFile(blocks, output, {partial: false, onBytes})
       fs.renameSync(temp, this.bytesOf(treePath))
       this.written.files++
