@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json FILE] [-- --only SECTIONS] [-- --source disk]`: shmr's
+ * `npm run bench [-- --quick] [-- --json FILE] [-- --only SECTIONS] [-- --source disk] [-- --recover-files N]`: shmr's
  * speed beside the disk under it, mergerfs, and a passthrough filesystem on the same FUSE binding,
  * all measured in this one run on the same disk, taking turns, with the page cache dropped before
  * cold reads. Prints medians (min–max), ratios, and the bench issue's targets against them.
@@ -14,6 +14,7 @@ import {defaultMountConfig} from '../src/lib/config/schema.js'
 import {formatSize} from '../src/lib/format/size.js'
 import {mountsUnder} from '../src/lib/fuse/mountTable.js'
 import {haveFio, RANDOM_READ_DEPTHS, randomReadFigure, randomReadSection, type RandomReadSubject} from './randomReads.js'
+import {recoverySection} from './recovery.js'
 import {CREATE_SIZES, createFigure, TREE_STEPS, treeFigure, treeSection} from './tree.js'
 
 const MiB = 1024 * 1024
@@ -35,7 +36,7 @@ const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : un
  */
 const sourceArg = args.includes('--source') ? args[args.indexOf('--source') + 1] : 'memory'
 if (sourceArg !== 'memory' && sourceArg !== 'disk') usage(`--source takes memory or disk; got ${sourceArg}`)
-const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'tree', 'rewrites', 'archive', 'codec'] as const
+const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'tree', 'rewrites', 'archive', 'recovery', 'codec'] as const
 /** `--only shmr,passthrough`: run just those sections (for working on one figure; ratios need both sides). */
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : new Set<string>(SECTIONS)
 for (const name of only) {
@@ -45,6 +46,9 @@ const SIZE = quick ? 128 * MiB : 1024 * MiB
 /** Files in the tree section's tree (`--tree-files N` to change it). */
 const TREE_FILES = args.includes('--tree-files') ? Number(args[args.indexOf('--tree-files') + 1]) : quick ? 1000 : 20_000
 if (!Number.isInteger(TREE_FILES) || TREE_FILES < 100) usage('--tree-files takes a whole number of at least 100')
+/** Small files the recovery section shifts and recovers (`--recover-files N`). */
+const RECOVER_FILES = args.includes('--recover-files') ? Number(args[args.indexOf('--recover-files') + 1]) : quick ? 500 : 10_000
+if (!Number.isInteger(RECOVER_FILES) || RECOVER_FILES < 100) usage('--recover-files takes a whole number of at least 100')
 const RUNS = 3
 /** Runs of each sequential write and read: the systems take turns, so drift hits them alike. */
 const SEQUENTIAL_RUNS = 5
@@ -472,6 +476,9 @@ try {
   if (mounted && only.has('archive')) {
     if (!only.has('shmr')) await sh(`dd if=${source} of=${mounted.dir}/f bs=1M conv=fsync status=none`)
     await archive(mounted)
+  }
+  if (only.has('recovery')) {
+    await recoverySection({files: RECOVER_FILES, scratch: root, repo}, {sh, dropCaches, seconds, record, note: (key, text) => { notes[key] = text }})
   }
   if (only.has('codec')) await codec()
   const text = report()

@@ -11,6 +11,7 @@ import {META_FILE, MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord, DriveEntry} from '../meta/records.js'
 import {storedFilesOf} from '../blocks/blockStore.js'
 import {readDriveIdentity, writeDriveIdentity} from '../pools/driveIdentity.js'
+import {listDataFiles} from '../pools/listDataFiles.js'
 import {listSnapshots, newestGoodSnapshot, type RejectedSnapshot} from './driveSnapshots.js'
 import {planRecovery, type DriveListing, type RecoveryPlan} from './planRecovery.js'
 import {BadSnapshot, decodeSnapshot, type Snapshot} from './snapshotFile.js'
@@ -179,8 +180,7 @@ function makeDir(dir: string): void {
 }
 
 /**
- * Lists every drive's data directory (names only: a listing, not a stat per file, so 100,000
- * files take seconds), and sizes the shard files no block of the snapshot names: those are what
+ * Lists every drive's data directory (names only, not a stat per file), and sizes the shard files no block of the snapshot names: those are what
  * the plan looks at by name (newer copies, files the snapshot does not know).
  */
 async function listDrives(drives: readonly ConfiguredDrive[], idByName: ReadonlyMap<string, number>, snapshot: Snapshot): Promise<{listings: DriveListing[]; unmatched: FoundShard[]; driveOfFile: Map<string, number>}> {
@@ -196,20 +196,18 @@ async function listDrives(drives: readonly ConfiguredDrive[], idByName: Readonly
   const listings: DriveListing[] = []
   const unmatched: FoundShard[] = []
   const driveOfFile = new Map<string, number>()
-  for (const drive of drives) {
+  // Every drive at once: each is a disk of its own.
+  const listed = await Promise.all(drives.map((drive) => listDataFiles(drive.dir)))
+  for (const [i, drive] of drives.entries()) {
     const driveId = idByName.get(drive.name)!
-    const relativePaths = ((await fsp.readdir(path.join(drive.dir, DRIVE_DATA_DIR), {recursive: true}).catch((error: unknown) => {
-      if (systemErrorCode(error) === 'ENOENT') return []
-      throw error
-    })) as string[]).map((relative) => path.join(DRIVE_DATA_DIR, relative))
+    const relativePaths = listed[i]!
     listings.push({driveId, files: new Set(relativePaths)})
     for (const relative of relativePaths) {
+      if (named.get(driveId)?.has(relative)) continue
       const name = parseShardName(path.basename(relative))
-      if (!name || named.get(driveId)?.has(relative)) continue
+      if (!name) continue
       const file = path.join(drive.dir, relative)
-      const stats = await fsp.stat(file)
-      if (!stats.isFile()) continue
-      unmatched.push({file, name, sizeBytes: stats.size})
+      unmatched.push({file, name, sizeBytes: (await fsp.stat(file)).size})
       driveOfFile.set(file, driveId)
     }
   }
