@@ -82,6 +82,12 @@ export const SNAPSHOT_ROWS_PER_FRAME = 4096
 /** Entries a fresh drive or metadata directory may already hold (mkfs leaves lost+found). */
 export const IGNORABLE_DIR_ENTRIES: readonly string[] = ['lost+found']
 
+/**
+ * The running server's control socket, in the metadata directory (docs/CLI_ABI.md, "Control
+ * socket"): how commands ask a mounted filesystem to do work (`shmr status`, `shmr flush`).
+ */
+export const CONTROL_SOCKET_FILE = 'control.sock'
+
 /** File in the metadata directory where a mount writes its metrics (Prometheus text format). */
 export const METRICS_FILE = 'metrics.prom'
 

@@ -732,6 +732,13 @@ export class FileData {
     })
   }
 
+  /** Blocks of every file written and not yet stored (`shmr status`). */
+  pendingBlocks(): number {
+    let pending = 0
+    for (const block of this.cache.all()) if (block.dirty) pending++
+    return pending
+  }
+
   /** Blocks of a file written and not yet stored (see FileLocation.pendingBlocks). */
   dirtyBlocks(ino: number): number {
     return this.cache.of(ino).filter((block) => block.dirty).length

@@ -4,7 +4,10 @@ import {execa} from 'execa'
 import {BlockStore} from '../blocks/blockStore.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
-import {METRICS_FILE} from '../format/constants.js'
+import {startControlServer, type ControlHandlers, type ControlServer} from '../control/controlServer.js'
+import type {FlushResult, ServerStatus} from '../control/protocol.js'
+import {CONTROL_SOCKET_FILE, METRICS_FILE} from '../format/constants.js'
+import {inoOfTarget} from '../fs/targets.js'
 import {ShmrFs} from '../fs/shmrFs.js'
 import {Metrics} from '../metrics/metrics.js'
 import {MetricsWriter} from '../metrics/metricsWriter.js'
@@ -133,7 +136,8 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
     if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`, 'warning')
     core.data.kernelReadsAhead(readAhead.bytes)
-    return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)), session)
+    const control = await startControlServer(path.join(config.metadataDir, CONTROL_SOCKET_FILE), controlHandlers(core, store, mountpoint), options.log)
+    return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)), session, control)
   } catch (error) {
     await store?.close()
     lock.release()
@@ -151,7 +155,8 @@ class RunningServer implements Server {
   private ticking = false
 
   constructor(readonly mountpoint: string, private readonly core: ShmrFs, private readonly store: MetaStore,
-    private readonly lock: ExclusiveLock, private readonly log: Log, private readonly metrics: MetricsWriter, private readonly session: FuseSession) {
+    private readonly lock: ExclusiveLock, private readonly log: Log, private readonly metrics: MetricsWriter, private readonly session: FuseSession,
+    private readonly control: ControlServer) {
     this.stopped = new Promise((resolve) => { this.resolveStopped = resolve })
     this.timer = setInterval(() => void this.tick(), TICK_MS)
   }
@@ -212,6 +217,7 @@ class RunningServer implements Server {
       }
     }
     try {
+      await step(() => this.control.close())
       await step(() => this.core.data.flushAll())
       // Unmounted, the session ends at once. Detached lazily (umount -l, shmr umount --lazy) with
       // files still open, it ends only once they are closed: serve them until then, or they would
@@ -240,6 +246,26 @@ class RunningServer implements Server {
       this.log('stopped')
       this.resolveStopped()
     }
+  }
+}
+
+/** What the server does for commands through its control socket (src/lib/control). */
+function controlHandlers(core: ShmrFs, store: MetaStore, mountpoint: string): ControlHandlers {
+  const mountedAt = new Date().toISOString()
+  return {
+    status: async (): Promise<ServerStatus> => ({pid: process.pid, mountpoint, mountedAt, pendingBlocks: core.data.pendingBlocks(), tasks: []}),
+    flush: async ({target}): Promise<FlushResult> => {
+      const startedMs = Date.now()
+      const ino = target === undefined ? undefined : inoOfTarget(core.namespace, target, mountpoint)
+      if (ino !== undefined && store.inodes.getInode(ino).kind === 'file') await core.data.syncFile(ino)
+      else {
+        // A directory, or everything: what fsync of a directory and unmount wait for, and every buffered block.
+        if (ino === undefined) await core.data.flushAll()
+        await store.durable()
+        await core.reclaimer.settled()
+      }
+      return {flushed: target ?? 'all', seconds: (Date.now() - startedMs) / 1000}
+    },
   }
 }
 

@@ -1,0 +1,83 @@
+import fs from 'node:fs'
+import net from 'node:net'
+import {isShmrError, systemErrorCode} from '../errors.js'
+import {PRIVATE_FILE_MODE} from '../format/constants.js'
+import type {Log} from '../log.js'
+import {MAX_REQUEST_BYTES, parseRequest, type ControlOp, type ControlReply, type ControlRequest} from './protocol.js'
+
+/** What the server does for each operation: the result goes back as the reply. */
+export type ControlHandlers = {readonly [Op in ControlOp]: (request: Extract<ControlRequest, {op: Op}>) => Promise<unknown>}
+
+export interface ControlServer {
+  /** Stops taking requests (those under way finish) and removes the socket. */
+  close(): Promise<void>
+}
+
+/**
+ * Listens on the control socket. Only the user the server runs as can reach it: the socket is
+ * 0600 inside the private metadata directory (0700). A request that does not parse, or is too
+ * long, gets an error reply and one log line; the server serves on.
+ */
+export async function startControlServer(socketPath: string, handlers: ControlHandlers, log: Log): Promise<ControlServer> {
+  // Left by a server that died: the filesystem's lock (held by now) says no other server runs.
+  fs.rmSync(socketPath, {force: true})
+  const server = net.createServer((socket) => serve(socket, handlers, log))
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(socketPath, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    fs.chmodSync(socketPath, PRIVATE_FILE_MODE)
+  } catch (error) {
+    // The mount serves on without it (a socket path has at most 107 bytes): commands that need it say so.
+    log(`no control socket at ${socketPath}: ${(error as Error).message}; shmr status and flush cannot reach this mount`, 'warning')
+    server.close()
+    return {close: async () => {}}
+  }
+  server.unref()
+  return {
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      fs.rmSync(socketPath, {force: true})
+    }),
+  }
+}
+
+function serve(socket: net.Socket, handlers: ControlHandlers, log: Log): void {
+  let received = ''
+  let answered = false
+  const reply = (answer: ControlReply): void => {
+    answered = true
+    socket.end(`${JSON.stringify(answer)}\n`)
+  }
+  const refuse = (why: string): void => {
+    log(`control socket: refused a request: ${why}`, 'warning')
+    reply({ok: false, error: {code: 'BAD_ARGUMENT', message: `bad control request: ${why}`}})
+  }
+  socket.setEncoding('utf8')
+  socket.on('error', () => {}) // a client gone mid-reply is its own affair
+  socket.on('data', (chunk: string) => {
+    if (answered) return
+    received += chunk
+    const end = received.indexOf('\n')
+    if (end < 0) {
+      if (received.length > MAX_REQUEST_BYTES) refuse(`longer than ${MAX_REQUEST_BYTES} bytes`)
+      return
+    }
+    const request = parseRequest(received.slice(0, end))
+    if (typeof request === 'string') return refuse(request)
+    answered = true
+    const handler = handlers[request.op] as (request: ControlRequest) => Promise<unknown>
+    handler(request).then((result) => reply({ok: true, result}), (error: unknown) => {
+      if (isShmrError(error)) return reply({ok: false, error: {code: error.code, message: error.message, hint: error.hint}})
+      log(`control socket: ${request.op} failed: ${(error as Error).message}`, 'error')
+      reply({ok: false, error: {code: 'IO', message: `${request.op} failed: ${systemErrorCode(error) ?? (error as Error).message}`}})
+    })
+  })
+  socket.on('end', () => {
+    if (!answered && received.length > 0) refuse('the request ended without a newline')
+  })
+}

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import type {StatusReport} from '../../src/lib/control/serverStatus.js'
+import {CONTROL_SOCKET_FILE} from '../../src/lib/format/constants.js'
+import {shmr} from '../helpers/cli.js'
+import {sh, shOk, withMount} from '../helpers/mounted.js'
+
+/** Blocks stay buffered for an hour unless something writes them out: what flush writes is flush's doing. */
+const BUFFERED = {blockSizeBytes: 1 << 20, mount: {flushAfterMs: 3_600_000}}
+
+async function statusOf(config: string): Promise<StatusReport> {
+  const result = await shmr(['status', '-c', config, '--json'])
+  assert.equal(result.exitCode, 0, result.stderr)
+  return JSON.parse(result.stdout) as StatusReport
+}
+
+describe('the control socket', () => {
+  it('status tells the mounting server and what it buffers; flush writes it out durably: after kill -9 the flushed data is there', {timeout: 120_000}, async () => {
+    await withMount(BUFFERED, async (m) => {
+      await shOk(`head -c 300000 /dev/urandom > ${m.mnt}/.ref && cp ${m.mnt}/.ref /dev/shm/shmr-control-ref-${process.pid}`)
+      await shOk(`dd if=/dev/shm/shmr-control-ref-${process.pid} of=${m.mnt}/one status=none && dd if=/dev/shm/shmr-control-ref-${process.pid} of=${m.mnt}/two status=none`)
+      const before = await statusOf(m.config.file)
+      assert.ok(before.mounted)
+      assert.equal(before.pid, m.pid())
+      assert.equal(before.mountpoint, m.mnt)
+      assert.ok(before.pendingBlocks >= 2, `blocks wait in the mount: ${before.pendingBlocks}`)
+
+      const one = await shmr(['flush', '-c', m.config.file, '/one', '--json'])
+      assert.equal(one.exitCode, 0, one.stderr)
+      assert.equal((JSON.parse(one.stdout) as {flushed: string}).flushed, '/one')
+      const all = await shmr(['flush', '-c', m.config.file])
+      assert.equal(all.exitCode, 0, all.stderr)
+      assert.match(all.stdout, /^flushed everything in /)
+      const after = await statusOf(m.config.file)
+      assert.ok(after.mounted && after.pendingBlocks === 0)
+
+      process.kill(m.pid(), 'SIGKILL')
+      await m.mount()
+      for (const name of ['one', 'two']) assert.equal(await shOk(`cmp ${m.mnt}/${name} /dev/shm/shmr-control-ref-${process.pid} && echo same`), 'same')
+      fs.rmSync(`/dev/shm/shmr-control-ref-${process.pid}`)
+    })
+  })
+
+  it('a malformed request gets an error reply and one log line, and the server serves on; a bad target is one clear line', {timeout: 60_000}, async () => {
+    await withMount(BUFFERED, async (m) => {
+      const socket = path.join(m.config.metadataDir, CONTROL_SOCKET_FILE)
+      assert.equal(fs.statSync(socket).mode & 0o777, 0o600)
+      const ask = (payload: string): Promise<string> => shOk(`python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode()); s.shutdown(socket.SHUT_WR)
+print(s.makefile().readline().strip())' ${socket} '${payload}'`)
+      assert.match(await ask('garbage\n'), /"ok":false.*"code":"BAD_ARGUMENT".*not JSON/)
+      assert.match(await ask('{"v":99,"op":"status"}\n'), /protocol version 99, this server speaks 1/)
+      assert.match(await ask('{"v":1,"op":"rm -rf"}\n'), /unknown operation/)
+      assert.match(await ask('{"v":1,"op":"status"'), /ended without a newline/)
+      const log = fs.readFileSync(path.join(m.config.metadataDir, 'mount.log'), 'utf8')
+      assert.equal(log.match(/control socket: refused a request/g)?.length, 4)
+      assert.ok((await statusOf(m.config.file)).mounted, 'the server serves on')
+      await shOk(`echo still > ${m.mnt}/alive && cat ${m.mnt}/alive`)
+      const missing = await shmr(['flush', '-c', m.config.file, '/nope'])
+      assert.equal(missing.exitCode, 2)
+      assert.equal(missing.stderr.split('\n')[0], 'shmr: no entry named nope')
+    })
+  })
+
+  it('is out of reach of other users, and status says when the filesystem is not mounted', {timeout: 60_000}, async () => {
+    await withMount(BUFFERED, async (m) => {
+      // Up to the metadata directory, nobody may go (mkdtemp made the test's root 0700); the private directory and the 0600 socket stop it.
+      fs.chmodSync(path.dirname(m.config.metadataDir), 0o755)
+      const asNobody = await sh(`setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' ${path.join(m.config.metadataDir, CONTROL_SOCKET_FILE)}`)
+      assert.notEqual(asNobody.exitCode, 0)
+      assert.match(asNobody.stderr, /PermissionError/)
+      await m.unmount()
+      assert.deepEqual(await statusOf(m.config.file), {mounted: false})
+      assert.equal(fs.existsSync(path.join(m.config.metadataDir, CONTROL_SOCKET_FILE)), false, 'the socket goes with the server')
+      const flushed = await shmr(['flush', '-c', m.config.file])
+      assert.equal(flushed.stdout, 'not mounted: nothing is buffered')
+    })
+  })
+})
