@@ -5,7 +5,7 @@ import {formatSize} from '../lib/format/size.js'
 import {runGc, type GcReport} from '../lib/gc/runGc.js'
 
 export default class Gc extends FilesystemCommand {
-  static override description = `Deletes block and shard files that nothing needs any more, offline: those the metadata marked as tombstones when it stopped pointing at them, and those no record points at (left behind by a crash between writing a block and committing it). Only files older than the grace period go, so nothing a writer is about to commit is raced; a referenced file is never touched.`
+  static override description = `Deletes block and shard files that nothing needs any more, offline: those the metadata marked as tombstones when it stopped pointing at them, and those no record points at (left behind by a crash between writing a block and committing it). Only files older than the grace period go, so nothing a writer is about to commit is raced; a referenced file is never touched. --dry-run only reads, and runs while mounted too.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'Collect garbage older than an hour', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml'},

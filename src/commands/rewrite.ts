@@ -11,7 +11,7 @@ export default class Rewrite extends FilesystemCommand {
   static override args = {
     target: Args.string({description: 'a file (inode number, or path inside the filesystem or through the mount point); several may be given', required: true}),
   }
-  static override description = `Cuts files into blocks of a new size (a power of two from 64K to 256M), offline, keeping each file in its pool with its scheme: archive files are re-encoded with the same erasure scheme. As crash-safe as shift: new blocks are written, synced and staged, each file's block map swaps in one transaction, old files become tombstones and are deleted at the end; a rerun finishes an interrupted job.`
+  static override description = `Cuts files into blocks of a new size (a power of two from 64K to 256M), offline, keeping each file in its pool with its scheme: archive files are re-encoded with the same erasure scheme. As crash-safe as shift: new blocks are written, synced and staged, each file's block map swaps in one transaction, old files become tombstones and are deleted at the end; a rerun finishes an interrupted job. --dry-run only reads, and runs while mounted too.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'Larger blocks for a directory of films', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml --block-size 32M -r /movies'},

@@ -10,7 +10,7 @@ export default class Shift extends FilesystemCommand {
   static override args = {
     target: Args.string({description: 'a file (inode number, or path inside the filesystem like /movies/a.mkv, or the same through the mount point: /mnt/archive/movies/a.mkv); several may be given', required: true}),
   }
-  static override description = `Moves every block of the given files to another pool, by default the first archive pool, erasure-coded with its scheme and cut to its block size (archives default to 64M blocks: 16M sequential shard files at 4+2). The filesystem must not be mounted; shift holds it meanwhile, so a mount waits for it to finish.
+  static override description = `Moves every block of the given files to another pool, by default the first archive pool, erasure-coded with its scheme and cut to its block size (archives default to 64M blocks: 16M sequential shard files at 4+2). The filesystem must not be mounted; shift holds it meanwhile, so a mount waits for it to finish. --dry-run only reads, and runs while mounted too.
 
 New blocks are written, fsynced and recorded (16 at a time) before the file's block map is swapped in one transaction; kill it at any moment and every file still reads back identically, and running the same command again finishes the job without redoing recorded blocks. Before writing anything, shift checks that the destination drives have room for the whole job. Holes stay holes; files already in the destination are skipped.`
   static override enableJsonFlag = true

@@ -42,6 +42,15 @@ describe('shmr shift', () => {
       const refused = await shift(m, '-r', '/dir')
       assert.equal(refused.exitCode, 3)
       assert.match(refused.stderr, /^shmr: the filesystem in .* is mounted at .*\nhint: unmount it first/)
+      // Dry runs only read: they plan beside the running mount, from what it has committed.
+      await shOk(`sync ${m.mnt}/dir/* ${m.mnt}/dir`)
+      const dryMounted = await shift(m, '-r', '/dir', '--dry-run', '--json')
+      assert.equal(dryMounted.exitCode, 0, dryMounted.stderr)
+      assert.equal(JSON.parse(dryMounted.stdout).plan.files.length, 5)
+      for (const [command, ...args] of [['gc', '--dry-run'], ['rewrite', '-r', '/dir', '--block-size', '512K', '--dry-run']]) {
+        const dry = await shmr([command!, '-c', m.config.file, ...args])
+        assert.equal(dry.exitCode, 0, `${command} ${args.join(' ')}: ${dry.stderr}`)
+      }
       await m.unmount()
 
       const dry = await shift(m, '-r', '/dir', '--dry-run', '--json')

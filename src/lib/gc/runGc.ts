@@ -26,10 +26,13 @@ export interface GcReport {
  * reference set is built from the whole metadata store under the filesystem's lock.
  */
 export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRun: boolean}): Promise<GcReport> {
-  const lock = ExclusiveLock.acquire(config.metadataDir, 'gc')
+  // A dry run only reads: no lock, the store read-only, so it runs beside a mount too. Files the
+  // mount wrote and has not committed yet look unreferenced there, but the grace period keeps
+  // them from the list.
+  const lock = options.dryRun ? undefined : ExclusiveLock.acquire(config.metadataDir, 'gc')
   let store: MetaStore | undefined
   try {
-    store = await MetaStore.open(config.metadataDir)
+    store = await MetaStore.open(config.metadataDir, {readOnly: options.dryRun})
     const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
     const missing = stagedOfMissingFiles(store)
     if (!options.dryRun && missing.length > 0) {
@@ -54,6 +57,6 @@ export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRu
     }
   } finally {
     await store?.close()
-    lock.release()
+    lock?.release()
   }
 }

@@ -85,10 +85,12 @@ export async function runMigration(config: ShmrConfig, options: MigrationOptions
     include?: (ino: number) => boolean
   }): Promise<ShiftReport> {
   const startedMs = Date.now()
-  const lock = ExclusiveLock.acquire(config.metadataDir, purpose)
+  // A dry run only reads: no lock, the store read-only, so it runs beside a mount too (planning
+  // from what the mount has committed).
+  const lock = options.dryRun ? undefined : ExclusiveLock.acquire(config.metadataDir, purpose)
   let store: MetaStore | undefined
   try {
-    store = await MetaStore.open(config.metadataDir)
+    store = await MetaStore.open(config.metadataDir, {readOnly: options.dryRun})
     const pools = PoolSet.open(config, store.superblock)
     const blocks = new BlockStore(pools)
     const namespace = new Namespace(store, blocks, {isOpen: () => false})
@@ -137,7 +139,7 @@ export async function runMigration(config: ShmrConfig, options: MigrationOptions
     return {...report, metadataSnapshot, seconds: (Date.now() - startedMs) / 1000}
   } finally {
     await store?.close()
-    lock.release()
+    lock?.release()
   }
 }
 
