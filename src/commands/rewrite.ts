@@ -11,7 +11,7 @@ export default class Rewrite extends FilesystemCommand {
   static override args = {
     target: Args.string({description: 'a file (inode number, or path inside the filesystem or through the mount point); several may be given', required: true}),
   }
-  static override description = `Cuts files into blocks of a new size (a power of two from 64K to 256M), offline, keeping each file in its pool with its scheme: archive files are re-encoded with the same erasure scheme. As crash-safe as shift: new blocks are written, synced and staged, each file's block map swaps in one transaction, old files become tombstones and are deleted at the end; a rerun finishes an interrupted job. --dry-run only reads, and runs while mounted too.`
+  static override description = `Cuts files into blocks of a new size (a power of two from 64K to 256M), keeping each file in its pool with its scheme: archive files are re-encoded with the same erasure scheme. As crash-safe as shift: new blocks are written, synced and staged, each file's block map swaps in one transaction, old files become tombstones and are deleted at the end; a rerun finishes an interrupted job. While the filesystem is mounted, the command asks the server to do it (through its control socket): the same flags, report and progress; the server writes each file's buffered data out first, and swaps its blocks only once nothing has it open (it waits up to 30 s, then leaves the file for the next run and says so); a file written to meanwhile is redone. Ctrl-C or an unmount stops it between blocks; a rerun goes on from there. --dry-run only reads.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'Larger blocks for a directory of films', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml --block-size 32M -r /movies'},
@@ -23,7 +23,7 @@ export default class Rewrite extends FilesystemCommand {
     ...recursiveFlag,
   }
   static override strict = false
-  static override summary = 'Rewrite files with a new block size (offline)'
+  static override summary = 'Rewrite files with a new block size'
 
   async run(): Promise<ShiftReport> {
     const {argv, flags} = await this.parse(Rewrite)

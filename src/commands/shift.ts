@@ -10,7 +10,7 @@ export default class Shift extends FilesystemCommand {
   static override args = {
     target: Args.string({description: 'a file (inode number, or path inside the filesystem like /movies/a.mkv, or the same through the mount point: /mnt/archive/movies/a.mkv); several may be given', required: true}),
   }
-  static override description = `Moves every block of the given files to another pool, by default the first archive pool, erasure-coded with its scheme and cut to its block size (archives default to 64M blocks: 16M sequential shard files at 4+2). The filesystem must not be mounted; shift holds it meanwhile, so a mount waits for it to finish. --dry-run only reads, and runs while mounted too.
+  static override description = `Moves every block of the given files to another pool, by default the first archive pool, erasure-coded with its scheme and cut to its block size (archives default to 64M blocks: 16M sequential shard files at 4+2). Offline, shift holds the filesystem meanwhile, so a mount waits for it to finish. While the filesystem is mounted, the command asks the server to do it (through its control socket): the same flags, report and progress; the server writes each file's buffered data out first, and swaps its blocks only once nothing has it open (it waits up to 30 s, then leaves the file for the next run and says so); a file written to meanwhile is redone. Ctrl-C or an unmount stops it between blocks; a rerun goes on from there. --dry-run only reads.
 
 New blocks are written, fsynced and recorded (16 at a time) before the file's block map is swapped in one transaction; kill it at any moment and every file still reads back identically, and running the same command again finishes the job without redoing recorded blocks. Before writing anything, shift checks that the destination drives have room for the whole job. Holes stay holes; files already in the destination are skipped.`
   static override enableJsonFlag = true
@@ -27,7 +27,7 @@ New blocks are written, fsynced and recorded (16 at a time) before the file's bl
     to: Flags.string({description: 'the destination pool (default: the first archive pool)', helpValue: 'POOL'}),
   }
   static override strict = false
-  static override summary = 'Move files\' blocks to the archive pool (offline), erasure-coded'
+  static override summary = 'Move files\' blocks to the archive pool, erasure-coded'
 
   async run(): Promise<ShiftReport> {
     const {argv, flags} = await this.parse(Shift)

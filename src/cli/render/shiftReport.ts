@@ -40,6 +40,7 @@ export function describeShift(report: ShiftReport, verb = 'Shifted', where = `to
     `  ${report.blocks.written} block(s) written${report.blocks.reused ? `, ${report.blocks.reused} reused from an interrupted run` : ''}; ` +
       `read ${formatSize(report.bytesRead)}, wrote ${formatSize(written)} in ${report.seconds.toFixed(1)}s`,
   ]
+  if (report.files.busy > 0) lines.push(`  ${report.files.busy} file(s) in use (open or being written) were left as they are: run it again once they are closed`)
   if (report.strayShardsRemoved > 0) lines.push(`  removed ${report.strayShardsRemoved} shard file(s) an interrupted run had left`)
   const drives = Object.entries(report.bytesWrittenByDrive)
   if (drives.length > 0) lines.push(...table(drives.map(([name, bytes]) => [name, formatSize(bytes)])))

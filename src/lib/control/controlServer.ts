@@ -1,15 +1,21 @@
 import fs from 'node:fs'
 import net from 'node:net'
-import {isShmrError, systemErrorCode} from '../errors.js'
+import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
 import {PRIVATE_FILE_MODE} from '../format/constants.js'
 import type {Log} from '../log.js'
-import {MAX_REQUEST_BYTES, parseRequest, type ControlOp, type ControlReply, type ControlRequest} from './protocol.js'
+import {MAX_REQUEST_BYTES, parseRequest, type ControlEvent, type ControlOp, type ControlReply, type ControlRequest} from './protocol.js'
+
+/** What a handler may do besides answering: send events, and notice its client gone or the server stopping. */
+export interface RequestContext {
+  emit(event: ControlEvent): void
+  readonly signal: AbortSignal
+}
 
 /** What the server does for each operation: the result goes back as the reply. */
-export type ControlHandlers = {readonly [Op in ControlOp]: (request: Extract<ControlRequest, {op: Op}>) => Promise<unknown>}
+export type ControlHandlers = {readonly [Op in ControlOp]: (request: Extract<ControlRequest, {op: Op}>, context: RequestContext) => Promise<unknown>}
 
 export interface ControlServer {
-  /** Stops taking requests (those under way finish) and removes the socket. */
+  /** Stops taking requests, stops the work under way at its next safe point and waits for it, and removes the socket. */
   close(): Promise<void>
 }
 
@@ -21,7 +27,8 @@ export interface ControlServer {
 export async function startControlServer(socketPath: string, handlers: ControlHandlers, log: Log): Promise<ControlServer> {
   // Left by a server that died: the filesystem's lock (held by now) says no other server runs.
   fs.rmSync(socketPath, {force: true})
-  const server = net.createServer((socket) => serve(socket, handlers, log))
+  const running = new Set<{readonly abort: AbortController; readonly settled: Promise<unknown>}>()
+  const server = net.createServer((socket) => serve(socket, handlers, log, running))
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -39,14 +46,18 @@ export async function startControlServer(socketPath: string, handlers: ControlHa
   }
   server.unref()
   return {
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve())
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       fs.rmSync(socketPath, {force: true})
-    }),
+      for (const task of running) task.abort.abort(new ShmrError('UNAVAILABLE', 'the filesystem is being unmounted'))
+      await Promise.allSettled([...running].map((task) => task.settled))
+      // Connections still open (a client that never sent its line) do not hold the stop.
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 100).unref())])
+    },
   }
 }
 
-function serve(socket: net.Socket, handlers: ControlHandlers, log: Log): void {
+function serve(socket: net.Socket, handlers: ControlHandlers, log: Log, running: Set<{readonly abort: AbortController; readonly settled: Promise<unknown>}>): void {
   let received = ''
   let answered = false
   const reply = (answer: ControlReply): void => {
@@ -70,12 +81,25 @@ function serve(socket: net.Socket, handlers: ControlHandlers, log: Log): void {
     const request = parseRequest(received.slice(0, end))
     if (typeof request === 'string') return refuse(request)
     answered = true
-    const handler = handlers[request.op] as (request: ControlRequest) => Promise<unknown>
-    handler(request).then((result) => reply({ok: true, result}), (error: unknown) => {
+    const handler = handlers[request.op] as (request: ControlRequest, context: RequestContext) => Promise<unknown>
+    const abort = new AbortController()
+    // A client gone before its reply (Ctrl-C) stops its work at the next safe point.
+    socket.on('close', () => abort.abort(new ShmrError('UNAVAILABLE', 'the command that asked for it is gone')))
+    const emit = (event: ControlEvent): void => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(event)}\n`)
+    }
+    const settled = handler(request, {emit, signal: abort.signal}).then((result) => reply({ok: true, result}), (error: unknown) => {
       if (isShmrError(error)) return reply({ok: false, error: {code: error.code, message: error.message, hint: error.hint}})
+      if (abort.signal.aborted && isShmrError(abort.signal.reason)) {
+        const reason = abort.signal.reason
+        return reply({ok: false, error: {code: reason.code, message: `${request.op} stopped: ${reason.message}`}})
+      }
       log(`control socket: ${request.op} failed: ${(error as Error).message}`, 'error')
       reply({ok: false, error: {code: 'IO', message: `${request.op} failed: ${systemErrorCode(error) ?? (error as Error).message}`}})
     })
+    const task = {abort, settled}
+    running.add(task)
+    void settled.finally(() => running.delete(task))
   })
   socket.on('end', () => {
     if (!answered && received.length > 0) refuse('the request ended without a newline')

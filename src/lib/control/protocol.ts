@@ -14,9 +14,38 @@ export type ControlRequest =
   | {readonly v: number; readonly op: 'status'}
   /** Everything buffered (no target) or one file's data (a path or inode number), written out and durable. */
   | {readonly v: number; readonly op: 'flush'; readonly target?: string}
+  /** `shmr shift`, `tier` or `rewrite`, run inside the server; events: plan, then progress. */
+  | {readonly v: number; readonly op: 'migrate'; readonly purpose: MigrationPurpose; readonly options: MigrationRequest}
 
 export type ControlOp = ControlRequest['op']
-export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush']
+export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate']
+export type MigrationPurpose = 'shift' | 'tier' | 'rewrite'
+export const MIGRATION_PURPOSES: readonly MigrationPurpose[] = ['shift', 'tier', 'rewrite']
+
+/** A migration's options as the command gave them (ShiftOptions, RewriteOptions), without its callbacks. */
+export interface MigrationRequest {
+  readonly targets: readonly string[]
+  readonly recursive: boolean
+  readonly jobs: number
+  readonly rateBytesPerSecond?: number
+  readonly to?: string
+  readonly scheme?: unknown
+  readonly blockSizeBytes?: number
+}
+
+/** What a server sends before its reply, while long work runs. */
+export type ControlEvent =
+  | {readonly event: 'plan'; readonly plan: unknown}
+  | {readonly event: 'progress'; readonly doneBytes: number}
+
+/** A task the server runs for a command (`shmr status`). */
+export interface ServerTask {
+  readonly purpose: MigrationPurpose
+  /** ISO 8601. */
+  readonly startedAt: string
+  readonly totalBytes: number
+  readonly doneBytes: number
+}
 
 export interface ServerStatus {
   readonly pid: number
@@ -25,8 +54,8 @@ export interface ServerStatus {
   readonly mountedAt: string
   /** Blocks written through the mount and not yet stored (what `flush` writes out). */
   readonly pendingBlocks: number
-  /** Work the server is doing for commands (empty until moves run inside it). */
-  readonly tasks: readonly unknown[]
+  /** Work the server is doing for commands (a shift, tier or rewrite). */
+  readonly tasks: readonly ServerTask[]
 }
 
 export interface FlushResult {
@@ -52,5 +81,13 @@ export function parseRequest(line: string): ControlRequest | string {
   if (request.v !== CONTROL_PROTOCOL_VERSION) return `protocol version ${JSON.stringify(request.v)}, this server speaks ${CONTROL_PROTOCOL_VERSION}`
   if (!CONTROL_OPS.includes(request.op as ControlOp)) return `unknown operation ${JSON.stringify(request.op)}`
   if (request.op === 'flush' && request.target !== undefined && typeof request.target !== 'string') return 'flush takes a target string'
+  if (request.op === 'migrate') {
+    if (!MIGRATION_PURPOSES.includes(request.purpose as MigrationPurpose)) return `unknown migration ${JSON.stringify(request.purpose)}`
+    const options = request.options as Record<string, unknown> | undefined
+    if (typeof options !== 'object' || options === null || !Array.isArray(options.targets) || !options.targets.every((target) => typeof target === 'string') ||
+      typeof options.recursive !== 'boolean' || !Number.isInteger(options.jobs) || (options.jobs as number) < 1) {
+      return 'migrate takes options {targets: [string], recursive: boolean, jobs: integer ≥ 1, …}'
+    }
+  }
   return request as unknown as ControlRequest
 }

@@ -732,6 +732,24 @@ export class FileData {
     })
   }
 
+  /**
+   * Whether nothing of `ino` is in use: not open, no block waiting to be written or committed,
+   * none being read in or read from. Only then may a move inside the server swap the file's block
+   * map (see dropCached): blocks cached at the old block size would be read or written out at
+   * the wrong place after it.
+   */
+  isQuiet(ino: number): boolean {
+    if (this.files.has(ino)) return false
+    for (const id of this.loading.keys()) if (id.startsWith(`${ino}:`)) return false
+    return this.cache.of(ino).every((block) => !block.dirty && !block.busy && block.pins === 0 && block.holders === 0)
+  }
+
+  /** Forgets a quiet file's cached blocks (their content is stored): its block map changes under them. */
+  dropCached(ino: number): void {
+    if (!this.isQuiet(ino)) throw new ShmrError('BUSY', `file ${ino} is in use: its cached blocks cannot be dropped`)
+    for (const block of this.cache.of(ino)) this.drop(block)
+  }
+
   /** Blocks of every file written and not yet stored (`shmr status`). */
   pendingBlocks(): number {
     let pending = 0

@@ -4,10 +4,9 @@ import {execa} from 'execa'
 import {BlockStore} from '../blocks/blockStore.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
-import {startControlServer, type ControlHandlers, type ControlServer} from '../control/controlServer.js'
-import type {FlushResult, ServerStatus} from '../control/protocol.js'
+import {startControlServer, type ControlServer} from '../control/controlServer.js'
+import {controlHandlers} from '../control/serverHandlers.js'
 import {CONTROL_SOCKET_FILE, METRICS_FILE} from '../format/constants.js'
-import {inoOfTarget} from '../fs/targets.js'
 import {ShmrFs} from '../fs/shmrFs.js'
 import {Metrics} from '../metrics/metrics.js'
 import {MetricsWriter} from '../metrics/metricsWriter.js'
@@ -136,7 +135,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
     if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`, 'warning')
     core.data.kernelReadsAhead(readAhead.bytes)
-    const control = await startControlServer(path.join(config.metadataDir, CONTROL_SOCKET_FILE), controlHandlers(core, store, mountpoint), options.log)
+    const control = await startControlServer(path.join(config.metadataDir, CONTROL_SOCKET_FILE), controlHandlers({config, core, store, mountpoint, invalidate: (ino) => session?.addon.invalidateInode(ino)}), options.log)
     return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)), session, control)
   } catch (error) {
     await store?.close()
@@ -246,26 +245,6 @@ class RunningServer implements Server {
       this.log('stopped')
       this.resolveStopped()
     }
-  }
-}
-
-/** What the server does for commands through its control socket (src/lib/control). */
-function controlHandlers(core: ShmrFs, store: MetaStore, mountpoint: string): ControlHandlers {
-  const mountedAt = new Date().toISOString()
-  return {
-    status: async (): Promise<ServerStatus> => ({pid: process.pid, mountpoint, mountedAt, pendingBlocks: core.data.pendingBlocks(), tasks: []}),
-    flush: async ({target}): Promise<FlushResult> => {
-      const startedMs = Date.now()
-      const ino = target === undefined ? undefined : inoOfTarget(core.namespace, target, mountpoint)
-      if (ino !== undefined && store.inodes.getInode(ino).kind === 'file') await core.data.syncFile(ino)
-      else {
-        // A directory, or everything: what fsync of a directory and unmount wait for, and every buffered block.
-        if (ino === undefined) await core.data.flushAll()
-        await store.durable()
-        await core.reclaimer.settled()
-      }
-      return {flushed: target ?? 'all', seconds: (Date.now() - startedMs) / 1000}
-    },
   }
 }
 

@@ -48,6 +48,18 @@ export interface ShiftContext {
   readonly writeSlot: <T>(work: () => Promise<T>) => Promise<T>
   /** Bytes of the file done: each block's once it is written or found staged already. */
   readonly onBytes: (bytes: number) => void
+  /**
+   * Inside a running server: runs the swap (synchronously, as it is called) once the mount holds
+   * nothing of the file, waiting for that. Offline, nothing else uses the file: the swap runs at once.
+   */
+  readonly whenQuiet?: (ino: number, swap: () => Promise<void>) => Promise<void>
+  /** Stops the run between blocks (a client gone, an unmount): what is staged stays for a rerun. */
+  readonly signal?: AbortSignal
+  /**
+   * Inside a running server, shard files of the file that nothing references are not deleted: the
+   * mount may have just written them, its commit still to come. `gc` takes real strays later.
+   */
+  readonly keepStrays?: boolean
 }
 
 export interface FileShiftReport {
@@ -58,6 +70,13 @@ export interface FileShiftReport {
   readonly bytesRead: number
   readonly bytesWrittenByDrive: ReadonlyMap<number, number>
   readonly strayShardsRemoved: number
+}
+
+/** A file written to while it moved (through a mount): nothing swapped; a rerun redoes what changed. */
+export class ChangedWhileShifted extends ShmrError {
+  constructor(ino: number) {
+    super('IO', `file ${ino} changed while it was being shifted`, {hint: 'run shmr shift again'})
+  }
 }
 
 /** A file whose blocks all already have the destination's size, topology and pool is left alone. */
@@ -97,12 +116,13 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
   }
   const targetBytes = destination.blockSizeBytes
   const targetCount = Math.ceil(inode.sizeBytes / targetBytes)
-  const strayShardsRemoved = await removeStrayShards(store, context.blocks, context.pools, ino, [sourceBlockSizeBytes, targetBytes], inode.sizeBytes)
+  const strayShardsRemoved = context.keepStrays ? 0 : await removeStrayShards(store, context.blocks, context.pools, ino, [sourceBlockSizeBytes, targetBytes], inode.sizeBytes)
   const written = new Map<number, number>()
   let blocksWritten = 0
   let blocksReused = 0
 
   const shiftBlock = async (index: number, reader: SourceReader, buffer: Buffer): Promise<void> => {
+    context.signal?.throwIfAborted()
     const offset = index * targetBytes
     const length = Math.min(targetBytes, inode.sizeBytes - offset)
     const previous = store.staged.find([ino, index])
@@ -194,7 +214,7 @@ function buryRecordFiles(context: ShiftContext, ino: number, index: number, reco
 async function swapIn(context: ShiftContext, inode: Inode, sourceBlockSizeBytes: number, targetBytes: number, targetCount: number,
   rule: string | undefined): Promise<void> {
   const {store} = context
-  await store.transaction(() => {
+  const swap = (): Promise<void> => store.transaction(() => {
     const current = store.inodes.getInode(inode.ino)
     const staged = store.staged.of(inode.ino)
     const covered = new Map<number, number | undefined>()
@@ -203,9 +223,7 @@ async function swapIn(context: ShiftContext, inode: Inode, sourceBlockSizeBytes:
       staged.length === targetCount && staged.every(({index}, i) => index === i) &&
       store.blockMaps.blocksOf(inode.ino).every(({index, record}) => covered.get(index) === record.generation) &&
       [...covered].every(([index, generation]) => store.blockMaps.findBlock(inode.ino, index)?.generation === generation)
-    if (!unchanged) {
-      throw new ShmrError('IO', `file ${inode.ino} changed while it was being shifted`, {hint: 'run shmr shift again'})
-    }
+    if (!unchanged) throw new ChangedWhileShifted(inode.ino)
     const nowMs = Date.now()
     dropBlocks(store, context.blocks, inode.ino, 0, nowMs)
     let storedBytes = 0
@@ -219,4 +237,5 @@ async function swapIn(context: ShiftContext, inode: Inode, sourceBlockSizeBytes:
     const {tierRule: _previous, ...placed} = store.inodes.getInode(inode.ino)
     store.inodes.putInode({...placed, blockSizeBytes: targetBytes, storedBytes, ...(rule === undefined ? {} : {tierRule: rule})})
   })
+  await (context.whenQuiet ? context.whenQuiet(inode.ino, swap) : swap())
 }

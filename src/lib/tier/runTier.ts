@@ -3,7 +3,8 @@ import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
 import {resolveTargets} from '../fs/targets.js'
 import type {PoolSet} from '../pools/poolSet.js'
-import {runMigration, summarizeDestination, type DestinationSummary, type MigrationOptions, type ShiftReport} from '../shift/runShift.js'
+import {migrateThroughMount} from '../control/migrateThroughMount.js'
+import {runMigration, summarizeDestination, type DestinationSummary, type MigrationOptions, type ServerFilesystem, type ShiftReport} from '../shift/runShift.js'
 import type {Destination} from '../shift/shiftFile.js'
 import {matchRule} from './matchRule.js'
 
@@ -24,8 +25,12 @@ export interface TierReport extends ShiftReport {
  * `shmr tier`: evaluates the config's rules against every file (first match wins; files no rule
  * matches stay where they are) and moves each file where its rule says, with the shift engine.
  */
-export async function runTier(config: ShmrConfig, options: Omit<MigrationOptions, 'targets' | 'recursive'>): Promise<TierReport> {
+export async function runTier(config: ShmrConfig, options: Omit<MigrationOptions, 'targets' | 'recursive'>, server?: ServerFilesystem): Promise<TierReport> {
   if (config.tiers.length === 0) throw new ShmrError('BAD_CONFIG', `config ${config.file} has no tiers rules`, {hint: 'add a tiers: list (see docs/CONFIG.md)'})
+  if (!server) {
+    const online = await migrateThroughMount<TierReport>(config, 'tier', {...options, targets: ['/'], recursive: true})
+    if (online) return online
+  }
   const chosen = new Map<number, {rule: TierRule; destination: Destination}>()
   const rules: Record<string, RuleSummary> = {}
   const report = await runMigration(config, {...options, targets: ['/'], recursive: true}, 'tier', (pools, store, namespace) => {
@@ -45,7 +50,7 @@ export async function runTier(config: ShmrConfig, options: Omit<MigrationOptions
       forFile: (ino) => chosen.get(ino)!.destination,
       include: (ino) => chosen.has(ino),
     }
-  })
+  }, server)
   for (const file of report.plan.files) {
     const entry = rules[chosen.get(file.ino)!.rule.name]!
     rules[chosen.get(file.ino)!.rule.name] = {

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import type {StatusReport} from '../../src/lib/control/serverStatus.js'
+import type {ShiftReport} from '../../src/lib/shift/runShift.js'
+import type {VerifyReport} from '../../src/lib/verify/runVerify.js'
+import {SHMR_BIN, shmr} from '../helpers/cli.js'
+import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
+import {waitForStaged} from '../helpers/staged.js'
+import {tempDir} from '../helpers/tempDir.js'
+
+const MiB = 1024 * 1024
+/** 1 MiB blocks on the write pool, 4 MiB on the archive (4+2): a 64 MiB file is 16 archive blocks. */
+const ONLINE = {blockSizeBytes: MiB, archiveBlockSizeBytes: 4 * MiB, mount: {cacheBytes: 64 * MiB}}
+const FILE_BYTES = 64 * MiB
+const PATCH_AT = 10 * MiB
+const PATCH_BYTES = 2 * MiB
+
+/**
+ * Reads FILE from start to end PASSES times, 1 MiB at a time, checking every 4 KiB page against
+ * REF or, inside the patched range, against REF or PATCHED (an overwrite runs meanwhile): any
+ * other byte is a wrong read. Prints the passes made.
+ */
+const READER = `
+import sys
+path, ref, patched, passes = sys.argv[1], open(sys.argv[2], 'rb').read(), open(sys.argv[3], 'rb').read(), int(sys.argv[4])
+lo, hi = ${PATCH_AT}, ${PATCH_AT + PATCH_BYTES}
+for p in range(passes):
+    with open(path, 'rb') as f:
+        offset = 0
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk: break
+            for page in range(0, len(chunk), 4096):
+                at = offset + page
+                got = chunk[page:page + 4096]
+                if got != ref[at:at + len(got)] and not (lo <= at < hi and got == patched[at:at + len(got)]):
+                    sys.exit(f'pass {p}: wrong bytes at {at}')
+            offset += len(chunk)
+        if offset != len(ref): sys.exit(f'pass {p}: read {offset} bytes')
+print(passes)
+`
+
+async function verifyClean(m: MountedFs): Promise<void> {
+  const verified = await shmr(['verify', '-c', m.config.file, '--json'])
+  assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
+  const report = JSON.parse(verified.stdout) as VerifyReport
+  assert.equal(report.summary.ok, report.summary.files, JSON.stringify(report.files.filter((file) => file.status !== 'ok')))
+}
+
+function run(args: readonly string[]): {done: Promise<{exitCode: number | null; stdout: string; stderr: string}>; pid: number} {
+  const child = spawn(args[0]!, args.slice(1), {stdio: ['ignore', 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  return {pid: child.pid!, done: new Promise((resolve) => child.once('close', (exitCode) => resolve({exitCode, stdout, stderr})))}
+}
+
+describe('shift while mounted (inside the server)', () => {
+  it('moves a file while one process reads it and another overwrites part of it: every read is right, the result is the overwritten file, on the archive', {timeout: 180_000}, async () => {
+    await withMount(ONLINE, async (m) => {
+      const work = tempDir()
+      const [ref, patch, patched] = ['ref', 'patch', 'patched'].map((name) => path.join(work, name)) as [string, string, string]
+      await shOk(`head -c ${FILE_BYTES} /dev/urandom > ${ref} && head -c ${PATCH_BYTES} /dev/urandom > ${patch} && cp ${ref} ${patched} && dd if=${patch} of=${patched} bs=1M seek=${PATCH_AT / MiB} conv=notrunc status=none`)
+      await shOk(`cp ${ref} ${m.mnt}/f && sync ${m.mnt}/f`)
+      const reader = run(['python3', '-c', READER, `${m.mnt}/f`, ref, patched, '3'])
+      const shift = run([process.execPath, SHMR_BIN, 'shift', '-c', m.config.file, '/f', '--json', '--jobs', '1', '--rate', '40M'])
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await shOk(`dd if=${patch} of=${m.mnt}/f bs=1M seek=${PATCH_AT / MiB} conv=notrunc,fsync status=none`)
+      const [read, shifted] = await Promise.all([reader.done, shift.done])
+      assert.equal(read.exitCode, 0, read.stderr)
+      assert.equal(read.stdout.trim(), '3')
+      assert.equal(shifted.exitCode, 0, shifted.stderr)
+      const report = JSON.parse(shifted.stdout) as ShiftReport
+      assert.deepEqual(report.files, {shifted: 1, skipped: 0, busy: 0})
+      assert.equal(await shOk(`cmp ${m.mnt}/f ${patched} && echo same`), 'same')
+      const where = JSON.parse(await shOk(`getfattr -n user.shmr.location --only-values ${m.mnt}/f`)) as {parts: Array<{pool: string; bytes: number}>; protected: boolean}
+      assert.deepEqual(where.parts.map((part) => part.pool), ['archive'], 'the overwrite was moved too, not left on stale shards')
+      await m.remount()
+      assert.equal(await shOk(`cmp ${m.mnt}/f ${patched} && echo same`), 'same')
+      await verifyClean(m)
+    })
+  })
+
+  it('kill -9 of the server while it moves a file: remount, verify is clean, the rerun finishes, the bytes are the same', {timeout: 180_000}, async () => {
+    // 1 MiB archive blocks: 64 of them, staged 16 at a time, so the kill finds some staged.
+    await withMount({...ONLINE, archiveBlockSizeBytes: MiB}, async (m) => {
+      const ref = path.join(tempDir(), 'ref')
+      await shOk(`head -c ${FILE_BYTES} /dev/urandom > ${ref} && cp ${ref} ${m.mnt}/f && sync ${m.mnt}/f`)
+      const shift = run([process.execPath, SHMR_BIN, 'shift', '-c', m.config.file, '/f', '--jobs', '1', '--rate', '8M'])
+      assert.ok(await waitForStaged(m.config.metadataDir, 2) >= 2, 'the server staged blocks')
+      const status = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
+      assert.ok(status.mounted && status.tasks.length === 1 && status.tasks[0]!.purpose === 'shift', JSON.stringify(status))
+      const second = await shmr(['shift', '-c', m.config.file, '/f'])
+      assert.equal(second.exitCode, 3, 'one move at a time')
+      assert.match(second.stderr, /^shmr: a shift runs in the server already/)
+      process.kill(m.pid(), 'SIGKILL')
+      const interrupted = await shift.done
+      assert.notEqual(interrupted.exitCode, 0)
+      await sh(`fusermount3 -u ${m.mnt}`)
+      await m.mount()
+      assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
+      const rerun = await shmr(['shift', '-c', m.config.file, '/f', '--json'])
+      assert.equal(rerun.exitCode, 0, rerun.stderr)
+      assert.equal((JSON.parse(rerun.stdout) as ShiftReport).files.shifted, 1)
+      assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
+      await m.unmount()
+      await verifyClean(m)
+      await m.mount()
+      assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
+    })
+  })
+
+  it('leaves a file that stays open for the next run, and says so', {timeout: 120_000}, async () => {
+    await withMount(ONLINE, async (m) => {
+      await shOk(`head -c ${4 * MiB} /dev/urandom > ${m.mnt}/held && head -c ${MiB} /dev/urandom > ${m.mnt}/free`)
+      // Held open for longer than a move waits (30 s) for a file to be let go.
+      const holder = run(['bash', '-c', `exec 3<${m.mnt}/held; sleep 45`])
+      try {
+        const shifted = await sh(`node ${SHMR_BIN} shift -c ${m.config.file} /held /free`)
+        assert.equal(shifted.exitCode, 0, shifted.stderr)
+        assert.match(shifted.stdout, /^Shifted 1 file\(s\) /m)
+        assert.match(shifted.stdout, /^ {2}1 file\(s\) in use \(open or being written\) were left as they are: run it again once they are closed$/m)
+        const where = (name: string): Promise<string> => shOk(`getfattr -n user.shmr.location --only-values ${m.mnt}/${name}`)
+        assert.deepEqual((JSON.parse(await where('free')) as {parts: Array<{pool: string}>}).parts.map((part) => part.pool), ['archive'])
+        assert.deepEqual((JSON.parse(await where('held')) as {parts: Array<{pool: string}>}).parts.map((part) => part.pool), ['write'])
+      } finally {
+        process.kill(holder.pid, 'SIGKILL')
+      }
+      await verifyClean(m)
+      assert.ok(fs.existsSync(`${m.mnt}/held`))
+    })
+  })
+})
