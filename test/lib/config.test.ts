@@ -54,9 +54,10 @@ describe('config', () => {
     assert.deepEqual(parseConfig(formatConfig(mirrored), mirrored.file), mirrored)
     assert.deepEqual(mirrored.pools[0]!.topology, mirror(2))
     const tunedRoot = tempDir()
-    const tuned = fixtureConfig(tunedRoot, {mount: {readAheadBytes: 8 * 1024 * 1024, cacheBytes: 64 * 1024 * 1024, logLevel: 'warning'}})
+    const tuned = fixtureConfig(tunedRoot, {mount: {readAheadBytes: 8 * 1024 * 1024, cacheBytes: 64 * 1024 * 1024, logLevel: 'warning', tierEveryMs: 3_600_000}})
     assert.match(formatConfig(tuned), /readAhead: 8M/)
     assert.match(formatConfig(tuned), /logLevel: warning/)
+    assert.match(formatConfig(tuned), /tierEvery: 1h/)
     assert.deepEqual(parseConfig(formatConfig(tuned), tuned.file), tuned)
   })
 
@@ -91,6 +92,7 @@ describe('config', () => {
     ['a cache that cannot hold two of the largest blocks', (doc) => { doc.pools[1].blockSize = '64M'; doc.mount = {cacheSize: '64M'} },
       /^mount\.cacheSize: cache size 64M cannot hold 2 blocks of 64M \(pool archive\); use at least 128M$/],
     ['an unknown log level', (doc) => { doc.mount = {logLevel: 'verbose'} }, /^mount\.logLevel: log level verbose is not one of error, warning, info, debug/],
+    ['a schedule of no time', (doc) => { doc.mount = {tierEvery: '0s'} }, /^mount\.tierEvery: tierEvery must be longer than zero/],
     ['a read-ahead window out of range', (doc) => { doc.mount = {readAhead: '64K'} }, /^mount\.readAhead: read-ahead 64K is out of range; use 128K to 256M/],
   ]
   for (const [what, edit, expected] of cases) {

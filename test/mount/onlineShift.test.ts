@@ -134,4 +134,48 @@ describe('shift while mounted (inside the server)', () => {
       assert.ok(fs.existsSync(`${m.mnt}/held`))
     })
   })
+
+  it('shmr cancel stops a move at its next block; status lists it as cancelled; the rerun finishes it', {timeout: 120_000}, async () => {
+    await withMount({...ONLINE, archiveBlockSizeBytes: MiB}, async (m) => {
+      const ref = path.join(tempDir(), 'ref')
+      await shOk(`head -c ${FILE_BYTES} /dev/urandom > ${ref} && cp ${ref} ${m.mnt}/f && sync ${m.mnt}/f`)
+      const shift = run([process.execPath, SHMR_BIN, 'shift', '-c', m.config.file, '/f', '--jobs', '1', '--rate', '8M'])
+      assert.ok(await waitForStaged(m.config.metadataDir, 1) >= 1, 'the server staged blocks')
+      const cancelled = await shmr(['cancel', '-c', m.config.file])
+      assert.equal(cancelled.exitCode, 0, cancelled.stderr)
+      assert.match(cancelled.stdout, /^stopping task 1 \(shift\) at its next block$/)
+      const stopped = await shift.done
+      assert.equal(stopped.exitCode, 3)
+      assert.match(stopped.stderr, /shmr: shift stopped: cancelled by shmr cancel\nhint: nothing is lost/)
+      const status = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
+      assert.ok(status.mounted)
+      assert.deepEqual(status.tasks, [])
+      assert.deepEqual(status.finished.map((task) => [task.id, task.purpose, task.outcome]), [[1, 'shift', 'cancelled']])
+      const none = await shmr(['cancel', '-c', m.config.file])
+      assert.equal(none.exitCode, 2)
+      assert.match(none.stderr, /^shmr: no task runs in the server$/m)
+      const rerun = await shmr(['shift', '-c', m.config.file, '/f', '--json'])
+      assert.equal(rerun.exitCode, 0, rerun.stderr)
+      assert.ok((JSON.parse(rerun.stdout) as ShiftReport).blocks.reused > 0, 'the blocks staged before the cancel were kept')
+      assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
+    })
+  })
+
+  it('mount.tierEvery: the server applies the tiers rules by itself, and status lists the run', {timeout: 120_000}, async () => {
+    await withMount({...ONLINE, mount: {...ONLINE.mount, tierEveryMs: 1000}}, async (m) => {
+      await m.unmount()
+      fs.appendFileSync(m.config.file, 'tiers:\n  - name: settled\n    match: {olderThan: 1s}\n    action: {pool: archive}\n')
+      await m.mount()
+      await shOk(`head -c ${3 * MiB} /dev/urandom > ${m.mnt}/new && cp ${m.mnt}/new ${path.join(tempDir(), 'copy')}`)
+      const pools = async (): Promise<string[]> => (JSON.parse(await shOk(`getfattr -n user.shmr.location --only-values ${m.mnt}/new`)) as {parts: Array<{pool: string}>}).parts.map((part) => part.pool)
+      for (let i = 0; i < 200 && (await pools()).join() !== 'archive'; i++) await new Promise((resolve) => setTimeout(resolve, 100))
+      assert.deepEqual(await pools(), ['archive'], 'moved without a command')
+      const status = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
+      assert.ok(status.mounted)
+      const run = status.finished.find((task) => task.scheduled && task.purpose === 'tier' && (task.filesShifted ?? 0) > 0)
+      assert.ok(run, JSON.stringify(status.finished))
+      assert.equal(run.outcome, 'done')
+      assert.match(fs.readFileSync(path.join(m.config.metadataDir, 'mount.log'), 'utf8'), /scheduled tier: moved 1 file\(s\)/)
+    })
+  })
 })

@@ -140,7 +140,10 @@ function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {
     readAheadBytes: field('readAhead', defaults.readAheadBytes, parseReadAhead),
     logLevel: field('logLevel', defaults.logLevel, parseLogLevel),
   }
-  return Object.values(parsed).some((value) => value === undefined) ? undefined : parsed as MountConfig
+  if (Object.values(parsed).some((value) => value === undefined)) return undefined
+  if (mount.tierEvery === undefined) return parsed as MountConfig
+  const tierEveryMs = problems.attempt('mount.tierEvery', () => parsePositiveDuration(mount.tierEvery, 'tierEvery'))
+  return tierEveryMs === undefined ? undefined : {...parsed as MountConfig, tierEveryMs}
 }
 
 function parsePools(raw: unknown, baseDir: string, blockSizeBytes: number, problems: Problems): PoolConfig[] | undefined {

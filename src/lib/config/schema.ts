@@ -15,7 +15,7 @@ import type {MountConfig, PoolRole} from './types.js'
  */
 
 export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'pools', 'mount', 'tiers'] as const
-export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead', 'logLevel'] as const
+export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead', 'logLevel', 'tierEvery'] as const
 export const POOL_KEYS = ['name', 'role', 'blockSize', 'erasure', 'mirror', 'placement', 'drives'] as const
 export const ERASURE_KEYS = ['data', 'parity'] as const
 export const POOL_ROLES: readonly PoolRole[] = ['write', 'archive']

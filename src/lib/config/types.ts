@@ -36,6 +36,8 @@ export interface MountConfig {
   readonly readAheadBytes: number
   /** The least severe lines the server logs (error, warning, info or debug). */
   readonly logLevel: LogLevel
+  /** The server applies the tiers rules itself this often (`shmr tier` inside it); undefined: only when asked. */
+  readonly tierEveryMs?: number
 }
 
 /** A validated config: every path absolute, every default filled in. */

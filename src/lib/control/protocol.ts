@@ -16,9 +16,11 @@ export type ControlRequest =
   | {readonly v: number; readonly op: 'flush'; readonly target?: string}
   /** `shmr shift`, `tier` or `rewrite`, run inside the server; events: plan, then progress. */
   | {readonly v: number; readonly op: 'migrate'; readonly purpose: MigrationPurpose; readonly options: MigrationRequest}
+  /** Stops the running task (that one, when `id` is given) at its next block. */
+  | {readonly v: number; readonly op: 'cancel'; readonly id?: number}
 
 export type ControlOp = ControlRequest['op']
-export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate']
+export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate', 'cancel']
 export type MigrationPurpose = 'shift' | 'tier' | 'rewrite'
 export const MIGRATION_PURPOSES: readonly MigrationPurpose[] = ['shift', 'tier', 'rewrite']
 
@@ -38,13 +40,31 @@ export type ControlEvent =
   | {readonly event: 'plan'; readonly plan: unknown}
   | {readonly event: 'progress'; readonly doneBytes: number}
 
-/** A task the server runs for a command (`shmr status`). */
+/** A task the server runs for a command, or by its schedule (`shmr status`). */
 export interface ServerTask {
+  /** Counts up from 1 for the life of the server: `shmr cancel ID`. */
+  readonly id: number
   readonly purpose: MigrationPurpose
+  /** Started by the server itself (mount.tierEvery), not by a command. */
+  readonly scheduled: boolean
   /** ISO 8601. */
   readonly startedAt: string
   readonly totalBytes: number
   readonly doneBytes: number
+}
+
+/** A task that ended since the mount: how, and what it moved. */
+export interface FinishedTask extends ServerTask {
+  /** ISO 8601. */
+  readonly endedAt: string
+  readonly outcome: 'done' | 'failed' | 'cancelled'
+  /** Files moved (done), or why it ended otherwise. */
+  readonly filesShifted?: number
+  readonly message?: string
+}
+
+export interface CancelResult {
+  readonly cancelled: ServerTask
 }
 
 export interface ServerStatus {
@@ -54,8 +74,10 @@ export interface ServerStatus {
   readonly mountedAt: string
   /** Blocks written through the mount and not yet stored (what `flush` writes out). */
   readonly pendingBlocks: number
-  /** Work the server is doing for commands (a shift, tier or rewrite). */
+  /** Work the server is doing (a shift, tier or rewrite): at most one. */
   readonly tasks: readonly ServerTask[]
+  /** The last tasks that ended since the mount, newest last. */
+  readonly finished: readonly FinishedTask[]
 }
 
 export interface FlushResult {
@@ -81,6 +103,7 @@ export function parseRequest(line: string): ControlRequest | string {
   if (request.v !== CONTROL_PROTOCOL_VERSION) return `protocol version ${JSON.stringify(request.v)}, this server speaks ${CONTROL_PROTOCOL_VERSION}`
   if (!CONTROL_OPS.includes(request.op as ControlOp)) return `unknown operation ${JSON.stringify(request.op)}`
   if (request.op === 'flush' && request.target !== undefined && typeof request.target !== 'string') return 'flush takes a target string'
+  if (request.op === 'cancel' && request.id !== undefined && !Number.isInteger(request.id)) return 'cancel takes a task id (an integer)'
   if (request.op === 'migrate') {
     if (!MIGRATION_PURPOSES.includes(request.purpose as MigrationPurpose)) return `unknown migration ${JSON.stringify(request.purpose)}`
     const options = request.options as Record<string, unknown> | undefined

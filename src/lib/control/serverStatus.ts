@@ -1,6 +1,7 @@
+import {ShmrError} from '../errors.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {askServer} from './controlClient.js'
-import type {FlushResult, ServerStatus} from './protocol.js'
+import type {CancelResult, FlushResult, ServerStatus} from './protocol.js'
 
 export type StatusReport =
   | ({readonly mounted: true} & ServerStatus)
@@ -23,4 +24,10 @@ export type FlushReport = ({readonly mounted: true} & FlushResult) | {readonly m
 export async function flushServer(metadataDir: string, target: string | undefined): Promise<FlushReport> {
   if (ExclusiveLock.holder(metadataDir)?.purpose !== 'mount') return {mounted: false}
   return {mounted: true, ...(await askServer(metadataDir, {op: 'flush', ...(target === undefined ? {} : {target})}) as FlushResult)}
+}
+
+/** `shmr cancel [ID]`: stops the task running in the server at its next block; what it staged stays for a rerun. */
+export async function cancelTask(metadataDir: string, id: number | undefined): Promise<CancelResult> {
+  if (ExclusiveLock.holder(metadataDir)?.purpose !== 'mount') throw new ShmrError('NOT_FOUND', 'the filesystem is not mounted: no task runs in a server', {hint: 'an offline shift stops with Ctrl-C'})
+  return await askServer(metadataDir, {op: 'cancel', ...(id === undefined ? {} : {id})}) as CancelResult
 }

@@ -6,6 +6,7 @@ import type {ShmrConfig} from '../config/types.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
 import {startControlServer, type ControlServer} from '../control/controlServer.js'
 import {controlHandlers} from '../control/serverHandlers.js'
+import {ServerTasks} from '../control/serverTasks.js'
 import {CONTROL_SOCKET_FILE, METRICS_FILE} from '../format/constants.js'
 import {ShmrFs} from '../fs/shmrFs.js'
 import {Metrics} from '../metrics/metrics.js'
@@ -135,8 +136,11 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
     if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`, 'warning')
     core.data.kernelReadsAhead(readAhead.bytes)
-    const control = await startControlServer(path.join(config.metadataDir, CONTROL_SOCKET_FILE), controlHandlers({config, core, store, mountpoint, invalidate: (ino) => session?.addon.invalidateInode(ino)}), options.log)
-    return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)), session, control)
+    const served = {config, core, store, mountpoint, invalidate: (ino: number) => session?.addon.invalidateInode(ino)}
+    const tasks = new ServerTasks(served, options.log)
+    if (config.mount.tierEveryMs !== undefined) tasks.schedule(config.mount.tierEveryMs)
+    const control = await startControlServer(path.join(config.metadataDir, CONTROL_SOCKET_FILE), controlHandlers(served, tasks), options.log)
+    return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)), session, control, tasks)
   } catch (error) {
     await store?.close()
     lock.release()
@@ -155,7 +159,7 @@ class RunningServer implements Server {
 
   constructor(readonly mountpoint: string, private readonly core: ShmrFs, private readonly store: MetaStore,
     private readonly lock: ExclusiveLock, private readonly log: Log, private readonly metrics: MetricsWriter, private readonly session: FuseSession,
-    private readonly control: ControlServer) {
+    private readonly control: ControlServer, private readonly tasks: ServerTasks) {
     this.stopped = new Promise((resolve) => { this.resolveStopped = resolve })
     this.timer = setInterval(() => void this.tick(), TICK_MS)
   }
@@ -216,6 +220,7 @@ class RunningServer implements Server {
       }
     }
     try {
+      await step(() => this.tasks.stop('the filesystem is being unmounted'))
       await step(() => this.control.close())
       await step(() => this.core.data.flushAll())
       // Unmounted, the session ends at once. Detached lazily (umount -l, shmr umount --lazy) with

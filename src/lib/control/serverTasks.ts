@@ -1,0 +1,142 @@
+import type {Topology} from '../blocks/topology.js'
+import {isShmrError, ShmrError} from '../errors.js'
+import type {Log} from '../log.js'
+import {runRewrite} from '../rewrite/runRewrite.js'
+import {runShift, type MigrationOptions, type ServerFilesystem, type ShiftReport} from '../shift/runShift.js'
+import {runTier} from '../tier/runTier.js'
+import type {ServedFilesystem} from './serverHandlers.js'
+import type {ControlEvent, FinishedTask, MigrationPurpose, MigrationRequest, ServerTask} from './protocol.js'
+
+/** How long a move waits for a file to be let go (closed, written out) before leaving it for the next run. */
+const QUIET_WAIT_MS = 30_000
+const QUIET_POLL_MS = 100
+/** Ended tasks `shmr status` lists. */
+const FINISHED_KEPT = 10
+
+/**
+ * The migrations a running server does, one at a time: for commands (through the control socket)
+ * and, with mount.tierEvery, by itself. Each can be cancelled; each that ends is remembered.
+ */
+export class ServerTasks {
+  private running: {task: ServerTask; readonly abort: AbortController; readonly settled: Promise<unknown>} | undefined
+  private readonly ended: FinishedTask[] = []
+  private nextId = 1
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(private readonly served: ServedFilesystem, private readonly log: Log) {}
+
+  get current(): ServerTask | undefined {
+    return this.running?.task
+  }
+
+  get finished(): readonly FinishedTask[] {
+    return this.ended
+  }
+
+  /** Runs a migration inside the server; BUSY when one runs already. */
+  async migrate(purpose: MigrationPurpose, request: MigrationRequest, events: {emit: (event: ControlEvent) => void; signal?: AbortSignal; scheduled?: boolean}): Promise<ShiftReport> {
+    if (this.running) {
+      const {task} = this.running
+      throw new ShmrError('BUSY', `a ${task.purpose} runs in the server already (task ${task.id}, since ${task.startedAt})`, {hint: 'shmr status shows it; shmr cancel stops it'})
+    }
+    const abort = new AbortController()
+    const signal = events.signal ? AbortSignal.any([events.signal, abort.signal]) : abort.signal
+    const started: ServerTask = {id: this.nextId++, purpose, scheduled: events.scheduled ?? false, startedAt: new Date().toISOString(), totalBytes: 0, doneBytes: 0}
+    const entry = {task: started, abort, settled: Promise.resolve() as Promise<unknown>}
+    this.running = entry
+    const work = this.run(purpose, {
+      ...request, dryRun: false,
+      onPlan: (plan) => {
+        entry.task = {...entry.task, totalBytes: plan.bytesToShift}
+        events.emit({event: 'plan', plan})
+      },
+      onProgress: (doneBytes) => {
+        entry.task = {...entry.task, doneBytes}
+        events.emit({event: 'progress', doneBytes})
+      },
+    }, signal)
+    entry.settled = work.catch(() => {})
+    try {
+      const report = await work
+      this.remember({...entry.task, endedAt: new Date().toISOString(), outcome: 'done', filesShifted: report.files.shifted})
+      return report
+    } catch (error) {
+      const cancelled = signal.aborted
+      const reason = cancelled && isShmrError(signal.reason) ? signal.reason.message : (error as Error).message
+      this.remember({...entry.task, endedAt: new Date().toISOString(), outcome: cancelled ? 'cancelled' : 'failed', message: reason})
+      if (cancelled) throw new ShmrError('UNAVAILABLE', `${purpose} stopped: ${reason}`, {hint: 'nothing is lost: run it again to go on from where it stopped'})
+      throw error
+    } finally {
+      this.running = undefined
+    }
+  }
+
+  /** Stops the running task at its next block (that one, when `id` is given). */
+  cancel(id: number | undefined, reason: string): ServerTask {
+    const running = this.running
+    if (!running || (id !== undefined && running.task.id !== id)) {
+      throw new ShmrError('NOT_FOUND', id === undefined ? 'no task runs in the server' : `task ${id} is not running${running ? ` (task ${running.task.id} is)` : ''}`)
+    }
+    running.abort.abort(new ShmrError('UNAVAILABLE', reason))
+    return running.task
+  }
+
+  /** With mount.tierEvery: the tiers rules applied every `everyMs`, when nothing else runs. */
+  schedule(everyMs: number): void {
+    this.timer = setInterval(() => {
+      if (this.running || this.served.config.tiers.length === 0) return
+      this.migrate('tier', {targets: ['/'], recursive: true, jobs: 1}, {emit: () => {}, scheduled: true}).then((report) => {
+        if (report.files.shifted > 0 || report.files.busy > 0) this.log(`scheduled tier: moved ${report.files.shifted} file(s)${report.files.busy > 0 ? `, ${report.files.busy} in use left for the next run` : ''}`)
+      }, (error: unknown) => this.log(`scheduled tier failed: ${(error as Error).message}`, 'warning'))
+    }, everyMs)
+    this.timer.unref()
+  }
+
+  /** Stops the schedule and the running task (at its next block), and waits for it. */
+  async stop(reason: string): Promise<void> {
+    clearInterval(this.timer)
+    const running = this.running
+    if (!running) return
+    this.log(`stopping the ${running.task.purpose} running in the server (task ${running.task.id}) at its next block: ${reason}`)
+    running.abort.abort(new ShmrError('UNAVAILABLE', reason))
+    await running.settled
+  }
+
+  private remember(task: FinishedTask): void {
+    this.ended.push(task)
+    if (this.ended.length > FINISHED_KEPT) this.ended.shift()
+  }
+
+  private run(purpose: MigrationPurpose, options: MigrationOptions & MigrationRequest, signal: AbortSignal): Promise<ShiftReport> {
+    const {core, store, config} = this.served
+    const server: ServerFilesystem = {
+      store, pools: core.pools, blocks: core.blocks, namespace: core.namespace, mountpoint: this.served.mountpoint, signal,
+      flushFile: (ino) => core.data.flushFile(ino),
+      whenQuiet: (ino, swap) => this.whenQuiet(ino, swap, signal),
+    }
+    switch (purpose) {
+      case 'shift': return runShift(config, {...options, scheme: options.scheme as Topology | undefined}, server)
+      case 'tier': return runTier(config, options, server)
+      case 'rewrite': return runRewrite(config, {...options, blockSizeBytes: options.blockSizeBytes ?? 0}, server)
+    }
+  }
+
+  /**
+   * Runs a move's swap once the mount holds nothing of the file (see FileData.isQuiet), in the
+   * same turn of the event loop as that check: no request is served between them. Its cached
+   * blocks go (their bytes are stored), and the kernel is told its attributes changed.
+   */
+  private async whenQuiet(ino: number, swap: () => Promise<void>, signal: AbortSignal): Promise<void> {
+    const {data} = this.served.core
+    const deadline = Date.now() + QUIET_WAIT_MS
+    while (!data.isQuiet(ino)) {
+      signal.throwIfAborted()
+      if (Date.now() > deadline) throw new ShmrError('BUSY', `file ${ino} stayed in use (open or being written) for ${QUIET_WAIT_MS / 1000} s`)
+      await new Promise((resolve) => setTimeout(resolve, QUIET_POLL_MS))
+    }
+    data.dropCached(ino)
+    const swapped = swap()
+    this.served.invalidate(ino)
+    await swapped
+  }
+}
