@@ -14,6 +14,7 @@ import {defaultMountConfig} from '../src/lib/config/schema.js'
 import {formatSize} from '../src/lib/format/size.js'
 import {mountsUnder} from '../src/lib/fuse/mountTable.js'
 import {haveFio, RANDOM_READ_DEPTHS, randomReadFigure, randomReadSection, type RandomReadSubject} from './randomReads.js'
+import {ONLINE_FIGURES, onlineSection} from './online.js'
 import {recoverySection} from './recovery.js'
 import {CREATE_SIZES, createFigure, TREE_STEPS, treeFigure, treeSection} from './tree.js'
 
@@ -36,7 +37,7 @@ const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : un
  */
 const sourceArg = args.includes('--source') ? args[args.indexOf('--source') + 1] : 'memory'
 if (sourceArg !== 'memory' && sourceArg !== 'disk') usage(`--source takes memory or disk; got ${sourceArg}`)
-const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'tree', 'rewrites', 'archive', 'recovery', 'codec'] as const
+const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'tree', 'rewrites', 'archive', 'online', 'recovery', 'codec'] as const
 /** `--only shmr,passthrough`: run just those sections (for working on one figure; ratios need both sides). */
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : new Set<string>(SECTIONS)
 for (const name of only) {
@@ -383,6 +384,8 @@ function targets(): Target[] {
     ...CREATE_SIZES.map((size) => ({...ratioTarget(`${createFigure('', size).trim()} file, shmr / mergerfs time`, createFigure('shmr', size), createFigure('mergerfs', size)), atMost: true})),
     {what: 'pool bytes per live byte, rewrites', value: results['shmr pool bytes per live byte']?.max, goal: 2, unit: '×', atMost: true},
     {what: 'shift', value: results['shmr shift']?.median, goal: 300, unit: ' MB/s'},
+    {...ratioTarget('shift inside the mount / offline', ONLINE_FIGURES.online, ONLINE_FIGURES.offline), goal: 0.8},
+    {...ratioTarget('cold read beside a 100M/s shift / alone', ONLINE_FIGURES.readBeside, ONLINE_FIGURES.readAlone), goal: 0.8},
     {what: 'decode', value: results['shmr decode']?.median, goal: 500, unit: ' MB/s'},
     {what: 'decode, 2 shards lost', value: results['shmr decode, 2 shards lost']?.median, goal: 300, unit: ' MB/s'},
     {...ratioTarget('encode 4+2, all cores / one', `codec 4+2 encode, ${cores} cores`, 'codec 4+2 encode, 1 core'), goal: 1.8},
@@ -477,6 +480,7 @@ try {
     if (!only.has('shmr')) await sh(`dd if=${source} of=${mounted.dir}/f bs=1M conv=fsync status=none`)
     await archive(mounted)
   }
+  if (only.has('online')) await onlineSection({sizeBytes: SIZE, scratch: root, repo}, {sh, dropCaches, seconds, record})
   if (only.has('recovery')) {
     await recoverySection({files: RECOVER_FILES, scratch: root, repo}, {sh, dropCaches, seconds, record, note: (key, text) => { notes[key] = text }})
   }

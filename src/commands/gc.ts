@@ -5,7 +5,7 @@ import {formatSize} from '../lib/format/size.js'
 import {runGc, type GcReport} from '../lib/gc/runGc.js'
 
 export default class Gc extends FilesystemCommand {
-  static override description = `Deletes block and shard files that nothing needs any more, offline: those the metadata marked as tombstones when it stopped pointing at them, and those no record points at (left behind by a crash between writing a block and committing it). Only files older than the grace period go, so nothing a writer is about to commit is raced; a referenced file is never touched. --dry-run only reads, and runs while mounted too.`
+  static override description = `Deletes block and shard files that nothing needs any more: those the metadata marked as tombstones when it stopped pointing at them, and those no record points at (left behind by a crash between writing a block and committing it). Only files older than the grace period go, so nothing a writer is about to commit is raced; a referenced file is never touched. While mounted, the server does it (through its control socket), and keeps the unreferenced files, listing them: the mount may be about to commit files it just wrote. --dry-run only reads.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'Collect garbage older than an hour', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml'},
@@ -15,7 +15,7 @@ export default class Gc extends FilesystemCommand {
     'dry-run': Flags.boolean({description: 'list and sum what would be deleted, delete nothing', default: false}),
     grace: Flags.string({description: 'only files older than this (like 30m, 1h, 2d)', default: '1h', helpValue: 'DURATION'}),
   }
-  static override summary = 'Delete tombstoned and unreferenced block files (offline)'
+  static override summary = 'Delete tombstoned and unreferenced block files'
 
   async run(): Promise<GcReport> {
     const {flags} = await this.parse(Gc)
@@ -27,6 +27,7 @@ export default class Gc extends FilesystemCommand {
         `${report.unreferenced.files} unreferenced file(s), ${formatSize(report.unreferenced.bytes)} (older than ${formatDuration(report.graceMs)})`)
       for (const file of report.unreferenced.paths.slice(0, 20)) this.log(`  ${file}`)
       if (report.keptYoung > 0) this.log(`  kept ${report.keptYoung} unreferenced file(s) younger than the grace period`)
+      if (report.keptMounted > 0) this.log(`  kept the ${report.keptMounted} unreferenced file(s): mounted, the server may be about to commit them (gc them unmounted)`)
       if (report.stagedOfMissingFiles > 0) this.log(`  ${report.dryRun ? 'would drop' : 'dropped'} the staged blocks of ${report.stagedOfMissingFiles} deleted file(s)`)
     }
     return report

@@ -79,4 +79,24 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' ${path.join(m.config.
       assert.equal(flushed.stdout, 'not mounted: nothing is buffered')
     })
   })
+
+  it('gc while mounted runs in the server: tombstones go, unreferenced files are listed and kept; offline gc deletes them', {timeout: 60_000}, async () => {
+    await withMount(BUFFERED, async (m) => {
+      const stray = path.join(m.config.pools[0]!.drives[0]!.dir, 'shmr', '00', '00', 'i999.b0.z1048576.g5.s.s0.l3.c00000000.shard')
+      fs.mkdirSync(path.dirname(stray), {recursive: true})
+      fs.writeFileSync(stray, 'abc')
+      await shOk(`touch -d '2 hours ago' ${stray}`)
+      const mounted = await shmr(['gc', '-c', m.config.file, '--json'])
+      assert.equal(mounted.exitCode, 0, mounted.stderr)
+      const report = JSON.parse(mounted.stdout) as {unreferenced: {files: number}; keptMounted: number}
+      assert.equal(report.unreferenced.files, 1)
+      assert.equal(report.keptMounted, 1)
+      assert.ok(fs.existsSync(stray), 'kept while mounted')
+      await m.unmount()
+      const offline = await shmr(['gc', '-c', m.config.file, '--json'])
+      assert.equal(offline.exitCode, 0, offline.stderr)
+      assert.equal((JSON.parse(offline.stdout) as {keptMounted: number}).keptMounted, 0)
+      assert.equal(fs.existsSync(stray), false, 'deleted offline')
+    })
+  })
 })

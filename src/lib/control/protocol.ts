@@ -18,9 +18,11 @@ export type ControlRequest =
   | {readonly v: number; readonly op: 'migrate'; readonly purpose: MigrationPurpose; readonly options: MigrationRequest}
   /** Stops the running task (that one, when `id` is given) at its next block. */
   | {readonly v: number; readonly op: 'cancel'; readonly id?: number}
+  /** `shmr gc` inside the server: tombstones older than `graceMs`, staged blocks of deleted files. */
+  | {readonly v: number; readonly op: 'gc'; readonly graceMs: number}
 
 export type ControlOp = ControlRequest['op']
-export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate', 'cancel']
+export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate', 'cancel', 'gc']
 export type MigrationPurpose = 'shift' | 'tier' | 'rewrite'
 export const MIGRATION_PURPOSES: readonly MigrationPurpose[] = ['shift', 'tier', 'rewrite']
 
@@ -104,6 +106,7 @@ export function parseRequest(line: string): ControlRequest | string {
   if (!CONTROL_OPS.includes(request.op as ControlOp)) return `unknown operation ${JSON.stringify(request.op)}`
   if (request.op === 'flush' && request.target !== undefined && typeof request.target !== 'string') return 'flush takes a target string'
   if (request.op === 'cancel' && request.id !== undefined && !Number.isInteger(request.id)) return 'cancel takes a task id (an integer)'
+  if (request.op === 'gc' && (typeof request.graceMs !== 'number' || !(request.graceMs >= 0))) return 'gc takes graceMs, a number of at least 0'
   if (request.op === 'migrate') {
     if (!MIGRATION_PURPOSES.includes(request.purpose as MigrationPurpose)) return `unknown migration ${JSON.stringify(request.purpose)}`
     const options = request.options as Record<string, unknown> | undefined

@@ -2,6 +2,7 @@ import type {ShmrConfig} from '../config/types.js'
 import type {ShmrFs} from '../fs/shmrFs.js'
 import {inoOfTarget} from '../fs/targets.js'
 import type {MetaStore} from '../meta/metaStore.js'
+import {runGc, type GcReport} from '../gc/runGc.js'
 import type {ShiftReport} from '../shift/runShift.js'
 import type {ControlHandlers} from './controlServer.js'
 import type {CancelResult, FlushResult, ServerStatus} from './protocol.js'
@@ -39,5 +40,6 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
     },
     migrate: async ({purpose, options}, context): Promise<ShiftReport> => tasks.migrate(purpose, options, context),
     cancel: async ({id}): Promise<CancelResult> => ({cancelled: tasks.cancel(id, 'cancelled by shmr cancel')}),
+    gc: async ({graceMs}): Promise<GcReport> => runGc(served.config, {graceMs, dryRun: false}, {store, pools: core.pools, blocks: core.blocks}),
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises'
 import {BlockStore} from '../blocks/blockStore.js'
 import type {ShmrConfig} from '../config/types.js'
+import {askServer} from '../control/controlClient.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {PoolSet} from '../pools/poolSet.js'
@@ -18,6 +19,8 @@ export interface GcReport {
   readonly keptYoung: number
   /** Files deleted while a shift or rewrite of them was interrupted, whose staged blocks were dropped (their files become tombstones). */
   readonly stagedOfMissingFiles: number
+  /** Run while mounted: the unreferenced files listed were kept (the mount may be about to commit them); offline gc deletes them. */
+  readonly keptMounted: number
 }
 
 /**
@@ -25,7 +28,11 @@ export interface GcReport {
  * references (left by a crash), that are older than `graceMs`. Never a referenced file: the
  * reference set is built from the whole metadata store under the filesystem's lock.
  */
-export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRun: boolean}): Promise<GcReport> {
+export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRun: boolean}, server?: MountedStore): Promise<GcReport> {
+  if (!server && !options.dryRun && ExclusiveLock.holder(config.metadataDir)?.purpose === 'mount') {
+    return await askServer(config.metadataDir, {op: 'gc', graceMs: options.graceMs}) as GcReport
+  }
+  if (server) return collect(server.store, server.pools, server.blocks, options, true)
   // A dry run only reads: no lock, the store read-only, so it runs beside a mount too. Files the
   // mount wrote and has not committed yet look unreferenced there, but the grace period keeps
   // them from the list.
@@ -34,29 +41,45 @@ export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRu
   try {
     store = await MetaStore.open(config.metadataDir, {readOnly: options.dryRun})
     const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
-    const missing = stagedOfMissingFiles(store)
-    if (!options.dryRun && missing.length > 0) {
-      const blocks = new BlockStore(pools)
-      await store.transaction(() => {
-        for (const ino of missing) dropStaged(store!, blocks, ino, Date.now())
-      })
-    }
-    const tombstones = await collectTombstones(store, pools, options.graceMs, {dryRun: options.dryRun})
-    const cutoff = Date.now() - options.graceMs
-    const unreferenced = await findUnreferencedFiles(store, new BlockStore(pools), pools)
-    const old = unreferenced.filter((file) => file.mtimeMs <= cutoff)
-    if (!options.dryRun) {
-      for (const file of old) await fs.rm(pools.drive(file.drive)!.resolve(file.path), {force: true})
-    }
-    return {
-      dryRun: options.dryRun, graceMs: options.graceMs,
-      tombstones: {files: tombstones.files, bytes: tombstones.bytes},
-      unreferenced: {files: old.length, bytes: old.reduce((sum, file) => sum + file.sizeBytes, 0), paths: old.map((file) => `${file.driveName}:${file.path}`)},
-      keptYoung: unreferenced.length - old.length,
-      stagedOfMissingFiles: missing.length,
-    }
+    return await collect(store, pools, new BlockStore(pools), options, false)
   } finally {
     await store?.close()
     lock?.release()
+  }
+}
+
+/** A mounted filesystem's own store, for gc inside its server. */
+export interface MountedStore {
+  readonly store: MetaStore
+  readonly pools: PoolSet
+  readonly blocks: BlockStore
+}
+
+/**
+ * Inside the server (`mounted`), unreferenced files are listed, not deleted: the mount may have
+ * just written them, their commit still to come (a metadata disk full holds it for minutes), and
+ * the store cannot tell. Offline gc deletes them.
+ */
+async function collect(store: MetaStore, pools: PoolSet, blocks: BlockStore, options: {graceMs: number; dryRun: boolean}, mounted: boolean): Promise<GcReport> {
+  const missing = stagedOfMissingFiles(store)
+  if (!options.dryRun && missing.length > 0) {
+    await store.transaction(() => {
+      for (const ino of missing) dropStaged(store, blocks, ino, Date.now())
+    })
+  }
+  const tombstones = await collectTombstones(store, pools, options.graceMs, {dryRun: options.dryRun, ...(mounted ? {blocks} : {})})
+  const cutoff = Date.now() - options.graceMs
+  const unreferenced = await findUnreferencedFiles(store, blocks, pools)
+  const old = unreferenced.filter((file) => file.mtimeMs <= cutoff)
+  if (!options.dryRun && !mounted) {
+    for (const file of old) await fs.rm(pools.drive(file.drive)!.resolve(file.path), {force: true})
+  }
+  return {
+    dryRun: options.dryRun, graceMs: options.graceMs,
+    tombstones: {files: tombstones.files, bytes: tombstones.bytes},
+    unreferenced: {files: old.length, bytes: old.reduce((sum, file) => sum + file.sizeBytes, 0), paths: old.map((file) => `${file.driveName}:${file.path}`)},
+    keptYoung: unreferenced.length - old.length,
+    keptMounted: mounted && !options.dryRun ? old.length : 0,
+    stagedOfMissingFiles: missing.length,
   }
 }

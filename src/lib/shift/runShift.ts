@@ -65,8 +65,8 @@ export interface ShiftReport {
 
 /**
  * `shmr shift`: moves files' blocks to another pool (by default the first archive pool, with its
- * scheme and block size), offline. Holds the filesystem's lock for its whole run, so a mount is
- * refused meanwhile, and refuses to start while the filesystem is mounted.
+ * scheme and block size). Offline it holds the filesystem's lock for its whole run, so a mount is
+ * refused meanwhile; while mounted, the server runs it (migrateThroughMount), given `server` there.
  */
 export async function runShift(config: ShmrConfig, options: ShiftOptions, server?: ServerFilesystem): Promise<ShiftReport> {
   if (!server) {
