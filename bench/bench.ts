@@ -480,7 +480,7 @@ try {
     if (!only.has('shmr')) await sh(`dd if=${source} of=${mounted.dir}/f bs=1M conv=fsync status=none`)
     await archive(mounted)
   }
-  if (only.has('online')) await onlineSection({sizeBytes: SIZE, scratch: root, repo}, {sh, dropCaches, seconds, record})
+  if (only.has('online')) await onlineSection({sizeBytes: SIZE, rounds: quick ? 1 : RUNS, scratch: root, repo}, {sh, dropCaches, seconds, record})
   if (only.has('recovery')) {
     await recoverySection({files: RECOVER_FILES, scratch: root, repo}, {sh, dropCaches, seconds, record, note: (key, text) => { notes[key] = text }})
   }
