@@ -15,6 +15,8 @@ export default class Mount extends FilesystemCommand {
 
 Like umount(8), a stop is refused while programs hold files or directories in the mount: the server logs which, and keeps serving. A second Ctrl-C (or signal) then detaches the mount lazily and stops: those programs get errors (ENOTCONN) from then on, and what they had not yet written is lost. A mount detached lazily from outside (shmr umount --lazy, umount -l) is served until its last file is closed.
 
+An archive drive that is missing, blank, another filesystem's or at another drive's path is left out: one line each says why, reads rebuild its shards from the other drives, and shmr status shows the pool degraded. With more gone than the scheme's parity, the files that cannot be read are named (reading one answers EIO), or, with mount.refuseUnreadable, the mount is refused. A write pool drive must be there.
+
 mount(8) mounts it too, through the helper the install links as /sbin/mount.fuse.shmr: mount -t fuse.shmr CONFIG MOUNTPOINT, or an /etc/fstab line "CONFIG MOUNTPOINT fuse.shmr defaults,nofail 0 0"; at boot, the systemd unit packaging/systemd/shmr@.service (scripts/install-systemd.sh).
 
 A dead mount left at the mount point by a server of this filesystem that died (kill -9, a crash) is cleared first, saying so.
@@ -33,7 +35,8 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Mount)
-    const config = this.loadConfig(flags.config)
+    // A dead archive drive's directory may be gone: the mount serves degraded (a write pool drive's is refused).
+    const config = this.loadConfig(flags.config, {missingDrivesAllowed: true})
     if (flags.background) {
       const logFile = path.join(config.metadataDir, 'mount.log')
       const {pid, notes, logTo} = await detach(['mount', '-c', config.file, ...(args.mountpoint ? [args.mountpoint] : [])], logFile)

@@ -19,6 +19,8 @@ export default class Status extends FilesystemCommand {
       if (report.mounted) {
         this.log(`mounted at ${report.mountpoint} by PID ${report.pid} since ${report.mountedAt}`)
         this.log(`  ${report.pendingBlocks} block(s) written and not yet stored${report.pendingBlocks > 0 ? ' (shmr flush writes them out)' : ''}`)
+        for (const drive of report.degraded?.drives ?? []) this.log(`  DEGRADED: ${drive.problem}`)
+        if (report.degraded && report.degraded.unreadableFiles > 0) this.log(`  ${report.degraded.unreadableFiles} file(s) cannot be read until those drives are back`)
         for (const task of report.tasks) {
           const share = task.totalBytes > 0 ? ` ${Math.floor((task.doneBytes / task.totalBytes) * 100)}% of ${formatSize(task.totalBytes)}` : ''
           this.log(`  running: task ${task.id}, ${task.purpose}${task.scheduled ? ' (scheduled)' : ''} since ${task.startedAt}${share}`)

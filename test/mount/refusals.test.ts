@@ -41,28 +41,35 @@ describe('mount refuses', () => {
     await refuses(['-c', config.file, path.join(tempDir(), 'absent')], 2, /mount point .*absent does not exist/, config.mountpoint)
   })
 
-  it('a missing drive directory, naming it', async () => {
+  it('a missing write pool drive directory, naming it (a missing archive drive is served degraded: degradedMount.test)', async () => {
     const config = await freshFs()
-    fs.rmSync(config.pools[1]!.drives[3]!.dir, {recursive: true})
-    await refuses(['-c', config.file], 2, /smr3: directory .* does not exist/, config.mountpoint)
+    fs.rmSync(config.pools[0]!.drives[0]!.dir, {recursive: true})
+    await refuses(['-c', config.file], 4, /drive ssd0: directory .* does not exist/, config.mountpoint)
   })
 
-  it('a drive directory of another filesystem, naming it', async () => {
+  it('a write pool drive directory of another filesystem, naming it', async () => {
     const config = await freshFs()
     const other = await freshFs()
-    const smr2 = config.pools[1]!.drives[2]!.dir
-    fs.copyFileSync(path.join(other.pools[1]!.drives[2]!.dir, DRIVE_IDENTITY_FILE), path.join(smr2, DRIVE_IDENTITY_FILE))
-    await refuses(['-c', config.file], 4, /drive smr2: .* belongs to another filesystem/, config.mountpoint)
+    const ssd0 = config.pools[0]!.drives[0]!.dir
+    fs.copyFileSync(path.join(other.pools[0]!.drives[0]!.dir, DRIVE_IDENTITY_FILE), path.join(ssd0, DRIVE_IDENTITY_FILE))
+    await refuses(['-c', config.file], 4, /drive ssd0: .* belongs to another filesystem/, config.mountpoint)
   })
 
-  it('a drive holding another drive of this filesystem (mounted at the wrong path)', async () => {
+  it('archive drives mounted at each other\'s paths are left out, each named, and served degraded', async () => {
     const config = await freshFs()
     const [a, b] = [config.pools[1]!.drives[0]!.dir, config.pools[1]!.drives[1]!.dir]
     const swap = path.join(tempDir(), 'swap')
     fs.renameSync(a, swap)
     fs.renameSync(b, a)
     fs.renameSync(swap, b)
-    await refuses(['-c', config.file], 4, /2 drives cannot be used|holds drive smr1 of this filesystem/, config.mountpoint)
+    const mounted = await shmr(['mount', '-c', config.file, '--background'])
+    try {
+      assert.equal(mounted.exitCode, 0, mounted.stderr)
+      assert.match(mounted.stdout, /^drive smr0: .* holds drive smr1 of this filesystem .*: served degraded/m)
+      assert.match(mounted.stdout, /^drive smr1: .* holds drive smr0 of this filesystem .*: served degraded/m)
+    } finally {
+      await shmr(['umount', '-c', config.file])
+    }
   })
 
   it('when FUSE is unusable, saying what to install', async (t) => {

@@ -40,6 +40,7 @@ function formatMount(mount: MountConfig): {mount?: Record<string, unknown>} {
   if (mount.requestTimeoutMs !== defaults.requestTimeoutMs) entries.push(['requestTimeout', formatDuration(mount.requestTimeoutMs)])
   if (mount.readAheadBytes !== defaults.readAheadBytes) entries.push(['readAhead', formatSizeExact(mount.readAheadBytes)])
   if (mount.logLevel !== defaults.logLevel) entries.push(['logLevel', mount.logLevel])
+  if (mount.refuseUnreadable !== defaults.refuseUnreadable) entries.push(['refuseUnreadable', mount.refuseUnreadable])
   if (mount.tierEveryMs !== undefined) entries.push(['tierEvery', formatDuration(mount.tierEveryMs)])
   return entries.length > 0 ? {mount: Object.fromEntries(entries)} : {}
 }

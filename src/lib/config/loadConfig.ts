@@ -35,6 +35,8 @@ export interface LoadOptions {
    * write pool may be gone with their disk); one that exists must still be usable.
    */
   readonly missingDirsAllowed?: boolean
+  /** A drive directory that does not exist is no problem (`shmr mount`: a dead archive drive is served degraded; a write pool's is refused by the pools). */
+  readonly missingDrivesAllowed?: boolean
 }
 
 /**
@@ -76,7 +78,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   }
   const problems = new Problems()
   const config = parseTopLevel(raw, file, problems)
-  checkDirectories(problems, options.missingDirsAllowed ?? false)
+  checkDirectories(problems, (where) => options.missingDirsAllowed === true || (options.missingDrivesAllowed === true && /^pools\[\d+\]\.drives\./.test(where)))
   if (problems.lines.length > 0 || !config) {
     throw new ShmrError('BAD_CONFIG', `config ${file} has ${problems.lines.length} problem${problems.lines.length === 1 ? '' : 's'}`, {
       details: problems.lines, hint: 'see docs/CONFIG.md or man/shmr-config.5 (man -l) in the shmr repository for the format',
@@ -139,6 +141,7 @@ function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {
     requestTimeoutMs: field('requestTimeout', defaults.requestTimeoutMs, (value) => parsePositiveDuration(value, 'requestTimeout')),
     readAheadBytes: field('readAhead', defaults.readAheadBytes, parseReadAhead),
     logLevel: field('logLevel', defaults.logLevel, parseLogLevel),
+    refuseUnreadable: field('refuseUnreadable', defaults.refuseUnreadable, (value) => parseBoolean(value, 'refuseUnreadable')),
   }
   if (Object.values(parsed).some((value) => value === undefined)) return undefined
   if (mount.tierEvery === undefined) return parsed as MountConfig
@@ -211,10 +214,10 @@ function reportDuplicates(values: readonly string[], what: string, where: string
  * Every directory named anywhere in the config exists and is usable, and no two drives (or a
  * drive and the metadata) share one. Runs over whatever parsed, so these lines come with the others.
  */
-function checkDirectories(problems: Problems, missingAllowed: boolean): void {
+function checkDirectories(problems: Problems, missingAllowed: (where: string) => boolean): void {
   const owners = new Map<string, string>()
   for (const {where, dir, use} of problems.directories) {
-    if (missingAllowed && !fs.existsSync(dir)) continue
+    if (!fs.existsSync(dir) && missingAllowed(where)) continue
     const problem = directoryProblem(dir, use)
     if (problem) {
       problems.add(where, problem)

@@ -38,6 +38,8 @@ export interface MountConfig {
   readonly logLevel: LogLevel
   /** The server applies the tiers rules itself this often (`shmr tier` inside it); undefined: only when asked. */
   readonly tierEveryMs?: number
+  /** Refuse to mount when missing archive drives leave files that cannot be read (default: mount, naming them). */
+  readonly refuseUnreadable: boolean
 }
 
 /** A validated config: every path absolute, every default filled in. */

@@ -80,6 +80,13 @@ export interface ServerStatus {
   readonly tasks: readonly ServerTask[]
   /** The last tasks that ended since the mount, newest last. */
   readonly finished: readonly FinishedTask[]
+  /** Archive drives left out at the mount (missing, blank, another's), and how many files cannot be read without them. */
+  readonly degraded?: DegradedState
+}
+
+export interface DegradedState {
+  readonly drives: ReadonlyArray<{readonly name: string; readonly problem: string}>
+  readonly unreadableFiles: number
 }
 
 export interface FlushResult {

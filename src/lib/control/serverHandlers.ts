@@ -5,7 +5,7 @@ import type {MetaStore} from '../meta/metaStore.js'
 import {runGc, type GcReport} from '../gc/runGc.js'
 import type {ShiftReport} from '../shift/runShift.js'
 import type {ControlHandlers} from './controlServer.js'
-import type {CancelResult, FlushResult, ServerStatus} from './protocol.js'
+import type {CancelResult, DegradedState, FlushResult, ServerStatus} from './protocol.js'
 import type {ServerTasks} from './serverTasks.js'
 
 export interface ServedFilesystem {
@@ -13,6 +13,8 @@ export interface ServedFilesystem {
   readonly core: ShmrFs
   readonly store: MetaStore
   readonly mountpoint: string
+  /** Archive drives left out at the mount, if any. */
+  readonly degraded: DegradedState | undefined
   /** Tells the kernel a file's attributes changed behind its back (a move changes st_blocks). */
   readonly invalidate: (ino: number) => void
 }
@@ -24,7 +26,7 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
   return {
     status: async (): Promise<ServerStatus> => ({
       pid: process.pid, mountpoint, mountedAt, pendingBlocks: core.data.pendingBlocks(),
-      tasks: tasks.current ? [tasks.current] : [], finished: tasks.finished,
+      tasks: tasks.current ? [tasks.current] : [], finished: tasks.finished, ...(served.degraded ? {degraded: served.degraded} : {}),
     }),
     flush: async ({target}): Promise<FlushResult> => {
       const startedMs = Date.now()

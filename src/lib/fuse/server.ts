@@ -28,6 +28,9 @@ import {isMounted} from './mountTable.js'
 import {FuseSession} from './session.js'
 import {describePrivate, makePrivate} from '../pools/privateModes.js'
 import {probeStore} from '../meta/storeProbe.js'
+import type {Namespace} from '../fs/namespace.js'
+import type {DegradedState} from '../control/protocol.js'
+import {unreadableFiles} from '../inspect/unreadableFiles.js'
 import {snapshotDrivesOf, writeSnapshots} from '../recovery/driveSnapshots.js'
 import {describeSnapshotsWritten} from '../recovery/describeSnapshots.js'
 
@@ -50,6 +53,8 @@ const MAX_FLUSHING_BLOCKS = 32
  * How long a stopping server waits for its FUSE session to end after unmounting; still running
  * then, the mount was detached lazily with files open.
  */
+/** Unreadable files a degraded mount names in its log line (all of them: shmr inspect files). */
+const UNREADABLE_NAMED = 20
 const SESSION_EXIT_WAIT_MS = 2000
 /** The largest request the kernel sends (libfuse 3's FUSE_MAX_MAX_PAGES, 256 pages): one default block per write. */
 const MAX_REQUEST_BYTES = 1024 * 1024
@@ -93,7 +98,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
   try {
     await probeStore(config.metadataDir, {write: true})
     store = await MetaStore.open(config.metadataDir)
-    const pools = PoolSet.open(config, store.superblock)
+    const pools = PoolSet.open(config, store.superblock, {degradedArchive: true})
     const madePrivate = describePrivate(makePrivate(config))
     if (madePrivate) options.log(madePrivate)
     checkMountpoint(mountpoint)
@@ -115,6 +120,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
       // The kernel keeps attributes (attributes.ts): what shmr changes by itself, it is told of.
       onStoredChange: (ino) => session?.addon.invalidateInode(ino),
     }, options.log)
+    const degraded = checkDegraded(config, store, pools, core.namespace, mountpoint, options.log)
     const recovered = await core.namespace.recoverOrphans()
     if (recovered > 0) options.log(`reclaimed ${recovered} file(s) left open and unlinked by a crash`)
     const context = new FuseContext(core, options.log, metrics)
@@ -136,7 +142,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
     if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`, 'warning')
     core.data.kernelReadsAhead(readAhead.bytes)
-    const served = {config, core, store, mountpoint, invalidate: (ino: number) => session?.addon.invalidateInode(ino)}
+    const served = {config, core, store, mountpoint, degraded, invalidate: (ino: number) => session?.addon.invalidateInode(ino)}
     const tasks = new ServerTasks(served, options.log)
     if (config.mount.tierEveryMs !== undefined) tasks.schedule(config.mount.tierEveryMs)
     const control = await startControlServer(path.join(config.metadataDir, CONTROL_SOCKET_FILE), controlHandlers(served, tasks), options.log)
@@ -251,6 +257,25 @@ class RunningServer implements Server {
       this.resolveStopped()
     }
   }
+}
+
+/**
+ * Archive drives that cannot be used are left out (PoolSet's degradedArchive): one line each says
+ * why, and the files that cannot be read without them are named. With mount.refuseUnreadable,
+ * such files refuse the mount instead.
+ */
+function checkDegraded(config: ShmrConfig, store: MetaStore, pools: PoolSet, namespace: Namespace, mountpoint: string, log: Log): DegradedState | undefined {
+  if (pools.problems.length === 0) return undefined
+  for (const problem of pools.problems) log(`${problem.message}: served degraded, its shards rebuilt from the other drives`, 'warning')
+  const unreadable = unreadableFiles(store, pools, namespace, mountpoint)
+  const state = {drives: pools.problems.map((problem) => ({name: problem.drive, problem: problem.message})), unreadableFiles: unreadable.length}
+  if (unreadable.length === 0) return state
+  const named = `${unreadable.length} file(s) cannot be read with ${pools.problems.length} drive(s) gone: ${unreadable.slice(0, UNREADABLE_NAMED).join(', ')}${unreadable.length > UNREADABLE_NAMED ? ', …' : ''}`
+  if (config.mount.refuseUnreadable) {
+    throw new ShmrError('DRIVE_MISSING', named, {hint: 'bring the drives back, or set mount.refuseUnreadable: false to serve the rest'})
+  }
+  log(`${named} (shmr inspect files lists where each file's parts are)`, 'error')
+  return state
 }
 
 /**

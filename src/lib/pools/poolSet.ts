@@ -36,6 +36,11 @@ export interface OpenPoolsOptions {
    * degraded reads and repair. A drive of another filesystem or at the wrong path always fails.
    */
   readonly allowUnavailable?: boolean
+  /**
+   * The mount: any archive drive that cannot be used (missing, blank, another filesystem's, another
+   * drive's) is left out as unavailable, its shards rebuilt from the others. The write pool's must all be there.
+   */
+  readonly degradedArchive?: boolean
 }
 
 /** The pools and drives of an open filesystem, checked against the superblock and identity files. */
@@ -44,13 +49,17 @@ export class PoolSet {
   /** Ids of drives that could not be used (missing or blank) when opened with allowUnavailable. */
   readonly unavailable = new Set<number>()
 
-  private constructor(readonly pools: readonly Pool[]) {
+  /** Why each unavailable drive could not be used. */
+  private constructor(readonly pools: readonly Pool[], readonly problems: readonly DriveProblem[] = []) {
     for (const pool of pools) for (const drive of pool.drives) this.drivesById.set(drive.id, drive)
   }
 
   static open(config: ShmrConfig, superblock: Superblock, options: OpenPoolsOptions = {}): PoolSet {
     const problems = checkDrives(config, superblock)
-    const tolerable = (problem: DriveProblem): boolean => options.allowUnavailable === true && problem.code === 'DRIVE_MISSING'
+    const archiveDrives = new Set(config.pools.filter((pool) => pool.role === 'archive').flatMap((pool) => pool.drives.map((drive) => drive.name)))
+    const tolerable = (problem: DriveProblem): boolean =>
+      (options.allowUnavailable === true && problem.code === 'DRIVE_MISSING') ||
+      (options.degradedArchive === true && archiveDrives.has(problem.drive) && ['DRIVE_MISSING', 'DRIVE_FOREIGN', 'DRIVE_MISPLACED'].includes(problem.code))
     const fatal = problems.filter((problem) => !tolerable(problem))
     if (fatal.length > 0) {
       throw new ShmrError(fatal[0]!.code, fatal.length === 1 ? fatal[0]!.message : `${fatal.length} drives cannot be used`, {
@@ -60,7 +69,7 @@ export class PoolSet {
     }
     const idByName = new Map(superblock.drives.map((entry) => [entry.name, entry.id]))
     const pools = config.pools.map((pool) => new Pool(pool, pool.drives.map((drive) => new Drive(idByName.get(drive.name)!, drive.name, pool.name, drive.dir))))
-    const set = new PoolSet(pools)
+    const set = new PoolSet(pools, problems)
     for (const problem of problems) {
       const id = idByName.get(problem.drive)
       if (id !== undefined) set.unavailable.add(id)
