@@ -1,8 +1,8 @@
 import type {Log} from '../log.js'
-import fs from 'node:fs/promises'
 import type {BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
 import {TombstoneReclaimer} from '../gc/tombstoneReclaimer.js'
+import {poolSpaces} from '../pools/usableSpace.js'
 import {NAME_MAX_BYTES, ROOT_INODE} from '../format/constants.js'
 import type {ExactTime} from '../format/exactTimes.js'
 import type {MetaStore} from '../meta/metaStore.js'
@@ -194,23 +194,14 @@ export class ShmrFs {
   }
 
   /**
-   * Capacity and free space summed over the drives of every pool, each device counted once
-   * (several drive directories may share one disk, as in the demo).
+   * What df shows: the data every pool can store under its own scheme (the archive's after its
+   * parity), summed, and what fits in their free space (pools/usableSpace.ts).
    */
   async statfs(): Promise<FsStats> {
     const blockSizeBytes = 1024 * 1024
-    const seen = new Set<number>()
-    let totalBytes = 0
-    let freeBytes = 0
-    for (const drive of this.pools.drivesById.values()) {
-      if (this.pools.unavailable.has(drive.id)) continue
-      const {dev} = await fs.stat(drive.dir)
-      if (seen.has(dev)) continue
-      seen.add(dev)
-      const space = await drive.space()
-      totalBytes += space.totalBytes
-      freeBytes += space.freeBytes
-    }
+    const spaces = await poolSpaces(this.pools)
+    const totalBytes = spaces.reduce((sum, space) => sum + space.usableBytes, 0)
+    const freeBytes = spaces.reduce((sum, space) => sum + space.freeUsableBytes, 0)
     return {
       blockSizeBytes, totalBlocks: Math.floor(totalBytes / blockSizeBytes), freeBlocks: Math.floor(freeBytes / blockSizeBytes),
       files: this.store.inodes.count(), nameMaxBytes: NAME_MAX_BYTES,

@@ -5,6 +5,7 @@ import type {ShmrConfig} from '../config/types.js'
 import {METRICS_FILE} from '../format/constants.js'
 import {type DeadMount, findDeadMount} from '../fuse/deadMount.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
+import {poolSpaces} from '../pools/usableSpace.js'
 import {checkDrives} from '../pools/poolSet.js'
 import type {ReadOnlyFs} from './openReadOnly.js'
 
@@ -31,7 +32,9 @@ export interface Overview {
   readonly heldBy?: {readonly pid: number; readonly purpose: string}
   /** Not mounted, but a server that died left its mount point dead: `shmr umount` clears it. */
   readonly deadMount?: DeadMount
-  readonly pools: ReadonlyArray<{readonly name: string; readonly role: string; readonly scheme: string; readonly blockSizeBytes: number; readonly drives: readonly DriveOverview[]}>
+  /** `usableBytes`, `freeUsableBytes`: the data the pool's scheme can store on its drives, empty and now (pools/usableSpace.ts: what df sums). */
+  readonly pools: ReadonlyArray<{readonly name: string; readonly role: string; readonly scheme: string; readonly blockSizeBytes: number;
+    readonly usableBytes: number; readonly freeUsableBytes: number; readonly drives: readonly DriveOverview[]}>
   /** Files and their logical stored bytes, by the scheme (topology) their blocks have. */
   readonly byTopology: Record<string, {readonly files: number; readonly bytes: number}>
   readonly byPool: Record<string, {readonly files: number; readonly bytes: number}>
@@ -74,8 +77,10 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
     for (const key of filePools) byPool[key] = {files: (byPool[key]?.files ?? 0) + 1, bytes: (byPool[key]?.bytes ?? 0) + (inode.storedBytes ?? 0)}
   }
   const problems = new Map(checkDrives(config, superblock).map((problem) => [problem.drive, problem.message]))
+  const spaces = new Map((await poolSpaces(pools)).map((space) => [space.pool, space]))
   const poolRows = await Promise.all(pools.pools.map(async (pool) => ({
     name: pool.name, role: pool.role, scheme: describeTopology(pool.topology), blockSizeBytes: pool.blockSizeBytes,
+    usableBytes: spaces.get(pool.name)!.usableBytes, freeUsableBytes: spaces.get(pool.name)!.freeUsableBytes,
     drives: await Promise.all(pool.drives.map(async (drive): Promise<DriveOverview> => {
       const space = await drive.space().catch(() => undefined)
       return {

@@ -1,0 +1,64 @@
+import fs from 'node:fs/promises'
+import {shardCount, type Topology} from '../blocks/topology.js'
+import type {PoolSet} from './poolSet.js'
+
+/**
+ * The most data a scheme can store on drives with these many bytes each (docs/LIMITATIONS.md,
+ * "Space"). A block is `shardCount` shards of equal size on distinct drives, `dataShards` of
+ * them holding its bytes. With a drive holding at most one shard of each block, and blocks made
+ * small against the drives, the shards fit while no drive is asked more than T bytes where
+ * Σ min(bytes_i, T) ≥ shardCount × T; the largest such T times `dataShards` is the data. Mixed
+ * sizes count: a drive much larger than the rest adds only what the others can pair with it.
+ */
+export function usableBytes(topology: Topology, driveBytes: readonly number[]): number {
+  const width = shardCount(topology)
+  const fits = (perDrive: number): boolean => driveBytes.reduce((sum, bytes) => sum + Math.min(bytes, perDrive), 0) >= width * perDrive
+  let low = 0
+  let high = Math.max(0, ...driveBytes)
+  // f(T) = Σ min(bytes_i, T) − width·T is concave and 0 at 0: the feasible T form one interval.
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2)
+    if (fits(middle)) low = middle
+    else high = middle
+  }
+  if (fits(high)) low = high
+  return low * dataShardsOf(topology)
+}
+
+function dataShardsOf(topology: Topology): number {
+  return topology.kind === 'erasure' ? topology.data : 1
+}
+
+export interface PoolSpace {
+  readonly pool: string
+  /** Data the pool's scheme can store on its drives, empty. */
+  readonly usableBytes: number
+  /** Data it can store in what is free now. */
+  readonly freeUsableBytes: number
+}
+
+/**
+ * Each pool's usable space under its own scheme. Drive directories that share a device (a
+ * demo, or a test) share its bytes: each is counted a share, so one disk is not counted once per
+ * directory. Unavailable drives count nothing.
+ */
+export async function poolSpaces(pools: PoolSet): Promise<PoolSpace[]> {
+  const drives = [...pools.drivesById.values()].filter((drive) => !pools.unavailable.has(drive.id))
+  const devices = new Map<number, number>()
+  const deviceOf = new Map<number, number>()
+  for (const drive of drives) {
+    const {dev} = await fs.stat(drive.dir)
+    deviceOf.set(drive.id, dev)
+    devices.set(dev, (devices.get(dev) ?? 0) + 1)
+  }
+  const space = new Map(await Promise.all(drives.map(async (drive) => [drive.id, await drive.space()] as const)))
+  return pools.pools.map((pool) => {
+    const present = pool.drives.filter((drive) => space.has(drive.id))
+    const share = (drive: (typeof present)[number], bytes: number): number => Math.floor(bytes / devices.get(deviceOf.get(drive.id)!)!)
+    return {
+      pool: pool.name,
+      usableBytes: usableBytes(pool.topology, present.map((drive) => share(drive, space.get(drive.id)!.totalBytes))),
+      freeUsableBytes: usableBytes(pool.topology, present.map((drive) => share(drive, space.get(drive.id)!.freeBytes))),
+    }
+  })
+}
