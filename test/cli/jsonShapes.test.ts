@@ -88,6 +88,8 @@ describe('--json shapes', () => {
       shapes['verify (degraded)'] = shapeOf(await json(['verify', ...c], 8))
       shapes['verify --repair'] = shapeOf(await json(['verify', ...c, '--repair']))
       shapes['gc'] = shapeOf(await json(['gc', ...c, '--grace', '0s']))
+      fs.mkdirSync(`${root}/newdrive`)
+      shapes['drive add'] = shapeOf(await json(['drive', 'add', ...c, 'archive', 'smr9', `${root}/newdrive`]))
       const drives = m.config.pools[1]!.drives.map((drive) => drive.dir)
       shapes['decode --list'] = shapeOf(await json(['decode', '--list', ...drives]))
       shapes['decode -o'] = shapeOf(await json(['decode', ...drives, '--file', '2', '-o', `${root}/a`]))

@@ -10,7 +10,7 @@ import {InodeTable} from './inodes.js'
 import {MIGRATIONS} from './migrations.js'
 import {explainCommitFailure, guardCommitFailures} from './commitFailure.js'
 import {checkStoreFile} from './checkStoreFile.js'
-import type {Orphan, Superblock, Tombstone} from './records.js'
+import type {DriveEntry, Orphan, Superblock, Tombstone} from './records.js'
 import {StagedTable} from './staged.js'
 import {Table} from './table.js'
 import {TombstoneTable} from './tombstones.js'
@@ -118,6 +118,11 @@ export class MetaStore {
       const tables = store.tables()
       for (const name of DUMPED_TABLES) for (const {key, value} of dump.tables[name]) tables[name]!.put(key, value)
     })
+  }
+
+  /** Adds a drive to the superblock (`shmr drive add`), durably. */
+  async addDrive(entry: DriveEntry): Promise<void> {
+    await this.transaction(() => this.superDb.putSync(SUPERBLOCK_KEY, {...this.superblock, drives: [...this.superblock.drives, entry]}), {durable: true})
   }
 
   /** Commits the superblock as it is: a write that changes nothing, but takes pages as every write does. */

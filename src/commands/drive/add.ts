@@ -1,0 +1,24 @@
+import {Args} from '@oclif/core'
+import {FilesystemCommand} from '../../cli/shmrCommand.js'
+import {addDrive, type AddedDrive} from '../../lib/drives/addDrive.js'
+
+export default class DriveAdd extends FilesystemCommand {
+  static override args = {
+    pool: Args.string({description: 'the pool that gets the drive', required: true}),
+    name: Args.string({description: 'the new drive\'s name (letters, digits, _ and -)', required: true}),
+    dir: Args.directory({description: 'the new drive\'s directory (its mount point): existing and empty', required: true}),
+  }
+  static override description = `Adds a drive to a pool, offline: gives the empty directory a drive identity, adds the drive to the filesystem and to the config file (its comments and layout kept). From the next shift, tier or write on, new shards use it: with the default placement (mostFree) an empty drive takes them first. Existing shards stay where they are. Refuses, changing nothing, a directory that is not empty or is already used, a name already taken, an unknown pool, or a mounted filesystem.`
+  static override enableJsonFlag = true
+  static override examples = [
+    {description: 'A new SMR disk mounted at /mnt/smr6 joins the archive pool', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml archive smr6 /mnt/smr6'},
+  ]
+  static override summary = 'Add a drive to a pool (offline)'
+
+  async run(): Promise<AddedDrive> {
+    const {args, flags} = await this.parse(DriveAdd)
+    const added = await addDrive(this.loadConfig(flags.config), {pool: args.pool, name: args.name, dir: args.dir})
+    if (!this.jsonEnabled()) this.log(`added drive ${added.name} (${added.dir}) to pool ${added.pool}; the config names it now`)
+    return added
+  }
+}
