@@ -1,3 +1,4 @@
+import type {VerifyReport} from '../lib/verify/runVerify.js'
 import type {ShmrErrorCode} from '../lib/errors.js'
 
 /**
@@ -44,4 +45,11 @@ export const EXIT_CODE_OF: Readonly<Record<ShmrErrorCode, number>> = {
   NO_XATTR: EXIT.USAGE,
   PERMISSION_DENIED: EXIT.STATE,
   UNAVAILABLE: EXIT.STATE,
+}
+
+/** A verify report's exit status: DAMAGED when a file cannot be read, DEGRADED when one lost redundancy or the metadata is inconsistent. */
+export function exitCodeOfVerify(report: VerifyReport): number | undefined {
+  const inconsistent = report.metadata !== undefined && (report.metadata.danglingEntries.length > 0 || report.metadata.wrongLinkCounts.length > 0 || report.metadata.unreachableInodes.length > 0)
+  if (report.summary.damaged > 0) return EXIT.DAMAGED
+  return report.summary.degraded > 0 || inconsistent ? EXIT.DEGRADED : undefined
 }

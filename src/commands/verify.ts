@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {EXIT} from '../cli/exitCodes.js'
+import {exitCodeOfVerify} from '../cli/exitCodes.js'
 import {rateOf} from '../cli/migrationFlags.js'
 import {withProgress} from '../cli/progressBar.js'
 import {describeVerify} from '../cli/render/verifyReport.js'
@@ -38,9 +38,8 @@ Exit status: 0 all ok (or repaired), 8 degraded or inconsistent, 5 damaged.`
       onBytes: (bytes) => progress.add(bytes),
     }))
     if (!this.jsonEnabled()) this.log(describeVerify(report))
-    const inconsistent = report.metadata !== undefined && (report.metadata.danglingEntries.length > 0 || report.metadata.wrongLinkCounts.length > 0 || report.metadata.unreachableInodes.length > 0)
-    if (report.summary.damaged > 0) process.exitCode = EXIT.DAMAGED
-    else if (report.summary.degraded > 0 || inconsistent) process.exitCode = EXIT.DEGRADED
+    const exitCode = exitCodeOfVerify(report)
+    if (exitCode !== undefined) process.exitCode = exitCode
     return report
   }
 }

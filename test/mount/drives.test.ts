@@ -6,7 +6,7 @@ import {initFilesystem} from '../../src/lib/init/initFilesystem.js'
 import type {ShiftReport} from '../../src/lib/shift/runShift.js'
 import {shmr} from '../helpers/cli.js'
 import {erasure, fixtureConfig} from '../helpers/fixtureFs.js'
-import {sh, shOk} from '../helpers/mounted.js'
+import {sh, shOk, withMount} from '../helpers/mounted.js'
 import {tempDir} from '../helpers/tempDir.js'
 
 const MiB = 1024 * 1024
@@ -76,5 +76,37 @@ describe('shmr drive add', () => {
     } finally {
       for (const dir of mounted.reverse()) await sh(`umount ${dir}`)
     }
+  })
+})
+
+describe('shmr drive replace', () => {
+  it('a wiped drive replaced at a new path: its shards rebuilt there, each once; verify clean; the files read', {timeout: 120_000}, async () => {
+    await withMount({blockSizeBytes: 256 * 1024, archiveBlockSizeBytes: MiB}, async (m) => {
+      const ref = tempDir()
+      await shOk(`head -c ${5 * MiB} /dev/urandom > ${ref}/a && head -c ${3 * MiB + 7} /dev/urandom > ${ref}/b && cp ${ref}/a ${ref}/b ${m.mnt}/`)
+      await m.unmount()
+      assert.equal((await shmr(['shift', '-c', m.config.file, '/a', '/b'])).exitCode, 0)
+      const old = m.config.pools[1]!.drives[2]!.dir
+      const shardsOf = (dir: string): number => (fs.readdirSync(dir, {recursive: true}) as string[]).filter((name) => name.endsWith('.shard')).length
+      const held = shardsOf(old)
+      assert.equal(held, 5 + 4, 'one shard of each of the 9 blocks')
+      fs.rmSync(old, {recursive: true})
+      const fresh = path.join(tempDir(), 'smr2b')
+      fs.mkdirSync(fresh)
+      const replaced = await shmr(['drive', 'replace', '-c', m.config.file, 'smr2', fresh, '--json'])
+      assert.equal(replaced.exitCode, 0, replaced.stdout + replaced.stderr)
+      const report = JSON.parse(replaced.stdout) as {to: string; verify: {summary: {shardsRepaired: number}; drivesAdopted: string[]}}
+      assert.equal(report.to, fresh)
+      assert.deepEqual(report.verify.drivesAdopted, ['smr2'])
+      assert.equal(report.verify.summary.shardsRepaired, held, 'every shard rebuilt, once')
+      assert.equal(shardsOf(fresh), held)
+      assert.match(fs.readFileSync(m.config.file, 'utf8'), new RegExp(`smr2: ${fresh}`))
+      const verified = await shmr(['verify', '-c', m.config.file])
+      assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
+      await m.mount()
+      assert.equal(await shOk(`cmp ${ref}/a ${m.mnt}/a && cmp ${ref}/b ${m.mnt}/b && echo same`), 'same')
+      const mounted = await shmr(['drive', 'replace', '-c', m.config.file, 'smr3', tempDir()])
+      assert.equal(mounted.exitCode, 3, 'refused while mounted')
+    })
   })
 })

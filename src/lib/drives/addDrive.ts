@@ -1,14 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import YAML from 'yaml'
 import {parseName} from '../config/schema.js'
 import type {ShmrConfig} from '../config/types.js'
 import {isShmrError, ShmrError} from '../errors.js'
-import {DRIVE_DATA_DIR, IGNORABLE_DIR_ENTRIES, PRIVATE_DIR_MODE} from '../format/constants.js'
+import {DRIVE_DATA_DIR, PRIVATE_DIR_MODE} from '../format/constants.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {writeDriveIdentity} from '../pools/driveIdentity.js'
 import {replaceFile, syncPath} from '../pools/durableFile.js'
+import {checkNewDriveDir, withDriveDir} from './driveConfig.js'
 
 export interface AddedDrive {
   readonly pool: string
@@ -32,7 +32,7 @@ export async function addDrive(config: ShmrConfig, options: {pool: string; name:
     throw new ShmrError('BAD_ARGUMENT', `a drive named ${name} is in the config already`, {hint: 'choose another name'})
   }
   const dir = path.resolve(options.dir)
-  checkEmptyDir(dir, config)
+  checkNewDriveDir(dir, config)
   const lock = ExclusiveLock.acquire(config.metadataDir, 'drive add')
   let store: MetaStore | undefined
   try {
@@ -41,7 +41,7 @@ export async function addDrive(config: ShmrConfig, options: {pool: string; name:
     if (superblock.drives.some((drive) => drive.name === name)) throw new ShmrError('BAD_ARGUMENT', `a drive named ${name} is part of the filesystem already`)
     const text = fs.readFileSync(config.file, 'utf8')
     // Absolute: a relative path in the config is read against the config file's directory, not where this ran.
-    const updated = withDrive(text, pool.name, name, dir)
+    const updated = withDriveDir(text, pool.name, name, dir)
     const id = Math.max(0, ...superblock.drives.map((drive) => drive.id)) + 1
     fs.mkdirSync(path.join(dir, DRIVE_DATA_DIR), {mode: PRIVATE_DIR_MODE})
     await writeDriveIdentity(dir, {filesystemUuid: superblock.uuid, driveId: id, driveName: name, pool: pool.name, formatVersion: superblock.formatVersion})
@@ -62,26 +62,4 @@ function named(raw: string): string {
     if (isShmrError(error)) throw new ShmrError('BAD_ARGUMENT', error.message)
     throw error
   }
-}
-
-/** The new drive's directory: existing, empty (a fresh disk's lost+found aside), no other drive's or the metadata's. */
-function checkEmptyDir(dir: string, config: ShmrConfig): void {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new ShmrError('NOT_FOUND', `${dir} is not a directory`, {hint: 'mount the new disk there first (or create the directory)'})
-  }
-  const entries = fs.readdirSync(dir).filter((entry) => !IGNORABLE_DIR_ENTRIES.includes(entry))
-  if (entries.length > 0) throw new ShmrError('NOT_EMPTY', `${dir} is not empty (holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`, {hint: 'a new drive starts empty: give an empty directory'})
-  const real = fs.realpathSync(dir)
-  const used = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]
-  if (used.some((other) => fs.existsSync(other) && fs.realpathSync(other) === real)) throw new ShmrError('BAD_ARGUMENT', `${dir} is used by this filesystem already`)
-}
-
-/** The config text with the drive added to its pool, comments and layout kept; checked by parsing it back. */
-function withDrive(text: string, pool: string, name: string, dir: string): string {
-  const document = YAML.parseDocument(text)
-  const pools = document.get('pools') as YAML.YAMLSeq<YAML.YAMLMap> | undefined
-  const index = pools?.items.findIndex((item) => item.get('name') === pool) ?? -1
-  if (index < 0) throw new ShmrError('BAD_CONFIG', `pool ${pool} is not in the config file's pools list`)
-  document.setIn(['pools', index, 'drives', name], dir)
-  return document.toString()
 }

@@ -1,0 +1,39 @@
+import {Args, Flags} from '@oclif/core'
+import {exitCodeOfVerify} from '../../cli/exitCodes.js'
+import {withProgress} from '../../cli/progressBar.js'
+import {describeVerify} from '../../cli/render/verifyReport.js'
+import {rateOf} from '../../cli/migrationFlags.js'
+import {FilesystemCommand} from '../../cli/shmrCommand.js'
+import {replaceDrive, type ReplacedDrive} from '../../lib/drives/replaceDrive.js'
+
+export default class DriveReplace extends FilesystemCommand {
+  static override args = {
+    name: Args.string({description: 'the drive to replace (dead, or to be retired)', required: true}),
+    dir: Args.directory({description: 'the replacement\'s directory (its mount point): existing and empty', required: true}),
+  }
+  static override description = `Replaces a drive by a new, empty one at another path, offline: the config names the new directory for the drive (its comments and layout kept), then a repair of the whole filesystem gives it the drive's identity and rebuilds every shard the drive held from the other shards of its block. The old directory is not touched (nothing is read from it). Interrupted, the config already names the new directory: \`shmr verify --repair\` (or this again) finishes the rebuild.`
+  static override enableJsonFlag = true
+  static override examples = [
+    {description: 'smr2 died; a new disk is mounted at /mnt/smr2b', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml smr2 /mnt/smr2b'},
+  ]
+  static override flags = {
+    rate: Flags.string({description: 'at most this many bytes per second read from the drives (like 80M)', helpValue: 'BYTES'}),
+  }
+  static override summary = 'Replace a drive by an empty one at a new path, rebuilding its shards (offline)'
+
+  async run(): Promise<ReplacedDrive> {
+    const {args, flags} = await this.parse(DriveReplace)
+    const config = this.loadConfig(flags.config, {missingDrivesAllowed: true})
+    const replaced = await withProgress('drive replace', {bar: !this.jsonEnabled(), interrupted: 'the config names the new directory; run `shmr verify --repair` to finish the rebuild'}, (progress) => replaceDrive(config, {
+      name: args.name, dir: args.dir, rateBytesPerSecond: rateOf(flags.rate),
+      onTotal: (bytes) => progress.start(bytes), onBytes: (bytes) => progress.add(bytes),
+    }))
+    if (!this.jsonEnabled()) {
+      this.log(`drive ${replaced.drive} is now ${replaced.to} (was ${replaced.from})`)
+      this.log(describeVerify(replaced.verify))
+    }
+    const exitCode = exitCodeOfVerify(replaced.verify)
+    if (exitCode !== undefined) process.exitCode = exitCode
+    return replaced
+  }
+}

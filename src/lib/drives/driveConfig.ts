@@ -1,0 +1,27 @@
+import fs from 'node:fs'
+import YAML from 'yaml'
+import type {ShmrConfig} from '../config/types.js'
+import {ShmrError} from '../errors.js'
+import {IGNORABLE_DIR_ENTRIES} from '../format/constants.js'
+
+/** The new drive's directory: existing, empty (a fresh disk's lost+found aside), no other drive's or the metadata's. */
+export function checkNewDriveDir(dir: string, config: ShmrConfig): void {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new ShmrError('NOT_FOUND', `${dir} is not a directory`, {hint: 'mount the new disk there first (or create the directory)'})
+  }
+  const entries = fs.readdirSync(dir).filter((entry) => !IGNORABLE_DIR_ENTRIES.includes(entry))
+  if (entries.length > 0) throw new ShmrError('NOT_EMPTY', `${dir} is not empty (holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`, {hint: 'a new drive starts empty: give an empty directory'})
+  const real = fs.realpathSync(dir)
+  const used = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]
+  if (used.some((other) => fs.existsSync(other) && fs.realpathSync(other) === real)) throw new ShmrError('BAD_ARGUMENT', `${dir} is used by this filesystem already`)
+}
+
+/** The config text with drive `name` of `pool` at `dir` (added, or moved there), comments and layout kept. */
+export function withDriveDir(text: string, pool: string, name: string, dir: string): string {
+  const document = YAML.parseDocument(text)
+  const pools = document.get('pools') as YAML.YAMLSeq<YAML.YAMLMap> | undefined
+  const index = pools?.items.findIndex((item) => item.get('name') === pool) ?? -1
+  if (index < 0) throw new ShmrError('BAD_CONFIG', `pool ${pool} is not in the config file's pools list`)
+  document.setIn(['pools', index, 'drives', name], dir)
+  return document.toString()
+}
