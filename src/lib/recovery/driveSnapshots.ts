@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import {isShmrError, systemErrorCode} from '../errors.js'
+import {systemErrorCode} from '../errors.js'
 import {PRIVATE_DIR_MODE, SNAPSHOT_DIR, SNAPSHOT_FILE_PREFIX, SNAPSHOTS_KEPT} from '../format/constants.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {PoolSet} from '../pools/poolSet.js'
@@ -16,7 +16,7 @@ export interface SnapshotDrive {
 export interface SnapshotsWritten {
   /** The snapshot's number (the one the drives already held, when nothing changed since). */
   readonly seq: number
-  /** Bytes of one copy. */
+  /** Bytes of one copy (0 when every drive held it already). */
   readonly bytes: number
   /** Drives given a copy now. */
   readonly written: readonly string[]
@@ -31,7 +31,7 @@ export function snapshotDrivesOf(pools: PoolSet): SnapshotDrive[] {
   return pools.pools.flatMap((pool) => pool.drives).filter((drive) => !pools.unavailable.has(drive.id)).map(({name, dir}) => ({name, dir}))
 }
 
-/** Names a header could not be read from, or read past; headers read up to this many bytes. */
+/** A snapshot's header is read from its first bytes: this many (a header is a few hundred). */
 const HEADER_READ_BYTES = 4096
 const TEMP_MARK = '.tmp-'
 
@@ -39,34 +39,42 @@ const TEMP_MARK = '.tmp-'
  * Writes a snapshot of `store` to every drive whose newest snapshot does not already hold what
  * the store holds: numbered one past the highest found on any drive, written whole to a
  * temporary file, fsynced, renamed into place, the directory fsynced; then each drive keeps its
- * SNAPSHOTS_KEPT newest. A drive that cannot take it (full, gone) is reported, not fatal: the
- * others still describe everything, and the next run tries again.
+ * SNAPSHOTS_KEPT newest. A drive that cannot be read or written (full, failing, gone) is
+ * reported, never fatal: the others still describe everything, and the next run tries again.
  */
 export async function writeSnapshots(store: MetaStore, drives: readonly SnapshotDrive[]): Promise<SnapshotsWritten> {
   const startedMs = Date.now()
   const packed = packSnapshot(store.dump())
   const uuid = store.superblock.uuid
-  const newest = await Promise.all(drives.map(async (drive) => ({drive, ...(await newestHeaderOn(drive.dir))})))
-  const highest = Math.max(0, ...newest.map(({highestSeq}) => highestSeq))
-  const isCurrent = (header: SnapshotHeader | undefined): boolean => header?.uuid === uuid && header.contentCrc === packed.contentCrc
-  const current = newest.filter(({header}) => isCurrent(header))
-  const stale = newest.filter(({header}) => !isCurrent(header))
-  const seq = stale.length === 0 ? current[0]?.header?.seq ?? highest : highest + 1
-  const bytes = stale.length === 0 && current.length > 0 ? 0 : packed.encode(seq, new Date().toISOString())
   const failed: Array<{drive: string; message: string}> = []
+  const failure = (drive: SnapshotDrive, error: unknown): void => void failed.push({drive: drive.name, message: (error as Error).message})
+  const found = await Promise.all(drives.map(async (drive) => {
+    try {
+      return {drive, ...(await newestHeaderOn(drive.dir))}
+    } catch (error) {
+      failure(drive, error)
+      return undefined
+    }
+  }))
+  const readable = found.filter((entry) => entry !== undefined)
+  const highest = Math.max(0, ...readable.map(({highestSeq}) => highestSeq))
+  const isCurrent = (header: SnapshotHeader | undefined): boolean => header?.uuid === uuid && header.contentCrc === packed.contentCrc
+  const current = readable.filter(({header}) => isCurrent(header))
+  const stale = readable.filter(({header}) => !isCurrent(header))
+  // Nothing changed since the drives' newest: it keeps its number; otherwise a new one.
+  const seq = stale.length === 0 ? current[0]?.header?.seq ?? highest : highest + 1
+  const bytes = stale.length === 0 ? undefined : packed.encode(seq, new Date().toISOString())
   const written: string[] = []
-  if (bytes !== 0) {
-    await Promise.all(stale.map(async ({drive}) => {
-      try {
-        await writeSnapshotFile(drive.dir, seq, bytes)
-        written.push(drive.name)
-      } catch (error) {
-        failed.push({drive: drive.name, message: isShmrError(error) ? error.message : (error as Error).message})
-      }
-    }))
-  }
+  await Promise.all(stale.map(async ({drive}) => {
+    try {
+      await writeSnapshotFile(drive.dir, seq, bytes!)
+      written.push(drive.name)
+    } catch (error) {
+      failure(drive, error)
+    }
+  }))
   return {
-    seq, bytes: bytes === 0 ? 0 : bytes.length, written: written.sort(), current: current.map(({drive}) => drive.name), failed,
+    seq, bytes: bytes?.length ?? 0, written: written.sort(), current: current.map(({drive}) => drive.name), failed,
     seconds: (Date.now() - startedMs) / 1000,
   }
 }
