@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -516,6 +517,20 @@ static napi_value set_times_sync_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// peerUidSync(fd): the user id of the process at the other end of a Unix socket (SO_PEERCRED), or
+// -1 when it cannot be had. The control socket checks it: file permissions are one guard, this
+// is the other (Node's net module does not expose the peer's credentials).
+static napi_value peer_uid_sync_js(napi_env env, napi_callback_info info) {
+  ARGS(1)
+  int32_t fd;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) return fail(env, NULL, "peerUidSync takes a file descriptor");
+  struct ucred credentials;
+  socklen_t length = sizeof(credentials);
+  napi_value result;
+  napi_create_int64(env, getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 ? (int64_t) credentials.uid : -1, &result);
+  return result;
+}
+
 // ecTables(sources, rows, matrix): the tables ec_encode_data multiplies by matrix (rows × sources) with.
 static napi_value ec_tables_js(napi_env env, napi_callback_info info) {
   ARGS(3)
@@ -629,6 +644,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setXattrSync", NULL, set_xattr_sync_js, NULL, NULL, NULL, napi_default, NULL},
     {"makeNodeSync", NULL, make_node_sync_js, NULL, NULL, NULL, napi_default, NULL},
     {"setTimesSync", NULL, set_times_sync_js, NULL, NULL, NULL, napi_default, NULL},
+    {"peerUidSync", NULL, peer_uid_sync_js, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   napi_value wrong_size, mismatch;

@@ -3,6 +3,7 @@ import net from 'node:net'
 import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
 import {PRIVATE_FILE_MODE} from '../format/constants.js'
 import type {Log} from '../log.js'
+import {blocksAddon} from '../native/blocksAddon.js'
 import {MAX_REQUEST_BYTES, parseRequest, type ControlEvent, type ControlOp, type ControlReply, type ControlRequest} from './protocol.js'
 
 /** What a handler may do besides answering: send events, and notice its client gone or the server stopping. */
@@ -60,6 +61,16 @@ export async function startControlServer(socketPath: string, handlers: ControlHa
 function serve(socket: net.Socket, handlers: ControlHandlers, log: Log, running: Set<{readonly abort: AbortController; readonly settled: Promise<unknown>}>): void {
   let received = ''
   let answered = false
+  // The second guard after the socket's mode: only the server's own user (or root) is served.
+  const fd = (socket as unknown as {_handle?: {fd?: number}})._handle?.fd
+  const uid = fd === undefined ? -1 : blocksAddon().peerUidSync(fd)
+  const own = process.getuid?.()
+  if (uid !== own && uid !== 0) {
+    log(`control socket: refused a connection from user ${uid} (the server runs as ${own})`, 'warning')
+    socket.on('error', () => {})
+    socket.end(`${JSON.stringify({ok: false, error: {code: 'PERMISSION_DENIED', message: 'the control socket serves only the user the mount runs as'}} satisfies ControlReply)}\n`)
+    return
+  }
   const reply = (answer: ControlReply): void => {
     answered = true
     socket.end(`${JSON.stringify(answer)}\n`)

@@ -46,6 +46,8 @@ export interface BlocksAddon {
   makeNodeSync(file: Uint8Array, mode: number, rdev: number): number
   /** utimensat(2) to the nanosecond, not following a symlink (path as bytes); 0 or an errno. On the calling thread. */
   setTimesSync(file: Uint8Array, atimeSeconds: number, atimeNanoseconds: number, mtimeSeconds: number, mtimeNanoseconds: number): number
+  /** The user id at the other end of a Unix socket (SO_PEERCRED), or -1. */
+  peerUidSync(fd: number): number
   readonly STATUS_WRONG_SIZE: number
   readonly STATUS_CHECKSUM_MISMATCH: number
 }
