@@ -54,6 +54,15 @@ describe('shmr drive add', () => {
       assert.equal(fs.readFileSync(config.file, 'utf8'), before, 'the config is as it was')
       assert.deepEqual(fs.readdirSync(added), [], 'the new drive is untouched')
 
+      // Added by mistake and taken out again: the config as it was, the directory empty.
+      assert.equal((await shmr(['drive', 'add', '-c', config.file, 'archive', 'smr3', added])).exitCode, 0)
+      const removed = await shmr(['drive', 'remove', '-c', config.file, 'smr3'])
+      assert.equal(removed.exitCode, 0, removed.stderr)
+      assert.equal(fs.readFileSync(config.file, 'utf8'), before)
+      assert.deepEqual(fs.readdirSync(added), [])
+      const holding = await shmr(['drive', 'remove', '-c', config.file, 'smr0'])
+      assert.equal(holding.exitCode, 2, 'the pool would keep 2 drives for 2+1')
+      assert.match(holding.stderr, /^shmr: pool archive would keep 2 drive\(s\); its scheme needs 3$/m)
       const result = await shmr(['drive', 'add', '-c', config.file, 'archive', 'smr3', added, '--json'])
       assert.equal(result.exitCode, 0, result.stderr)
       assert.equal(JSON.parse(result.stdout).name, 'smr3')
@@ -64,6 +73,9 @@ describe('shmr drive add', () => {
       assert.ok(((JSON.parse(shifted.stdout) as ShiftReport).bytesWrittenByDrive.smr3 ?? 0) > 0, 'the new, emptiest drive took shards')
       const verified = await shmr(['verify', '-c', config.file])
       assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
+      const inUse = await shmr(['drive', 'remove', '-c', config.file, 'smr3'])
+      assert.equal(inUse.exitCode, 3)
+      assert.match(inUse.stderr, /^shmr: drive smr3 holds shards of \d+ block\(s\)$/m)
       assert.equal((await shmr(['mount', '-c', config.file, '--background'])).exitCode, 0)
       try {
         assert.equal(await shOk(`cmp ${ref}/a ${config.mountpoint}/a && cmp ${ref}/b ${config.mountpoint}/b && echo same`), 'same')

@@ -18,10 +18,20 @@ export function checkNewDriveDir(dir: string, config: ShmrConfig): void {
 
 /** The config text with drive `name` of `pool` at `dir` (added, or moved there), comments and layout kept. */
 export function withDriveDir(text: string, pool: string, name: string, dir: string): string {
+  return editDrives(text, pool, (document, at) => document.setIn([...at, name], dir))
+}
+
+/** The config text without drive `name` of `pool`, comments and layout kept. */
+export function withoutDrive(text: string, pool: string, name: string): string {
+  return editDrives(text, pool, (document, at) => document.deleteIn([...at, name]))
+}
+
+/** Edits a pool's `drives` map in the config text through yaml's document API, which keeps comments and layout. */
+function editDrives(text: string, pool: string, edit: (document: YAML.Document, drivesPath: Array<string | number>) => void): string {
   const document = YAML.parseDocument(text)
   const pools = document.get('pools') as YAML.YAMLSeq<YAML.YAMLMap> | undefined
   const index = pools?.items.findIndex((item) => item.get('name') === pool) ?? -1
   if (index < 0) throw new ShmrError('BAD_CONFIG', `pool ${pool} is not in the config file's pools list`)
-  document.setIn(['pools', index, 'drives', name], dir)
+  edit(document, ['pools', index, 'drives'])
   return document.toString()
 }

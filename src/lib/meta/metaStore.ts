@@ -125,6 +125,14 @@ export class MetaStore {
     await this.transaction(() => this.superDb.putSync(SUPERBLOCK_KEY, {...this.superblock, drives: [...this.superblock.drives, entry]}), {durable: true})
   }
 
+  /** Takes a drive out of the superblock (`shmr drive remove`), with its tombstones, durably. */
+  async removeDrive(id: number): Promise<void> {
+    await this.transaction(() => {
+      this.superDb.putSync(SUPERBLOCK_KEY, {...this.superblock, drives: this.superblock.drives.filter((drive) => drive.id !== id)})
+      for (const tombstone of this.tombstones.all()) if (tombstone.drive === id) this.tombstones.exhume(tombstone.drive, tombstone.path)
+    }, {durable: true})
+  }
+
   /** Commits the superblock as it is: a write that changes nothing, but takes pages as every write does. */
   async rewriteSuperblock(): Promise<void> {
     await this.transaction(() => this.superDb.putSync(SUPERBLOCK_KEY, this.superblock))

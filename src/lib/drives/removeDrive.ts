@@ -1,0 +1,62 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {shardCount} from '../blocks/topology.js'
+import type {ShmrConfig} from '../config/types.js'
+import {ShmrError} from '../errors.js'
+import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, SNAPSHOT_DIR} from '../format/constants.js'
+import {ExclusiveLock} from '../meta/exclusiveLock.js'
+import {MetaStore} from '../meta/metaStore.js'
+import {replaceFile} from '../pools/durableFile.js'
+import {withoutDrive} from './driveConfig.js'
+
+export interface RemovedDrive {
+  readonly pool: string
+  readonly name: string
+  readonly dir: string
+}
+
+/**
+ * `shmr drive remove NAME`, offline: takes a drive that holds no block out of the filesystem
+ * (superblock, durably) and the config file, and removes what shmr put on it (its identity, its
+ * snapshots, its empty data directories; the files tombstoned there). Refuses, changing nothing,
+ * a drive that any block or staged block still uses (draining one is not built yet), or one
+ * without which its pool has fewer drives than its scheme needs.
+ */
+export async function removeDrive(config: ShmrConfig, name: string): Promise<RemovedDrive> {
+  const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === name))
+  if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${name} in the config`)
+  const dir = pool.drives.find((drive) => drive.name === name)!.dir
+  if (pool.drives.length - 1 < shardCount(pool.topology)) {
+    throw new ShmrError('BAD_ARGUMENT', `pool ${pool.name} would keep ${pool.drives.length - 1} drive(s); its scheme needs ${shardCount(pool.topology)}`)
+  }
+  const lock = ExclusiveLock.acquire(config.metadataDir, 'drive remove')
+  let store: MetaStore | undefined
+  try {
+    store = await MetaStore.open(config.metadataDir)
+    const id = store.superblock.drives.find((drive) => drive.name === name)?.id
+    if (id === undefined) throw new ShmrError('BAD_CONFIG', `drive ${name} is in the config but not part of the filesystem`)
+    const used = blocksOn(store, id)
+    if (used > 0) {
+      throw new ShmrError('NOT_EMPTY', `drive ${name} holds shards of ${used} block(s)`, {hint: 'only an empty drive can be removed (draining one is not built yet); to replace a dead drive, use shmr drive replace'})
+    }
+    const text = withoutDrive(fs.readFileSync(config.file, 'utf8'), pool.name, name)
+    await store.removeDrive(id)
+    await replaceFile(config.file, Buffer.from(text))
+    // What shmr put there, nothing else: the disk can be reused or given to another filesystem.
+    for (const entry of [DRIVE_IDENTITY_FILE, SNAPSHOT_DIR, DRIVE_DATA_DIR]) fs.rmSync(path.join(dir, entry), {recursive: true, force: true})
+    return {pool: pool.name, name, dir}
+  } finally {
+    await store?.close()
+    lock.release()
+  }
+}
+
+/** Blocks (stored or staged) with a shard on drive `id`. */
+function blocksOn(store: MetaStore, id: number): number {
+  let used = 0
+  for (const inode of store.inodes.all()) {
+    for (const {record} of store.blockMaps.blocksOf(inode.ino)) if (record.shards.some((shard) => shard.drive === id)) used++
+    for (const {staged} of store.staged.of(inode.ino)) if (staged.record?.shards.some((shard) => shard.drive === id)) used++
+  }
+  return used
+}
