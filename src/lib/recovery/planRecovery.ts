@@ -1,4 +1,4 @@
-import {storedFilesOf} from '../blocks/blockStore.js'
+import {storedFilesOf, type StoredFile} from '../blocks/blockStore.js'
 import {shardCount, toleratedLosses} from '../blocks/topology.js'
 import {catalogShards, healthOf, type FoundBlock} from '../decode/catalog.js'
 import type {FoundShard} from '../decode/scanShards.js'
@@ -39,7 +39,8 @@ export const LOST_AND_FOUND = 'lost+found'
  * left referenced by nothing (gc would delete it). `unmatched` lists (and sizes) the shard files
  * no block of the snapshot accounts for. Counters move past every inode and generation found.
  */
-export function planRecovery(snapshot: StoreDump, listings: readonly DriveListing[], unmatched: readonly FoundShard[], driveIdOf: (file: string) => number | undefined): RecoveryPlan {
+export function planRecovery(snapshot: StoreDump, blockFiles: SnapshotBlockFiles, listings: readonly DriveListing[], unmatched: readonly FoundShard[],
+  driveIdOf: (file: string) => number | undefined): RecoveryPlan {
   const tree = new SnapshotTree(snapshot)
   const listed = new Map(listings.map((listing) => [listing.driveId, listing.files]))
   const found = new Map(catalogShards(unmatched).map((file) => [file.fileId, file]))
@@ -51,7 +52,7 @@ export function planRecovery(snapshot: StoreDump, listings: readonly DriveListin
     const kept: TableRows = []
     let missingBlocks = 0
     for (const {index, record} of blocks) {
-      if (present(ino, index, record, listed)) {
+      if (present(blockFiles.get(record)!, record, listed)) {
         kept.push({key: [ino, index], value: record})
         continue
       }
@@ -128,9 +129,19 @@ export function planRecovery(snapshot: StoreDump, listings: readonly DriveListin
   }
 }
 
+/** The files each block record of a snapshot points at, named once for the listing and the plan (a name costs a format and a checksum). */
+export type SnapshotBlockFiles = ReadonlyMap<BlockRecord, readonly StoredFile[]>
+
+export function snapshotBlockFiles(snapshot: StoreDump): SnapshotBlockFiles {
+  return new Map(snapshot.tables.blockMaps.map(({key, value}) => {
+    const [fileId, blockIndex] = key as [number, number]
+    return [value as BlockRecord, storedFilesOf({fileId, blockIndex}, value as BlockRecord)]
+  }))
+}
+
 /** Whether enough of a block's files are where the record says to read it (verify checks their bytes). */
-function present(ino: number, index: number, record: BlockRecord, listed: ReadonlyMap<number, ReadonlySet<string>>): boolean {
-  const missing = storedFilesOf({fileId: ino, blockIndex: index}, record).filter((file) => !listed.get(file.drive)?.has(file.path)).length
+function present(files: readonly StoredFile[], record: BlockRecord, listed: ReadonlyMap<number, ReadonlySet<string>>): boolean {
+  const missing = files.filter((file) => !listed.get(file.drive)?.has(file.path)).length
   return missing <= toleratedLosses(record.topology)
 }
 

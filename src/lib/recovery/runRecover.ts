@@ -8,12 +8,11 @@ import {DRIVE_DATA_DIR, IGNORABLE_DIR_ENTRIES, PRIVATE_DIR_MODE, SNAPSHOT_DIR} f
 import {parseShardName} from '../format/shardName.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {META_FILE, MetaStore} from '../meta/metaStore.js'
-import type {BlockRecord, DriveEntry} from '../meta/records.js'
-import {storedFilesOf} from '../blocks/blockStore.js'
+import type {DriveEntry} from '../meta/records.js'
 import {readDriveIdentity, writeDriveIdentity} from '../pools/driveIdentity.js'
 import {listDataFiles} from '../pools/listDataFiles.js'
 import {listSnapshots, newestGoodSnapshot, type RejectedSnapshot} from './driveSnapshots.js'
-import {planRecovery, type DriveListing, type RecoveryPlan} from './planRecovery.js'
+import {planRecovery, snapshotBlockFiles, type DriveListing, type RecoveryPlan, type SnapshotBlockFiles} from './planRecovery.js'
 import {BadSnapshot, decodeSnapshot, type Snapshot} from './snapshotFile.js'
 
 export interface RecoverOptions {
@@ -66,8 +65,9 @@ export async function runRecover(config: ShmrConfig, options: RecoverOptions): P
   const superblock = snapshot.dump.superblock
   const {setUp, missing} = drivesToSetUp(drives, superblock.drives, superblock.uuid)
   const idByName = new Map(superblock.drives.map((entry) => [entry.name, entry.id]))
-  const {listings, unmatched, driveOfFile} = await listDrives(drives, idByName, snapshot)
-  const plan = planRecovery(snapshot.dump, listings, unmatched, (shardFile) => driveOfFile.get(shardFile))
+  const blockFiles = snapshotBlockFiles(snapshot.dump)
+  const {listings, unmatched, driveOfFile} = await listDrives(drives, idByName, blockFiles)
+  const plan = planRecovery(snapshot.dump, blockFiles, listings, unmatched, (shardFile) => driveOfFile.get(shardFile))
   const {dump, ...planned} = plan
   const report = {
     ...planned, dryRun: options.dryRun, rejectedSnapshots: rejected, drivesSetUp: setUp.map((drive) => drive.name), drivesMissing: missing.map((drive) => drive.name),
@@ -183,11 +183,10 @@ function makeDir(dir: string): void {
  * Lists every drive's data directory (names only, not a stat per file), and sizes the shard files no block of the snapshot names: those are what
  * the plan looks at by name (newer copies, files the snapshot does not know).
  */
-async function listDrives(drives: readonly ConfiguredDrive[], idByName: ReadonlyMap<string, number>, snapshot: Snapshot): Promise<{listings: DriveListing[]; unmatched: FoundShard[]; driveOfFile: Map<string, number>}> {
+async function listDrives(drives: readonly ConfiguredDrive[], idByName: ReadonlyMap<string, number>, blockFiles: SnapshotBlockFiles): Promise<{listings: DriveListing[]; unmatched: FoundShard[]; driveOfFile: Map<string, number>}> {
   const named = new Map<number, Set<string>>()
-  for (const {key, value} of snapshot.dump.tables.blockMaps) {
-    const [fileId, blockIndex] = key as [number, number]
-    for (const file of storedFilesOf({fileId, blockIndex}, value as BlockRecord)) {
+  for (const files of blockFiles.values()) {
+    for (const file of files) {
       const set = named.get(file.drive) ?? new Set<string>()
       set.add(file.path)
       named.set(file.drive, set)
