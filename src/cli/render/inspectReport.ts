@@ -42,7 +42,7 @@ export function describeOverview(overview: Overview): string {
   for (const pool of overview.pools) {
     lines.push(`pool ${pool.name} (${pool.role}, ${pool.scheme}, ${formatSize(pool.blockSizeBytes)} blocks): holds ${formatSize(pool.usableBytes)} of data under its scheme, ${formatSize(pool.freeUsableBytes)} free`)
     lines.push(...renderTable([['DRIVE', 'STATE', 'CAPACITY', 'USED', 'FREE', 'FILES', 'STORED', 'DIRECTORY'],
-      ...pool.drives.map((drive) => [drive.name, drive.problem ? 'PROBLEM' : drive.present ? 'ok' : 'absent', formatSize(drive.capacityBytes),
+      ...pool.drives.map((drive) => [drive.name, drive.problem ? 'PROBLEM' : !drive.present ? 'absent' : drive.draining ? 'draining' : 'ok', formatSize(drive.capacityBytes),
         formatSize(drive.usedBytes), formatSize(drive.freeBytes), String(drive.files), formatSize(drive.storedBytes), drive.dir])], '  '))
     for (const drive of pool.drives) if (drive.problem) lines.push(`  ${drive.problem}`)
   }

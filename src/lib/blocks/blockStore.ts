@@ -338,19 +338,17 @@ export class BlockStore {
 
   /**
    * Rewrites the shards `bad` of a block from the others (verify --repair): on the drive they
-   * belong on, or, when that drive is unavailable or full, on another drive of the pool that
-   * holds no other shard of the block. A damaged file is replaced atomically (temp file, fsync,
-   * rename). Returns the record with the shards' new drives, to commit with compare-and-swap.
+   * belong on, or, when that drive is unavailable, being drained or full, on another drive of the
+   * pool that holds no other shard of the block. A damaged file is replaced atomically (temp file,
+   * fsync, rename). Returns the record with the shards' new drives, to commit with compare-and-swap.
    */
   async repairShards(address: BlockAddress, record: BlockRecord, bad: readonly number[]): Promise<BlockRecord> {
     const bytes = blocksAddon().alignedBuffer(record.lengthBytes)
     await this.readBlock(address, record, bytes)
     const encoded = await this.encodeShards(record.topology, bytes)
     const {shards} = encoded
-    const pool = this.poolOf(record)
     const shardBytes = shards[0]!.byteLength
-    const spaces = new Map((await this.spaceOf(pool)).map((space) => [space.id, space]))
-    const holding = new Set(record.shards.map((shard) => shard.drive))
+    const targets = await this.shardTargets(record, shardBytes)
     const locations = [...record.shards]
     for (const shardIndex of bad) {
       // Recorded afresh, chunk checksums included (they may be what was wrong).
@@ -358,20 +356,85 @@ export class BlockStore {
       if (sums.crc32c !== record.shards[shardIndex]!.crc32c) {
         throw new ShmrError('CORRUPT', `file ${address.fileId} block ${address.blockIndex}: rebuilt shard ${shardIndex} does not match its checksum`)
       }
-      let drive = record.shards[shardIndex]!.drive
-      if ((spaces.get(drive)?.freeBytes ?? 0) < shardBytes) {
-        const others = [...spaces.values()].filter((space) => !holding.has(space.id))
-        drive = placeShards(pool.policy, pool.name, others, 1, shardBytes)[0]!
-        holding.add(drive)
-      }
+      const drive = targets.keepOrMove(record.shards[shardIndex]!.drive)
       locations[shardIndex] = {drive, ...sums}
-      const file = this.pools.drive(drive)!.shardPath(this.nameOf(address, record, shardIndex))
-      await this.ensureDir(path.dirname(file))
-      await replaceFile(file, shards[shardIndex]!)
-      this.charge(drive, shardBytes)
+      await this.putShardFile(address, record, shardIndex, drive, shards[shardIndex]!)
     }
     this.giveBack(encoded)
     return {...record, shards: locations}
+  }
+
+  /**
+   * Moves shards `which` of a block to other drives of its pool (`shmr drive drain`), each to a
+   * drive that holds no other shard of the block and is not being drained: its file copied, or
+   * rebuilt from the others where it cannot be read back intact, and written whole (temp file,
+   * fsync, rename). Returns the record with the shards' new drives, to commit with
+   * compare-and-swap; the old files are the caller's to tombstone.
+   */
+  async moveShards(address: BlockAddress, record: BlockRecord, which: readonly number[]): Promise<{record: BlockRecord; rebuilt: number}> {
+    const shardBytes = shardSizeBytes(record.topology, record.lengthBytes)
+    const buffers = which.map(() => this.scratch.take(shardBytes))
+    try {
+      const faults = await this.whileReading(record.generation, () => Promise.all(which.map((i, k) => this.readShard(address, record, i, buffers[k]!))))
+      const rebuilt = faults.filter(Boolean).length
+      if (rebuilt > 0) {
+        const bytes = blocksAddon().alignedBuffer(record.lengthBytes)
+        await this.readBlock(address, record, bytes)
+        const encoded = await this.encodeShards(record.topology, bytes)
+        which.forEach((i, k) => buffers[k]!.set(encoded.shards[i]!))
+        this.giveBack(encoded)
+        for (const [k, i] of which.entries()) {
+          if ((await checksumsOf(buffers[k]!)).crc32c !== record.shards[i]!.crc32c) {
+            throw new ShmrError('CORRUPT', `file ${address.fileId} block ${address.blockIndex}: rebuilt shard ${i} does not match its checksum`)
+          }
+        }
+      }
+      const targets = await this.shardTargets(record, shardBytes)
+      const locations = [...record.shards]
+      for (const [k, i] of which.entries()) {
+        const drive = targets.elsewhere()
+        locations[i] = {...record.shards[i]!, drive}
+        await this.putShardFile(address, record, i, drive, buffers[k]!)
+      }
+      return {record: {...record, shards: locations}, rebuilt}
+    } finally {
+      for (const buffer of buffers) this.scratch.give(buffer)
+    }
+  }
+
+  /**
+   * Where shards of a block being repaired or moved go: `keepOrMove` keeps a shard's drive when it
+   * may take it, `elsewhere` picks a drive of the pool holding none of the block's shards, by the
+   * pool's placement policy. Each choice is counted against the drive's free space.
+   */
+  private async shardTargets(record: BlockRecord, shardBytes: number): Promise<{keepOrMove: (drive: number) => number; elsewhere: () => number}> {
+    const pool = this.poolOf(record)
+    const spaces = new Map((await this.spaceOf(pool)).map((space) => [space.id, space]))
+    const holding = new Set(record.shards.map((shard) => shard.drive))
+    const take = (drive: number): number => {
+      const space = spaces.get(drive)
+      if (space) spaces.set(drive, {...space, freeBytes: space.freeBytes - shardBytes})
+      return drive
+    }
+    const elsewhere = (): number => {
+      const others = [...spaces.values()].filter((space) => !holding.has(space.id))
+      const drive = placeShards(pool.policy, pool.name, others, 1, shardBytes)[0]!
+      holding.add(drive)
+      return take(drive)
+    }
+    return {
+      keepOrMove: (drive) => ((spaces.get(drive)?.freeBytes ?? 0) >= shardBytes ? take(drive) : elsewhere()),
+      elsewhere,
+    }
+  }
+
+  /** Writes one shard file of a block to `drive`, replacing any file of that name atomically. */
+  private async putShardFile(address: BlockAddress, record: BlockRecord, shardIndex: number, drive: number, bytes: Uint8Array): Promise<void> {
+    const file = this.pools.drive(drive)!.shardPath(this.nameOf(address, record, shardIndex))
+    await this.ensureDir(path.dirname(file))
+    await replaceFile(file, bytes)
+    this.charge(drive, bytes.byteLength)
+    this.observer?.shardWritten(this.pools.drive(drive)!, bytes.byteLength)
   }
 
   private poolOf(record: BlockRecord): Pool {
@@ -464,7 +527,7 @@ export class BlockStore {
   /** The available drives' space, read again where the figure kept is older than `maxAgeMs`. */
   private async spaceOf(pool: Pool, maxAgeMs = SPACE_REFRESH_MS): Promise<DriveStats[]> {
     const now = Date.now()
-    const available = pool.drives.filter((drive) => !this.pools.unavailable.has(drive.id))
+    const available = this.pools.placeable(pool)
     return Promise.all(available.map(async (drive) => {
       const cached = this.space.get(drive.id)
       if (cached && now - cached.readAtMs < maxAgeMs) return cached.space

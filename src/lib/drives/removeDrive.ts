@@ -7,6 +7,7 @@ import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, SNAPSHOT_DIR} from '../format/const
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {replaceFile} from '../pools/durableFile.js'
+import {blocksOnDrive} from './blocksOnDrive.js'
 import {withoutDrive} from './driveConfig.js'
 
 export interface RemovedDrive {
@@ -19,7 +20,7 @@ export interface RemovedDrive {
  * `shmr drive remove NAME`, offline: takes a drive that holds no block out of the filesystem
  * (superblock, durably) and the config file, and removes what shmr put on it (its identity, its
  * snapshots, its empty data directories; the files tombstoned there). Refuses, changing nothing,
- * a drive that any block or staged block still uses (draining one is not built yet), or one
+ * a drive that any block or staged block still uses (`shmr drive drain` empties it), or one
  * without which its pool has fewer drives than its scheme needs.
  */
 export async function removeDrive(config: ShmrConfig, name: string): Promise<RemovedDrive> {
@@ -35,9 +36,9 @@ export async function removeDrive(config: ShmrConfig, name: string): Promise<Rem
     store = await MetaStore.open(config.metadataDir)
     const id = store.superblock.drives.find((drive) => drive.name === name)?.id
     if (id === undefined) throw new ShmrError('BAD_CONFIG', `drive ${name} is in the config but not part of the filesystem`)
-    const used = blocksOn(store, id)
+    const used = [...blocksOnDrive(store, id)].length
     if (used > 0) {
-      throw new ShmrError('NOT_EMPTY', `drive ${name} holds shards of ${used} block(s)`, {hint: 'only an empty drive can be removed (draining one is not built yet); to replace a dead drive, use shmr drive replace'})
+      throw new ShmrError('NOT_EMPTY', `drive ${name} holds shards of ${used} block(s)`, {hint: `move them to the pool's other drives first: shmr drive drain ${name}`})
     }
     const text = withoutDrive(fs.readFileSync(config.file, 'utf8'), pool.name, name)
     await store.removeDrive(id)
@@ -49,14 +50,4 @@ export async function removeDrive(config: ShmrConfig, name: string): Promise<Rem
     await store?.close()
     lock.release()
   }
-}
-
-/** Blocks (stored or staged) with a shard on drive `id`. */
-function blocksOn(store: MetaStore, id: number): number {
-  let used = 0
-  for (const inode of store.inodes.all()) {
-    for (const {record} of store.blockMaps.blocksOf(inode.ino)) if (record.shards.some((shard) => shard.drive === id)) used++
-    for (const {staged} of store.staged.of(inode.ino)) if (staged.record?.shards.some((shard) => shard.drive === id)) used++
-  }
-  return used
 }

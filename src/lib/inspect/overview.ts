@@ -15,6 +15,8 @@ export interface DriveOverview {
   readonly present: boolean
   /** Why the drive cannot be used, when it cannot. */
   readonly problem?: string
+  /** Being emptied by `shmr drive drain`: new shards go elsewhere. */
+  readonly draining: boolean
   readonly capacityBytes: number
   readonly usedBytes: number
   readonly freeBytes: number
@@ -85,6 +87,7 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
       const space = await drive.space().catch(() => undefined)
       return {
         name: drive.name, dir: drive.dir, present: space !== undefined && !pools.unavailable.has(drive.id), problem: problems.get(drive.name),
+        draining: pools.draining.has(drive.id),
         capacityBytes: space?.totalBytes ?? 0, freeBytes: space?.freeBytes ?? 0, usedBytes: space ? space.totalBytes - space.freeBytes : 0,
         files: perDrive.get(drive.id)?.files ?? 0, storedBytes: perDrive.get(drive.id)?.bytes ?? 0,
       }

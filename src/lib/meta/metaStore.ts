@@ -133,6 +133,16 @@ export class MetaStore {
     }, {durable: true})
   }
 
+  /** Marks a drive as being drained (no new shards go there) or clears the mark, durably. */
+  async setDraining(id: number, draining: boolean): Promise<void> {
+    const marked = (entry: DriveEntry): DriveEntry => {
+      const {draining: _before, ...rest} = entry
+      return draining ? {...rest, draining: true} : rest
+    }
+    const drives = this.superblock.drives.map((entry) => (entry.id === id ? marked(entry) : entry))
+    await this.transaction(() => this.superDb.putSync(SUPERBLOCK_KEY, {...this.superblock, drives}), {durable: true})
+  }
+
   /** Commits the superblock as it is: a write that changes nothing, but takes pages as every write does. */
   async rewriteSuperblock(): Promise<void> {
     await this.transaction(() => this.superDb.putSync(SUPERBLOCK_KEY, this.superblock))

@@ -11,6 +11,8 @@ export interface DriveEntry {
   readonly id: number
   readonly name: string
   readonly pool: string
+  /** Being drained (`shmr drive drain`): no new shard is placed on it; its shards are moved off. */
+  readonly draining?: boolean
 }
 
 export interface Superblock {

@@ -48,6 +48,8 @@ export class PoolSet {
   readonly drivesById = new Map<number, Drive>()
   /** Ids of drives that could not be used (missing or blank) when opened with allowUnavailable. */
   readonly unavailable = new Set<number>()
+  /** Ids of drives being drained (superblock): read from, never placed on. */
+  readonly draining = new Set<number>()
 
   /** Why each unavailable drive could not be used. */
   private constructor(readonly pools: readonly Pool[], readonly problems: readonly DriveProblem[] = []) {
@@ -74,6 +76,7 @@ export class PoolSet {
       const id = idByName.get(problem.drive)
       if (id !== undefined) set.unavailable.add(id)
     }
+    for (const entry of superblock.drives) if (entry.draining) set.draining.add(entry.id)
     return set
   }
 
@@ -89,6 +92,11 @@ export class PoolSet {
 
   drive(id: number): Drive | undefined {
     return this.drivesById.get(id)
+  }
+
+  /** The drives of `pool` new shards may go to: there, and not being drained. */
+  placeable(pool: Pool): Drive[] {
+    return pool.drives.filter((drive) => !this.unavailable.has(drive.id) && !this.draining.has(drive.id))
   }
 }
 

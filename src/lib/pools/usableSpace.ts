@@ -40,7 +40,7 @@ export interface PoolSpace {
 /**
  * Each pool's usable space under its own scheme. Drive directories that share a device (a
  * demo, or a test) share its bytes: each is counted a share, so one disk is not counted once per
- * directory. Unavailable drives count nothing.
+ * directory. Unavailable drives, and drives being drained, count nothing.
  */
 export async function poolSpaces(pools: PoolSet): Promise<PoolSpace[]> {
   const drives = [...pools.drivesById.values()].filter((drive) => !pools.unavailable.has(drive.id))
@@ -53,7 +53,7 @@ export async function poolSpaces(pools: PoolSet): Promise<PoolSpace[]> {
   }
   const space = new Map(await Promise.all(drives.map(async (drive) => [drive.id, await drive.space()] as const)))
   return pools.pools.map((pool) => {
-    const present = pool.drives.filter((drive) => space.has(drive.id))
+    const present = pools.placeable(pool)
     const share = (drive: (typeof present)[number], bytes: number): number => Math.floor(bytes / devices.get(deviceOf.get(drive.id)!)!)
     return {
       pool: pool.name,

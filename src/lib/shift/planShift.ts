@@ -46,7 +46,7 @@ export async function planShift(store: MetaStore, pools: PoolSet, files: readonl
     for (const pool of destination.head ? [destination.pool, destination.head.pool] : [destination.pool]) {
       if (poolsUsed.has(pool)) continue
       poolsUsed.add(pool)
-      for (const drive of pool.drives) if (!pools.unavailable.has(drive.id)) space.set(drive.id, await drive.space())
+      for (const drive of pools.placeable(pool)) space.set(drive.id, await drive.space())
     }
     const inode = store.inodes.getInode(file.ino)
     const sourceBlockSizeBytes = inode.blockSizeBytes ?? pools.writePool.blockSizeBytes

@@ -223,7 +223,7 @@ function destinationOf(pools: PoolSet, options: ShiftOptions): Destination {
   const pool: Pool | undefined = options.to ? pools.pool(options.to) : pools.pools.find((candidate) => candidate.role === 'archive')
   if (!pool) throw new ShmrError('BAD_CONFIG', 'the config has no archive pool to shift to')
   const topology = options.scheme ?? pool.topology
-  const usable = pool.drives.filter((drive) => !pools.unavailable.has(drive.id)).length
+  const usable = pools.placeable(pool).length
   if (shardCount(topology) > usable) {
     throw new ShmrError('BAD_ARGUMENT', `scheme ${describeTopology(topology)} needs ${shardCount(topology)} drives, pool ${pool.name} has ${usable}`)
   }

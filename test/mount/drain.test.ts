@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import type {DrainReport} from '../../src/lib/drives/drainDrive.js'
+import {initFilesystem} from '../../src/lib/init/initFilesystem.js'
+import {MetaStore} from '../../src/lib/meta/metaStore.js'
+import type {VerifyReport} from '../../src/lib/verify/runVerify.js'
+import {SHMR_BIN, shmr} from '../helpers/cli.js'
+import {erasure, fixtureConfig} from '../helpers/fixtureFs.js'
+import {sh, shOk, withMount} from '../helpers/mounted.js'
+import {tempDir} from '../helpers/tempDir.js'
+
+const MiB = 1024 * 1024
+
+/** Shard files under a drive directory. */
+function shardsIn(dir: string): string[] {
+  return (fs.readdirSync(dir, {recursive: true}) as string[]).filter((name) => name.endsWith('.shard'))
+}
+
+/** Tombstones on drive `name`: one per shard a drain has moved off it and not yet deleted. */
+async function tombstonesOn(metadataDir: string, name: string): Promise<number> {
+  const store = await MetaStore.open(metadataDir, {readOnly: true})
+  try {
+    const id = store.superblock.drives.find((drive) => drive.name === name)!.id
+    return store.tombstones.all().filter((tombstone) => tombstone.drive === id).length
+  } finally {
+    await store.close()
+  }
+}
+
+describe('shmr drive drain', () => {
+  it('moves every shard of 100 files off a drive; killed half way, a rerun finishes; then remove; refusals change nothing', {timeout: 300_000}, async () => {
+    await withMount({blockSizeBytes: 256 * 1024, archiveBlockSizeBytes: 256 * 1024, archiveDrives: 7}, async (m) => {
+      const ref = tempDir()
+      // 100 small files (one block each) and one of 9 blocks, the last short.
+      await shOk(`for i in $(seq 1 100); do head -c $((RANDOM * 2 + 1)) /dev/urandom > ${ref}/f$i; done; head -c ${2 * MiB + 12345} /dev/urandom > ${ref}/big`)
+      await shOk(`cp -r ${ref} ${m.mnt}/tree`)
+      await m.unmount()
+      const shifted = await shmr(['shift', '-c', m.config.file, '-r', '/tree'])
+      assert.equal(shifted.exitCode, 0, shifted.stderr)
+      const drives = m.config.pools[1]!.drives
+      const dirOf = (name: string): string => drives.find((drive) => drive.name === name)!.dir
+      const total = drives.reduce((sum, drive) => sum + shardsIn(drive.dir).length, 0)
+      assert.equal(total, (100 + 9) * 6, 'every block 4+2')
+      const held = shardsIn(dirOf('smr1')).length
+      assert.ok(held >= 60, `smr1 holds shards of many blocks (${held})`)
+
+      const planned = await shmr(['drive', 'drain', '-c', m.config.file, 'smr1', '--dry-run', '--json'])
+      assert.equal(planned.exitCode, 0, planned.stderr)
+      assert.equal((JSON.parse(planned.stdout) as DrainReport).blocks, held)
+      assert.equal(shardsIn(dirOf('smr1')).length, held, 'a dry run moves nothing')
+
+      // Killed half way: some blocks moved (their old shards tombstoned), the rest not.
+      const child = spawn(process.execPath, [SHMR_BIN, 'drive', 'drain', '-c', m.config.file, 'smr1', '--rate', '20K'], {stdio: 'ignore'})
+      const exited = new Promise((resolve) => child.once('close', resolve))
+      try {
+        const deadline = Date.now() + 60_000
+        while (await tombstonesOn(m.config.metadataDir, 'smr1') < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      } finally {
+        child.kill('SIGKILL')
+      }
+      await exited
+      const movedBeforeKill = await tombstonesOn(m.config.metadataDir, 'smr1')
+      assert.ok(movedBeforeKill >= 3 && movedBeforeKill < held, `killed half way (${movedBeforeKill} of ${held} moved)`)
+      // What a kill between writing a copy and recording it leaves: the copy, on a drive without
+      // the block's other shards, that nothing references.
+      const [left] = shardsIn(dirOf('smr1')).filter((name) => !name.includes('tmp'))
+      const holders = drives.filter((drive) => fs.existsSync(path.join(drive.dir, left!)))
+      const spare = drives.find((drive) => !holders.includes(drive) && drive.name !== 'smr1')
+      if (spare) {
+        fs.mkdirSync(path.dirname(path.join(spare.dir, left!)), {recursive: true})
+        fs.copyFileSync(path.join(dirOf('smr1'), left!), path.join(spare.dir, left!))
+      }
+
+      const rerun = await shmr(['drive', 'drain', '-c', m.config.file, 'smr1', '--json'])
+      assert.equal(rerun.exitCode, 0, rerun.stderr)
+      const report = JSON.parse(rerun.stdout) as DrainReport
+      assert.equal(report.draining, true)
+      assert.equal(report.blocks + movedBeforeKill, held, 'the rerun moved what was left')
+      assert.equal(report.shardsRebuilt, 0)
+      assert.ok(report.strayShardsRemoved >= (spare ? 1 : 0), 'the unrecorded copy was deleted')
+      assert.deepEqual(shardsIn(dirOf('smr1')), [], 'no shard left on smr1')
+      assert.equal(drives.reduce((sum, drive) => sum + shardsIn(drive.dir).length, 0), total, 'every shard exactly once')
+      const verified = await shmr(['verify', '-c', m.config.file, '--json'])
+      assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
+      const verify = JSON.parse(verified.stdout) as VerifyReport
+      assert.equal(verify.summary.ok, 101)
+      assert.equal(verify.metadata!.unreferencedFiles.count, 0, 'no copy left behind')
+
+      // Drained, the drive takes no new shards, while it is still in the pool.
+      await m.mount()
+      assert.equal(await shOk(`cd ${ref} && sha256sum * > /tmp/drain-ref.sha && cd ${m.mnt}/tree && sha256sum -c --quiet /tmp/drain-ref.sha && echo same`), 'same')
+      await shOk(`head -c ${MiB} /dev/urandom > ${m.mnt}/new`)
+      await m.unmount()
+      assert.equal((await shmr(['shift', '-c', m.config.file, '/new'])).exitCode, 0)
+      assert.deepEqual(shardsIn(dirOf('smr1')), [])
+
+      const overview = await shmr(['inspect', 'overview', '-c', m.config.file, '--json'])
+      const states = (JSON.parse(overview.stdout) as {pools: Array<{drives: Array<{name: string; draining: boolean}>}>}).pools[1]!.drives
+      assert.deepEqual(states.filter((drive) => drive.draining).map((drive) => drive.name), ['smr1'])
+      const removed = await shmr(['drive', 'remove', '-c', m.config.file, 'smr1'])
+      assert.equal(removed.exitCode, 0, removed.stderr)
+      // Six drives left for 4+2: a block's shards cannot leave one of them.
+      const before = fs.readFileSync(m.config.file, 'utf8')
+      const tooFew = await shmr(['drive', 'drain', '-c', m.config.file, 'smr2'])
+      assert.equal(tooFew.exitCode, 2, tooFew.stderr)
+      assert.match(tooFew.stderr, /^shmr: pool archive would keep too few usable drives: blocks of scheme 4\+2 .* need 6 distinct drives, 5 would be left$/m)
+      assert.equal(fs.readFileSync(m.config.file, 'utf8'), before)
+      const store = await MetaStore.open(m.config.metadataDir, {readOnly: true})
+      try {
+        assert.equal(store.superblock.drives.some((drive) => drive.draining), false, 'nothing marked')
+      } finally {
+        await store.close()
+      }
+      await m.mount()
+      assert.equal(await shOk(`cd ${m.mnt}/tree && sha256sum -c --quiet /tmp/drain-ref.sha && echo same`), 'same')
+    })
+  })
+
+  it('refuses when the other drives lack the room, changing nothing; --undo clears the mark', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root to mount tmpfs drives of chosen sizes')
+    const root = tempDir()
+    const config = fixtureConfig(root, {blockSizeBytes: 256 * 1024, archiveBlockSizeBytes: MiB, archiveDrives: 4, archiveTopology: erasure(2, 1)})
+    const mounted: string[] = []
+    try {
+      for (const drive of config.pools[1]!.drives) {
+        await shOk(`mount -t tmpfs -o size=20m shmr-test ${drive.dir}`)
+        mounted.push(drive.dir)
+      }
+      await initFilesystem(config)
+      assert.equal((await shmr(['mount', '-c', config.file, '--background'])).exitCode, 0)
+      try {
+        await shOk(`for i in 1 2 3 4 5; do head -c ${8 * MiB} /dev/urandom > ${config.mountpoint}/f$i; done`)
+      } finally {
+        await shmr(['umount', '-c', config.file])
+      }
+      assert.equal((await shmr(['shift', '-c', config.file, '-r', '/'])).exitCode, 0)
+      const listing = (): string => config.pools[1]!.drives.map((drive) => shardsIn(drive.dir).sort().join(',')).join('|')
+      const before = listing()
+      const refused = await shmr(['drive', 'drain', '-c', config.file, 'smr0'])
+      assert.equal(refused.exitCode, 6, refused.stderr)
+      assert.match(refused.stderr, /^shmr: the other drives of pool archive cannot take the .* of shards on smr0 \(.* free between them, each block's shards on distinct drives\); nothing was moved$/m)
+      assert.equal(listing(), before)
+      const dry = await shmr(['drive', 'drain', '-c', config.file, 'smr0', '--dry-run'])
+      assert.equal(dry.exitCode, 6, 'a dry run says the same')
+
+      // Marked (as by a drain that was then stopped), --undo lets the drive take shards again.
+      const store = await MetaStore.open(config.metadataDir)
+      try {
+        await store.setDraining(store.superblock.drives.find((drive) => drive.name === 'smr3')!.id, true)
+      } finally {
+        await store.close()
+      }
+      const undone = await shmr(['drive', 'drain', '-c', config.file, 'smr3', '--undo', '--json'])
+      assert.equal(undone.exitCode, 0, undone.stderr)
+      assert.equal((JSON.parse(undone.stdout) as DrainReport).draining, false)
+      const reopened = await MetaStore.open(config.metadataDir, {readOnly: true})
+      try {
+        assert.equal(reopened.superblock.drives.some((drive) => drive.draining), false)
+      } finally {
+        await reopened.close()
+      }
+    } finally {
+      for (const dir of mounted.reverse()) await sh(`umount ${dir}`)
+    }
+  })
+})
