@@ -12,7 +12,7 @@ export default class Verify extends FilesystemCommand {
   }
   static override description = `Reads every stored block and shard, checks sizes and CRC32C checksums, and reports per file: ok, degraded (readable through parity or another copy) or damaged, with the drives involved. Checking the whole filesystem also checks the metadata store: entries naming missing inodes, wrong link counts, and files on the drives that nothing references (left for gc).
 
-Runs offline, or read-only beside a mounted filesystem. --repair (offline) rewrites missing or corrupt shards from the surviving ones, on the same drive or, when that drive is gone or full, on another drive of the pool holding no other shard of the block; an empty directory where a drive used to be is taken as its replacement. After a drive dies, mount an empty one at the same path and run verify --repair.
+Runs offline, or read-only beside a mounted filesystem. --repair rewrites missing or corrupt shards from the surviving ones (offline, or while mounted inside the server, which keeps serving), on the same drive or, when that drive is gone or full, on another drive of the pool holding no other shard of the block; an empty directory where a drive used to be is taken as its replacement. After a drive dies, mount an empty one at the same path and run verify --repair (mounted or not: a mounted filesystem takes the new disk at once).
 
 Exit status: 0 all ok (or repaired), 8 degraded or inconsistent, 5 damaged.`
   static override enableJsonFlag = true
@@ -23,7 +23,7 @@ Exit status: 0 all ok (or repaired), 8 degraded or inconsistent, 5 damaged.`
   ]
   static override flags = {
     rate: Flags.string({description: 'cap the bytes per second read from the drives (like 50M)', helpValue: 'SIZE'}),
-    repair: Flags.boolean({description: 'rewrite missing or corrupt shards from the others (filesystem unmounted)'}),
+    repair: Flags.boolean({description: 'rewrite missing or corrupt shards from the others (inside the server while mounted)'}),
   }
   static override strict = false
   static override summary = 'Check every block and shard; --repair restores redundancy'

@@ -3,6 +3,7 @@ import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
+import type {StatusReport} from '../../src/lib/control/serverStatus.js'
 import type {DrainReport} from '../../src/lib/drives/drainDrive.js'
 import {initFilesystem} from '../../src/lib/init/initFilesystem.js'
 import {MetaStore} from '../../src/lib/meta/metaStore.js'
@@ -165,5 +166,74 @@ describe('shmr drive drain', () => {
     } finally {
       for (const dir of mounted.reverse()) await sh(`umount ${dir}`)
     }
+  })
+})
+
+describe('shmr drive drain and verify --repair while mounted (inside the server)', () => {
+  it('drains a drive while files are read and rewritten; repairs lost shards and adopts a replacement disk; every read right', {timeout: 300_000}, async () => {
+    await withMount({blockSizeBytes: MiB, archiveBlockSizeBytes: MiB, archiveDrives: 7}, async (m) => {
+      const ref = tempDir()
+      await shOk(`for i in $(seq 1 12); do head -c ${3 * MiB} /dev/urandom > ${ref}/g$i; done; head -c ${16 * MiB + 5} /dev/urandom > ${ref}/f; head -c ${3 * MiB} /dev/urandom > ${ref}/new`)
+      await shOk(`cd ${ref} && sha256sum f g* > ${ref}/../drain-online.sha`)
+      await shOk(`cp ${ref}/f ${ref}/g* ${m.mnt}/ && sync ${m.mnt}/f`)
+      const shifted = await shmr(['shift', '-c', m.config.file, '-r', '/'])
+      assert.equal(shifted.exitCode, 0, shifted.stderr)
+      const drives = m.config.pools[1]!.drives
+      const dirOf = (name: string): string => drives.find((drive) => drive.name === name)!.dir
+      assert.ok(shardsIn(dirOf('smr1')).length > 20)
+
+      // Readers go round the files (g12 aside: it is rewritten meanwhile) while the drain runs.
+      const reader = spawn('bash', ['-c', `cd ${m.mnt} && for i in 1 2 3; do grep -v ' g12$' ${ref}/../drain-online.sha | sha256sum -c --quiet || exit 1; done`], {stdio: 'ignore'})
+      const read = new Promise<number | null>((resolve) => reader.once('close', resolve))
+      const drain = shmr(['drive', 'drain', '-c', m.config.file, 'smr1', '--rate', '16M', '--json'])
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await shOk(`cp ${ref}/new ${m.mnt}/g12 && sync ${m.mnt}/g12`)
+      const [drained, readExit] = await Promise.all([drain, read])
+      assert.equal(readExit, 0, 'every read during the drain was right')
+      assert.equal(drained.exitCode, 0, drained.stdout + drained.stderr)
+      const report = JSON.parse(drained.stdout) as DrainReport
+      assert.ok(report.shardsMoved > 20 && report.draining, drained.stdout)
+      const status = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
+      assert.ok(status.mounted && status.finished.some((task) => task.purpose === 'drain' && task.outcome === 'done'), JSON.stringify(status))
+      await shOk(`node ${SHMR_BIN} flush -c ${m.config.file}`)
+      assert.deepEqual(shardsIn(dirOf('smr1')), [], 'the old files went once no read used them')
+      assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${ref}/../drain-online.sha | sha256sum -c --quiet && echo same`), 'same')
+
+      // Shards lost and damaged under the mount: the repair runs in the server.
+      const lost = shardsIn(dirOf('smr2')).slice(0, 5)
+      for (const name of lost) fs.rmSync(path.join(dirOf('smr2'), name))
+      const [damaged] = shardsIn(dirOf('smr3'))
+      fs.writeFileSync(path.join(dirOf('smr3'), damaged!), Buffer.from('not the shard'), {flag: 'r+'})
+      const repaired = await shmr(['verify', '-c', m.config.file, '--repair', '--json'])
+      assert.equal(repaired.exitCode, 0, repaired.stdout + repaired.stderr)
+      const repair = JSON.parse(repaired.stdout) as VerifyReport
+      assert.equal(repair.mode, 'online')
+      assert.equal(repair.summary.shardsRepaired, lost.length + 1)
+      const after = JSON.parse((await shmr(['verify', '-c', m.config.file, '--json'])).stdout) as VerifyReport
+      assert.equal(after.summary.ok, after.summary.files, JSON.stringify(after.files.filter((file) => file.status !== 'ok')))
+
+      // A drive gone at the mount, an empty disk put in its place while mounted: adopted at once.
+      await m.unmount()
+      const held = shardsIn(dirOf('smr4')).length
+      fs.renameSync(dirOf('smr4'), `${dirOf('smr4')}.dead`)
+      await m.mount()
+      const degraded = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
+      assert.ok(degraded.mounted && degraded.degraded?.drives.some((drive) => drive.name === 'smr4'), JSON.stringify(degraded))
+      fs.mkdirSync(dirOf('smr4'))
+      const adopted = await shmr(['verify', '-c', m.config.file, '--repair', '--json'])
+      assert.equal(adopted.exitCode, 0, adopted.stdout + adopted.stderr)
+      const adoption = JSON.parse(adopted.stdout) as VerifyReport
+      assert.deepEqual(adoption.drivesAdopted, ['smr4'])
+      assert.equal(adoption.summary.shardsRepaired, held)
+      assert.equal(shardsIn(dirOf('smr4')).length, held)
+      const healthy = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
+      assert.ok(healthy.mounted && healthy.degraded === undefined, JSON.stringify(healthy))
+      await m.remount()
+      assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${ref}/../drain-online.sha | sha256sum -c --quiet && echo same`), 'same')
+      await m.unmount()
+      const clean = await shmr(['verify', '-c', m.config.file, '--json'])
+      assert.equal(clean.exitCode, 0, clean.stdout)
+      assert.equal((JSON.parse(clean.stdout) as VerifyReport).metadata!.unreferencedFiles.count, 0)
+    })
   })
 })

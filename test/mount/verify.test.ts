@@ -3,6 +3,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
+import type {VerifyReport} from '../../src/lib/verify/runVerify.js'
 import {MetaStore} from '../../src/lib/meta/metaStore.js'
 import {hasStackTrace, SHMR_BIN, shmr} from '../helpers/cli.js'
 import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
@@ -166,15 +167,15 @@ describe('shmr verify', () => {
     })
   })
 
-  it('runs read-only beside a mount, and refuses --repair there', async () => {
+  it('runs read-only beside a mount; --repair there runs inside the server', async () => {
     await withMount(OPTIONS, async (m) => {
       await shOk(`head -c 500000 /dev/urandom > ${m.mnt}/f && sync ${m.mnt}/f`)
       const beside = await verify(m)
       assert.equal(beside.exitCode, 0, beside.stderr)
       assert.equal(beside.report.mode, 'read-only')
-      const refused = await shmr(['verify', '-c', m.config.file, '--repair'])
-      assert.equal(refused.exitCode, 3)
-      assert.match(refused.stderr, /^shmr: verify --repair needs the filesystem unmounted/)
+      const repaired = await shmr(['verify', '-c', m.config.file, '--repair', '--json'])
+      assert.equal(repaired.exitCode, 0, repaired.stdout + repaired.stderr)
+      assert.equal((JSON.parse(repaired.stdout) as VerifyReport).mode, 'online')
     })
   })
 })

@@ -9,7 +9,7 @@ export default class DriveDrain extends FilesystemCommand {
   static override args = {
     name: Args.string({description: 'the drive to empty', required: true}),
   }
-  static override description = `Moves every shard on a drive to the other drives of its pool, offline, so that \`shmr drive remove\` can take it out: each block's shards stay on distinct drives, placed by the pool's policy. Everything is checked first: when the other drives are too few for a block's scheme or lack the room, it refuses with one line and changes nothing. Then the drive is marked as draining (no new shard goes there, even after this run), and each block's shards are copied (or rebuilt from the others when unreadable or the drive is gone), fsynced, and its record swapped; the old files are deleted at the end.
+  static override description = `Moves every shard on a drive to the other drives of its pool, so that \`shmr drive remove\` can take it out: each block's shards stay on distinct drives, placed by the pool's policy. Everything is checked first: when the other drives are too few for a block's scheme or lack the room, it refuses with one line and changes nothing. Then the drive is marked as draining (no new shard goes there, even after this run), and each block's shards are copied (or rebuilt from the others when unreadable or the drive is gone), fsynced, and its record swapped; the old files are deleted at the end. While the filesystem is mounted, the server does the work (for an archive pool's drive) and keeps serving; a block rewritten through the mount meanwhile is left alone, as it left the drive another way.
 
 Interrupted or killed, nothing is lost: run it again and it goes on where it stopped. --undo clears the draining mark (shards already moved stay where they are).`
   static override enableJsonFlag = true
@@ -23,7 +23,7 @@ Interrupted or killed, nothing is lost: run it again and it goes on where it sto
     rate: Flags.string({description: 'at most this many bytes per second moved (like 60M)', helpValue: 'SIZE'}),
     undo: Flags.boolean({description: 'clear the draining mark: new shards may go to the drive again', default: false, exclusive: ['rate']}),
   }
-  static override summary = 'Move every shard off a drive, to the rest of its pool (offline)'
+  static override summary = 'Move every shard off a drive, to the rest of its pool'
 
   async run(): Promise<DrainReport> {
     const {args, flags} = await this.parse(DriveDrain)

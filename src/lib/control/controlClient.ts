@@ -4,7 +4,8 @@ import {ShmrError, systemErrorCode, type ShmrErrorCode} from '../errors.js'
 import {CONTROL_SOCKET_FILE} from '../format/constants.js'
 import {CONTROL_PROTOCOL_VERSION, type ControlEvent, type ControlReply, type ControlRequest} from './protocol.js'
 
-type Unversioned<T> = T extends unknown ? Omit<T, 'v'> : never
+/** A request as a command writes it: askServer adds the protocol version. */
+export type Unversioned<T> = T extends unknown ? Omit<T, 'v'> : never
 
 /**
  * Sends one request to the server mounting the filesystem of `metadataDir` and resolves with its

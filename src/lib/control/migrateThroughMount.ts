@@ -13,7 +13,7 @@ import type {MigrationPurpose, MigrationRequest} from './protocol.js'
  */
 export async function migrateThroughMount<T>(config: ShmrConfig, purpose: MigrationPurpose,
   options: MigrationOptions & Partial<Omit<MigrationRequest, keyof MigrationOptions>>): Promise<T | undefined> {
-  if (options.dryRun || ExclusiveLock.holder(config.metadataDir)?.purpose !== 'mount') return undefined
+  if (options.dryRun || !ExclusiveLock.isMounted(config.metadataDir)) return undefined
   const request: MigrationRequest = {
     targets: options.targets, recursive: options.recursive === true, jobs: options.jobs,
     ...(options.rateBytesPerSecond === undefined ? {} : {rateBytesPerSecond: options.rateBytesPerSecond}),
@@ -23,6 +23,6 @@ export async function migrateThroughMount<T>(config: ShmrConfig, purpose: Migrat
   }
   return await askServer(config.metadataDir, {op: 'migrate', purpose, options: request}, (event) => {
     if (event.event === 'plan') options.onPlan?.(event.plan as ShiftPlan)
-    else options.onProgress?.(event.doneBytes)
+    else if (event.event === 'progress') options.onProgress?.(event.doneBytes)
   }) as T
 }

@@ -20,11 +20,17 @@ export type ControlRequest =
   | {readonly v: number; readonly op: 'cancel'; readonly id?: number}
   /** `shmr gc` inside the server: tombstones older than `graceMs`, staged blocks of deleted files. */
   | {readonly v: number; readonly op: 'gc'; readonly graceMs: number}
+  /** `shmr drive drain NAME` inside the server (an archive pool's drive); events: total, then progress. */
+  | {readonly v: number; readonly op: 'drain'; readonly name: string; readonly undo?: boolean; readonly rateBytesPerSecond?: number}
+  /** `shmr verify --repair [TARGET…]` inside the server; events: total, then progress. */
+  | {readonly v: number; readonly op: 'repair'; readonly targets: readonly string[]; readonly rateBytesPerSecond?: number}
 
 export type ControlOp = ControlRequest['op']
-export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate', 'cancel', 'gc']
+export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate', 'cancel', 'gc', 'drain', 'repair']
 export type MigrationPurpose = 'shift' | 'tier' | 'rewrite'
 export const MIGRATION_PURPOSES: readonly MigrationPurpose[] = ['shift', 'tier', 'rewrite']
+/** What a server task is doing: a migration, a drive's drain, or verify --repair. */
+export type TaskPurpose = MigrationPurpose | 'drain' | 'repair'
 
 /** A migration's options as the command gave them (ShiftOptions, RewriteOptions), without its callbacks. */
 export interface MigrationRequest {
@@ -40,13 +46,15 @@ export interface MigrationRequest {
 /** What a server sends before its reply, while long work runs. */
 export type ControlEvent =
   | {readonly event: 'plan'; readonly plan: unknown}
+  /** The bytes the task will go through (drain, repair: a migration's plan says it). */
+  | {readonly event: 'total'; readonly totalBytes: number}
   | {readonly event: 'progress'; readonly doneBytes: number}
 
 /** A task the server runs for a command, or by its schedule (`shmr status`). */
 export interface ServerTask {
   /** Counts up from 1 for the life of the server: `shmr cancel ID`. */
   readonly id: number
-  readonly purpose: MigrationPurpose
+  readonly purpose: TaskPurpose
   /** Started by the server itself (mount.tierEvery), not by a command. */
   readonly scheduled: boolean
   /** ISO 8601. */
@@ -60,7 +68,7 @@ export interface FinishedTask extends ServerTask {
   /** ISO 8601. */
   readonly endedAt: string
   readonly outcome: 'done' | 'failed' | 'cancelled'
-  /** Files moved (done), or why it ended otherwise. */
+  /** Files moved (a migration done), or why it ended otherwise. */
   readonly filesShifted?: number
   readonly message?: string
 }
@@ -76,7 +84,7 @@ export interface ServerStatus {
   readonly mountedAt: string
   /** Blocks written through the mount and not yet stored (what `flush` writes out). */
   readonly pendingBlocks: number
-  /** Work the server is doing (a shift, tier or rewrite): at most one. */
+  /** Work the server is doing (a shift, tier, rewrite, drain or repair): at most one. */
   readonly tasks: readonly ServerTask[]
   /** The last tasks that ended since the mount, newest last. */
   readonly finished: readonly FinishedTask[]
@@ -114,6 +122,11 @@ export function parseRequest(line: string): ControlRequest | string {
   if (request.op === 'flush' && request.target !== undefined && typeof request.target !== 'string') return 'flush takes a target string'
   if (request.op === 'cancel' && request.id !== undefined && !Number.isInteger(request.id)) return 'cancel takes a task id (an integer)'
   if (request.op === 'gc' && (typeof request.graceMs !== 'number' || !(request.graceMs >= 0))) return 'gc takes graceMs, a number of at least 0'
+  if ((request.op === 'drain' || request.op === 'repair') && request.rateBytesPerSecond !== undefined && !(typeof request.rateBytesPerSecond === 'number' && request.rateBytesPerSecond > 0)) {
+    return `${request.op} takes rateBytesPerSecond, a number above 0`
+  }
+  if (request.op === 'drain' && typeof request.name !== 'string') return 'drain takes a drive name'
+  if (request.op === 'repair' && !(Array.isArray(request.targets) && request.targets.every((target) => typeof target === 'string'))) return 'repair takes targets: [string]'
   if (request.op === 'migrate') {
     if (!MIGRATION_PURPOSES.includes(request.purpose as MigrationPurpose)) return `unknown migration ${JSON.stringify(request.purpose)}`
     const options = request.options as Record<string, unknown> | undefined

@@ -4,6 +4,8 @@ import {inoOfTarget} from '../fs/targets.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import {runGc, type GcReport} from '../gc/runGc.js'
 import type {ShiftReport} from '../shift/runShift.js'
+import type {DrainReport} from '../drives/drainDrive.js'
+import type {VerifyReport} from '../verify/runVerify.js'
 import type {ControlHandlers} from './controlServer.js'
 import type {CancelResult, DegradedState, FlushResult, ServerStatus} from './protocol.js'
 import type {ServerTasks} from './serverTasks.js'
@@ -26,7 +28,7 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
   return {
     status: async (): Promise<ServerStatus> => ({
       pid: process.pid, mountpoint, mountedAt, pendingBlocks: core.data.pendingBlocks(),
-      tasks: tasks.current ? [tasks.current] : [], finished: tasks.finished, ...(served.degraded ? {degraded: served.degraded} : {}),
+      tasks: tasks.current ? [tasks.current] : [], finished: tasks.finished, ...stillDegraded(served),
     }),
     flush: async ({target}): Promise<FlushResult> => {
       const startedMs = Date.now()
@@ -43,5 +45,16 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
     migrate: async ({purpose, options}, context): Promise<ShiftReport> => tasks.migrate(purpose, options, context),
     cancel: async ({id}): Promise<CancelResult> => ({cancelled: tasks.cancel(id, 'cancelled by shmr cancel')}),
     gc: async ({graceMs}): Promise<GcReport> => runGc(served.config, {graceMs, dryRun: false}, {store, pools: core.pools, blocks: core.blocks}),
+    drain: async (request, context): Promise<DrainReport> => tasks.drain(request, context),
+    repair: async (request, context): Promise<VerifyReport> => tasks.repair(request, context),
   }
+}
+
+/** The drives left out at the mount that still are (a repair inside the server adopts replacements). */
+function stillDegraded(served: ServedFilesystem): {degraded?: DegradedState} {
+  if (!served.degraded) return {}
+  const {pools} = served.core
+  const out = new Set([...pools.drivesById.values()].filter((drive) => pools.unavailable.has(drive.id)).map((drive) => drive.name))
+  const drives = served.degraded.drives.filter((drive) => out.has(drive.name))
+  return drives.length > 0 ? {degraded: {...served.degraded, drives}} : {}
 }

@@ -22,12 +22,12 @@ export type FlushReport = ({readonly mounted: true} & FlushResult) | {readonly m
  * and makes it durable. Not mounted, nothing is buffered: every command before returned durable.
  */
 export async function flushServer(metadataDir: string, target: string | undefined): Promise<FlushReport> {
-  if (ExclusiveLock.holder(metadataDir)?.purpose !== 'mount') return {mounted: false}
+  if (!ExclusiveLock.isMounted(metadataDir)) return {mounted: false}
   return {mounted: true, ...(await askServer(metadataDir, {op: 'flush', ...(target === undefined ? {} : {target})}) as FlushResult)}
 }
 
 /** `shmr cancel [ID]`: stops the task running in the server at its next block; what it staged stays for a rerun. */
 export async function cancelTask(metadataDir: string, id: number | undefined): Promise<CancelResult> {
-  if (ExclusiveLock.holder(metadataDir)?.purpose !== 'mount') throw new ShmrError('NOT_FOUND', 'the filesystem is not mounted: no task runs in a server', {hint: 'an offline shift stops with Ctrl-C'})
+  if (!ExclusiveLock.isMounted(metadataDir)) throw new ShmrError('NOT_FOUND', 'the filesystem is not mounted: no task runs in a server', {hint: 'an offline shift stops with Ctrl-C'})
   return await askServer(metadataDir, {op: 'cancel', ...(id === undefined ? {} : {id})}) as CancelResult
 }

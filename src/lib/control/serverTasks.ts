@@ -5,7 +5,22 @@ import {runRewrite} from '../rewrite/runRewrite.js'
 import {runShift, type MigrationOptions, type ServerFilesystem, type ShiftReport} from '../shift/runShift.js'
 import {runTier} from '../tier/runTier.js'
 import type {ServedFilesystem} from './serverHandlers.js'
-import type {ControlEvent, FinishedTask, MigrationPurpose, MigrationRequest, ServerTask} from './protocol.js'
+import {drainOn, type DrainReport} from '../drives/drainDrive.js'
+import {verifyOn, type VerifyReport} from '../verify/runVerify.js'
+import type {ControlEvent, ControlRequest, FinishedTask, MigrationPurpose, MigrationRequest, ServerTask, TaskPurpose} from './protocol.js'
+
+/** Who asked for a task and hears of it: the command's connection (or nobody, for the schedule). */
+export interface TaskEvents {
+  readonly emit: (event: ControlEvent) => void
+  readonly signal?: AbortSignal
+  readonly scheduled?: boolean
+}
+
+/** What a task tells of its progress: the bytes it will go through, and how far it is. */
+interface TaskTracker {
+  readonly total: (totalBytes: number) => void
+  readonly done: (doneBytes: number) => void
+}
 
 /** How long a move waits for a file to be let go (closed, written out) before leaving it for the next run. */
 const QUIET_WAIT_MS = 30_000
@@ -14,8 +29,8 @@ const QUIET_POLL_MS = 100
 const FINISHED_KEPT = 10
 
 /**
- * The migrations a running server does, one at a time: for commands (through the control socket)
- * and, with mount.tierEvery, by itself. Each can be cancelled; each that ends is remembered.
+ * The tasks a running server does, one at a time: migrations, drains and repairs for commands
+ * (through the control socket) and, with mount.tierEvery, tiering by itself. Each can be cancelled; each that ends is remembered.
  */
 export class ServerTasks {
   private running: {task: ServerTask; readonly abort: AbortController; readonly settled: Promise<unknown>} | undefined
@@ -33,8 +48,56 @@ export class ServerTasks {
     return this.ended
   }
 
-  /** Runs a migration inside the server; BUSY when one runs already. */
-  async migrate(purpose: MigrationPurpose, request: MigrationRequest, events: {emit: (event: ControlEvent) => void; signal?: AbortSignal; scheduled?: boolean}): Promise<ShiftReport> {
+  /** Runs a migration inside the server; BUSY when another task runs already. */
+  async migrate(purpose: MigrationPurpose, request: MigrationRequest, events: TaskEvents): Promise<ShiftReport> {
+    return this.runTask(purpose, events, (signal, track) => this.runMigration(purpose, {
+      ...request, dryRun: false,
+      onPlan: (plan) => {
+        track.total(plan.bytesToShift)
+        events.emit({event: 'plan', plan})
+      },
+      onProgress: (doneBytes) => track.done(doneBytes),
+    }, signal), (report) => ({filesShifted: report.files.shifted}))
+  }
+
+  /** `shmr drive drain` inside the server. */
+  async drain(request: Extract<ControlRequest, {op: 'drain'}>, events: TaskEvents): Promise<DrainReport> {
+    const {core, store} = this.served
+    return this.runTask('drain', events, (signal, track) => {
+      let done = 0
+      return drainOn({store, pools: core.pools, blocks: core.blocks, signal}, {
+        name: request.name, undo: request.undo, rateBytesPerSecond: request.rateBytesPerSecond,
+        onTotal: (bytes) => {
+          track.total(bytes)
+          events.emit({event: 'total', totalBytes: bytes})
+        },
+        onBytes: (bytes) => track.done((done += bytes)),
+      })
+    })
+  }
+
+  /** `shmr verify --repair` inside the server. */
+  async repair(request: Extract<ControlRequest, {op: 'repair'}>, events: TaskEvents): Promise<VerifyReport> {
+    const {core, store, config} = this.served
+    return this.runTask('repair', events, (signal, track) => {
+      let done = 0
+      return verifyOn({store, pools: core.pools, blocks: core.blocks, namespace: core.namespace, signal}, config, {
+        targets: request.targets, repair: true, rateBytesPerSecond: request.rateBytesPerSecond,
+        onTotal: (bytes) => {
+          track.total(bytes)
+          events.emit({event: 'total', totalBytes: bytes})
+        },
+        onBytes: (bytes) => track.done((done += bytes)),
+      }, 'online')
+    })
+  }
+
+  /**
+   * Runs one task: BUSY when another runs already. Its progress is kept for `shmr status` and
+   * sent to the command that asked; it ends remembered as done, failed or cancelled.
+   */
+  private async runTask<T>(purpose: TaskPurpose, events: TaskEvents, work: (signal: AbortSignal, track: TaskTracker) => Promise<T>,
+    summary: (report: T) => Partial<FinishedTask> = () => ({})): Promise<T> {
     if (this.running) {
       const {task} = this.running
       throw new ShmrError('BUSY', `a ${task.purpose} runs in the server already (task ${task.id}, since ${task.startedAt})`, {hint: 'shmr status shows it; shmr cancel stops it'})
@@ -44,21 +107,19 @@ export class ServerTasks {
     const started: ServerTask = {id: this.nextId++, purpose, scheduled: events.scheduled ?? false, startedAt: new Date().toISOString(), totalBytes: 0, doneBytes: 0}
     const entry = {task: started, abort, settled: Promise.resolve() as Promise<unknown>}
     this.running = entry
-    const work = this.run(purpose, {
-      ...request, dryRun: false,
-      onPlan: (plan) => {
-        entry.task = {...entry.task, totalBytes: plan.bytesToShift}
-        events.emit({event: 'plan', plan})
+    const running = work(signal, {
+      total: (totalBytes) => {
+        entry.task = {...entry.task, totalBytes}
       },
-      onProgress: (doneBytes) => {
+      done: (doneBytes) => {
         entry.task = {...entry.task, doneBytes}
         events.emit({event: 'progress', doneBytes})
       },
-    }, signal)
-    entry.settled = work.catch(() => {})
+    })
+    entry.settled = running.catch(() => {})
     try {
-      const report = await work
-      this.remember({...entry.task, endedAt: new Date().toISOString(), outcome: 'done', filesShifted: report.files.shifted})
+      const report = await running
+      this.remember({...entry.task, endedAt: new Date().toISOString(), outcome: 'done', ...summary(report)})
       return report
     } catch (error) {
       const cancelled = signal.aborted
@@ -107,7 +168,7 @@ export class ServerTasks {
     if (this.ended.length > FINISHED_KEPT) this.ended.shift()
   }
 
-  private run(purpose: MigrationPurpose, options: MigrationOptions & MigrationRequest, signal: AbortSignal): Promise<ShiftReport> {
+  private runMigration(purpose: MigrationPurpose, options: MigrationOptions & MigrationRequest, signal: AbortSignal): Promise<ShiftReport> {
     const {core, store, config} = this.served
     const server: ServerFilesystem = {
       store, pools: core.pools, blocks: core.blocks, namespace: core.namespace, mountpoint: this.served.mountpoint, signal,

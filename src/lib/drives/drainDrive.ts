@@ -6,22 +6,22 @@ import {formatSize} from '../format/size.js'
 import {collectTombstones} from '../gc/collectTombstones.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
+import type {BlockRecord} from '../meta/records.js'
 import type {DriveSpace} from '../pools/policies/index.js'
 import {PoolSet, type Pool} from '../pools/poolSet.js'
 import {snapshotDrivesOf, writeSnapshots, type SnapshotsWritten} from '../recovery/driveSnapshots.js'
 import {RateLimiter} from '../shift/rateLimiter.js'
 import {removeStrayShards} from '../shift/strayShards.js'
 import {blocksOnDrive, type BlockOnDrive} from './blocksOnDrive.js'
+import {taskThroughMount, type TaskProgress} from '../control/taskThroughMount.js'
 
-export interface DrainOptions {
+export interface DrainOptions extends TaskProgress {
   readonly name: string
   /** Check and plan only: nothing is marked or moved. */
   readonly dryRun?: boolean
   /** Clear the drain mark instead: new shards may go to the drive again (moved shards stay moved). */
   readonly undo?: boolean
   readonly rateBytesPerSecond?: number
-  readonly onTotal?: (bytes: number) => void
-  readonly onBytes?: (bytes: number) => void
 }
 
 export interface DrainReport {
@@ -45,91 +45,149 @@ export interface DrainReport {
   readonly seconds: number
 }
 
+/** The filesystem a drain works on: opened by the command (offline), or the mount's own, inside its server. */
+export interface DrainTarget {
+  readonly store: MetaStore
+  readonly pools: PoolSet
+  readonly blocks: BlockStore
+  /** Inside a running server: its cancel and unmount stop the drain between blocks. */
+  readonly signal?: AbortSignal
+}
+
 /**
- * `shmr drive drain NAME`, offline: moves every shard on a drive to the other drives of its pool,
- * so that `shmr drive remove` can take it out. Everything is checked first (the pool keeps enough
- * drives for each block's scheme; the others have room, by the pool's placement policy, for every
- * shard with a block's shards on distinct drives): a refusal changes nothing. Then the drive is
- * marked draining in the superblock (no new shard goes there), and each block's shards are copied
+ * `shmr drive drain NAME`: moves every shard on a drive to the other drives of its pool, so that
+ * `shmr drive remove` can take it out. Everything is checked first (the pool keeps enough drives
+ * for each block's scheme; the others have room, by the pool's placement policy, for every shard
+ * with a block's shards on distinct drives): a refusal changes nothing. Then the drive is marked
+ * draining in the superblock (no new shard goes there), and each block's shards are copied
  * (rebuilt from the others when unreadable), fsynced, and its record swapped by compare-and-swap,
- * the old files tombstoned and deleted at the end. Killed, a rerun goes on where it stopped,
- * deleting the copies the killed run had written but not recorded.
+ * the old files tombstoned. Offline it holds the filesystem's lock; while mounted, the server
+ * runs it (an archive pool's drive), the mount serving meanwhile. Killed, a rerun goes on where
+ * it stopped, deleting the copies the killed run had written but not recorded.
  */
 export async function drainDrive(config: ShmrConfig, options: DrainOptions): Promise<DrainReport> {
   const startedMs = Date.now()
   const poolConfig = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === options.name))
   if (!poolConfig) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${options.name} in the config`, {hint: `drives: ${config.pools.flatMap((p) => p.drives.map((d) => d.name)).join(', ')}`})
+  if (!options.dryRun && ExclusiveLock.isMounted(config.metadataDir)) {
+    return taskThroughMount<DrainReport>(config.metadataDir, {
+      op: 'drain', name: options.name, ...(options.undo ? {undo: true} : {}),
+      ...(options.rateBytesPerSecond === undefined ? {} : {rateBytesPerSecond: options.rateBytesPerSecond}),
+    }, options)
+  }
+  // A dry run only reads: no lock, the store read-only, so it runs beside a mount too.
   const lock = options.dryRun ? undefined : ExclusiveLock.acquire(config.metadataDir, 'drive drain')
   let store: MetaStore | undefined
   try {
     store = await MetaStore.open(config.metadataDir, {readOnly: options.dryRun})
-    const entry = store.superblock.drives.find((drive) => drive.name === options.name)
-    if (!entry) throw new ShmrError('BAD_CONFIG', `drive ${options.name} is in the config but not part of the filesystem`)
     const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
-    const pool = pools.pool(poolConfig.name)
-    const report = {
-      drive: options.name, pool: pool.name, dryRun: options.dryRun === true, draining: entry.draining === true, blocks: 0,
-      shardsMoved: 0, shardsRebuilt: 0, bytesMoved: 0, bytesWrittenByDrive: {} as Record<string, number>, stagedDropped: 0, strayShardsRemoved: 0,
-    }
-    if (options.undo) {
-      if (!options.dryRun && entry.draining) await store.setDraining(entry.id, false)
-      return {...report, draining: options.dryRun === true && report.draining, seconds: (Date.now() - startedMs) / 1000}
-    }
-    const onDrive = [...blocksOnDrive(store, entry.id)]
-    const toMove = onDrive.filter((block) => !block.staged)
-    await checkRoom(pools, pool, entry.id, toMove)
-    const totalBytes = toMove.reduce((sum, {record}) => sum + movedBytes(record, entry.id), 0)
-    if (options.dryRun) return {...report, blocks: toMove.length, bytesMoved: totalBytes, seconds: (Date.now() - startedMs) / 1000}
-
-    const resumed = entry.draining === true
-    if (!resumed) await store.setDraining(entry.id, true)
-    pools.draining.add(entry.id)
-    const blocks = new BlockStore(pools)
-    // A drain killed between writing a copy and recording it left that copy unreferenced.
-    if (resumed) {
-      for (const ino of new Set(toMove.map((block) => block.ino))) {
-        const inode = store.inodes.getInode(ino)
-        const sizes = new Set(store.blockMaps.blocksOf(ino).map(({record}) => record.blockSizeBytes))
-        report.strayShardsRemoved += await removeStrayShards(store, blocks, pools, ino, [...sizes], inode.sizeBytes)
-      }
-    }
-    report.stagedDropped = await dropStaged(store, blocks, onDrive.filter((block) => block.staged))
-    options.onTotal?.(totalBytes)
-    const rate = options.rateBytesPerSecond ? new RateLimiter(options.rateBytesPerSecond) : undefined
-    for (const {ino, index, record} of toMove) {
-      const which = record.shards.flatMap((shard, i) => (shard.drive === entry.id ? [i] : []))
-      const bytes = movedBytes(record, entry.id)
-      await rate?.consume(bytes)
-      const address = {fileId: ino, blockIndex: index}
-      const moved = await blocks.moveShards(address, record, which)
-      await store.transaction(() => {
-        // Offline nothing else writes; the check keeps the swap honest all the same.
-        if (store!.blockMaps.findBlock(ino, index)?.generation !== record.generation) throw new ShmrError('IO', `file ${ino} block ${index} changed while its shards moved`)
-        store!.blockMaps.putBlock(ino, index, moved.record)
-        const before = blocks.filesOf(address, record)
-        for (const i of which) store!.tombstones.bury({drive: entry.id, path: before[i]!.path, sinceMs: Date.now()})
-      })
-      report.blocks++
-      report.shardsMoved += which.length
-      report.shardsRebuilt += moved.rebuilt
-      report.bytesMoved += bytes
-      for (const i of which) {
-        const name = pools.drive(moved.record.shards[i]!.drive)!.name
-        report.bytesWrittenByDrive[name] = (report.bytesWrittenByDrive[name] ?? 0) + shardSizeBytes(record.topology, record.lengthBytes)
-      }
-      options.onBytes?.(bytes)
-    }
+    const report = await drainOn({store, pools, blocks: new BlockStore(pools)}, options, startedMs)
+    if (report.dryRun || options.undo) return report
+    // Offline, nobody can still be reading the old files: they go now.
     await collectTombstones(store, pools, 0)
-    const metadataSnapshot = await writeSnapshots(store, snapshotDrivesOf(pools))
-    return {...report, draining: true, metadataSnapshot, seconds: (Date.now() - startedMs) / 1000}
+    return {...report, metadataSnapshot: await writeSnapshots(store, snapshotDrivesOf(pools)), seconds: (Date.now() - startedMs) / 1000}
   } finally {
     await store?.close()
     lock?.release()
   }
 }
 
+/**
+ * The drain itself, on an open filesystem (see drainDrive). Inside a server, a block the mount
+ * rewrote meanwhile (a new generation, on the write pool) is left alone, its new copies
+ * tombstoned; the old files go once no read uses them (the server's reclaimer).
+ */
+export async function drainOn(target: DrainTarget, options: DrainOptions, startedMs = Date.now()): Promise<DrainReport> {
+  const {store, pools, blocks} = target
+  const entry = store.superblock.drives.find((drive) => drive.name === options.name)
+  if (!entry) throw new ShmrError('BAD_CONFIG', `drive ${options.name} is in the config but not part of the filesystem`)
+  const pool = pools.pool(entry.pool)
+  if (target.signal && pool.role === 'write') {
+    throw new ShmrError('LOCKED', `drive ${entry.name} is a write pool drive: the mount writes there`, {hint: 'unmount the filesystem, then drain it'})
+  }
+  const report = {
+    drive: entry.name, pool: pool.name, dryRun: options.dryRun === true, draining: entry.draining === true, blocks: 0,
+    shardsMoved: 0, shardsRebuilt: 0, bytesMoved: 0, bytesWrittenByDrive: {} as Record<string, number>, stagedDropped: 0, strayShardsRemoved: 0,
+  }
+  const seconds = (): number => (Date.now() - startedMs) / 1000
+  if (options.undo) {
+    if (options.dryRun) return {...report, seconds: seconds()}
+    if (entry.draining) await store.setDraining(entry.id, false)
+    pools.draining.delete(entry.id)
+    return {...report, draining: false, seconds: seconds()}
+  }
+  const onDrive = [...blocksOnDrive(store, entry.id)]
+  const toMove = onDrive.filter((block) => !block.staged)
+  await checkRoom(pools, pool, entry.id, toMove)
+  const totalBytes = toMove.reduce((sum, {record}) => sum + movedBytes(record, entry.id), 0)
+  if (options.dryRun) return {...report, blocks: toMove.length, bytesMoved: totalBytes, seconds: seconds()}
+
+  const resumed = entry.draining === true
+  if (!resumed) await store.setDraining(entry.id, true)
+  pools.draining.add(entry.id)
+  // A drain killed between writing a copy and recording it left that copy unreferenced: on the
+  // pool's drives, which (the write pool aside) only a task writes to, and one runs at a time.
+  if (resumed) {
+    for (const ino of new Set(toMove.map((block) => block.ino))) {
+      const inode = store.inodes.getInode(ino)
+      const sizes = new Set(store.blockMaps.blocksOf(ino).map(({record}) => record.blockSizeBytes))
+      report.strayShardsRemoved += await removeStrayShards(store, blocks, pools, ino, [...sizes], inode.sizeBytes, pool.drives)
+    }
+  }
+  report.stagedDropped = await dropStaged(store, blocks, onDrive.filter((block) => block.staged))
+  options.onTotal?.(totalBytes)
+  const rate = options.rateBytesPerSecond ? new RateLimiter(options.rateBytesPerSecond) : undefined
+  for (const {ino, index, record} of toMove) {
+    target.signal?.throwIfAborted()
+    const which = record.shards.flatMap((shard, i) => (shard.drive === entry.id ? [i] : []))
+    const bytes = movedBytes(record, entry.id)
+    await rate?.consume(bytes)
+    const address = {fileId: ino, blockIndex: index}
+    // Looked up again in the same step as the read starts (which keeps its files from the
+    // reclaimer): through the mount the block may have been rewritten, its old files deleted.
+    if (!isSameBlock(store.blockMaps.findBlock(ino, index), record)) continue
+    let moved: Awaited<ReturnType<BlockStore['moveShards']>>
+    try {
+      moved = await blocks.moveShards(address, record, which)
+    } catch (error) {
+      if (!isSameBlock(store.blockMaps.findBlock(ino, index), record)) continue
+      throw error
+    }
+    const swapped = await store.transaction(() => {
+      const before = blocks.filesOf(address, record)
+      const after = blocks.filesOf(address, moved.record)
+      // Rewritten through the mount meanwhile: the block left the drive another way; the copies go.
+      const unchanged = isSameBlock(store.blockMaps.findBlock(ino, index), record)
+      for (const i of which) store.tombstones.bury({drive: unchanged ? before[i]!.drive : after[i]!.drive, path: before[i]!.path, sinceMs: Date.now()})
+      if (unchanged) store.blockMaps.putBlock(ino, index, moved.record)
+      return unchanged
+    })
+    options.onBytes?.(bytes)
+    if (!swapped) continue
+    report.blocks++
+    report.shardsMoved += which.length
+    report.shardsRebuilt += moved.rebuilt
+    report.bytesMoved += bytes
+    for (const i of which) {
+      const name = pools.drive(moved.record.shards[i]!.drive)!.name
+      report.bytesWrittenByDrive[name] = (report.bytesWrittenByDrive[name] ?? 0) + shardSizeBytes(record.topology, record.lengthBytes)
+    }
+  }
+  if (target.signal) {
+    // Inside the server the swaps commit behind (the mount's writes do): durable before the report.
+    await store.durable()
+    return {...report, draining: true, metadataSnapshot: await writeSnapshots(store, snapshotDrivesOf(pools)), seconds: seconds()}
+  }
+  return {...report, draining: true, seconds: seconds()}
+}
+
+/** Whether a block's record is still `record`: the same generation with its shards where they were. */
+function isSameBlock(current: BlockRecord | undefined, record: BlockRecord): boolean {
+  return current?.generation === record.generation && current.shards.every((shard, i) => shard.drive === record.shards[i]!.drive)
+}
+
 /** Bytes of a block's shard files on drive `id`. */
-function movedBytes(record: BlockOnDrive['record'], id: number): number {
+function movedBytes(record: BlockRecord, id: number): number {
   return shardSizeBytes(record.topology, record.lengthBytes) * record.shards.filter((shard) => shard.drive === id).length
 }
 

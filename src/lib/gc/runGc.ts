@@ -29,7 +29,7 @@ export interface GcReport {
  * reference set is built from the whole metadata store under the filesystem's lock.
  */
 export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRun: boolean}, server?: MountedStore): Promise<GcReport> {
-  if (!server && !options.dryRun && ExclusiveLock.holder(config.metadataDir)?.purpose === 'mount') {
+  if (!server && !options.dryRun && ExclusiveLock.isMounted(config.metadataDir)) {
     return await askServer(config.metadataDir, {op: 'gc', graceMs: options.graceMs}) as GcReport
   }
   if (server) return collect(server.store, server.pools, server.blocks, options, true)

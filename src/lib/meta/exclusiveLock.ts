@@ -47,6 +47,11 @@ export class ExclusiveLock {
     return holder && isAlive(holder) ? holder : undefined
   }
 
+  /** Whether a running server mounts the filesystem (commands then ask it, through its control socket). */
+  static isMounted(metadataDir: string): boolean {
+    return ExclusiveLock.holder(metadataDir)?.purpose === 'mount'
+  }
+
   /** Whoever the lock file names, alive or not: a server that died left its mount point there. */
   static recorded(metadataDir: string): LockHolder | undefined {
     try {

@@ -11,11 +11,11 @@ import type {PoolSet} from '../pools/poolSet.js'
 /**
  * Deletes shard files of `ino` that nothing references: written by a run that died before it
  * staged them. Only the file's own fan-out directories are listed (a few per drive, whatever the
- * pool's size), for the block sizes given. Referenced means: by a block record, by a staged block,
- * or by a tombstone (gc deletes those).
+ * pool's size), for the block sizes given, on `drives` (default every drive). Referenced means: by
+ * a block record, by a staged block, or by a tombstone (gc deletes those).
  */
 export async function removeStrayShards(store: MetaStore, blocks: BlockStore, pools: PoolSet, ino: number,
-  blockSizes: readonly number[], sizeBytes: number): Promise<number> {
+  blockSizes: readonly number[], sizeBytes: number, drives: Iterable<Drive> = pools.drivesById.values()): Promise<number> {
   const referenced = new Set<string>()
   const note = (drive: number, relative: string): void => void referenced.add(`${drive}:${relative}`)
   for (const {index, record} of store.blockMaps.blocksOf(ino)) {
@@ -30,7 +30,7 @@ export async function removeStrayShards(store: MetaStore, blocks: BlockStore, po
     for (let group = 0; group < groups; group++) dirs.add(Drive.relativeShardDir(ino, group * BLOCKS_PER_FANOUT_GROUP))
   }
   let removed = 0
-  for (const drive of pools.drivesById.values()) {
+  for (const drive of drives) {
     if (pools.unavailable.has(drive.id)) continue
     for (const dir of dirs) {
       for (const name of await listDir(drive.resolve(dir))) {
