@@ -386,6 +386,7 @@ function targets(): Target[] {
     {what: 'shift', value: results['shmr shift']?.median, goal: 300, unit: ' MB/s'},
     {...ratioTarget('shift inside the mount / offline', ONLINE_FIGURES.online, ONLINE_FIGURES.offline), goal: 0.8},
     {...ratioTarget('cold read beside a 100M/s shift / alone', ONLINE_FIGURES.readBeside, ONLINE_FIGURES.readAlone), goal: 0.8},
+    {what: 'shift under the archive pool\'s rate: 40M (41.9 MB/s), to its drives', value: results[ONLINE_FIGURES.poolRate]?.median, goal: 41.9, unit: ' MB/s', atMost: true},
     {what: 'decode', value: results['shmr decode']?.median, goal: 500, unit: ' MB/s'},
     {what: 'decode, 2 shards lost', value: results['shmr decode, 2 shards lost']?.median, goal: 300, unit: ' MB/s'},
     {...ratioTarget('encode 4+2, all cores / one', `codec 4+2 encode, ${cores} cores`, 'codec 4+2 encode, 1 core'), goal: 1.8},

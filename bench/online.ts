@@ -4,10 +4,13 @@
  * unthrottled, each timed by its own report (MB/s of the file); then, in rounds, a sequential
  * reader of another file is timed cold alone and cold again while the server shifts a file of
  * its own at --rate 100M. The issue's targets: online at least 0.8x offline, the reader slowed
- * by at most 20% (the ratio paired round by round).
+ * by at most 20% (the ratio paired round by round). Last, a shift under the archive pool's
+ * `rate` (no --rate): what it wrote to the drives per second, to stand beside the cap.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
+import YAML from 'yaml'
 import type {BenchTools} from './tree.js'
 
 export const ONLINE_FIGURES = {
@@ -15,7 +18,11 @@ export const ONLINE_FIGURES = {
   online: 'shift inside the mount',
   readAlone: 'cold read, alone',
   readBeside: 'cold read beside a 100M/s shift',
+  poolRate: 'shift under the archive pool\'s rate: 40M, bytes to its drives',
 } as const
+
+/** The archive pool's `rate` the bench sets for its last shift: the writes to its drives must stay under it. */
+const POOL_RATE = '40M'
 
 export async function onlineSection(options: {sizeBytes: number; rounds: number; scratch: string; repo: string}, tools: BenchTools): Promise<void> {
   const shmrBin = path.join(options.repo, 'bin', 'run.js')
@@ -32,7 +39,7 @@ export async function onlineSection(options: {sizeBytes: number; rounds: number;
   await shmr('mount', '-c', config, '--background')
   try {
     const moving = Array.from({length: options.rounds}, (_, round) => `moving${round}`)
-    for (const name of ['offline', 'online', 'read', ...moving]) await tools.sh(`dd if=/dev/urandom of=${mnt}/${name} bs=1M count=${mib} conv=fsync status=none`)
+    for (const name of ['offline', 'online', 'read', 'capped', ...moving]) await tools.sh(`dd if=/dev/urandom of=${mnt}/${name} bs=1M count=${mib} conv=fsync status=none`)
     await shmr('umount', '-c', config)
     await tools.dropCaches()
     tools.record(ONLINE_FIGURES.offline, 'MB/s', [shiftRate(await shmr('shift', '-c', config, '/offline', '--json'))])
@@ -56,6 +63,15 @@ export async function onlineSection(options: {sizeBytes: number; rounds: number;
     }
     tools.record(ONLINE_FIGURES.readAlone, 'MB/s', alone, true)
     tools.record(ONLINE_FIGURES.readBeside, 'MB/s', beside, true)
+    // The pool's own cap, no --rate: shards and parity written per second (40M = 41.9 MB/s).
+    await shmr('umount', '-c', config)
+    const document = YAML.parseDocument(fs.readFileSync(config, 'utf8'))
+    const pools = document.get('pools') as YAML.YAMLSeq<YAML.YAMLMap>
+    pools.items.find((pool) => pool.get('role') === 'archive')!.set('rate', POOL_RATE)
+    fs.writeFileSync(config, document.toString())
+    await shmr('mount', '-c', config, '--background')
+    const capped = JSON.parse(await shmr('shift', '-c', config, '/capped', '--json')) as {seconds: number; bytesWrittenByDrive: Record<string, number>}
+    tools.record(ONLINE_FIGURES.poolRate, 'MB/s', [Object.values(capped.bytesWrittenByDrive).reduce((sum, bytes) => sum + bytes, 0) / 1e6 / capped.seconds])
   } finally {
     await execa(process.execPath, [shmrBin, 'umount', '-c', config], {reject: false})
   }

@@ -58,7 +58,14 @@ describe('config', () => {
     assert.match(formatConfig(tuned), /readAhead: 8M/)
     assert.match(formatConfig(tuned), /logLevel: warning/)
     assert.match(formatConfig(tuned), /tierEvery: 1h/)
+    const filling = fixtureConfig(tempDir(), {mount: {tierAtFill: 0.8}})
+    assert.match(formatConfig(filling), /tierAtFill: 80%/)
+    assert.deepEqual(parseConfig(formatConfig(filling), filling.file), filling)
     assert.deepEqual(parseConfig(formatConfig(tuned), tuned.file), tuned)
+    const capped = parseConfig(variant((doc) => { doc.pools[1].rate = '80M' }), file)
+    assert.equal(capped.pools[1]!.rateBytesPerSecond, 80 * 1024 * 1024)
+    assert.match(formatConfig(capped), /rate: 80M/)
+    assert.deepEqual(parseConfig(formatConfig(capped), file), capped)
   })
 
   it('puts the write pool first, keeping archive pools in their written order', () => {
@@ -85,6 +92,8 @@ describe('config', () => {
     ['no archive pool', (doc) => { doc.pools = [doc.pools[0]] }, /needs at least one pool with role archive/],
     ['an unknown role', (doc) => { doc.pools[1].role = 'cold' }, /role "cold" must be one of write, archive/],
     ['an unknown placement policy', (doc) => { doc.pools[1].placement = 'random' }, /placement "random" must be one of/],
+    ['a pool rate below 1M', (doc) => { doc.pools[1].rate = '512K' }, /^pools\[1\]\.rate: rate 512K per second is too low; use at least 1M$/],
+    ['a pool rate that is not a size', (doc) => { doc.pools[1].rate = 'fast' }, /^pools\[1\]\.rate: rate "fast" is not a size/],
     ['a duplicate pool name', (doc) => { doc.pools[1].name = 'write' }, /pool name write is used twice/],
     ['a duplicate drive name across pools', (doc) => { doc.pools[0].drives = {smr0: 'write/ssd0'} }, /drive name smr0 is used twice/],
     ['a zero parity count', (doc) => { doc.pools[1].erasure = {data: 4, parity: 0} }, /erasure.parity must be a whole number of at least 1/],
@@ -93,6 +102,7 @@ describe('config', () => {
       /^mount\.cacheSize: cache size 64M cannot hold 2 blocks of 64M \(pool archive\); use at least 128M$/],
     ['an unknown log level', (doc) => { doc.mount = {logLevel: 'verbose'} }, /^mount\.logLevel: log level verbose is not one of error, warning, info, debug/],
     ['a schedule of no time', (doc) => { doc.mount = {tierEvery: '0s'} }, /^mount\.tierEvery: tierEvery must be longer than zero/],
+    ['a fill level past full', (doc) => { doc.mount = {tierAtFill: '120%'} }, /^mount\.tierAtFill: tierAtFill "120%" must be a fill level above 0% and below 100%, like 80%$/],
     ['a read-ahead window out of range', (doc) => { doc.mount = {readAhead: '64K'} }, /^mount\.readAhead: read-ahead 64K is out of range; use 128K to 256M/],
   ]
   for (const [what, edit, expected] of cases) {

@@ -10,6 +10,8 @@ import {SHMR_BIN, shmr} from '../helpers/cli.js'
 import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 import {waitForStaged} from '../helpers/staged.js'
 import {tempDir} from '../helpers/tempDir.js'
+import {fixtureConfig} from '../helpers/fixtureFs.js'
+import {initFilesystem} from '../../src/lib/init/initFilesystem.js'
 
 const MiB = 1024 * 1024
 /** 1 MiB blocks on the write pool, 4 MiB on the archive (4+2): a 64 MiB file is 16 archive blocks. */
@@ -161,6 +163,50 @@ describe('shift while mounted (inside the server)', () => {
     })
   })
 
+  it('umount waits for a running move to finish, saying so; --timeout refuses, changing nothing; --cancel stops it at its next block', {timeout: 180_000}, async () => {
+    await withMount({...ONLINE, archiveBlockSizeBytes: MiB}, async (m) => {
+      const ref = path.join(tempDir(), 'ref')
+      await shOk(`head -c ${16 * MiB} /dev/urandom > ${ref} && cp ${ref} ${m.mnt}/f && cp ${ref} ${m.mnt}/g && sync ${m.mnt}/f ${m.mnt}/g`)
+      const taskRunning = async (fsys: MountedFs): Promise<boolean> => {
+        for (let i = 0; i < 100; i++) {
+          const status = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${fsys.config.file} --json`)) as StatusReport
+          if (status.mounted && status.tasks.length > 0) return true
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+        return false
+      }
+      const where = async (name: string): Promise<string[]> => (JSON.parse(await shOk(`getfattr -n user.shmr.location --only-values ${m.mnt}/${name}`)) as {parts: Array<{pool: string}>}).parts.map((part) => part.pool)
+
+      let shift = run([process.execPath, SHMR_BIN, 'shift', '-c', m.config.file, '/f', '--jobs', '1', '--rate', '4M'])
+      assert.ok(await taskRunning(m), 'the server runs the shift')
+      const early = await shmr(['umount', '-c', m.config.file, '--timeout', '1'])
+      assert.equal(early.exitCode, 3, early.stderr)
+      assert.match(early.stderr, /^shmr: the shift running in the server \(task 1\) has not finished after 1s; nothing was unmounted$/m)
+      assert.equal(await shOk(`cmp ${m.mnt}/g ${ref} && echo same`), 'same', 'still mounted')
+      const waited = await shmr(['umount', '-c', m.config.file])
+      assert.equal(waited.exitCode, 0, waited.stderr)
+      assert.match(waited.stdout, /^waiting for the shift running in the server \(task 1, .* of 16M done\) to finish; shmr umount --cancel stops it at its next block$/m)
+      const finished = await shift.done
+      assert.equal(finished.exitCode, 0, finished.stderr)
+      await m.mount()
+      assert.deepEqual(await where('f'), ['archive'], 'the move finished before the unmount')
+
+      shift = run([process.execPath, SHMR_BIN, 'shift', '-c', m.config.file, '/g', '--jobs', '1', '--rate', '4M'])
+      assert.ok(await taskRunning(m), 'the server runs the shift')
+      const cancelled = await shmr(['umount', '-c', m.config.file, '--cancel', '--json'])
+      assert.equal(cancelled.exitCode, 0, cancelled.stderr)
+      assert.deepEqual((JSON.parse(cancelled.stdout) as {task: unknown}).task, {id: 1, purpose: 'shift', outcome: 'stopped'})
+      const stopped = await shift.done
+      assert.equal(stopped.exitCode, 3)
+      assert.match(stopped.stderr, /shmr: shift stopped: cancelled by shmr cancel\nhint: nothing is lost/)
+      await m.mount()
+      assert.deepEqual(await where('g'), ['write'], 'stopped before its swap')
+      const rerun = await shmr(['shift', '-c', m.config.file, '/g', '--json'])
+      assert.equal(rerun.exitCode, 0, rerun.stderr)
+      assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && cmp ${m.mnt}/g ${ref} && echo same`), 'same')
+    })
+  })
+
   it('mount.tierEvery: the server applies the tiers rules by itself, and status lists the run', {timeout: 120_000}, async () => {
     await withMount({...ONLINE, mount: {...ONLINE.mount, tierEveryMs: 1000}}, async (m) => {
       await m.unmount()
@@ -177,5 +223,33 @@ describe('shift while mounted (inside the server)', () => {
       assert.equal(run.outcome, 'done')
       assert.match(fs.readFileSync(path.join(m.config.metadataDir, 'mount.log'), 'utf8'), /scheduled tier: moved 1 file\(s\)/)
     })
+  })
+
+  it('mount.tierAtFill: the server tiers by itself once the write pool is that full', {timeout: 120_000}, async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root to give the write pool a tmpfs of a chosen size')
+    const root = tempDir()
+    const ssd = path.join(root, 'ssd-tmpfs')
+    fs.mkdirSync(ssd)
+    await shOk(`mount -t tmpfs -o size=64m shmr-test ${ssd}`)
+    try {
+      const config = fixtureConfig(root, {...ONLINE, writeDriveDir: ssd, mount: {...ONLINE.mount, tierAtFill: 0.5}})
+      fs.appendFileSync(config.file, 'tiers:\n  - name: settled\n    match: {olderThan: 1s}\n    action: {pool: archive}\n')
+      await initFilesystem(config)
+      assert.equal((await shmr(['mount', '-c', config.file, '--background'])).exitCode, 0)
+      try {
+        const mnt = config.mountpoint
+        await shOk(`head -c ${40 * MiB} /dev/urandom > ${mnt}/big && sync ${mnt}/big`)
+        const pools = async (): Promise<string[]> => (JSON.parse(await shOk(`getfattr -n user.shmr.location --only-values ${mnt}/big`)) as {parts: Array<{pool: string}>}).parts.map((part) => part.pool)
+        for (let i = 0; i < 300 && (await pools()).join() !== 'archive'; i++) await new Promise((resolve) => setTimeout(resolve, 100))
+        assert.deepEqual(await pools(), ['archive'], 'moved without a command once the write pool passed 50%')
+        const status = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${config.file} --json`)) as StatusReport
+        assert.ok(status.mounted && status.finished.some((task) => task.scheduled && task.purpose === 'tier' && task.outcome === 'done'), JSON.stringify(status))
+        assert.match(fs.readFileSync(path.join(config.metadataDir, 'mount.log'), 'utf8'), /scheduled tier \(the write pool is \d+% full\): moved 1 file\(s\)/)
+      } finally {
+        await shmr(['umount', '-c', config.file])
+      }
+    } finally {
+      await sh(`umount ${ssd}`)
+    }
   })
 })

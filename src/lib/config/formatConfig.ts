@@ -42,6 +42,7 @@ function formatMount(mount: MountConfig): {mount?: Record<string, unknown>} {
   if (mount.logLevel !== defaults.logLevel) entries.push(['logLevel', mount.logLevel])
   if (mount.refuseUnreadable !== defaults.refuseUnreadable) entries.push(['refuseUnreadable', mount.refuseUnreadable])
   if (mount.tierEveryMs !== undefined) entries.push(['tierEvery', formatDuration(mount.tierEveryMs)])
+  if (mount.tierAtFill !== undefined) entries.push(['tierAtFill', `${Math.round(mount.tierAtFill * 10000) / 100}%`])
   return entries.length > 0 ? {mount: Object.fromEntries(entries)} : {}
 }
 
@@ -61,6 +62,7 @@ export function formatConfig(config: ShmrConfig, comment?: string): string {
       ...(pool.blockSizeBytes === defaultPoolBlockSize(pool.role, config.blockSizeBytes) ? {} : {blockSize: formatSizeExact(pool.blockSizeBytes)}),
       ...formatTopology(pool.topology),
       ...(pool.placement === DEFAULT_PLACEMENT_POLICY ? {} : {placement: pool.placement}),
+      ...(pool.rateBytesPerSecond === undefined ? {} : {rate: formatSizeExact(pool.rateBytesPerSecond)}),
       drives: Object.fromEntries(pool.drives.map((drive) => [drive.name, formatDir(drive.dir, baseDir)])),
     })),
     ...formatMount(config.mount),

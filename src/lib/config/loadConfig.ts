@@ -8,7 +8,7 @@ import {formatSize} from '../format/size.js'
 import {type DirectoryUse, Problems} from './problems.js'
 import {parseTierRules} from './tierRules.js'
 import {
-  defaultMountConfig, defaultPoolBlockSize, MIN_CACHED_BLOCKS, MOUNT_KEYS, parseBlockSize, parseBoolean, parseCacheSize, parseLogLevel, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
+  defaultMountConfig, defaultPoolBlockSize, MIN_CACHED_BLOCKS, MOUNT_KEYS, parseBlockSize, parseBoolean, parseFill, parsePoolRate, parseCacheSize, parseLogLevel, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
   POOL_KEYS, TOP_LEVEL_KEYS,
 } from './schema.js'
 import type {DriveConfig, MountConfig, PoolConfig, ShmrConfig} from './types.js'
@@ -143,10 +143,10 @@ function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {
     logLevel: field('logLevel', defaults.logLevel, parseLogLevel),
     refuseUnreadable: field('refuseUnreadable', defaults.refuseUnreadable, (value) => parseBoolean(value, 'refuseUnreadable')),
   }
-  if (Object.values(parsed).some((value) => value === undefined)) return undefined
-  if (mount.tierEvery === undefined) return parsed as MountConfig
-  const tierEveryMs = problems.attempt('mount.tierEvery', () => parsePositiveDuration(mount.tierEvery, 'tierEvery'))
-  return tierEveryMs === undefined ? undefined : {...parsed as MountConfig, tierEveryMs}
+  const tierEveryMs = field('tierEvery', null, (value) => parsePositiveDuration(value, 'tierEvery'))
+  const tierAtFill = field('tierAtFill', null, (value) => parseFill(value, 'tierAtFill'))
+  if (Object.values(parsed).some((value) => value === undefined) || tierEveryMs === undefined || tierAtFill === undefined) return undefined
+  return {...parsed as MountConfig, ...(tierEveryMs === null ? {} : {tierEveryMs}), ...(tierAtFill === null ? {} : {tierAtFill})}
 }
 
 function parsePools(raw: unknown, baseDir: string, blockSizeBytes: number, problems: Problems): PoolConfig[] | undefined {
@@ -180,12 +180,13 @@ function parsePool(raw: unknown, where: string, baseDir: string, fsBlockSizeByte
     pool.blockSize === undefined ? defaultPoolBlockSize(role ?? 'write', fsBlockSizeBytes) : parseBlockSize(pool.blockSize))
   const topology = problems.attempt(where, () => parseTopology(pool.erasure, pool.mirror))
   const placement = problems.attempt(`${where}.placement`, () => parsePlacement(pool.placement))
+  const rate = problems.attempt(`${where}.rate`, () => (pool.rate === undefined ? null : parsePoolRate(pool.rate)))
   const drives = parseDrives(pool.drives, `${where}.drives`, baseDir, problems)
   if (drives && topology && drives.length < shardCount(topology)) {
     problems.add(where, `scheme ${describeTopology(topology)} needs ${shardCount(topology)} drives, the pool has ${drives.length}`)
   }
-  if (name === undefined || role === undefined || blockSizeBytes === undefined || !topology || placement === undefined || !drives) return undefined
-  return {name, role, blockSizeBytes, topology, placement, drives}
+  if (name === undefined || role === undefined || blockSizeBytes === undefined || !topology || placement === undefined || rate === undefined || !drives) return undefined
+  return {name, role, blockSizeBytes, topology, placement, drives, ...(rate === null ? {} : {rateBytesPerSecond: rate})}
 }
 
 function parseDrives(raw: unknown, where: string, baseDir: string, problems: Problems): DriveConfig[] | undefined {

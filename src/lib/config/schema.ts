@@ -15,8 +15,8 @@ import type {MountConfig, PoolRole} from './types.js'
  */
 
 export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'pools', 'mount', 'tiers'] as const
-export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead', 'logLevel', 'tierEvery', 'refuseUnreadable'] as const
-export const POOL_KEYS = ['name', 'role', 'blockSize', 'erasure', 'mirror', 'placement', 'drives'] as const
+export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead', 'logLevel', 'tierEvery', 'tierAtFill', 'refuseUnreadable'] as const
+export const POOL_KEYS = ['name', 'role', 'blockSize', 'erasure', 'mirror', 'placement', 'rate', 'drives'] as const
 export const ERASURE_KEYS = ['data', 'parity'] as const
 export const POOL_ROLES: readonly PoolRole[] = ['write', 'archive']
 
@@ -34,6 +34,21 @@ export function defaultMountConfig(): MountConfig {
 export function parseReadAhead(raw: unknown): number {
   const bytes = parseSize(raw as string | number, 'read-ahead')
   if (bytes < 128 * 1024 || bytes > 256 * 1024 * 1024) throw new ShmrError('BAD_CONFIG', `read-ahead ${formatSize(bytes)} is out of range; use 128K to 256M`)
+  return bytes
+}
+
+/** A fill level such as `80%` (or 0.8): above 0, below 100%. */
+export function parseFill(raw: unknown, what: string): number {
+  const match = typeof raw === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(raw) : undefined
+  const fraction = match ? Number(match[1]) / 100 : typeof raw === 'number' ? raw : Number.NaN
+  if (!(fraction > 0 && fraction < 1)) throw new ShmrError('BAD_CONFIG', `${what} ${JSON.stringify(raw)} must be a fill level above 0% and below 100%, like 80%`)
+  return fraction
+}
+
+/** A pool's cap on what moves write to it, in bytes per second: at least 1M (an SMR drive writes 100M and more). */
+export function parsePoolRate(raw: unknown): number {
+  const bytes = parseSize(raw as string | number, 'rate')
+  if (bytes < 1024 * 1024) throw new ShmrError('BAD_CONFIG', `rate ${formatSize(bytes)} per second is too low; use at least 1M`)
   return bytes
 }
 

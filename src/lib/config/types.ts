@@ -18,6 +18,8 @@ export interface PoolConfig {
   readonly topology: Topology
   readonly placement: string
   readonly drives: readonly DriveConfig[]
+  /** The most bytes per second moves (shift, tier, rewrite, drain, verify --repair) write to the pool's drives, together; undefined: no cap. */
+  readonly rateBytesPerSecond?: number
 }
 
 /** How `shmr mount` serves the filesystem. */
@@ -38,6 +40,8 @@ export interface MountConfig {
   readonly logLevel: LogLevel
   /** The server applies the tiers rules itself this often (`shmr tier` inside it); undefined: only when asked. */
   readonly tierEveryMs?: number
+  /** The server applies the tiers rules itself whenever the write pool is this full (a fraction, 0 to 1); undefined: never for that. */
+  readonly tierAtFill?: number
   /** Refuse to mount when missing archive drives leave files that cannot be read (default: mount, naming them). */
   readonly refuseUnreadable: boolean
 }

@@ -55,7 +55,7 @@ export interface ServerTask {
   /** Counts up from 1 for the life of the server: `shmr cancel ID`. */
   readonly id: number
   readonly purpose: TaskPurpose
-  /** Started by the server itself (mount.tierEvery), not by a command. */
+  /** Started by the server itself (mount.tierEvery, mount.tierAtFill), not by a command. */
   readonly scheduled: boolean
   /** ISO 8601. */
   readonly startedAt: string

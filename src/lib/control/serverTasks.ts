@@ -1,6 +1,7 @@
 import type {Topology} from '../blocks/topology.js'
 import {isShmrError, ShmrError} from '../errors.js'
 import type {Log} from '../log.js'
+import type {PoolSet} from '../pools/poolSet.js'
 import {runRewrite} from '../rewrite/runRewrite.js'
 import {runShift, type MigrationOptions, type ServerFilesystem, type ShiftReport} from '../shift/runShift.js'
 import {runTier} from '../tier/runTier.js'
@@ -25,6 +26,10 @@ interface TaskTracker {
 /** How long a move waits for a file to be let go (closed, written out) before leaving it for the next run. */
 const QUIET_WAIT_MS = 30_000
 const QUIET_POLL_MS = 100
+/** How often the write pool's fill is read for mount.tierAtFill (a statfs per write drive). */
+const FILL_CHECK_MS = 5000
+/** After a fill-started tier that moved nothing, the fill starts none for this long. */
+const FILL_RETRY_MS = 10 * 60_000
 /** Ended tasks `shmr status` lists. */
 const FINISHED_KEPT = 10
 
@@ -36,7 +41,9 @@ export class ServerTasks {
   private running: {task: ServerTask; readonly abort: AbortController; readonly settled: Promise<unknown>} | undefined
   private readonly ended: FinishedTask[] = []
   private nextId = 1
-  private timer: NodeJS.Timeout | undefined
+  private readonly timers: NodeJS.Timeout[] = []
+  /** Fill-started tiering held back until then (it moved nothing last time). */
+  private fillQuietUntilMs = 0
 
   constructor(private readonly served: ServedFilesystem, private readonly log: Log) {}
 
@@ -142,20 +149,44 @@ export class ServerTasks {
     return running.task
   }
 
-  /** With mount.tierEvery: the tiers rules applied every `everyMs`, when nothing else runs. */
-  schedule(everyMs: number): void {
-    this.timer = setInterval(() => {
-      if (this.running || this.served.config.tiers.length === 0) return
-      this.migrate('tier', {targets: ['/'], recursive: true, jobs: 1}, {emit: () => {}, scheduled: true}).then((report) => {
-        if (report.files.shifted > 0 || report.files.busy > 0) this.log(`scheduled tier: moved ${report.files.shifted} file(s)${report.files.busy > 0 ? `, ${report.files.busy} in use left for the next run` : ''}`)
-      }, (error: unknown) => this.log(`scheduled tier failed: ${(error as Error).message}`, 'warning'))
-    }, everyMs)
-    this.timer.unref()
+  /**
+   * Tiering by the server itself, when nothing else runs in it: every `everyMs` (mount.tierEvery),
+   * and whenever the write pool is filled to `atFill` or more (mount.tierAtFill, checked every
+   * FILL_CHECK_MS). A run the fill started that moved nothing (no rule matches yet) holds further
+   * fill-started runs back for FILL_RETRY_MS.
+   */
+  schedule(schedule: {readonly everyMs?: number; readonly atFill?: number}): void {
+    if (schedule.everyMs !== undefined) this.timers.push(setInterval(() => void this.scheduledTier('schedule'), schedule.everyMs))
+    if (schedule.atFill !== undefined) {
+      const atFill = schedule.atFill
+      this.timers.push(setInterval(() => {
+        if (this.running || Date.now() < this.fillQuietUntilMs) return
+        writePoolFill(this.served.core.pools).then((fill) => {
+          if (fill >= atFill) return this.scheduledTier(`the write pool is ${Math.round(fill * 100)}% full`)
+        }).catch((error: unknown) => this.log(`the write pool's fill could not be read: ${(error as Error).message}`, 'warning'))
+      }, FILL_CHECK_MS))
+    }
+    for (const timer of this.timers) timer.unref()
+  }
+
+  private async scheduledTier(why: string): Promise<void> {
+    if (this.running || this.served.config.tiers.length === 0) return
+    try {
+      const report = await this.migrate('tier', {targets: ['/'], recursive: true, jobs: 1}, {emit: () => {}, scheduled: true})
+      if (report.files.shifted > 0 || report.files.busy > 0) {
+        this.log(`scheduled tier${why === 'schedule' ? '' : ` (${why})`}: moved ${report.files.shifted} file(s)${report.files.busy > 0 ? `, ${report.files.busy} in use left for the next run` : ''}`)
+      } else if (why !== 'schedule') {
+        this.fillQuietUntilMs = Date.now() + FILL_RETRY_MS
+        this.log(`scheduled tier (${why}): no tiers rule matches a file on it yet; trying again in ${FILL_RETRY_MS / 60_000} min`, 'warning')
+      }
+    } catch (error) {
+      this.log(`scheduled tier failed: ${(error as Error).message}`, 'warning')
+    }
   }
 
   /** Stops the schedule and the running task (at its next block), and waits for it. */
   async stop(reason: string): Promise<void> {
-    clearInterval(this.timer)
+    for (const timer of this.timers) clearInterval(timer)
     const running = this.running
     if (!running) return
     this.log(`stopping the ${running.task.purpose} running in the server (task ${running.task.id}) at its next block: ${reason}`)
@@ -200,4 +231,11 @@ export class ServerTasks {
     this.served.invalidate(ino)
     await swapped
   }
+}
+
+/** The used fraction of the write pool's drives together (0 to 1). */
+async function writePoolFill(pools: PoolSet): Promise<number> {
+  const spaces = await Promise.all(pools.writePool.drives.map((drive) => drive.space()))
+  const total = spaces.reduce((sum, space) => sum + space.totalBytes, 0)
+  return total === 0 ? 0 : spaces.reduce((sum, space) => sum + space.totalBytes - space.freeBytes, 0) / total
 }

@@ -10,7 +10,7 @@ import type {BlockRecord} from '../meta/records.js'
 import type {DriveSpace} from '../pools/policies/index.js'
 import {PoolSet, type Pool} from '../pools/poolSet.js'
 import {snapshotDrivesOf, writeSnapshots, type SnapshotsWritten} from '../recovery/driveSnapshots.js'
-import {RateLimiter} from '../shift/rateLimiter.js'
+import {RateLimiter} from '../pools/rateLimiter.js'
 import {removeStrayShards} from '../shift/strayShards.js'
 import {blocksOnDrive, type BlockOnDrive} from './blocksOnDrive.js'
 import {taskThroughMount, type TaskProgress} from '../control/taskThroughMount.js'
@@ -142,6 +142,7 @@ export async function drainOn(target: DrainTarget, options: DrainOptions, starte
     const which = record.shards.flatMap((shard, i) => (shard.drive === entry.id ? [i] : []))
     const bytes = movedBytes(record, entry.id)
     await rate?.consume(bytes)
+    await pool.moveRate?.consume(bytes)
     const address = {fileId: ino, blockIndex: index}
     // Looked up again in the same step as the read starts (which keeps its files from the
     // reclaimer): through the mount the block may have been rewritten, its old files deleted.

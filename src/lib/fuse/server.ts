@@ -144,7 +144,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     core.data.kernelReadsAhead(readAhead.bytes)
     const served = {config, core, store, mountpoint, degraded, invalidate: (ino: number) => session?.addon.invalidateInode(ino)}
     const tasks = new ServerTasks(served, options.log)
-    if (config.mount.tierEveryMs !== undefined) tasks.schedule(config.mount.tierEveryMs)
+    tasks.schedule({everyMs: config.mount.tierEveryMs, atFill: config.mount.tierAtFill})
     const control = await startControlServer(path.join(config.metadataDir, CONTROL_SOCKET_FILE), controlHandlers(served, tasks), options.log)
     return new RunningServer(mountpoint, core, store, lock, options.log, new MetricsWriter(metrics, path.join(config.metadataDir, METRICS_FILE)), session, control, tasks)
   } catch (error) {

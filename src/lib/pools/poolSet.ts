@@ -7,6 +7,7 @@ import type {Superblock} from '../meta/records.js'
 import {Drive} from './drive.js'
 import {readDriveIdentity} from './driveIdentity.js'
 import {PLACEMENT_POLICIES, type PlacementPolicy} from './policies/index.js'
+import {RateLimiter} from './rateLimiter.js'
 
 export class Pool {
   readonly name: string
@@ -14,6 +15,11 @@ export class Pool {
   readonly topology: Topology
   readonly blockSizeBytes: number
   readonly policy: PlacementPolicy
+  /**
+   * The pool's `rate`: every move writing to its drives books its bytes here, whatever its own
+   * --rate, so that together they never exceed it (one per open filesystem: the server's tasks share it).
+   */
+  readonly moveRate: RateLimiter | undefined
 
   constructor(config: PoolConfig, readonly drives: readonly Drive[]) {
     this.name = config.name
@@ -21,6 +27,7 @@ export class Pool {
     this.topology = config.topology
     this.blockSizeBytes = config.blockSizeBytes
     this.policy = PLACEMENT_POLICIES[config.placement]!
+    this.moveRate = config.rateBytesPerSecond === undefined ? undefined : new RateLimiter(config.rateBytesPerSecond)
   }
 }
 

@@ -8,7 +8,7 @@ import type {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord, Inode} from '../meta/records.js'
 import type {StagedBlock} from '../meta/staged.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
-import type {RateLimiter} from './rateLimiter.js'
+import type {RateLimiter} from '../pools/rateLimiter.js'
 import {SourceReader} from './sourceReader.js'
 import {removeStrayShards} from './strayShards.js'
 import {blocksAddon} from '../native/blocksAddon.js'
@@ -144,7 +144,10 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
     // Progress moves with each block written, not with the batch staged (16 blocks: a gigabyte at
     // 64M blocks, long enough for a bar stuck at 0% to look hung).
     context.onBytes(length)
-    if (bytesToDrives > 0) await context.rate?.consume(bytesToDrives)
+    if (bytesToDrives > 0) {
+      await context.rate?.consume(bytesToDrives)
+      await placementOf(destination, index).pool.moveRate?.consume(bytesToDrives)
+    }
     batch.push({index, record, previous, staged: {record, blockSizeBytes: targetBytes, sourceBlockSizeBytes, sources, sinceMs: Date.now()}})
     if (batch.length >= STAGE_BATCH_BLOCKS) await stageBatch()
   }

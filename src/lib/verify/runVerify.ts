@@ -8,7 +8,7 @@ import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord} from '../meta/records.js'
 import {PoolSet} from '../pools/poolSet.js'
-import {RateLimiter} from '../shift/rateLimiter.js'
+import {RateLimiter} from '../pools/rateLimiter.js'
 import {resolveTargets, type FileTarget} from '../fs/targets.js'
 import {adoptBlankDrives} from './blankDrives.js'
 import {checkMetadata, type MetadataFindings} from './checkMetadata.js'
@@ -172,6 +172,9 @@ async function verifyFile(store: MetaStore, blocks: BlockStore, pools: PoolSet, 
         return true
       })
       if (swapped) shardsRepaired += bad.length
+      // What the repair wrote counts against the pool's `rate`, as a move's writes do.
+      const poolName = pools.drive(record.shards[0]!.drive)?.poolName
+      if (poolName) await pools.pool(poolName).moveRate?.consume(shardSizeBytes(record.topology, record.lengthBytes) * bad.length)
       continue
     }
     status = !recoverable ? 'damaged' : status === 'damaged' ? 'damaged' : 'degraded'
