@@ -55,8 +55,16 @@ describe('df on the mount', () => {
         const expected = JSON.parse((await execa('python3', ['-c', FORMULA, JSON.stringify(pools)])).stdout) as {total: number; free: number}
         assert.equal(df[0], expected.total)
         assert.ok(Math.abs(df[1]! - expected.free) <= 1, `free ${df[1]} MiB, the formula says ${expected.free}`)
-        const overview = JSON.parse((await shmr(['inspect', 'overview', '-c', config.file, '--json'])).stdout) as {pools: Array<{name: string; usableBytes: number}>}
+        const overview = JSON.parse((await shmr(['inspect', 'overview', '-c', config.file, '--json'])).stdout) as {pools: Array<{
+          name: string; usableBytes: number; freeUsableBytes: number; beforeADriveFillsBytes: number; drives: Array<{name: string; fullAfterBytes?: number}>}>}
         assert.deepEqual(overview.pools.map((pool) => [pool.name, pool.usableBytes / MiB]), [['write', 32], ['archive', 256]])
+        // Six drives for 4+2: every block takes one shard of each, so the four 64 MiB drives fill
+        // together, when the free usable space is used; the 128 and 256 MiB ones never fill.
+        const archivePool = overview.pools[1]!
+        assert.ok(Math.abs(archivePool.beforeADriveFillsBytes - archivePool.freeUsableBytes) <= MiB, `${archivePool.beforeADriveFillsBytes} vs ${archivePool.freeUsableBytes}`)
+        assert.deepEqual(archivePool.drives.filter((drive) => drive.fullAfterBytes !== undefined).map((drive) => drive.name), ['smr0', 'smr1', 'smr2', 'smr3'])
+        const text = (await shmr(['inspect', 'overview', '-c', config.file])).stdout
+        assert.match(text, /^pool archive .* more before a drive fills \(smr\d first\)$/m)
       } finally {
         await shmr(['umount', '-c', config.file])
       }

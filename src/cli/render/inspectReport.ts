@@ -40,7 +40,7 @@ export function describeOverview(overview: Overview): string {
     overview.mounted ? `mounted at ${overview.mounted.mountpoint ?? '?'} by PID ${overview.mounted.pid}` : overview.heldBy ? `in use by shmr ${overview.heldBy.purpose} (PID ${overview.heldBy.pid})` : overview.deadMount ? `not mounted: server PID ${overview.deadMount.pid} died and left a dead mount at ${overview.deadMount.mountpoint} (shmr umount clears it)` : 'not mounted',
   ]
   for (const pool of overview.pools) {
-    lines.push(`pool ${pool.name} (${pool.role}, ${pool.scheme}, ${formatSize(pool.blockSizeBytes)} blocks): holds ${formatSize(pool.usableBytes)} of data under its scheme, ${formatSize(pool.freeUsableBytes)} free`)
+    lines.push(`pool ${pool.name} (${pool.role}, ${pool.scheme}, ${formatSize(pool.blockSizeBytes)} blocks): holds ${formatSize(pool.usableBytes)} of data under its scheme, ${formatSize(pool.freeUsableBytes)} free; ${formatSize(pool.beforeADriveFillsBytes)} more before a drive fills${firstToFill(pool.drives)}`)
     lines.push(...renderTable([['DRIVE', 'STATE', 'CAPACITY', 'USED', 'FREE', 'FILES', 'STORED', 'DIRECTORY'],
       ...pool.drives.map((drive) => [drive.name, drive.problem ? 'PROBLEM' : !drive.present ? 'absent' : drive.draining ? 'draining' : 'ok', formatSize(drive.capacityBytes),
         formatSize(drive.usedBytes), formatSize(drive.freeBytes), String(drive.files), formatSize(drive.storedBytes), drive.dir])], '  '))
@@ -55,4 +55,10 @@ export function describeOverview(overview: Overview): string {
     lines.push('live figures (from the mount\'s metrics file):', ...totals.map((sample) => `  ${sampleText(sample)}`))
   }
   return lines.join('\n')
+}
+
+/** ` (NAME first)`: the drive that fills first, when one does. */
+function firstToFill(drives: ReadonlyArray<{name: string; fullAfterBytes?: number}>): string {
+  const filling = drives.filter((drive) => drive.fullAfterBytes !== undefined).sort((a, b) => a.fullAfterBytes! - b.fullAfterBytes!)
+  return filling.length > 0 ? ` (${filling[0]!.name} first)` : ''
 }

@@ -20,6 +20,8 @@ export interface DriveOverview {
   readonly capacityBytes: number
   readonly usedBytes: number
   readonly freeBytes: number
+  /** The pool's data written from now until this drive is full, its placement played forward; absent: it does not fill first (or takes no shards). */
+  readonly fullAfterBytes?: number
   /** Block and shard files the metadata points at on this drive, and their bytes. */
   readonly files: number
   readonly storedBytes: number
@@ -36,7 +38,7 @@ export interface Overview {
   readonly deadMount?: DeadMount
   /** `usableBytes`, `freeUsableBytes`: the data the pool's scheme can store on its drives, empty and now (pools/usableSpace.ts: what df sums). */
   readonly pools: ReadonlyArray<{readonly name: string; readonly role: string; readonly scheme: string; readonly blockSizeBytes: number;
-    readonly usableBytes: number; readonly freeUsableBytes: number; readonly drives: readonly DriveOverview[]}>
+    readonly usableBytes: number; readonly freeUsableBytes: number; readonly beforeADriveFillsBytes: number; readonly drives: readonly DriveOverview[]}>
   /** Files and their logical stored bytes, by the scheme (topology) their blocks have. */
   readonly byTopology: Record<string, {readonly files: number; readonly bytes: number}>
   readonly byPool: Record<string, {readonly files: number; readonly bytes: number}>
@@ -83,11 +85,13 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
   const poolRows = await Promise.all(pools.pools.map(async (pool) => ({
     name: pool.name, role: pool.role, scheme: describeTopology(pool.topology), blockSizeBytes: pool.blockSizeBytes,
     usableBytes: spaces.get(pool.name)!.usableBytes, freeUsableBytes: spaces.get(pool.name)!.freeUsableBytes,
+    beforeADriveFillsBytes: spaces.get(pool.name)!.beforeADriveFillsBytes,
     drives: await Promise.all(pool.drives.map(async (drive): Promise<DriveOverview> => {
       const space = await drive.space().catch(() => undefined)
       return {
         name: drive.name, dir: drive.dir, present: space !== undefined && !pools.unavailable.has(drive.id), problem: problems.get(drive.name),
         draining: pools.draining.has(drive.id),
+        ...(spaces.get(pool.name)!.fullAfterBytes.has(drive.id) ? {fullAfterBytes: spaces.get(pool.name)!.fullAfterBytes.get(drive.id)!} : {}),
         capacityBytes: space?.totalBytes ?? 0, freeBytes: space?.freeBytes ?? 0, usedBytes: space ? space.totalBytes - space.freeBytes : 0,
         files: perDrive.get(drive.id)?.files ?? 0, storedBytes: perDrive.get(drive.id)?.bytes ?? 0,
       }

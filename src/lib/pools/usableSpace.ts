@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises'
 import {shardCount, type Topology} from '../blocks/topology.js'
+import {forecastFill} from './fillForecast.js'
 import type {PoolSet} from './poolSet.js'
 
 /**
@@ -35,6 +36,10 @@ export interface PoolSpace {
   readonly usableBytes: number
   /** Data it can store in what is free now. */
   readonly freeUsableBytes: number
+  /** Data it takes, placed by its policy, before one of its drives is full (see forecastFill). */
+  readonly beforeADriveFillsBytes: number
+  /** Per drive id: the pool's data written by the time that drive is full, for the drives that fill. */
+  readonly fullAfterBytes: ReadonlyMap<number, number>
 }
 
 /**
@@ -55,10 +60,14 @@ export async function poolSpaces(pools: PoolSet): Promise<PoolSpace[]> {
   return pools.pools.map((pool) => {
     const present = pools.placeable(pool)
     const share = (drive: (typeof present)[number], bytes: number): number => Math.floor(bytes / devices.get(deviceOf.get(drive.id)!)!)
+    const forecast = forecastFill(pool.policy, present.map((drive) => ({
+      id: drive.id, totalBytes: share(drive, space.get(drive.id)!.totalBytes), freeBytes: share(drive, space.get(drive.id)!.freeBytes),
+    })), pool.topology, pool.blockSizeBytes)
     return {
       pool: pool.name,
       usableBytes: usableBytes(pool.topology, present.map((drive) => share(drive, space.get(drive.id)!.totalBytes))),
       freeUsableBytes: usableBytes(pool.topology, present.map((drive) => share(drive, space.get(drive.id)!.freeBytes))),
+      ...forecast,
     }
   })
 }
