@@ -199,6 +199,25 @@ describe('shmr drive drain and verify --repair while mounted (inside the server)
       assert.deepEqual(shardsIn(dirOf('smr1')), [], 'the old files went once no read used them')
       assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${ref}/../drain-online.sha | sha256sum -c --quiet && echo same`), 'same')
 
+      // Drives taken out and put in while mounted: the server's pools change at once.
+      const removed = await shmr(['drive', 'remove', '-c', m.config.file, 'smr1'])
+      assert.equal(removed.exitCode, 0, removed.stderr)
+      assert.doesNotMatch(fs.readFileSync(m.config.file, 'utf8'), /smr1:/)
+      const added = path.join(tempDir(), 'smr9')
+      fs.mkdirSync(added)
+      const joined = await shmr(['drive', 'add', '-c', m.config.file, 'archive', 'smr9', added])
+      assert.equal(joined.exitCode, 0, joined.stderr)
+      await shOk(`head -c ${4 * MiB} /dev/urandom > ${m.mnt}/late && sync ${m.mnt}/late`)
+      const late = await shmr(['shift', '-c', m.config.file, '/late', '--json'])
+      assert.equal(late.exitCode, 0, late.stderr)
+      // The server placed the shards among its pool's drives, smr9 among them (all share one disk
+      // here, so free space ties and the lower ids win: test/mount/drives.test has it take shards).
+      assert.deepEqual((JSON.parse(late.stdout) as {plan: {drives: Array<{name: string}>}}).plan.drives.map((drive) => drive.name), ['smr0', 'smr2', 'smr3', 'smr4', 'smr5', 'smr6', 'smr9'])
+      const writePoolDrive = await shmr(['drive', 'remove', '-c', m.config.file, 'ssd0'])
+      assert.notEqual(writePoolDrive.exitCode, 0)
+      await m.remount()
+      assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${ref}/../drain-online.sha | sha256sum -c --quiet && echo same`), 'same')
+
       // Shards lost and damaged under the mount: the repair runs in the server.
       const lost = shardsIn(dirOf('smr2')).slice(0, 5)
       for (const name of lost) fs.rmSync(path.join(dirOf('smr2'), name))

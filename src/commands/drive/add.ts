@@ -8,12 +8,12 @@ export default class DriveAdd extends FilesystemCommand {
     name: Args.string({description: 'the new drive\'s name (letters, digits, _ and -)', required: true}),
     dir: Args.directory({description: 'the new drive\'s directory (its mount point): existing and empty', required: true}),
   }
-  static override description = `Adds a drive to a pool, offline: gives the empty directory a drive identity, adds the drive to the filesystem and to the config file (its comments and layout kept). From the next shift, tier or write on, new shards use it: with the default placement (mostFree) an empty drive takes them first. Existing shards stay where they are. Refuses, changing nothing, a directory that is not empty or is already used, a name already taken, an unknown pool, or a mounted filesystem.`
+  static override description = `Adds a drive to a pool: gives the empty directory a drive identity, adds the drive to the filesystem and to the config file (its comments and layout kept). New shards use it from then on (while mounted, the server adds it and uses it at once): with the default placement (mostFree) an empty drive takes them first. Existing shards stay where they are. Refuses, changing nothing, a directory that is not empty or is already used, a name already taken or an unknown pool.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'A new SMR disk mounted at /mnt/smr6 joins the archive pool', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml archive smr6 /mnt/smr6'},
   ]
-  static override summary = 'Add a drive to a pool (offline)'
+  static override summary = 'Add a drive to a pool'
 
   async run(): Promise<AddedDrive> {
     const {args, flags} = await this.parse(DriveAdd)

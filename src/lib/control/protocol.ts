@@ -22,11 +22,15 @@ export type ControlRequest =
   | {readonly v: number; readonly op: 'gc'; readonly graceMs: number}
   /** `shmr drive drain NAME` inside the server (an archive pool's drive); events: total, then progress. */
   | {readonly v: number; readonly op: 'drain'; readonly name: string; readonly undo?: boolean; readonly rateBytesPerSecond?: number}
+  /** `shmr drive add POOL NAME DIR` inside the server: the drive used at once. */
+  | {readonly v: number; readonly op: 'driveAdd'; readonly pool: string; readonly name: string; readonly dir: string}
+  /** `shmr drive remove NAME` inside the server (an empty archive pool's drive). */
+  | {readonly v: number; readonly op: 'driveRemove'; readonly name: string}
   /** `shmr verify --repair [TARGET…]` inside the server; events: total, then progress. */
   | {readonly v: number; readonly op: 'repair'; readonly targets: readonly string[]; readonly rateBytesPerSecond?: number}
 
 export type ControlOp = ControlRequest['op']
-export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate', 'cancel', 'gc', 'drain', 'repair']
+export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate', 'cancel', 'gc', 'drain', 'repair', 'driveAdd', 'driveRemove']
 export type MigrationPurpose = 'shift' | 'tier' | 'rewrite'
 export const MIGRATION_PURPOSES: readonly MigrationPurpose[] = ['shift', 'tier', 'rewrite']
 /** What a server task is doing: a migration, a drive's drain, or verify --repair. */
@@ -125,7 +129,8 @@ export function parseRequest(line: string): ControlRequest | string {
   if ((request.op === 'drain' || request.op === 'repair') && request.rateBytesPerSecond !== undefined && !(typeof request.rateBytesPerSecond === 'number' && request.rateBytesPerSecond > 0)) {
     return `${request.op} takes rateBytesPerSecond, a number above 0`
   }
-  if (request.op === 'drain' && typeof request.name !== 'string') return 'drain takes a drive name'
+  if ((request.op === 'drain' || request.op === 'driveRemove') && typeof request.name !== 'string') return `${request.op} takes a drive name`
+  if (request.op === 'driveAdd' && !(typeof request.pool === 'string' && typeof request.name === 'string' && typeof request.dir === 'string')) return 'driveAdd takes pool, name and dir strings'
   if (request.op === 'repair' && !(Array.isArray(request.targets) && request.targets.every((target) => typeof target === 'string'))) return 'repair takes targets: [string]'
   if (request.op === 'migrate') {
     if (!MIGRATION_PURPOSES.includes(request.purpose as MigrationPurpose)) return `unknown migration ${JSON.stringify(request.purpose)}`

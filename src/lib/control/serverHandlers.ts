@@ -6,6 +6,11 @@ import {runGc, type GcReport} from '../gc/runGc.js'
 import type {ShiftReport} from '../shift/runShift.js'
 import type {DrainReport} from '../drives/drainDrive.js'
 import type {VerifyReport} from '../verify/runVerify.js'
+import {addDriveTo, type AddedDrive} from '../drives/addDrive.js'
+import {removeDriveFrom, type RemovedDrive} from '../drives/removeDrive.js'
+import {loadConfig} from '../config/loadConfig.js'
+import {ShmrError} from '../errors.js'
+import {Drive} from '../pools/drive.js'
 import type {ControlHandlers} from './controlServer.js'
 import type {CancelResult, DegradedState, FlushResult, ServerStatus} from './protocol.js'
 import type {ServerTasks} from './serverTasks.js'
@@ -47,6 +52,21 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
     gc: async ({graceMs}): Promise<GcReport> => runGc(served.config, {graceMs, dryRun: false}, {store, pools: core.pools, blocks: core.blocks}),
     drain: async (request, context): Promise<DrainReport> => tasks.drain(request, context),
     repair: async (request, context): Promise<VerifyReport> => tasks.repair(request, context),
+    driveAdd: async ({pool, name, dir}): Promise<AddedDrive> => {
+      const added = await addDriveTo(store, currentConfig(served), {pool, name, dir})
+      core.pools.join(new Drive(added.id, added.name, added.pool, added.dir))
+      return added
+    },
+    driveRemove: async ({name}): Promise<RemovedDrive> => {
+      const entry = store.superblock.drives.find((drive) => drive.name === name)
+      if (entry && core.pools.pool(entry.pool).role === 'write') {
+        throw new ShmrError('LOCKED', `drive ${name} is a write pool drive: the mount writes there`, {hint: 'unmount the filesystem, then remove it'})
+      }
+      if (tasks.current) throw new ShmrError('BUSY', `a ${tasks.current.purpose} runs in the server (task ${tasks.current.id})`, {hint: 'wait for it (shmr status) or stop it (shmr cancel)'})
+      const removed = await removeDriveFrom(store, currentConfig(served), name)
+      if (entry) core.pools.leave(entry.id)
+      return removed
+    },
   }
 }
 
@@ -57,4 +77,9 @@ function stillDegraded(served: ServedFilesystem): {degraded?: DegradedState} {
   const out = new Set([...pools.drivesById.values()].filter((drive) => pools.unavailable.has(drive.id)).map((drive) => drive.name))
   const drives = served.degraded.drives.filter((drive) => out.has(drive.name))
   return drives.length > 0 ? {degraded: {...served.degraded, drives}} : {}
+}
+
+/** The config file as it is now: drive commands change it while the server runs. */
+function currentConfig(served: ServedFilesystem): ShmrConfig {
+  return loadConfig(served.config.file, {missingDrivesAllowed: true})
 }

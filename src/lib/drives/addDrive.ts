@@ -8,6 +8,7 @@ import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {writeDriveIdentity} from '../pools/driveIdentity.js'
 import {replaceFile, syncPath} from '../pools/durableFile.js'
+import {askServer} from '../control/controlClient.js'
 import {checkNewDriveDir, withDriveDir} from './driveConfig.js'
 
 export interface AddedDrive {
@@ -18,11 +19,12 @@ export interface AddedDrive {
 }
 
 /**
- * `shmr drive add POOL NAME DIR`, offline: gives an empty directory (a new disk's mount point) a
- * drive identity, adds it to the filesystem (superblock, durably) and to the config file (its
- * comments and layout kept); new shards use it from the next run on. Everything is checked first:
- * a refusal changes nothing. A crash between the superblock and the config leaves a filesystem
- * whose drive the config lacks: every command then says so, naming it.
+ * `shmr drive add POOL NAME DIR`: gives an empty directory (a new disk's mount point) a drive
+ * identity, adds it to the filesystem (superblock, durably) and to the config file (its comments
+ * and layout kept); new shards use it from then on. Everything is checked first: a refusal
+ * changes nothing. While mounted the server does it and uses the drive at once. A crash between
+ * the superblock and the config leaves a filesystem whose drive the config lacks: every command
+ * then says so, naming it.
  */
 export async function addDrive(config: ShmrConfig, options: {pool: string; name: string; dir: string}): Promise<AddedDrive> {
   const pool = config.pools.find((candidate) => candidate.name === options.pool)
@@ -33,26 +35,36 @@ export async function addDrive(config: ShmrConfig, options: {pool: string; name:
   }
   const dir = path.resolve(options.dir)
   checkNewDriveDir(dir, config)
+  if (ExclusiveLock.isMounted(config.metadataDir)) return await askServer(config.metadataDir, {op: 'driveAdd', pool: pool.name, name, dir}) as AddedDrive
   const lock = ExclusiveLock.acquire(config.metadataDir, 'drive add')
   let store: MetaStore | undefined
   try {
     store = await MetaStore.open(config.metadataDir)
-    const superblock = store.superblock
-    if (superblock.drives.some((drive) => drive.name === name)) throw new ShmrError('BAD_ARGUMENT', `a drive named ${name} is part of the filesystem already`)
-    const text = fs.readFileSync(config.file, 'utf8')
-    // Absolute: a relative path in the config is read against the config file's directory, not where this ran.
-    const updated = withDriveDir(text, pool.name, name, dir)
-    const id = Math.max(0, ...superblock.drives.map((drive) => drive.id)) + 1
-    fs.mkdirSync(path.join(dir, DRIVE_DATA_DIR), {mode: PRIVATE_DIR_MODE})
-    await writeDriveIdentity(dir, {filesystemUuid: superblock.uuid, driveId: id, driveName: name, pool: pool.name, formatVersion: superblock.formatVersion})
-    await syncPath(dir)
-    await store.addDrive({id, name, pool: pool.name})
-    await replaceFile(config.file, Buffer.from(updated))
-    return {pool: pool.name, name, dir, id}
+    return await addDriveTo(store, config, {pool: pool.name, name, dir})
   } finally {
     await store?.close()
     lock.release()
   }
+}
+
+/**
+ * The addition itself, to an open store (the command's, or the mount's inside its server, which
+ * then has its pools take the drive): identity, superblock, config file, in that order.
+ */
+export async function addDriveTo(store: MetaStore, config: ShmrConfig, options: {pool: string; name: string; dir: string}): Promise<AddedDrive> {
+  const {pool, name, dir} = options
+  const superblock = store.superblock
+  if (superblock.drives.some((drive) => drive.name === name)) throw new ShmrError('BAD_ARGUMENT', `a drive named ${name} is part of the filesystem already`)
+  const text = fs.readFileSync(config.file, 'utf8')
+  // Absolute: a relative path in the config is read against the config file's directory, not where this ran.
+  const updated = withDriveDir(text, pool, name, dir)
+  const id = Math.max(0, ...superblock.drives.map((drive) => drive.id)) + 1
+  fs.mkdirSync(path.join(dir, DRIVE_DATA_DIR), {mode: PRIVATE_DIR_MODE})
+  await writeDriveIdentity(dir, {filesystemUuid: superblock.uuid, driveId: id, driveName: name, pool, formatVersion: superblock.formatVersion})
+  await syncPath(dir)
+  await store.addDrive({id, name, pool})
+  await replaceFile(config.file, Buffer.from(updated))
+  return {pool, name, dir, id}
 }
 
 function named(raw: string): string {

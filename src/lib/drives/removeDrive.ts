@@ -9,6 +9,7 @@ import {MetaStore} from '../meta/metaStore.js'
 import {replaceFile} from '../pools/durableFile.js'
 import {blocksOnDrive} from './blocksOnDrive.js'
 import {withoutDrive} from './driveConfig.js'
+import {askServer} from '../control/controlClient.js'
 
 export interface RemovedDrive {
   readonly pool: string
@@ -17,37 +18,45 @@ export interface RemovedDrive {
 }
 
 /**
- * `shmr drive remove NAME`, offline: takes a drive that holds no block out of the filesystem
- * (superblock, durably) and the config file, and removes what shmr put on it (its identity, its
- * snapshots, its empty data directories; the files tombstoned there). Refuses, changing nothing,
- * a drive that any block or staged block still uses (`shmr drive drain` empties it), or one
- * without which its pool has fewer drives than its scheme needs.
+ * `shmr drive remove NAME`: takes a drive that holds no block out of the filesystem (superblock,
+ * durably) and the config file, and removes what shmr put on it (its identity, its snapshots, its
+ * empty data directories; the files tombstoned there). Refuses, changing nothing, a drive that
+ * any block or staged block still uses (`shmr drive drain` empties it), or one without which its
+ * pool has fewer drives than its scheme needs. While mounted the server does it (an archive
+ * pool's drive: the mount writes to the write pool's).
  */
 export async function removeDrive(config: ShmrConfig, name: string): Promise<RemovedDrive> {
   const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === name))
   if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${name} in the config`)
-  const dir = pool.drives.find((drive) => drive.name === name)!.dir
   if (pool.drives.length - 1 < shardCount(pool.topology)) {
     throw new ShmrError('BAD_ARGUMENT', `pool ${pool.name} would keep ${pool.drives.length - 1} drive(s); its scheme needs ${shardCount(pool.topology)}`)
   }
+  if (ExclusiveLock.isMounted(config.metadataDir)) return await askServer(config.metadataDir, {op: 'driveRemove', name}) as RemovedDrive
   const lock = ExclusiveLock.acquire(config.metadataDir, 'drive remove')
   let store: MetaStore | undefined
   try {
     store = await MetaStore.open(config.metadataDir)
-    const id = store.superblock.drives.find((drive) => drive.name === name)?.id
-    if (id === undefined) throw new ShmrError('BAD_CONFIG', `drive ${name} is in the config but not part of the filesystem`)
-    const used = [...blocksOnDrive(store, id)].length
-    if (used > 0) {
-      throw new ShmrError('NOT_EMPTY', `drive ${name} holds shards of ${used} block(s)`, {hint: `move them to the pool's other drives first: shmr drive drain ${name}`})
-    }
-    const text = withoutDrive(fs.readFileSync(config.file, 'utf8'), pool.name, name)
-    await store.removeDrive(id)
-    await replaceFile(config.file, Buffer.from(text))
-    // What shmr put there, nothing else: the disk can be reused or given to another filesystem.
-    for (const entry of [DRIVE_IDENTITY_FILE, SNAPSHOT_DIR, DRIVE_DATA_DIR]) fs.rmSync(path.join(dir, entry), {recursive: true, force: true})
-    return {pool: pool.name, name, dir}
+    return await removeDriveFrom(store, config, name)
   } finally {
     await store?.close()
     lock.release()
   }
+}
+
+/** The removal itself, from an open store (the command's, or the mount's inside its server, which then has its pools let the drive go). */
+export async function removeDriveFrom(store: MetaStore, config: ShmrConfig, name: string): Promise<RemovedDrive> {
+  const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === name))!
+  const dir = pool.drives.find((drive) => drive.name === name)!.dir
+  const id = store.superblock.drives.find((drive) => drive.name === name)?.id
+  if (id === undefined) throw new ShmrError('BAD_CONFIG', `drive ${name} is in the config but not part of the filesystem`)
+  const used = [...blocksOnDrive(store, id)].length
+  if (used > 0) {
+    throw new ShmrError('NOT_EMPTY', `drive ${name} holds shards of ${used} block(s)`, {hint: `move them to the pool's other drives first: shmr drive drain ${name}`})
+  }
+  const text = withoutDrive(fs.readFileSync(config.file, 'utf8'), pool.name, name)
+  await store.removeDrive(id)
+  await replaceFile(config.file, Buffer.from(text))
+  // What shmr put there, nothing else: the disk can be reused or given to another filesystem.
+  for (const entry of [DRIVE_IDENTITY_FILE, SNAPSHOT_DIR, DRIVE_DATA_DIR]) fs.rmSync(path.join(dir, entry), {recursive: true, force: true})
+  return {pool: pool.name, name, dir}
 }

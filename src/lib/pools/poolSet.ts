@@ -21,13 +21,26 @@ export class Pool {
    */
   readonly moveRate: RateLimiter | undefined
 
-  constructor(config: PoolConfig, readonly drives: readonly Drive[]) {
+  /** The pool's drives; `shmr drive add` and `remove` change them in a running server (PoolSet.join, leave). */
+  private members: Drive[]
+
+  constructor(config: PoolConfig, drives: readonly Drive[]) {
+    this.members = [...drives]
     this.name = config.name
     this.role = config.role
     this.topology = config.topology
     this.blockSizeBytes = config.blockSizeBytes
     this.policy = PLACEMENT_POLICIES[config.placement]!
     this.moveRate = config.rateBytesPerSecond === undefined ? undefined : new RateLimiter(config.rateBytesPerSecond)
+  }
+
+  get drives(): readonly Drive[] {
+    return this.members
+  }
+
+  /** Called by PoolSet only, which keeps its index of drives in step. */
+  setDrives(drives: readonly Drive[]): void {
+    this.members = [...drives]
   }
 }
 
@@ -99,6 +112,24 @@ export class PoolSet {
 
   drive(id: number): Drive | undefined {
     return this.drivesById.get(id)
+  }
+
+  /** A drive added while the filesystem is open (`shmr drive add` through a mount): new shards may use it at once. */
+  join(drive: Drive): void {
+    const pool = this.pool(drive.poolName)
+    pool.setDrives([...pool.drives, drive])
+    this.drivesById.set(drive.id, drive)
+  }
+
+  /** A drive taken out while the filesystem is open (`shmr drive remove` through a mount). */
+  leave(id: number): void {
+    const drive = this.drivesById.get(id)
+    if (!drive) return
+    const pool = this.pool(drive.poolName)
+    pool.setDrives(pool.drives.filter((member) => member.id !== id))
+    this.drivesById.delete(id)
+    this.unavailable.delete(id)
+    this.draining.delete(id)
   }
 
   /** The drives of `pool` new shards may go to: there, and not being drained. */
