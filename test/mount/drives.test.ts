@@ -119,8 +119,35 @@ describe('shmr drive replace', () => {
       assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
       await m.mount()
       assert.equal(await shOk(`cmp ${ref}/a ${m.mnt}/a && cmp ${ref}/b ${m.mnt}/b && echo same`), 'same')
-      const mounted = await shmr(['drive', 'replace', '-c', m.config.file, 'smr3', tempDir()])
-      assert.equal(mounted.exitCode, 3, 'refused while mounted')
+    })
+  })
+
+  it('while mounted: the server serves the drive from its new path at once and rebuilds it, reads right throughout', {timeout: 120_000}, async () => {
+    await withMount({blockSizeBytes: 256 * 1024, archiveBlockSizeBytes: MiB}, async (m) => {
+      const ref = tempDir()
+      await shOk(`head -c ${5 * MiB} /dev/urandom > ${ref}/a && head -c ${3 * MiB + 7} /dev/urandom > ${ref}/b && cp ${ref}/a ${ref}/b ${m.mnt}/ && sync ${m.mnt}/a ${m.mnt}/b`)
+      assert.equal((await shmr(['shift', '-c', m.config.file, '/a', '/b'])).exitCode, 0)
+      const old = m.config.pools[1]!.drives[2]!.dir
+      const held = (fs.readdirSync(old, {recursive: true}) as string[]).filter((name) => name.endsWith('.shard')).length
+      fs.rmSync(old, {recursive: true})
+      await shOk(`echo 3 > /proc/sys/vm/drop_caches`)
+      assert.equal(await shOk(`cmp ${ref}/a ${m.mnt}/a && cmp ${ref}/b ${m.mnt}/b && echo same`), 'same', 'read around the dead drive')
+      const fresh = path.join(tempDir(), 'smr2b')
+      fs.mkdirSync(fresh)
+      const replaced = await shmr(['drive', 'replace', '-c', m.config.file, 'smr2', fresh, '--json'])
+      assert.equal(replaced.exitCode, 0, replaced.stdout + replaced.stderr)
+      const report = JSON.parse(replaced.stdout) as {from: string; to: string; verify: {mode: string; summary: {shardsRepaired: number}; drivesAdopted: string[]}}
+      assert.deepEqual([report.from, report.to, report.verify.mode], [old, fresh, 'online'])
+      assert.deepEqual(report.verify.drivesAdopted, ['smr2'])
+      assert.equal(report.verify.summary.shardsRepaired, held, 'every shard rebuilt, once')
+      assert.equal((fs.readdirSync(fresh, {recursive: true}) as string[]).filter((name) => name.endsWith('.shard')).length, held)
+      const busyWrite = await shmr(['drive', 'replace', '-c', m.config.file, 'ssd0', path.join(tempDir())])
+      assert.equal(busyWrite.exitCode, 3, 'a write pool drive is not replaced under the mount')
+      await m.remount()
+      assert.equal(await shOk(`cmp ${ref}/a ${m.mnt}/a && cmp ${ref}/b ${m.mnt}/b && echo same`), 'same')
+      await m.unmount()
+      const verified = await shmr(['verify', '-c', m.config.file])
+      assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
     })
   })
 })

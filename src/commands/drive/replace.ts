@@ -11,7 +11,7 @@ export default class DriveReplace extends FilesystemCommand {
     name: Args.string({description: 'the drive to replace (dead, or to be retired)', required: true}),
     dir: Args.directory({description: 'the replacement\'s directory (its mount point): existing and empty', required: true}),
   }
-  static override description = `Replaces a drive by a new, empty one at another path, offline: the config names the new directory for the drive (its comments and layout kept), then a repair of the whole filesystem gives it the drive's identity and rebuilds every shard the drive held from the other shards of its block. The old directory is not touched (nothing is read from it). Interrupted, the config already names the new directory: \`shmr verify --repair\` (or this again) finishes the rebuild.`
+  static override description = `Replaces a drive by a new, empty one at another path: the config names the new directory for the drive (its comments and layout kept), then a repair of the whole filesystem gives it the drive's identity and rebuilds every shard the drive held from the other shards of its block. The old directory is not touched (nothing is read from it). While mounted, the server serves the drive from the new directory at once and does the repair, serving meanwhile (reads of the drive's shards are rebuilt from the others until then); a write pool drive is replaced unmounted. Interrupted, the config already names the new directory: \`shmr verify --repair\` (or this again) finishes the rebuild.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'smr2 died; a new disk is mounted at /mnt/smr2b', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml smr2 /mnt/smr2b'},
@@ -19,7 +19,7 @@ export default class DriveReplace extends FilesystemCommand {
   static override flags = {
     rate: Flags.string({description: 'at most this many bytes per second read from the drives (like 80M)', helpValue: 'BYTES'}),
   }
-  static override summary = 'Replace a drive by an empty one at a new path, rebuilding its shards (offline)'
+  static override summary = 'Replace a drive by an empty one at a new path, rebuilding its shards'
 
   async run(): Promise<ReplacedDrive> {
     const {args, flags} = await this.parse(DriveReplace)

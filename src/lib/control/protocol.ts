@@ -26,11 +26,13 @@ export type ControlRequest =
   | {readonly v: number; readonly op: 'driveAdd'; readonly pool: string; readonly name: string; readonly dir: string}
   /** `shmr drive remove NAME` inside the server (an empty archive pool's drive). */
   | {readonly v: number; readonly op: 'driveRemove'; readonly name: string}
+  /** `shmr drive replace NAME DIR` inside the server: the drive served from DIR (a repair follows). */
+  | {readonly v: number; readonly op: 'driveReplace'; readonly name: string; readonly dir: string}
   /** `shmr verify --repair [TARGET…]` inside the server; events: total, then progress. */
   | {readonly v: number; readonly op: 'repair'; readonly targets: readonly string[]; readonly rateBytesPerSecond?: number}
 
 export type ControlOp = ControlRequest['op']
-export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate', 'cancel', 'gc', 'drain', 'repair', 'driveAdd', 'driveRemove']
+export const CONTROL_OPS: readonly ControlOp[] = ['status', 'flush', 'migrate', 'cancel', 'gc', 'drain', 'repair', 'driveAdd', 'driveRemove', 'driveReplace']
 export type MigrationPurpose = 'shift' | 'tier' | 'rewrite'
 export const MIGRATION_PURPOSES: readonly MigrationPurpose[] = ['shift', 'tier', 'rewrite']
 /** What a server task is doing: a migration, a drive's drain, or verify --repair. */
@@ -130,6 +132,7 @@ export function parseRequest(line: string): ControlRequest | string {
     return `${request.op} takes rateBytesPerSecond, a number above 0`
   }
   if ((request.op === 'drain' || request.op === 'driveRemove') && typeof request.name !== 'string') return `${request.op} takes a drive name`
+  if (request.op === 'driveReplace' && !(typeof request.name === 'string' && typeof request.dir === 'string')) return 'driveReplace takes name and dir strings'
   if (request.op === 'driveAdd' && !(typeof request.pool === 'string' && typeof request.name === 'string' && typeof request.dir === 'string')) return 'driveAdd takes pool, name and dir strings'
   if (request.op === 'repair' && !(Array.isArray(request.targets) && request.targets.every((target) => typeof target === 'string'))) return 'repair takes targets: [string]'
   if (request.op === 'migrate') {

@@ -8,6 +8,8 @@ import type {DrainReport} from '../drives/drainDrive.js'
 import type {VerifyReport} from '../verify/runVerify.js'
 import {addDriveTo, type AddedDrive} from '../drives/addDrive.js'
 import {removeDriveFrom, type RemovedDrive} from '../drives/removeDrive.js'
+import {moveDriveInConfig, type MovedDrive} from '../drives/replaceDrive.js'
+import type {DriveEntry} from '../meta/records.js'
 import {loadConfig} from '../config/loadConfig.js'
 import {ShmrError} from '../errors.js'
 import {Drive} from '../pools/drive.js'
@@ -58,14 +60,21 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
       return added
     },
     driveRemove: async ({name}): Promise<RemovedDrive> => {
-      const entry = store.superblock.drives.find((drive) => drive.name === name)
-      if (entry && core.pools.pool(entry.pool).role === 'write') {
-        throw new ShmrError('LOCKED', `drive ${name} is a write pool drive: the mount writes there`, {hint: 'unmount the filesystem, then remove it'})
-      }
-      if (tasks.current) throw new ShmrError('BUSY', `a ${tasks.current.purpose} runs in the server (task ${tasks.current.id})`, {hint: 'wait for it (shmr status) or stop it (shmr cancel)'})
+      const entry = archiveDriveAtRest(served, tasks, name, 'remove')
       const removed = await removeDriveFrom(store, currentConfig(served), name)
       if (entry) core.pools.leave(entry.id)
       return removed
+    },
+    driveReplace: async ({name, dir}): Promise<MovedDrive> => {
+      const entry = archiveDriveAtRest(served, tasks, name, 'replace')
+      if (!entry) throw new ShmrError('BAD_CONFIG', `drive ${name} is in the config but not part of the filesystem`)
+      const from = core.pools.drive(entry.id)!.dir
+      await moveDriveInConfig(currentConfig(served), name, dir)
+      // Served from the new directory from now on: left out until the repair that follows adopts it.
+      core.pools.leave(entry.id)
+      core.pools.join(new Drive(entry.id, entry.name, entry.pool, dir))
+      core.pools.unavailable.add(entry.id)
+      return {drive: name, from, to: dir}
     },
   }
 }
@@ -80,6 +89,16 @@ function stillDegraded(served: ServedFilesystem): {degraded?: DegradedState} {
 }
 
 /** The config file as it is now: drive commands change it while the server runs. */
-function currentConfig(served: ServedFilesystem): ShmrConfig {
+export function currentConfig(served: ServedFilesystem): ShmrConfig {
   return loadConfig(served.config.file, {missingDrivesAllowed: true})
+}
+
+/** A drive the server may take out or move now: an archive pool's (the mount writes to the write pool's), with no task running. */
+function archiveDriveAtRest(served: ServedFilesystem, tasks: ServerTasks, name: string, what: string): DriveEntry | undefined {
+  const entry = served.store.superblock.drives.find((drive) => drive.name === name)
+  if (entry && served.core.pools.pool(entry.pool).role === 'write') {
+    throw new ShmrError('LOCKED', `drive ${name} is a write pool drive: the mount writes there`, {hint: `unmount the filesystem, then ${what} it`})
+  }
+  if (tasks.current) throw new ShmrError('BUSY', `a ${tasks.current.purpose} runs in the server (task ${tasks.current.id})`, {hint: 'wait for it (shmr status) or stop it (shmr cancel)'})
+  return entry
 }

@@ -5,7 +5,7 @@ import type {PoolSet} from '../pools/poolSet.js'
 import {runRewrite} from '../rewrite/runRewrite.js'
 import {runShift, type MigrationOptions, type ServerFilesystem, type ShiftReport} from '../shift/runShift.js'
 import {runTier} from '../tier/runTier.js'
-import type {ServedFilesystem} from './serverHandlers.js'
+import {currentConfig, type ServedFilesystem} from './serverHandlers.js'
 import {drainOn, type DrainReport} from '../drives/drainDrive.js'
 import {verifyOn, type VerifyReport} from '../verify/runVerify.js'
 import type {ControlEvent, ControlRequest, FinishedTask, MigrationPurpose, MigrationRequest, ServerTask, TaskPurpose} from './protocol.js'
@@ -88,7 +88,8 @@ export class ServerTasks {
     const {core, store, config} = this.served
     return this.runTask('repair', events, (signal, track) => {
       let done = 0
-      return verifyOn({store, pools: core.pools, blocks: core.blocks, namespace: core.namespace, signal}, config, {
+      // Read afresh: a drive replaced while mounted is in the file, not in the config the mount began with.
+      return verifyOn({store, pools: core.pools, blocks: core.blocks, namespace: core.namespace, signal}, currentConfig(this.served), {
         targets: request.targets, repair: true, rateBytesPerSecond: request.rateBytesPerSecond,
         onTotal: (bytes) => {
           track.total(bytes)
