@@ -17,6 +17,8 @@ const MiB = 1024 * 1024
 /** 1 MiB blocks on the write pool, 4 MiB on the archive (4+2): a 64 MiB file is 16 archive blocks. */
 const ONLINE = {blockSizeBytes: MiB, archiveBlockSizeBytes: 4 * MiB, mount: {cacheBytes: 64 * MiB}}
 const FILE_BYTES = 64 * MiB
+/** The issue's size for the move under a reader and a writer: 75 archive blocks. */
+const MOVED_BYTES = 300 * MiB
 const PATCH_AT = 10 * MiB
 const PATCH_BYTES = 2 * MiB
 
@@ -66,7 +68,7 @@ describe('shift while mounted (inside the server)', () => {
     await withMount(ONLINE, async (m) => {
       const work = tempDir()
       const [ref, patch, patched] = ['ref', 'patch', 'patched'].map((name) => path.join(work, name)) as [string, string, string]
-      await shOk(`head -c ${FILE_BYTES} /dev/urandom > ${ref} && head -c ${PATCH_BYTES} /dev/urandom > ${patch} && cp ${ref} ${patched} && dd if=${patch} of=${patched} bs=1M seek=${PATCH_AT / MiB} conv=notrunc status=none`)
+      await shOk(`head -c ${MOVED_BYTES} /dev/urandom > ${ref} && head -c ${PATCH_BYTES} /dev/urandom > ${patch} && cp ${ref} ${patched} && dd if=${patch} of=${patched} bs=1M seek=${PATCH_AT / MiB} conv=notrunc status=none`)
       await shOk(`cp ${ref} ${m.mnt}/f && sync ${m.mnt}/f`)
       const reader = run(['python3', '-c', READER, `${m.mnt}/f`, ref, patched, '3'])
       const shift = run([process.execPath, SHMR_BIN, 'shift', '-c', m.config.file, '/f', '--json', '--jobs', '1', '--rate', '40M'])
@@ -87,34 +89,65 @@ describe('shift while mounted (inside the server)', () => {
     })
   })
 
-  it('kill -9 of the server while it moves a file: remount, verify is clean, the rerun finishes, the bytes are the same', {timeout: 180_000}, async () => {
-    // 1 MiB archive blocks: 64 of them, staged 16 at a time, so the kill finds some staged.
-    await withMount({...ONLINE, archiveBlockSizeBytes: MiB}, async (m) => {
-      const ref = path.join(tempDir(), 'ref')
-      await shOk(`head -c ${FILE_BYTES} /dev/urandom > ${ref} && cp ${ref} ${m.mnt}/f && sync ${m.mnt}/f`)
-      const shift = run([process.execPath, SHMR_BIN, 'shift', '-c', m.config.file, '/f', '--jobs', '1', '--rate', '8M'])
-      assert.ok(await waitForStaged(m.config.metadataDir, 2) >= 2, 'the server staged blocks')
-      const status = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
-      assert.ok(status.mounted && status.tasks.length === 1 && status.tasks[0]!.purpose === 'shift', JSON.stringify(status))
-      const second = await shmr(['shift', '-c', m.config.file, '/f'])
-      assert.equal(second.exitCode, 3, 'one move at a time')
-      assert.match(second.stderr, /^shmr: a shift runs in the server already/)
-      process.kill(m.pid(), 'SIGKILL')
-      const interrupted = await shift.done
-      assert.notEqual(interrupted.exitCode, 0)
-      await sh(`fusermount3 -u ${m.mnt}`)
-      await m.mount()
-      assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
-      const rerun = await shmr(['shift', '-c', m.config.file, '/f', '--json'])
-      assert.equal(rerun.exitCode, 0, rerun.stderr)
-      assert.equal((JSON.parse(rerun.stdout) as ShiftReport).files.shifted, 1)
-      assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
-      await m.unmount()
-      await verifyClean(m)
-      await m.mount()
-      assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
+  /** Where the kill lands: shard files written, none staged yet; blocks staged; the block map swapped (the move's end not reached, or just). */
+  const KILL_POINTS = {
+    'shards written': async (m: MountedFs): Promise<boolean> => {
+      for (let i = 0; i < 300; i++) {
+        const written = m.config.pools[1]!.drives.some((drive) => (fs.readdirSync(drive.dir, {recursive: true}) as string[]).some((name) => name.endsWith('.shard')))
+        if (written) return await waitForStaged(m.config.metadataDir, 1, 0) === 0
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      return false
+    },
+    staged: async (m: MountedFs): Promise<boolean> => await waitForStaged(m.config.metadataDir, 2) >= 2,
+    swapped: async (m: MountedFs): Promise<boolean> => {
+      for (let i = 0; i < 600; i++) {
+        const where = JSON.parse(await shOk(`getfattr -n user.shmr.location --only-values ${m.mnt}/f`)) as {parts: Array<{pool: string}>}
+        if (where.parts.every((part) => part.pool === 'archive')) return true
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      return false
+    },
+  }
+
+  for (const [point, reached] of Object.entries(KILL_POINTS)) {
+    it(`kill -9 of the server while it moves a file (${point}): remount, verify is clean, the rerun finishes, the bytes are the same`, {timeout: 180_000}, async () => {
+      // 1 MiB archive blocks: 64 of them, staged 16 at a time, so each point lasts long enough to be caught.
+      await withMount({...ONLINE, archiveBlockSizeBytes: MiB}, async (m) => {
+        const ref = path.join(tempDir(), 'ref')
+        await shOk(`head -c ${FILE_BYTES} /dev/urandom > ${ref} && cp ${ref} ${m.mnt}/f && sync ${m.mnt}/f`)
+        const shift = run([process.execPath, SHMR_BIN, 'shift', '-c', m.config.file, '/f', '--jobs', '1', '--rate', '8M'])
+        assert.ok(await reached(m), `the kill point (${point}) was reached`)
+        if (point === 'staged') {
+          const status = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
+          assert.ok(status.mounted && status.tasks.length === 1 && status.tasks[0]!.purpose === 'shift', JSON.stringify(status))
+          const second = await shmr(['shift', '-c', m.config.file, '/f'])
+          assert.equal(second.exitCode, 3, 'one move at a time')
+          assert.match(second.stderr, /^shmr: a shift runs in the server already/)
+        }
+        process.kill(m.pid(), 'SIGKILL')
+        await shift.done
+        await sh(`fusermount3 -u ${m.mnt}`)
+        await m.mount()
+        assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
+        await verifyClean(m)
+        const rerun = await shmr(['shift', '-c', m.config.file, '/f', '--json'])
+        assert.equal(rerun.exitCode, 0, rerun.stderr)
+        const files = (JSON.parse(rerun.stdout) as ShiftReport).files
+        assert.equal(files.shifted + files.skipped, 1, JSON.stringify(files))
+        if (point !== 'swapped') assert.equal(files.shifted, 1, 'the rerun finished the move')
+        assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
+        await m.unmount()
+        await verifyClean(m)
+        const gc = await shmr(['gc', '-c', m.config.file, '--grace', '0s', '--json'])
+        assert.equal(gc.exitCode, 0, gc.stderr)
+        const after = JSON.parse((await shmr(['verify', '-c', m.config.file, '--json'])).stdout) as VerifyReport
+        assert.equal(after.metadata!.unreferencedFiles.count, 0, 'what the kill left, gc took')
+        await m.mount()
+        assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
+      })
     })
-  })
+  }
 
   it('leaves a file that stays open for the next run, and says so', {timeout: 120_000}, async () => {
     await withMount(ONLINE, async (m) => {
