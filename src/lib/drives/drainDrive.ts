@@ -14,6 +14,7 @@ import {RateLimiter} from '../pools/rateLimiter.js'
 import {removeStrayShards} from '../shift/strayShards.js'
 import {blocksOnDrive, type BlockOnDrive} from './blocksOnDrive.js'
 import {taskThroughMount, type TaskProgress} from '../control/taskThroughMount.js'
+import type {OpenFilesystem} from '../fs/openFilesystem.js'
 
 export interface DrainOptions extends TaskProgress {
   readonly name: string
@@ -46,10 +47,7 @@ export interface DrainReport {
 }
 
 /** The filesystem a drain works on: opened by the command (offline), or the mount's own, inside its server. */
-export interface DrainTarget {
-  readonly store: MetaStore
-  readonly pools: PoolSet
-  readonly blocks: BlockStore
+export interface DrainTarget extends OpenFilesystem {
   /** Inside a running server: its cancel and unmount stop the drain between blocks. */
   readonly signal?: AbortSignal
 }

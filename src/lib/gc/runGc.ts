@@ -9,6 +9,7 @@ import {collectTombstones} from './collectTombstones.js'
 import {findUnreferencedFiles} from './unreferencedFiles.js'
 import {stagedOfMissingFiles} from './stagedOfMissingFiles.js'
 import {dropStaged} from '../fs/blockMapEdits.js'
+import type {OpenFilesystem} from '../fs/openFilesystem.js'
 
 export interface GcReport {
   readonly dryRun: boolean
@@ -28,7 +29,7 @@ export interface GcReport {
  * references (left by a crash), that are older than `graceMs`. Never a referenced file: the
  * reference set is built from the whole metadata store under the filesystem's lock.
  */
-export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRun: boolean}, server?: MountedStore): Promise<GcReport> {
+export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRun: boolean}, server?: OpenFilesystem): Promise<GcReport> {
   if (!server && !options.dryRun && ExclusiveLock.isMounted(config.metadataDir)) {
     return await askServer(config.metadataDir, {op: 'gc', graceMs: options.graceMs}) as GcReport
   }
@@ -49,11 +50,6 @@ export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRu
 }
 
 /** A mounted filesystem's own store, for gc inside its server. */
-export interface MountedStore {
-  readonly store: MetaStore
-  readonly pools: PoolSet
-  readonly blocks: BlockStore
-}
 
 /**
  * Inside the server (`mounted`), unreferenced files are listed, not deleted: the mount may have

@@ -3,13 +3,9 @@ import type {ShmrConfig} from '../config/types.js'
 import {Namespace} from '../fs/namespace.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {PoolSet} from '../pools/poolSet.js'
+import type {OpenNamespace} from '../fs/openFilesystem.js'
 
-export interface ReadOnlyFs {
-  readonly store: MetaStore
-  readonly pools: PoolSet
-  readonly blocks: BlockStore
-  readonly namespace: Namespace
-}
+export type ReadOnlyFs = OpenNamespace
 
 /**
  * Opens a filesystem for looking only: no lock (a mount may be running beside it), the metadata

@@ -14,6 +14,7 @@ import {RateLimiter} from '../pools/rateLimiter.js'
 import {ChangedWhileShifted, shiftFile, type Destination, type FileShiftReport, type ShiftContext} from './shiftFile.js'
 import {resolveTargets} from '../fs/targets.js'
 import {migrateThroughMount} from '../control/migrateThroughMount.js'
+import type {OpenNamespace} from '../fs/openFilesystem.js'
 
 /** What a migration run shares, whatever decides where each file goes. */
 export interface MigrationOptions {
@@ -93,11 +94,7 @@ export type RouteOf = (pools: PoolSet, store: MetaStore, namespace: Namespace) =
  * A mounted filesystem lending itself to a migration that runs inside its server (src/lib/control):
  * its open store, pools and namespace, and its data path's say over each file.
  */
-export interface ServerFilesystem {
-  readonly store: MetaStore
-  readonly pools: PoolSet
-  readonly blocks: BlockStore
-  readonly namespace: Namespace
+export interface ServerFilesystem extends OpenNamespace {
   readonly mountpoint: string
   /** Writes out what the mount buffers of a file: its stored blocks are then its bytes. */
   flushFile(ino: number): Promise<void>

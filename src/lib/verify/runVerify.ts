@@ -14,6 +14,7 @@ import {adoptBlankDrives} from './blankDrives.js'
 import {checkMetadata, type MetadataFindings} from './checkMetadata.js'
 import {probeStore} from '../meta/storeProbe.js'
 import {taskThroughMount, type TaskProgress} from '../control/taskThroughMount.js'
+import type {OpenNamespace} from '../fs/openFilesystem.js'
 
 export type Verdict = 'ok' | 'degraded' | 'damaged'
 
@@ -47,11 +48,7 @@ export interface VerifyOptions extends TaskProgress {
 }
 
 /** The filesystem a verify reads: opened by the command, or the mount's own (a repair inside its server). */
-export interface VerifyTarget {
-  readonly store: MetaStore
-  readonly pools: PoolSet
-  readonly blocks: BlockStore
-  readonly namespace: Namespace
+export interface VerifyTarget extends OpenNamespace {
   /** Inside a running server: its cancel and unmount stop the repair between files. */
   readonly signal?: AbortSignal
 }
