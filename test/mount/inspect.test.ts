@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
-import {shmr} from '../helpers/cli.js'
+import type {TombstoneList} from '../../src/lib/inspect/tombstones.js'
+import {MetaStore} from '../../src/lib/meta/metaStore.js'
+import {SHMR_BIN, shmr} from '../helpers/cli.js'
 import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 import {parsePrometheus} from '../helpers/prometheus.js'
 
@@ -154,6 +156,44 @@ describe('where each file is: inspect files and user.shmr.location', () => {
       assert.match(unprotected.stdout, /^\/photos\/a +100K +NO +write single 100K +-$/m)
       assert.doesNotMatch(unprotected.stdout, /photos\/b/)
       assert.match(unprotected.stdout, /3 file\(s\), 1000K: 1 \(700K\) survive a drive's loss, 2 \(300K\) do not/)
+    })
+  })
+
+  it('tombstones lists the superseded files waiting for gc, mounted or not; gc empties it', async () => {
+    await withMount(OPTIONS, async (m) => {
+      await shOk(`head -c 100000 /dev/urandom > ${m.mnt}/f && sync ${m.mnt}/f`)
+      await m.unmount()
+      // Two tombstones as a rewrite leaves them: one for a file still there, one already gone.
+      const ssd0 = m.config.pools[0]!.drives[0]!.dir
+      fs.mkdirSync(path.join(ssd0, 'shmr', 'old'), {recursive: true})
+      fs.writeFileSync(path.join(ssd0, 'shmr', 'old', 'superseded.shard'), Buffer.alloc(5000))
+      const store = await MetaStore.open(m.config.metadataDir)
+      try {
+        const id = store.superblock.drives.find((drive) => drive.name === 'ssd0')!.id
+        await store.transaction(() => {
+          store.tombstones.bury({drive: id, path: 'shmr/old/superseded.shard', sinceMs: Date.parse('2026-01-02T03:04:05Z')})
+          store.tombstones.bury({drive: id, path: 'shmr/old/gone.shard', sinceMs: Date.parse('2026-01-01T00:00:00Z')})
+        })
+      } finally {
+        await store.close()
+      }
+      await m.mount()
+      const listed = await inspect(m, 'tombstones') as TombstoneList
+      assert.deepEqual(listed, {
+        tombstones: [
+          {drive: 'ssd0', path: 'shmr/old/gone.shard', since: '2026-01-01T00:00:00.000Z'},
+          {drive: 'ssd0', path: 'shmr/old/superseded.shard', since: '2026-01-02T03:04:05.000Z', sizeBytes: 5000},
+        ],
+        files: 2, bytes: 5000,
+      })
+      const text = await shOk(`node ${SHMR_BIN} inspect tombstones -c ${m.config.file}`)
+      assert.match(text, /^ssd0 +4\.9K +2026-01-02T03:04:05\.000Z +shmr\/old\/superseded\.shard$/m)
+      assert.match(text, /^2 tombstone\(s\), 4\.9K: shmr gc deletes them$/m)
+      await m.unmount()
+      assert.equal((await shmr(['gc', '-c', m.config.file, '--grace', '0s'])).exitCode, 0)
+      assert.deepEqual((await inspect(m, 'tombstones') as TombstoneList).files, 0)
+      assert.equal(fs.existsSync(path.join(ssd0, 'shmr', 'old', 'superseded.shard')), false)
+      await m.mount()
     })
   })
 })

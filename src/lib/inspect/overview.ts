@@ -8,6 +8,7 @@ import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {poolSpaces} from '../pools/usableSpace.js'
 import {checkDrives} from '../pools/poolSet.js'
 import type {ReadOnlyFs} from './openReadOnly.js'
+import {listTombstones} from './tombstones.js'
 
 export interface DriveOverview {
   readonly name: string
@@ -97,12 +98,7 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
       }
     })),
   })))
-  let tombstoneBytes = 0
-  const tombstones = store.tombstones.all()
-  for (const tombstone of tombstones) {
-    const drive = pools.drive(tombstone.drive)
-    if (drive) tombstoneBytes += (await drive.fileSize(tombstone.path)) ?? 0
-  }
+  const tombstones = await listTombstones({store, pools})
   const mounted = holder?.purpose === 'mount' ? {pid: holder.pid, mountpoint: holder.mountpoint} : undefined
   const metricsText = mounted ? await fs.readFile(`${config.metadataDir}/${METRICS_FILE}`, 'utf8').catch(() => undefined) : undefined
   const metrics = metricsText === undefined ? undefined : parseMetricsText(metricsText)
@@ -110,6 +106,6 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
     uuid: superblock.uuid, formatVersion: superblock.formatVersion, blockSizeBytes: superblock.blockSizeBytes, createdAt: superblock.createdAt,
     mounted, heldBy: holder && holder.purpose !== 'mount' ? {pid: holder.pid, purpose: holder.purpose} : undefined,
     deadMount: holder ? undefined : await findDeadMount(config.metadataDir),
-    pools: poolRows, byTopology, byPool, files, directories, holeBytes, tombstones: {files: tombstones.length, bytes: tombstoneBytes}, metrics,
+    pools: poolRows, byTopology, byPool, files, directories, holeBytes, tombstones: {files: tombstones.files, bytes: tombstones.bytes}, metrics,
   }
 }
