@@ -132,6 +132,7 @@ export function parseRequest(line: string): ControlRequest | string {
     return `${request.op} takes rateBytesPerSecond, a number above 0`
   }
   if ((request.op === 'drain' || request.op === 'driveRemove') && typeof request.name !== 'string') return `${request.op} takes a drive name`
+  if (request.op === 'drain' && request.undo !== undefined && typeof request.undo !== 'boolean') return 'drain takes undo, a boolean'
   if (request.op === 'driveReplace' && !(typeof request.name === 'string' && typeof request.dir === 'string')) return 'driveReplace takes name and dir strings'
   if (request.op === 'driveAdd' && !(typeof request.pool === 'string' && typeof request.name === 'string' && typeof request.dir === 'string')) return 'driveAdd takes pool, name and dir strings'
   if (request.op === 'repair' && !(Array.isArray(request.targets) && request.targets.every((target) => typeof target === 'string'))) return 'repair takes targets: [string]'
