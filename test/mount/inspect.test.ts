@@ -21,8 +21,8 @@ async function inspect(m: MountedFs, ...args: string[]) {
 function onDisk(m: MountedFs): Record<string, {files: number; bytes: number}> {
   const counts: Record<string, {files: number; bytes: number}> = {}
   for (const drive of m.config.pools.flatMap((pool) => pool.drives)) {
-    const files = (fs.readdirSync(drive.dir, {recursive: true}) as string[]).filter((file) => file.endsWith('.shard'))
-    counts[drive.name] = {files: files.length, bytes: files.reduce((sum, file) => sum + fs.statSync(path.join(drive.dir, file)).size, 0)}
+    const files = (fs.readdirSync(drive.dir!, {recursive: true}) as string[]).filter((file) => file.endsWith('.shard'))
+    counts[drive.name] = {files: files.length, bytes: files.reduce((sum, file) => sum + fs.statSync(path.join(drive.dir!, file)).size, 0)}
   }
   return counts
 }
@@ -45,7 +45,7 @@ describe('shmr inspect and metrics', () => {
       const film = await inspect(m, 'topology', '/film')
       assert.deepEqual([film.blockSizeBytes, film.blocks.length, film.blocks[0].topology], [256 * KiB, 3, '4+2'])
       const victim = film.blocks[1].shards[2]
-      fs.rmSync(path.join(m.config.pools[1]!.drives.find((drive) => drive.name === victim.drive)!.dir, victim.file))
+      fs.rmSync(path.join(m.config.pools[1]!.drives.find((drive) => drive.name === victim.drive)!.dir!, victim.file))
       const damaged = await inspect(m, 'topology', String(film.ino))
       assert.deepEqual(damaged.blocks[1].shards.map((shard: {present: boolean}) => shard.present), [true, true, false, true, true, true])
       const text = await shmr(['inspect', 'topology', '-c', m.config.file, '/film'])
@@ -164,7 +164,7 @@ describe('where each file is: inspect files and user.shmr.location', () => {
       await shOk(`head -c 100000 /dev/urandom > ${m.mnt}/f && sync ${m.mnt}/f`)
       await m.unmount()
       // Two tombstones as a rewrite leaves them: one for a file still there, one already gone.
-      const ssd0 = m.config.pools[0]!.drives[0]!.dir
+      const ssd0 = m.config.pools[0]!.drives[0]!.dir!
       fs.mkdirSync(path.join(ssd0, 'shmr', 'old'), {recursive: true})
       fs.writeFileSync(path.join(ssd0, 'shmr', 'old', 'superseded.shard'), Buffer.alloc(5000))
       const store = await MetaStore.open(m.config.metadataDir)
@@ -177,7 +177,7 @@ describe('where each file is: inspect files and user.shmr.location', () => {
       } finally {
         await store.close()
       }
-      await m.mount()
+      // Unmounted: the mount would collect these old ones at its first tick.
       const listed = await inspect(m, 'tombstones') as TombstoneList
       assert.deepEqual(listed, {
         tombstones: [
@@ -189,9 +189,20 @@ describe('where each file is: inspect files and user.shmr.location', () => {
       const text = await shOk(`node ${SHMR_BIN} inspect tombstones -c ${m.config.file}`)
       assert.match(text, /^ssd0 +4\.9K +2026-01-02T03:04:05\.000Z +shmr\/old\/superseded\.shard$/m)
       assert.match(text, /^2 tombstone\(s\), 4\.9K: shmr gc deletes them$/m)
+      // Mounted: asked of the server, with one buried for later (no tick collects it before then).
+      const later = await MetaStore.open(m.config.metadataDir)
+      try {
+        const id = later.superblock.drives.find((drive) => drive.name === 'ssd0')!.id
+        await later.transaction(() => later.tombstones.bury({drive: id, path: 'shmr/old/later.shard', sinceMs: Date.parse('2099-01-01T00:00:00Z')}))
+      } finally {
+        await later.close()
+      }
+      await m.mount()
+      const mounted = await inspect(m, 'tombstones') as TombstoneList
+      assert.ok(mounted.tombstones.some((tombstone) => tombstone.path === 'shmr/old/later.shard' && tombstone.since === '2099-01-01T00:00:00.000Z'), JSON.stringify(mounted))
       await m.unmount()
       assert.equal((await shmr(['gc', '-c', m.config.file, '--grace', '0s'])).exitCode, 0)
-      assert.deepEqual((await inspect(m, 'tombstones') as TombstoneList).files, 0)
+      assert.deepEqual((await inspect(m, 'tombstones') as TombstoneList).tombstones.map((tombstone) => tombstone.path), ['shmr/old/later.shard'])
       assert.equal(fs.existsSync(path.join(ssd0, 'shmr', 'old', 'superseded.shard')), false)
       await m.mount()
     })
