@@ -11,6 +11,9 @@ missing=()
 command -v rsync >/dev/null 2>&1 || missing+=(rsync)
 command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)
+# OpenStack Swift with its S3 API and the memcached it needs: the object store tests start their own on 127.0.0.1.
+[ -x /usr/bin/swift-proxy-server ] || missing+=(swift swift-proxy swift-object swift-container swift-account)
+[ -x /usr/bin/memcached ] || missing+=(memcached)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages for the tests: ${missing[*]}"
   "${sudo_cmd[@]}" apt-get update -qq

@@ -8,11 +8,12 @@ import type {DecodeReport} from '../lib/decode/decodeFile.js'
 import {decodeTree, type TreeReport} from '../lib/decode/decodeTree.js'
 import {listShardFiles, runDecode} from '../lib/decode/runDecode.js'
 import {ShmrError} from '../lib/errors.js'
+import {commandLineObjectStore} from '../lib/config/objectStores.js'
 import {parseSize} from '../lib/format/size.js'
 
 export default class Decode extends ShmrCommand {
   static override args = {
-    dir: Args.directory({description: 'directories to search for shard files (recursively); several may be given', required: true}),
+    dir: Args.string({description: 'directories to search for shard files (recursively), or s3://BUCKET[/PREFIX] locations of the store --endpoint names; several may be given', required: true}),
   }
   static override description = `Rebuilds a file from its shard files alone: no config, no metadata store. Shard file names carry everything needed (file id, block index and size, scheme, shard role, length, checksum); the directories are searched recursively, so pass every archive drive directory, or one directory the shards were copied into.
 
@@ -27,6 +28,7 @@ With --tree OUTDIR, decode reads the newest good metadata snapshot on the drives
     {description: 'See which files are there, and in what state', command: '<%= config.bin %> <%= command.id %> --list /mnt/smr*'},
     {description: 'Rebuild every file under its path, with its owner, mode, times and xattrs, from the drives alone', command: '<%= config.bin %> <%= command.id %> --tree /restore /mnt/smr0 /mnt/smr1 /mnt/smr2 /mnt/smr3 /mnt/smr4 /mnt/smr5'},
     {description: 'Rebuild file 42 to stdout', command: '<%= config.bin %> <%= command.id %> /mnt/smr* --file 42 > film.mkv'},
+    {description: 'Rebuild a file straight from bucket drives of an S3-compatible store (keys from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY)', command: '<%= config.bin %> <%= command.id %> --endpoint http://10.0.0.5:8080 s3://shmr-b0 s3://shmr-b1 s3://shmr-b2 s3://shmr-b3 s3://shmr-b4 s3://shmr-b5 -o film.mkv'},
   ]
   static override flags = {
     file: Flags.integer({description: 'the file id to rebuild, when shards of several files are found', helpValue: 'ID'}),
@@ -37,6 +39,9 @@ With --tree OUTDIR, decode reads the newest good metadata snapshot on the drives
       description: 'rebuild the whole tree under this new or empty directory, from the metadata snapshot on the drives: every file under its paths, with directories, links, owners, modes, times and xattrs',
       helpValue: 'OUTDIR', exclusive: ['file', 'list', 'output', 'partial', 'size'],
     }),
+    endpoint: Flags.string({description: 'the S3-compatible object store s3:// locations are in', helpValue: 'URL'}),
+    region: Flags.string({description: 'the store\'s region (default us-east-1)', helpValue: 'REGION', dependsOn: ['endpoint']}),
+    'credentials-file': Flags.string({description: 'a file of accessKey = and secretKey = lines (mode 600) instead of $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY', helpValue: 'FILE', dependsOn: ['endpoint']}),
     size: Flags.string({description: 'the file\'s full length when known (a disk image\'s size): a trailing hole is not visible in shard names', helpValue: 'SIZE'}),
   }
   static override strict = false
@@ -45,6 +50,8 @@ With --tree OUTDIR, decode reads the newest good metadata snapshot on the drives
   async run(): Promise<DecodeReport | FoundFile[] | TreeReport> {
     const {argv, flags} = await this.parse(Decode)
     const dirs = argv as string[]
+    const store = flags.endpoint === undefined ? undefined
+      : commandLineObjectStore({endpoint: flags.endpoint, region: flags.region, credentialsFile: flags['credentials-file']})
     if (flags.tree !== undefined) {
       const outDir = flags.tree
       const report = await withProgress('decode', {bar: true, interrupted: `${outDir} is incomplete; empty it and decode again`}, (progress) => decodeTree({
@@ -55,7 +62,7 @@ With --tree OUTDIR, decode reads the newest good metadata snapshot on the drives
       return report
     }
     if (flags.list) {
-      const files = await listShardFiles(dirs)
+      const files = await listShardFiles(dirs, store)
       if (!this.jsonEnabled()) this.log(describeShardFiles(files))
       // Each block as it stands; the older generations decode falls back to are not listed.
       return files.map((file) => ({...file, blocks: file.blocks.map(({older: _older, ...block}) => block)}))
@@ -67,7 +74,7 @@ With --tree OUTDIR, decode reads the newest good metadata snapshot on the drives
       throw new ShmrError('BAD_ARGUMENT', '--json needs -o FILE: stdout carries the file', {hint: 'add -o FILE'})
     }
     const report = await withProgress('decode', {bar: true, interrupted: `${flags.output ?? 'the output'} is incomplete; decode again to write it whole`}, (progress) => runDecode({
-      dirs, fileId: flags.file, output: flags.output ?? process.stdout, partial: flags.partial,
+      dirs, store, fileId: flags.file, output: flags.output ?? process.stdout, partial: flags.partial,
       sizeBytes: flags.size === undefined ? undefined : parseSize(flags.size, 'size'),
       onStart: (file) => progress.start(file.blocks.reduce((sum, block) => sum + block.lengthBytes, 0)),
       onBytes: (bytes) => progress.add(bytes),

@@ -11,6 +11,7 @@ import {erasure, SINGLE} from '../helpers/fixtureFs.js'
 import {sh} from '../helpers/mounted.js'
 import {openFixture, type OpenFixture} from '../helpers/openFixture.js'
 import {patternBytes, subsetsUpTo, tempDir} from '../helpers/tempDir.js'
+import {filePath} from '../helpers/drivePaths.js'
 
 const BLOCK = 64 * 1024
 let fx: OpenFixture
@@ -28,7 +29,7 @@ async function storeFile(fileId: number, data: Buffer, topology: Topology, pool 
     const record = await fx.blocks.writeBlock(fx.pools.pool(pool), address, BLOCK, generation++, data.subarray(index * BLOCK, (index + 1) * BLOCK), topology)
     if (!record) continue
     for (const file of fx.blocks.filesOf(address, record)) {
-      fs.copyFileSync(fx.pools.drive(file.drive)!.resolve(file.path), path.join(dir, path.basename(file.path)))
+      fs.copyFileSync(filePath(fx.pools, file), path.join(dir, path.basename(file.path)))
     }
   }
   return dir
@@ -51,6 +52,19 @@ async function decodeToFile(dirs: string[], partial = false, fileId?: number): P
 const multi = patternBytes(3 * BLOCK + 4001, 11)
 
 describe('shmr decode', () => {
+  it('refuses an s3:// location without --endpoint, and a bad --endpoint, in one line each', async () => {
+    const out = path.join(tempDir(), 'out')
+    const bare = await shmr(['decode', 's3://shmr-b0/drive', '-o', out])
+    assert.equal(bare.exitCode, 2)
+    assert.match(bare.stderr, /s3:\/\/shmr-b0\/drive is in an object store: say which/)
+    assert.match(bare.stderr, /--endpoint/)
+    const bad = await shmr(['decode', '--endpoint', 'ftp://x', 's3://shmr-b0', '-o', out], {env: {AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's'}})
+    assert.equal(bad.exitCode, 2)
+    assert.match(bad.stderr, /endpoint ftp:\/\/x must start with http:\/\/ or https:\/\//)
+    for (const result of [bare, bad]) assert.ok(!hasStackTrace(result.stderr), result.stderr)
+    assert.equal(fs.existsSync(out), false)
+  })
+
   it('rebuilds a 4+2 file from a complete shard set, through the CLI, to a file and to stdout', async () => {
     const dir = await storeFile(100, multi, erasure(4, 2))
     const out = path.join(tempDir(), 'film')

@@ -3,7 +3,7 @@ import path from 'node:path'
 import {erasure, mirror, SINGLE, type Topology} from '../../src/lib/blocks/topology.js'
 import {formatConfig} from '../../src/lib/config/formatConfig.js'
 import {loadConfig} from '../../src/lib/config/loadConfig.js'
-import type {MountConfig, ShmrConfig} from '../../src/lib/config/types.js'
+import type {BucketDriveConfig, DriveConfig, MountConfig, ObjectStoreConfig, ShmrConfig} from '../../src/lib/config/types.js'
 import {defaultMountConfig} from '../../src/lib/config/schema.js'
 import {DEFAULT_PLACEMENT_POLICY} from '../../src/lib/pools/policies/index.js'
 
@@ -19,6 +19,8 @@ export interface FixtureOptions {
   readonly metadataDir?: string
   /** Where the first write pool drive goes, instead of ROOT/write/ssd0. */
   readonly writeDriveDir?: string
+  /** The archive pool's drives are these buckets, of these stores, instead of directories. */
+  readonly archiveBuckets?: {readonly objectStores: readonly ObjectStoreConfig[]; readonly drives: readonly BucketDriveConfig[]}
 }
 
 /** Lays out directories and a config for a filesystem under `root` (not yet initialised). */
@@ -36,12 +38,13 @@ export function fixtureConfig(root: string, options: FixtureOptions = {}): ShmrC
         drives: Array.from({length: writeDrives}, (_, i) => ({name: `ssd${i}`, dir: (i === 0 ? options.writeDriveDir : undefined) ?? path.join(root, 'write', `ssd${i}`)}))},
       {name: 'archive', role: 'archive', blockSizeBytes: options.archiveBlockSizeBytes ?? 262144, topology: options.archiveTopology ?? erasure(4, 2),
         placement: DEFAULT_PLACEMENT_POLICY,
-        drives: Array.from({length: archiveDrives}, (_, i) => ({name: `smr${i}`, dir: path.join(root, 'archive', `smr${i}`)}))},
+        drives: options.archiveBuckets?.drives ?? Array.from({length: archiveDrives}, (_, i): DriveConfig => ({name: `smr${i}`, dir: path.join(root, 'archive', `smr${i}`)}))},
     ],
     mount: {...defaultMountConfig(), ...options.mount},
     tiers: [],
+    objectStores: options.archiveBuckets?.objectStores ?? [],
   }
-  for (const dir of [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]) {
+  for (const dir of [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.flatMap((drive) => (drive.dir === undefined ? [] : [drive.dir])))]) {
     fs.mkdirSync(dir, {recursive: true})
   }
   fs.writeFileSync(config.file, formatConfig(config))

@@ -2,6 +2,7 @@ import {BlockStore} from '../../src/lib/blocks/blockStore.js'
 import type {ShmrConfig} from '../../src/lib/config/types.js'
 import {MetaStore} from '../../src/lib/meta/metaStore.js'
 import {PoolSet} from '../../src/lib/pools/poolSet.js'
+import {filePath as storedFilePath} from './drivePaths.js'
 
 /**
  * Moves every block of one file to the archive pool, erasure-coded, keeping its block size: what
@@ -11,7 +12,7 @@ import {PoolSet} from '../../src/lib/pools/poolSet.js'
 export async function moveToArchive(config: ShmrConfig, filePath: string): Promise<Array<{index: number; files: string[]}>> {
   const store = await MetaStore.open(config.metadataDir)
   try {
-    const pools = PoolSet.open(config, store.superblock)
+    const pools = await PoolSet.open(config, store.superblock)
     const blocks = new BlockStore(pools)
     const archive = pools.pool('archive')
     const ino = (() => {
@@ -31,7 +32,7 @@ export async function moveToArchive(config: ShmrConfig, filePath: string): Promi
         store.blockMaps.putBlock(ino, index, shifted)
         for (const file of blocks.filesOf(address, record)) store.tombstones.bury({drive: file.drive, path: file.path, sinceMs: 0})
       })
-      moved.push({index, files: blocks.filesOf(address, shifted).map((file) => pools.drive(file.drive)!.resolve(file.path))})
+      moved.push({index, files: blocks.filesOf(address, shifted).map((file) => storedFilePath(pools, file))})
     }
     return moved
   } finally {

@@ -18,6 +18,6 @@ export async function openFixture(options: FixtureOptions = {}): Promise<OpenFix
   const config = fixtureConfig(tempDir(), options)
   await initFilesystem(config)
   const store = await MetaStore.open(config.metadataDir)
-  const pools = PoolSet.open(config, store.superblock)
+  const pools = await PoolSet.open(config, store.superblock)
   return {config, store, pools, blocks: new BlockStore(pools)}
 }

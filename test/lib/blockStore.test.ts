@@ -11,6 +11,7 @@ import type {Pool} from '../../src/lib/pools/poolSet.js'
 import {erasure, mirror} from '../helpers/fixtureFs.js'
 import {openFixture, type OpenFixture} from '../helpers/openFixture.js'
 import {patternBytes, subsetsUpTo} from '../helpers/tempDir.js'
+import {filePath} from '../helpers/drivePaths.js'
 
 let fx: OpenFixture
 let generation = 1
@@ -26,7 +27,7 @@ async function write(pool: Pool, data: Buffer, topology: Topology = pool.topolog
 }
 
 function shardPaths(at: BlockAddress, record: BlockRecord): string[] {
-  return fx.blocks.filesOf(at, record).map((file) => fx.pools.drive(file.drive)!.resolve(file.path))
+  return fx.blocks.filesOf(at, record).map((file) => filePath(fx.pools, file))
 }
 
 async function readBack(at: BlockAddress, record: BlockRecord): Promise<{bytes: Buffer; report: Awaited<ReturnType<OpenFixture['blocks']['readBlock']>>}> {
@@ -78,10 +79,10 @@ describe('block store', () => {
   })
 
   it('does not store an all-zero block (a hole)', async () => {
-    const before = fs.readdirSync(fx.pools.writePool.drives[0]!.dir, {recursive: true}).length
+    const before = fs.readdirSync(fx.pools.writePool.drives[0]!.dir!, {recursive: true}).length
     assert.equal(await fx.blocks.writeBlock(fx.pools.writePool, address(0, 13), 262144, generation++, Buffer.alloc(262144)), undefined)
     assert.equal(await fx.blocks.writeBlock(fx.pools.writePool, address(1, 13), 262144, generation++, Buffer.alloc(0)), undefined)
-    assert.equal(fs.readdirSync(fx.pools.writePool.drives[0]!.dir, {recursive: true}).length, before)
+    assert.equal(fs.readdirSync(fx.pools.writePool.drives[0]!.dir!, {recursive: true}).length, before)
   })
 
   it('detects a flipped byte in a single block', async () => {
@@ -148,7 +149,7 @@ describe('block store', () => {
   })
 
   it('writes a page-aligned block\'s shards, and checks them, past the page cache', async (t) => {
-    const dir = fx.pools.pool('archive').drives[0]!.dir
+    const dir = fx.pools.pool('archive').drives[0]!.dir!
     if (execFileSync('stat', ['-f', '-c', '%T', dir], {encoding: 'utf8'}).trim() === 'tmpfs') {
       return t.skip('the drives are on tmpfs, whose files live in the page cache')
     }

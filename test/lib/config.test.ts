@@ -6,6 +6,7 @@ import {erasure, mirror} from '../../src/lib/blocks/topology.js'
 import {formatConfig} from '../../src/lib/config/formatConfig.js'
 import {loadConfig, parseConfig} from '../../src/lib/config/loadConfig.js'
 import {isShmrError, type ShmrError} from '../../src/lib/errors.js'
+import {readCredentials} from '../../src/lib/objectStore/credentials.js'
 import {fixtureConfig} from '../helpers/fixtureFs.js'
 import {tempDir} from '../helpers/tempDir.js'
 
@@ -41,7 +42,7 @@ describe('config', () => {
   it('loads a valid config with paths resolved against its directory', () => {
     const config = parseConfig(variant(() => {}), file)
     assert.equal(config.metadataDir, path.join(root, 'meta'))
-    assert.equal(config.pools[1]!.drives[5]!.dir, path.join(root, 'archive', 'smr5'))
+    assert.equal(config.pools[1]!.drives[5]!.dir!, path.join(root, 'archive', 'smr5'))
     assert.deepEqual(config.pools[1]!.topology, erasure(4, 2))
     assert.equal(config.pools[1]!.placement, 'mostFree')
   })
@@ -158,4 +159,61 @@ describe('tier rules in the config', () => {
       assert.throws(() => parseConfig(withRules(`  - ${rule}\n`), config.file), (error) => isShmrError(error, 'BAD_CONFIG') && error.details.some((line) => expected.test(line)))
     })
   }
+})
+
+describe('config: bucket drives of object stores', () => {
+  const withBuckets = (edit: (doc: Record<string, any>) => void = () => {}): string => variant((doc) => {
+    doc.objectStores = {swift: {endpoint: 'http://127.0.0.1:8080', capacity: '10T', requestTimeout: '5s'}}
+    doc.pools[1].drives = Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`b${i}`, {objectStore: 'swift', bucket: `shmr-b${i}`, ...(i === 0 ? {prefix: 'a/b'} : {})}]))
+    edit(doc)
+  })
+
+  it('loads archive drives that are buckets, and round-trips them through formatConfig', () => {
+    const config = parseConfig(withBuckets(), file)
+    const drive = config.pools[1]!.drives[0]!
+    assert.equal(drive.dir, undefined)
+    assert.deepEqual(drive.bucket, {bucket: 'shmr-b0', prefix: 'a/b/', store: config.objectStores[0]})
+    assert.deepEqual(config.objectStores[0], {name: 'swift', endpoint: 'http://127.0.0.1:8080', region: 'us-east-1', pathStyle: true,
+      capacityBytes: 10 * 2 ** 40, requestTimeoutMs: 5000})
+    assert.deepEqual(parseConfig(formatConfig(config), file), config)
+  })
+
+  it('refuses a bucket in the write pool, an unknown store, a bad bucket name, a bucket used twice and an endpoint with keys in it', () => {
+    const problems = problemsOf(withBuckets((doc) => {
+      doc.pools[0].drives.ssd1 = {objectStore: 'swift', bucket: 'shmr-w'}
+      doc.pools[1].drives.b1.objectStore = 'nowhere'
+      doc.pools[1].drives.b2.bucket = 'Bad_Name'
+    }))
+    assert.ok(problems.some((line) => /pools\[0\]\.drives\.ssd1: a write pool's drives must be directories/.test(line)), problems.join('\n'))
+    assert.ok(problems.some((line) => /drives\.b1: there is no object store named nowhere/.test(line)), problems.join('\n'))
+    assert.ok(problems.some((line) => /drives\.b2: bucket Bad_Name is not a valid bucket name/.test(line)), problems.join('\n'))
+    const twice = problemsOf(withBuckets((doc) => { doc.pools[1].drives.b4.bucket = 'shmr-b3' }))
+    assert.ok(twice.some((line) => /bucket s3:\/\/shmr-b3\/ .* is used twice/.test(line)), twice.join('\n'))
+    const keyed = problemsOf(withBuckets((doc) => { doc.objectStores.swift.endpoint = 'http://key:secret@127.0.0.1:8080' }))
+    assert.ok(keyed.some((line) => /objectStores\.swift: endpoint must not carry credentials/.test(line)), keyed.join('\n'))
+    assert.doesNotMatch(keyed.join('\n'), /secret/)
+  })
+
+  it('reads credentials from a file only its owner can read, or from the environment', () => {
+    const config = parseConfig(withBuckets(), file)
+    const store = config.objectStores[0]!
+    const keys = path.join(tempDir(), 'keys')
+    fs.writeFileSync(keys, 'accessKey = AK\nsecretKey = SK\n', {mode: 0o644})
+    assert.throws(() => readCredentials({...store, credentialsFile: keys}), (error) => isShmrError(error, 'BAD_CONFIG') && /can be read by others/.test(error.message) && error.hint === `chmod 600 ${keys}`)
+    fs.chmodSync(keys, 0o600)
+    assert.deepEqual(readCredentials({...store, credentialsFile: keys}), {accessKey: 'AK', secretKey: 'SK'})
+    const saved = {id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY}
+    try {
+      delete process.env.AWS_ACCESS_KEY_ID
+      assert.throws(() => readCredentials(store), (error) => isShmrError(error, 'BAD_CONFIG') && /has no credentials/.test(error.message))
+      process.env.AWS_ACCESS_KEY_ID = 'EAK'
+      process.env.AWS_SECRET_ACCESS_KEY = 'ESK'
+      assert.deepEqual(readCredentials(store), {accessKey: 'EAK', secretKey: 'ESK'})
+    } finally {
+      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
+  })
 })

@@ -12,7 +12,7 @@ import {fixtureConfig} from '../helpers/fixtureFs.js'
 import {tempDir} from '../helpers/tempDir.js'
 
 function withDriveDir(config: ShmrConfig, name: string, dir: string): ShmrConfig {
-  return {...config, pools: config.pools.map((pool) => ({...pool, drives: pool.drives.map((drive) => (drive.name === name ? {...drive, dir} : drive))}))}
+  return {...config, pools: config.pools.map((pool) => ({...pool, drives: pool.drives.map((drive) => (drive.name === name ? {name: drive.name, dir} : drive))}))}
 }
 
 async function superblockOf(config: ShmrConfig) {
@@ -36,7 +36,7 @@ describe('init', () => {
     assert.equal(root.nlink, 2)
     await store.close()
     for (const drive of config.pools.flatMap((pool) => pool.drives)) {
-      const identity = JSON.parse(fs.readFileSync(path.join(drive.dir, DRIVE_IDENTITY_FILE), 'utf8'))
+      const identity = JSON.parse(fs.readFileSync(path.join(drive.dir!, DRIVE_IDENTITY_FILE), 'utf8'))
       assert.equal(identity.filesystemUuid, report.uuid)
       assert.equal(identity.driveName, drive.name)
     }
@@ -44,12 +44,12 @@ describe('init', () => {
 
   it('ignores lost+found but refuses any other file in a drive directory, naming it', async () => {
     const config = fixtureConfig(tempDir())
-    fs.mkdirSync(path.join(config.pools[1]!.drives[0]!.dir, 'lost+found'))
-    fs.writeFileSync(path.join(config.pools[1]!.drives[2]!.dir, 'movie.mkv'), 'x')
+    fs.mkdirSync(path.join(config.pools[1]!.drives[0]!.dir!, 'lost+found'))
+    fs.writeFileSync(path.join(config.pools[1]!.drives[2]!.dir!, 'movie.mkv'), 'x')
     await assert.rejects(initFilesystem(config), (error) => isShmrError(error, 'NOT_EMPTY') &&
       /drive smr2: .*smr2 is not empty \(holds movie\.mkv\)/.test(error.message))
-    assert.equal(fs.existsSync(path.join(config.pools[1]!.drives[0]!.dir, DRIVE_IDENTITY_FILE)), false, 'nothing written before refusing')
-    fs.rmSync(path.join(config.pools[1]!.drives[2]!.dir, 'movie.mkv'))
+    assert.equal(fs.existsSync(path.join(config.pools[1]!.drives[0]!.dir!, DRIVE_IDENTITY_FILE)), false, 'nothing written before refusing')
+    fs.rmSync(path.join(config.pools[1]!.drives[2]!.dir!, 'movie.mkv'))
     await initFilesystem(config)
   })
 
@@ -58,7 +58,7 @@ describe('init', () => {
     const report = await initFilesystem(config)
     await assert.rejects(initFilesystem(config), (error) => isShmrError(error, 'FS_EXISTS') && error.message.includes(config.metadataDir))
     const other = fixtureConfig(tempDir())
-    const stolen = withDriveDir(other, 'smr3', config.pools[1]!.drives[3]!.dir)
+    const stolen = withDriveDir(other, 'smr3', config.pools[1]!.drives[3]!.dir!)
     await assert.rejects(initFilesystem(stolen), (error) => isShmrError(error, 'FS_EXISTS') &&
       error.message.includes(`already belongs to filesystem ${report.uuid}`))
   })
@@ -74,7 +74,7 @@ describe('drive identity at open', () => {
   it('opens when every drive is where the config says', async () => {
     const config = fixtureConfig(tempDir())
     await initFilesystem(config)
-    const pools = PoolSet.open(config, await superblockOf(config))
+    const pools = await PoolSet.open(config, await superblockOf(config))
     assert.equal(pools.drivesById.size, 7)
     assert.equal(pools.writePool.name, 'write')
   })
@@ -83,9 +83,9 @@ describe('drive identity at open', () => {
     const config = fixtureConfig(tempDir())
     await initFilesystem(config)
     const [smr0, smr1] = config.pools[1]!.drives
-    const swapped = withDriveDir(withDriveDir(config, 'smr0', smr1!.dir), 'smr1', smr0!.dir)
+    const swapped = withDriveDir(withDriveDir(config, 'smr0', smr1!.dir!), 'smr1', smr0!.dir!)
     const superblock = await superblockOf(config)
-    assert.throws(() => PoolSet.open(swapped, superblock), (error) => isShmrError(error, 'DRIVE_MISPLACED') &&
+    await assert.rejects(() => PoolSet.open(swapped, superblock), (error) => isShmrError(error, 'DRIVE_MISPLACED') &&
       error.details.some((line) => /drive smr0: .*smr1 holds drive smr1 of this filesystem/.test(line)))
   })
 
@@ -94,9 +94,9 @@ describe('drive identity at open', () => {
     await initFilesystem(config)
     const other = fixtureConfig(tempDir())
     await initFilesystem(other)
-    const mixed = withDriveDir(config, 'smr4', other.pools[1]!.drives[4]!.dir)
+    const mixed = withDriveDir(config, 'smr4', other.pools[1]!.drives[4]!.dir!)
     const superblock = await superblockOf(config)
-    assert.throws(() => PoolSet.open(mixed, superblock), (error) => isShmrError(error, 'DRIVE_FOREIGN') &&
+    await assert.rejects(() => PoolSet.open(mixed, superblock), (error) => isShmrError(error, 'DRIVE_FOREIGN') &&
       /drive smr4: .* belongs to another filesystem/.test(error.message))
   })
 
@@ -104,9 +104,9 @@ describe('drive identity at open', () => {
     const config = fixtureConfig(tempDir())
     await initFilesystem(config)
     const superblock = await superblockOf(config)
-    fs.rmSync(config.pools[1]!.drives[2]!.dir, {recursive: true})
-    assert.throws(() => PoolSet.open(config, superblock), (error) => isShmrError(error, 'DRIVE_MISSING') && error.message.includes('smr2'))
-    const pools = PoolSet.open(config, superblock, {allowUnavailable: true})
+    fs.rmSync(config.pools[1]!.drives[2]!.dir!, {recursive: true})
+    await assert.rejects(() => PoolSet.open(config, superblock), (error) => isShmrError(error, 'DRIVE_MISSING') && error.message.includes('smr2'))
+    const pools = await PoolSet.open(config, superblock, {allowUnavailable: true})
     assert.deepEqual([...pools.unavailable].map((id) => pools.drive(id)!.name), ['smr2'])
   })
 
@@ -115,6 +115,6 @@ describe('drive identity at open', () => {
     await initFilesystem(config)
     const superblock = await superblockOf(config)
     const dropped = {...config, pools: config.pools.map((pool) => ({...pool, drives: pool.drives.filter((drive) => drive.name !== 'smr5')}))}
-    assert.throws(() => PoolSet.open(dropped, superblock), (error) => isShmrError(error, 'BAD_CONFIG') && /smr5 .* missing from the config/.test(error.message))
+    await assert.rejects(() => PoolSet.open(dropped, superblock), (error) => isShmrError(error, 'BAD_CONFIG') && /smr5 .* missing from the config/.test(error.message))
   })
 })

@@ -8,6 +8,7 @@ import {TombstoneReclaimer} from '../../src/lib/gc/tombstoneReclaimer.js'
 import type {BlockRecord, Tombstone} from '../../src/lib/meta/records.js'
 import {openFixture, type OpenFixture} from '../helpers/openFixture.js'
 import {patternBytes} from '../helpers/tempDir.js'
+import {filePath} from '../helpers/drivePaths.js'
 
 let fx: OpenFixture
 let generation = 1
@@ -27,7 +28,7 @@ async function commit(index: number, previous: BlockRecord | undefined, record: 
 }
 
 const filesOf = (index: number, record: BlockRecord): string[] =>
-  fx.blocks.filesOf({fileId: INO, blockIndex: index}, record).map((file) => fx.pools.drive(file.drive)!.resolve(file.path))
+  fx.blocks.filesOf({fileId: INO, blockIndex: index}, record).map((file) => filePath(fx.pools, file))
 
 describe('reclaiming superseded block files', () => {
   it('deletes the files a commit superseded once that commit is durable, and drops their tombstones', async () => {

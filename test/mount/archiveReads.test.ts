@@ -64,7 +64,7 @@ describe('files on the archive pool, through the mount', () => {
       await m.unmount()
       const moved = await moveToArchive(m.config, '/film')
       assert.equal(moved.length, 4)
-      assert.equal((await shOk(`find ${m.config.pools[0]!.drives[0]!.dir}/shmr -name 'i2.*' | wc -l`)), '4', 'old block files stay until gc')
+      assert.equal((await shOk(`find ${m.config.pools[0]!.drives[0]!.dir!}/shmr -name 'i2.*' | wc -l`)), '4', 'old block files stay until gc')
       await m.mount()
       const digest = (await shOk(`sha256sum < ${source}/film`)).split(' ')[0]
       const readDigest = async (): Promise<string> => (await shOk(`sha256sum < ${m.mnt}/film`)).split(' ')[0]!
@@ -93,7 +93,7 @@ describe('files on the archive pool, through the mount', () => {
       await shOk(`printf 'patched' | dd of=${m.mnt}/film bs=1 seek=${3 * BLOCK + 10} conv=notrunc,fsync status=none`)
       await m.remount()
       assert.equal(await shOk(`dd if=${m.mnt}/film bs=1 skip=${3 * BLOCK + 10} count=7 status=none`), 'patched')
-      assert.equal(await shOk(`find ${m.config.pools[0]!.drives[0]!.dir}/shmr -name 'i2.b3.*.s.s0.*' | wc -l`), '1', 'block 3 is a single block on the write pool again')
+      assert.equal(await shOk(`find ${m.config.pools[0]!.drives[0]!.dir!}/shmr -name 'i2.b3.*.s.s0.*' | wc -l`), '1', 'block 3 is a single block on the write pool again')
       for (const file of moved[3]!.files) assert.ok(!fs.existsSync(file), `old shard ${file} was collected`)
     })
   })

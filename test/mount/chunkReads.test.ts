@@ -108,7 +108,7 @@ describe('reads by the chunk', () => {
 
       // Block 3 on the write pool, its chunk 2 damaged; its chunk 0 still reads.
       await m.unmount()
-      flip(blockFiles(m.config.pools[0]!.drives[0]!.dir, /\.b3\..*\.shard$/)[0]!, 2 * CHUNK_BYTES + 5)
+      flip(blockFiles(m.config.pools[0]!.drives[0]!.dir!, /\.b3\..*\.shard$/)[0]!, 2 * CHUNK_BYTES + 5)
       await m.mount()
       const intact = await read(3 * BLOCK + 100, 4096)
       assert.equal(intact.stdout, expected(3 * BLOCK + 100, 4096), `an intact chunk of the damaged block: ${intact.stderr}`)
@@ -127,7 +127,7 @@ describe('reads by the chunk', () => {
       await m.unmount()
       const shifted = await shmr(['shift', '-c', m.config.file, '/g'])
       assert.equal(shifted.exitCode, 0, shifted.stderr)
-      const shard = m.config.pools[1]!.drives.flatMap((drive) => blockFiles(drive.dir, new RegExp(`^(.*/)?i${ino}\\.b0\\..*\\.d1\\.`)))[0]!
+      const shard = m.config.pools[1]!.drives.flatMap((drive) => blockFiles(drive.dir!, new RegExp(`^(.*/)?i${ino}\\.b0\\..*\\.d1\\.`)))[0]!
       flip(shard, CHUNK_BYTES + 10)
       await m.mount()
       const g = await sh(`python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM); sys.stdout.write(os.pread(fd, 4096, ${BLOCK + CHUNK_BYTES}).hex())' ${m.mnt}/g`)

@@ -95,7 +95,7 @@ print(s.makefile().readline().strip())' ${socket}`)
 
   it('gc while mounted runs in the server: tombstones go, unreferenced files are listed and kept; offline gc deletes them', {timeout: 60_000}, async () => {
     await withMount(BUFFERED, async (m) => {
-      const stray = path.join(m.config.pools[0]!.drives[0]!.dir, 'shmr', '00', '00', 'i999.b0.z1048576.g5.s.s0.l3.c00000000.shard')
+      const stray = path.join(m.config.pools[0]!.drives[0]!.dir!, 'shmr', '00', '00', 'i999.b0.z1048576.g5.s.s0.l3.c00000000.shard')
       fs.mkdirSync(path.dirname(stray), {recursive: true})
       fs.writeFileSync(stray, 'abc')
       await shOk(`touch -d '2 hours ago' ${stray}`)

@@ -14,7 +14,7 @@ describe('decode after shift', () => {
       const shifted = await shmr(['shift', '-c', m.config.file, '/a', '/b'])
       assert.equal(shifted.exitCode, 0, shifted.stderr)
       fs.rmSync(m.config.metadataDir, {recursive: true})
-      const drives = m.config.pools[1]!.drives.map((drive) => drive.dir)
+      const drives = m.config.pools[1]!.drives.map((drive) => drive.dir!)
       const list = await shmr(['decode', '--list', '--json', ...drives])
       const files = JSON.parse(list.stdout) as Array<{fileId: number; sizeBytes: number; health: string}>
       assert.deepEqual(files.map((file) => [file.sizeBytes, file.health]).sort(), [[3000001, 'complete'], [70000, 'complete']].sort())

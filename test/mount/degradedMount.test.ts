@@ -23,7 +23,7 @@ describe('archive drives missing at mount (4+2)', () => {
       await m.unmount()
       const shifted = await shmr(['shift', '-c', m.config.file, '-r', '/'])
       assert.equal(shifted.exitCode, 0, shifted.stderr)
-      const drives = m.config.pools[1]!.drives.map((drive) => drive.dir)
+      const drives = m.config.pools[1]!.drives.map((drive) => drive.dir!)
       const away = (i: number): void => fs.renameSync(drives[i]!, `${drives[i]}.away`)
       const back = (i: number): void => fs.renameSync(`${drives[i]}.away`, drives[i]!)
       const same = async (): Promise<string> => (await sh(`cd ${ref} && for f in *; do cmp -s $f ${m.mnt}/$f && echo "$f ok" || echo "$f BAD"; done`)).stdout

@@ -42,8 +42,8 @@ describe('shmr drive drain', () => {
       const shifted = await shmr(['shift', '-c', m.config.file, '-r', '/tree'])
       assert.equal(shifted.exitCode, 0, shifted.stderr)
       const drives = m.config.pools[1]!.drives
-      const dirOf = (name: string): string => drives.find((drive) => drive.name === name)!.dir
-      const total = drives.reduce((sum, drive) => sum + shardsIn(drive.dir).length, 0)
+      const dirOf = (name: string): string => drives.find((drive) => drive.name === name)!.dir!
+      const total = drives.reduce((sum, drive) => sum + shardsIn(drive.dir!).length, 0)
       assert.equal(total, (100 + 9) * 6, 'every block 4+2')
       const held = shardsIn(dirOf('smr1')).length
       assert.ok(held >= 60, `smr1 holds shards of many blocks (${held})`)
@@ -68,11 +68,11 @@ describe('shmr drive drain', () => {
       // What a kill between writing a copy and recording it leaves: the copy, on a drive without
       // the block's other shards, that nothing references.
       const [left] = shardsIn(dirOf('smr1')).filter((name) => !name.includes('tmp'))
-      const holders = drives.filter((drive) => fs.existsSync(path.join(drive.dir, left!)))
+      const holders = drives.filter((drive) => fs.existsSync(path.join(drive.dir!, left!)))
       const spare = drives.find((drive) => !holders.includes(drive) && drive.name !== 'smr1')
       if (spare) {
-        fs.mkdirSync(path.dirname(path.join(spare.dir, left!)), {recursive: true})
-        fs.copyFileSync(path.join(dirOf('smr1'), left!), path.join(spare.dir, left!))
+        fs.mkdirSync(path.dirname(path.join(spare.dir!, left!)), {recursive: true})
+        fs.copyFileSync(path.join(dirOf('smr1'), left!), path.join(spare.dir!, left!))
       }
 
       const rerun = await shmr(['drive', 'drain', '-c', m.config.file, 'smr1', '--json'])
@@ -83,7 +83,7 @@ describe('shmr drive drain', () => {
       assert.equal(report.shardsRebuilt, 0)
       assert.ok(report.strayShardsRemoved >= (spare ? 1 : 0), 'the unrecorded copy was deleted')
       assert.deepEqual(shardsIn(dirOf('smr1')), [], 'no shard left on smr1')
-      assert.equal(drives.reduce((sum, drive) => sum + shardsIn(drive.dir).length, 0), total, 'every shard exactly once')
+      assert.equal(drives.reduce((sum, drive) => sum + shardsIn(drive.dir!).length, 0), total, 'every shard exactly once')
       const verified = await shmr(['verify', '-c', m.config.file, '--json'])
       assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
       const verify = JSON.parse(verified.stdout) as VerifyReport
@@ -127,8 +127,8 @@ describe('shmr drive drain', () => {
     const mounted: string[] = []
     try {
       for (const drive of config.pools[1]!.drives) {
-        await shOk(`mount -t tmpfs -o size=20m shmr-test ${drive.dir}`)
-        mounted.push(drive.dir)
+        await shOk(`mount -t tmpfs -o size=20m shmr-test ${drive.dir!}`)
+        mounted.push(drive.dir!)
       }
       await initFilesystem(config)
       assert.equal((await shmr(['mount', '-c', config.file, '--background'])).exitCode, 0)
@@ -138,7 +138,7 @@ describe('shmr drive drain', () => {
         await shmr(['umount', '-c', config.file])
       }
       assert.equal((await shmr(['shift', '-c', config.file, '-r', '/'])).exitCode, 0)
-      const listing = (): string => config.pools[1]!.drives.map((drive) => shardsIn(drive.dir).sort().join(',')).join('|')
+      const listing = (): string => config.pools[1]!.drives.map((drive) => shardsIn(drive.dir!).sort().join(',')).join('|')
       const before = listing()
       const refused = await shmr(['drive', 'drain', '-c', config.file, 'smr0'])
       assert.equal(refused.exitCode, 6, refused.stderr)
@@ -179,7 +179,7 @@ describe('shmr drive drain and verify --repair while mounted (inside the server)
       const shifted = await shmr(['shift', '-c', m.config.file, '-r', '/'])
       assert.equal(shifted.exitCode, 0, shifted.stderr)
       const drives = m.config.pools[1]!.drives
-      const dirOf = (name: string): string => drives.find((drive) => drive.name === name)!.dir
+      const dirOf = (name: string): string => drives.find((drive) => drive.name === name)!.dir!
       assert.ok(shardsIn(dirOf('smr1')).length > 20)
 
       // Readers go round the files (g12 aside: it is rewritten meanwhile) while the drain runs.

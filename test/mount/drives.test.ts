@@ -20,7 +20,7 @@ describe('shmr drive add', () => {
     fs.mkdirSync(added)
     const mounted: string[] = []
     try {
-      for (const [dir, size] of [...config.pools[1]!.drives.map((drive) => [drive.dir, 16] as const), [added, 64] as const]) {
+      for (const [dir, size] of [...config.pools[1]!.drives.map((drive) => [drive.dir!, 16] as const), [added, 64] as const]) {
         await shOk(`mount -t tmpfs -o size=${size}m shmr-test ${dir}`)
         mounted.push(dir)
       }
@@ -100,7 +100,7 @@ describe('shmr drive replace', () => {
       await shOk(`head -c ${5 * MiB} /dev/urandom > ${ref}/a && head -c ${3 * MiB + 7} /dev/urandom > ${ref}/b && cp ${ref}/a ${ref}/b ${m.mnt}/`)
       await m.unmount()
       assert.equal((await shmr(['shift', '-c', m.config.file, '/a', '/b'])).exitCode, 0)
-      const old = m.config.pools[1]!.drives[2]!.dir
+      const old = m.config.pools[1]!.drives[2]!.dir!
       const shardsOf = (dir: string): number => (fs.readdirSync(dir, {recursive: true}) as string[]).filter((name) => name.endsWith('.shard')).length
       const held = shardsOf(old)
       assert.equal(held, 5 + 4, 'one shard of each of the 9 blocks')
@@ -127,7 +127,7 @@ describe('shmr drive replace', () => {
       const ref = tempDir()
       await shOk(`head -c ${5 * MiB} /dev/urandom > ${ref}/a && head -c ${3 * MiB + 7} /dev/urandom > ${ref}/b && cp ${ref}/a ${ref}/b ${m.mnt}/ && sync ${m.mnt}/a ${m.mnt}/b`)
       assert.equal((await shmr(['shift', '-c', m.config.file, '/a', '/b'])).exitCode, 0)
-      const old = m.config.pools[1]!.drives[2]!.dir
+      const old = m.config.pools[1]!.drives[2]!.dir!
       const held = (fs.readdirSync(old, {recursive: true}) as string[]).filter((name) => name.endsWith('.shard')).length
       fs.rmSync(old, {recursive: true})
       await shOk(`echo 3 > /proc/sys/vm/drop_caches`)

@@ -58,7 +58,7 @@ describe('archive drives can sleep', () => {
       const tiered = await shmr(['tier', '-c', m.config.file])
       assert.equal(tiered.exitCode, 0, tiered.stderr)
       await m.mount()
-      const archive = m.config.pools[1]!.drives.map((drive) => drive.dir)
+      const archive = m.config.pools[1]!.drives.map((drive) => drive.dir!)
       const quiet = await watched(archive, () => shOk(`cd ${m.mnt} && ls -lR > /dev/null && find . -printf '%s %m %T@\\n' > /dev/null && stat media/* > /dev/null && head -c ${64 * KiB} media/film1 > /dev/null && du -s . > /dev/null`))
       assert.deepEqual(quiet, [], 'nothing opened or read on an archive drive')
       // The watcher sees what it should: reading past the head reads the archive.

@@ -65,7 +65,7 @@ describe('files through the mount', () => {
       await shOk(`cp ${source}/old ${m.mnt}/g`)
       await m.unmount()
       // Destroy the stored copies of blocks 1 and 2 of f, and block 1 of g: any read of them now fails.
-      const pool = `${m.config.pools[0]!.drives[0]!.dir}/shmr`
+      const pool = `${m.config.pools[0]!.drives[0]!.dir!}/shmr`
       const victims = (await shOk(`find ${pool} -name 'i2.b1.*' -o -name 'i2.b2.*' -o -name 'i3.b1.*'`)).split('\n')
       assert.equal(victims.length, 3, victims.join('\n'))
       for (const file of victims) fs.rmSync(file)
@@ -107,7 +107,7 @@ describe('files through the mount', () => {
       assert.equal(fs.statSync(file).size, 6 * 1024 ** 3, 'files past 4 GiB')
       await shOk(`printf tail | dd of=${file} bs=1 seek=$((5*1024*1024*1024)) conv=notrunc status=none`)
       assert.equal((await shOk(`dd if=${file} bs=1 skip=$((5*1024*1024*1024)) count=4 status=none`)), 'tail')
-      const stored = (await shOk(`du -sb ${m.config.pools[0]!.drives[0]!.dir}/shmr`)).split('\t')[0]
+      const stored = (await shOk(`du -sb ${m.config.pools[0]!.drives[0]!.dir!}/shmr`)).split('\t')[0]
       assert.ok(Number(stored) < 16 * BLOCK, `a 6 GiB sparse file stores only its data blocks (${stored} bytes)`)
       // 128 TiB is the largest file shmr stores (a format constant decode relies on too).
       await shOk(`truncate -s 128T ${file}`)
@@ -119,7 +119,7 @@ describe('files through the mount', () => {
 
   it('writes nothing out at close, a reader\'s or a writer\'s: fsync does', async () => {
     await withMount({blockSizeBytes: BLOCK, mount: {flushAfterMs: 600_000}}, async (m) => {
-      const pool = m.config.pools[0]!.drives[0]!.dir
+      const pool = m.config.pools[0]!.drives[0]!.dir!
       const blockFiles = (): Promise<string> => shOk(`find ${pool}/shmr -name '*.shard' | wc -l`)
       // All in one Python process: a shell's redirection of a builtin, or a child started while
       // the writer's descriptor is open, closes a copy of it, which is a flush of the writer's.
@@ -183,7 +183,7 @@ os.close(fd)"`)
 
   it('punches holes that free their blocks, and copies with copy_file_range inside the server', async () => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
-      const pool = `${m.config.pools[0]!.drives[0]!.dir}/shmr`
+      const pool = `${m.config.pools[0]!.drives[0]!.dir!}/shmr`
       const stored = async (): Promise<number> => Number((await shOk(`du -sb ${pool}`)).split('\t')[0])
       // Both files written out before `full` is taken: `before` flushed later made the figure after the punch look too large.
       await shOk(`head -c ${40 * BLOCK} /dev/urandom > ${m.mnt}/f && sync ${m.mnt}/f && cp ${m.mnt}/f ${m.mnt}/before && sync ${m.mnt}/before`)
@@ -226,7 +226,7 @@ assert n == ${40 * BLOCK}, n' ${m.mnt}/before ${m.mnt}/copy`)
       assert.ok(reads !== undefined && reads <= 12, `8 MiB read in ${reads} requests (at the kernel's default 128 KiB window it takes 64)`)
 
       // The first file made is inode 2; its block 5 gets one flipped bit.
-      const victim = (await shOk(`find ${m.config.pools[0]!.drives[0]!.dir}/shmr -name 'i2.b5.*'`)).trim()
+      const victim = (await shOk(`find ${m.config.pools[0]!.drives[0]!.dir!}/shmr -name 'i2.b5.*'`)).trim()
       const bytes = fs.readFileSync(victim)
       bytes[1000]! ^= 0x01
       fs.writeFileSync(victim, bytes)
@@ -264,7 +264,7 @@ assert n == ${40 * BLOCK}, n' ${m.mnt}/before ${m.mnt}/copy`)
 
   it('writes and reads block files past the page cache (O_DIRECT): shmr caches blocks itself', async (t) => {
     await withMount({blockSizeBytes: BLOCK}, async (m) => {
-      const pool = m.config.pools[0]!.drives[0]!.dir
+      const pool = m.config.pools[0]!.drives[0]!.dir!
       const kind = (await shOk(`stat -f -c %T ${pool}`)).trim()
       if (kind === 'tmpfs') return t.skip(`the write pool is on tmpfs, whose files live in the page cache`)
       // Bytes of the write pool's block files held in the page cache.
@@ -385,7 +385,7 @@ print(seek(0, os.SEEK_DATA), seek(0, os.SEEK_HOLE), seek(${10 * BLOCK + 7}, os.S
       await m.mount()
       assert.equal(await shOk(`ls -a ${m.mnt}`), '.\n..')
       await m.unmount()
-      const left = await shOk(`find ${m.config.pools[0]!.drives[0]!.dir}/shmr -name 'i2.*' | wc -l`)
+      const left = await shOk(`find ${m.config.pools[0]!.drives[0]!.dir!}/shmr -name 'i2.*' | wc -l`)
       assert.equal(left, '0', 'its blocks were tombstoned and collected')
     })
   })

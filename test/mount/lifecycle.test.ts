@@ -34,7 +34,7 @@ describe('mount lifecycle', () => {
   it('unmounts with shmr umount while a drive directory is gone', async () => {
     await withMount({blockSizeBytes: 65536}, async (m) => {
       await shOk(`echo kept > ${m.mnt}/f`)
-      const drive = m.config.pools[1]!.drives[3]!.dir
+      const drive = m.config.pools[1]!.drives[3]!.dir!
       fs.renameSync(drive, `${drive}.away`)
       try {
         const result = await shmr(['umount', '-c', m.config.file])

@@ -93,7 +93,7 @@ describe('shift while mounted (inside the server)', () => {
   const KILL_POINTS = {
     'shards written': async (m: MountedFs): Promise<boolean> => {
       for (let i = 0; i < 300; i++) {
-        const written = m.config.pools[1]!.drives.some((drive) => (fs.readdirSync(drive.dir, {recursive: true}) as string[]).some((name) => name.endsWith('.shard')))
+        const written = m.config.pools[1]!.drives.some((drive) => (fs.readdirSync(drive.dir!, {recursive: true}) as string[]).some((name) => name.endsWith('.shard')))
         if (written) return await waitForStaged(m.config.metadataDir, 1, 0) === 0
         await new Promise((resolve) => setTimeout(resolve, 20))
       }

@@ -93,7 +93,7 @@ describe('recovery from the drives alone', () => {
     await withMount(ARCHIVE, async (m) => {
       const expected = without(await archivedTree(m), "b'late.txt'")
       fs.rmSync(m.config.metadataDir, {recursive: true})
-      fs.rmSync(m.config.pools[0]!.drives[0]!.dir, {recursive: true})
+      fs.rmSync(m.config.pools[0]!.drives[0]!.dir!, {recursive: true})
 
       const dryRun = await recoverJson(m.config.file, '--dry-run')
       assert.equal(fs.existsSync(m.config.metadataDir), false, 'a dry run writes nothing')
@@ -114,9 +114,9 @@ describe('recovery from the drives alone', () => {
   it('two of six archive drives lost too (4+2): decode --tree and recover still give back everything', {timeout: 180_000}, async () => {
     await withMount(ARCHIVE, async (m) => {
       const expected = without(await archivedTree(m), "b'late.txt'")
-      const archive = m.config.pools[1]!.drives.map((drive) => drive.dir)
+      const archive = m.config.pools[1]!.drives.map((drive) => drive.dir!)
       fs.rmSync(m.config.metadataDir, {recursive: true})
-      fs.rmSync(m.config.pools[0]!.drives[0]!.dir, {recursive: true})
+      fs.rmSync(m.config.pools[0]!.drives[0]!.dir!, {recursive: true})
       for (const dir of archive.slice(0, 2)) fs.rmSync(dir, {recursive: true})
 
       const out = path.join(tempDir(), 'tree')
@@ -148,7 +148,7 @@ describe('recovery from the drives alone', () => {
       await m.mount()
       await shOk(`mv ${m.mnt}/first ${m.mnt}/second`)
       await m.unmount()
-      const drives = m.config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))
+      const drives = m.config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir!))
       const snapshotsOf = (dir: string): string[] => fs.readdirSync(path.join(dir, SNAPSHOT_DIR)).sort()
       assert.deepEqual(snapshotsOf(drives[0]!), ['snapshot.1', 'snapshot.2'])
       // Snapshot 2, the newest, damaged on every drive but the last: cut short on some, a byte flipped on the others.
@@ -186,8 +186,8 @@ describe('recovery from the drives alone', () => {
         [['recover', '-c', m.config.file], /^shmr: a metadata store already exists in .*; recover does not touch it$/m],
         [['recover', '-c', m.config.file, '--force', '--from', '/nonexistent/snapshot'], /^shmr: cannot read \/nonexistent\/snapshot/m],
         [['recover', '-c', m.config.file, '--force', '--from', m.config.file], /^shmr: .* is not a good metadata snapshot: not a shmr metadata snapshot$/m],
-        [['decode', '--tree', m.config.metadataDir, m.config.pools[1]!.drives[0]!.dir], /^shmr: .* is not empty$/m],
-        [['decode', '--tree', tempDir(), '--file', '3', m.config.pools[1]!.drives[0]!.dir], /^shmr: --file=3 cannot also be provided when using --tree/m],
+        [['decode', '--tree', m.config.metadataDir, m.config.pools[1]!.drives[0]!.dir!], /^shmr: .* is not empty$/m],
+        [['decode', '--tree', tempDir(), '--file', '3', m.config.pools[1]!.drives[0]!.dir!], /^shmr: --file=3 cannot also be provided when using --tree/m],
         [['backup-meta', '-c', m.config.file, '-o', m.config.file], /^shmr: .* already exists$/m],
       ]
       for (const [args, message] of refusals) {
@@ -214,7 +214,7 @@ describe('recovery from the drives alone', () => {
       const toDrives = await shmr(['backup-meta', '-c', m.config.file])
       assert.notEqual(toDrives.exitCode, 0, 'the mount writes the drives\' snapshot itself')
       await m.unmount()
-      for (const drive of m.config.pools.flatMap((pool) => pool.drives)) fs.rmSync(path.join(drive.dir, SNAPSHOT_DIR), {recursive: true})
+      for (const drive of m.config.pools.flatMap((pool) => pool.drives)) fs.rmSync(path.join(drive.dir!, SNAPSHOT_DIR), {recursive: true})
       fs.rmSync(m.config.metadataDir, {recursive: true})
       const none = await shmr(['recover', '-c', m.config.file])
       assert.notEqual(none.exitCode, 0)

@@ -43,21 +43,21 @@ describe('mount refuses', () => {
 
   it('a missing write pool drive directory, naming it (a missing archive drive is served degraded: degradedMount.test)', async () => {
     const config = await freshFs()
-    fs.rmSync(config.pools[0]!.drives[0]!.dir, {recursive: true})
+    fs.rmSync(config.pools[0]!.drives[0]!.dir!, {recursive: true})
     await refuses(['-c', config.file], 4, /drive ssd0: directory .* does not exist/, config.mountpoint)
   })
 
   it('a write pool drive directory of another filesystem, naming it', async () => {
     const config = await freshFs()
     const other = await freshFs()
-    const ssd0 = config.pools[0]!.drives[0]!.dir
-    fs.copyFileSync(path.join(other.pools[0]!.drives[0]!.dir, DRIVE_IDENTITY_FILE), path.join(ssd0, DRIVE_IDENTITY_FILE))
+    const ssd0 = config.pools[0]!.drives[0]!.dir!
+    fs.copyFileSync(path.join(other.pools[0]!.drives[0]!.dir!, DRIVE_IDENTITY_FILE), path.join(ssd0, DRIVE_IDENTITY_FILE))
     await refuses(['-c', config.file], 4, /drive ssd0: .* belongs to another filesystem/, config.mountpoint)
   })
 
   it('archive drives mounted at each other\'s paths are left out, each named, and served degraded', async () => {
     const config = await freshFs()
-    const [a, b] = [config.pools[1]!.drives[0]!.dir, config.pools[1]!.drives[1]!.dir]
+    const [a, b] = [config.pools[1]!.drives[0]!.dir!, config.pools[1]!.drives[1]!.dir!]
     const swap = path.join(tempDir(), 'swap')
     fs.renameSync(a, swap)
     fs.renameSync(b, a)

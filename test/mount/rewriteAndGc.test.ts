@@ -28,7 +28,7 @@ async function blockCounts(m: MountedFs): Promise<{blocks: number; blockSize: nu
 
 function shardFileCount(m: MountedFs): number {
   return m.config.pools.flatMap((pool) => pool.drives).reduce((sum, drive) =>
-    sum + (fs.readdirSync(drive.dir, {recursive: true}) as string[]).filter((file) => file.endsWith('.shard')).length, 0)
+    sum + (fs.readdirSync(drive.dir!, {recursive: true}) as string[]).filter((file) => file.endsWith('.shard')).length, 0)
 }
 
 describe('shmr rewrite', () => {
@@ -116,7 +116,7 @@ describe('shmr gc', () => {
       const source = tempDir()
       await shOk(`head -c 300000 /dev/urandom > ${source}/f && cp ${source}/f ${m.mnt}/f`)
       await m.unmount()
-      const drive = m.config.pools[1]!.drives[2]!.dir
+      const drive = m.config.pools[1]!.drives[2]!.dir!
       const orphan = path.join(drive, 'shmr', '12', '34', 'i77.b0.z262144.g5.e4p2.d1.l1000.c0000abcd.shard')
       fs.mkdirSync(path.dirname(orphan), {recursive: true})
       fs.writeFileSync(orphan, Buffer.alloc(250))

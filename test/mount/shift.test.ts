@@ -26,8 +26,8 @@ async function shift(m: MountedFs, ...args: string[]) {
 
 /** Shard files per drive directory of a pool, by name pattern. */
 function shardFiles(m: MountedFs, pool: number, pattern = /\.shard$/): string[] {
-  return m.config.pools[pool]!.drives.flatMap((drive) => (fs.readdirSync(drive.dir, {recursive: true}) as string[])
-    .filter((file) => pattern.test(file)).map((file) => path.join(drive.dir, file)))
+  return m.config.pools[pool]!.drives.flatMap((drive) => (fs.readdirSync(drive.dir!, {recursive: true}) as string[])
+    .filter((file) => pattern.test(file)).map((file) => path.join(drive.dir!, file)))
 }
 
 describe('shmr shift', () => {
@@ -212,8 +212,8 @@ describe('shift placement on drives of unequal size', () => {
     const mounted: string[] = []
     try {
       for (const [i, size] of sizes.entries()) {
-        await shOk(`mount -t tmpfs -o size=${size}m shmr-test ${config.pools[1]!.drives[i]!.dir}`)
-        mounted.push(config.pools[1]!.drives[i]!.dir)
+        await shOk(`mount -t tmpfs -o size=${size}m shmr-test ${config.pools[1]!.drives[i]!.dir!}`)
+        mounted.push(config.pools[1]!.drives[i]!.dir!)
       }
       await initFilesystem(config)
       await withMountOf(config, async (mnt) => shOk(`head -c ${8 * MiB} /dev/urandom > ${mnt}/f && head -c ${100 * MiB} /dev/urandom > ${mnt}/g`))

@@ -39,7 +39,7 @@ describe('df on the mount', () => {
     const config = fixtureConfig(tempDir(), {archiveDrives: archive.length, archiveTopology: erasure(4, 2)})
     const mounted: string[] = []
     try {
-      for (const [dir, size] of [[config.pools[0]!.drives[0]!.dir, 32], ...archive.map((size, i) => [config.pools[1]!.drives[i]!.dir, size] as const)] as const) {
+      for (const [dir, size] of [[config.pools[0]!.drives[0]!.dir!, 32], ...archive.map((size, i) => [config.pools[1]!.drives[i]!.dir!, size] as const)] as const) {
         await shOk(`mount -t tmpfs -o size=${size}m shmr-test ${dir}`)
         mounted.push(dir)
       }
@@ -51,7 +51,7 @@ describe('df on the mount', () => {
         // 32 MiB of the write pool, 4 × 64 MiB of the archive: 288 MiB, not the 672 the drives add up to.
         assert.equal(df[0], 32 + 4 * 64)
         const pools = config.pools.map((pool) => ({width: pool.topology.kind === 'erasure' ? pool.topology.data + pool.topology.parity : 1,
-          data: pool.topology.kind === 'erasure' ? pool.topology.data : 1, dirs: pool.drives.map((drive) => drive.dir)}))
+          data: pool.topology.kind === 'erasure' ? pool.topology.data : 1, dirs: pool.drives.map((drive) => drive.dir!)}))
         const expected = JSON.parse((await execa('python3', ['-c', FORMULA, JSON.stringify(pools)])).stdout) as {total: number; free: number}
         assert.equal(df[0], expected.total)
         assert.ok(Math.abs(df[1]! - expected.free) <= 1, `free ${df[1]} MiB, the formula says ${expected.free}`)

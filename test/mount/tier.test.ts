@@ -41,7 +41,7 @@ describe('shmr tier', () => {
       const plan = JSON.parse(dry.stdout).rules
       assert.deepEqual(Object.fromEntries(Object.entries(plan).map(([name, rule]) => [name, [(rule as {files: number}).files, (rule as {moving: number}).moving]])),
         {'pinned': [1, 1], 'scratch': [1, 0], 'old-and-big': [1, 1]}, 'notes is small, media/new is new: no rule takes them')
-      assert.equal(fs.readdirSync(m.config.pools[1]!.drives[0]!.dir, {recursive: true}).filter((f) => String(f).endsWith('.shard')).length, 0)
+      assert.equal(fs.readdirSync(m.config.pools[1]!.drives[0]!.dir!, {recursive: true}).filter((f) => String(f).endsWith('.shard')).length, 0)
 
       const applied = await shmr(['tier', '-c', m.config.file, '--json'])
       assert.equal(applied.exitCode, 0, applied.stderr)

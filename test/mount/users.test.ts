@@ -23,7 +23,7 @@ describe('what shmr keeps on its drives and in its metadata', () => {
         assert.equal(shifted.exitCode, 0, shifted.stderr)
         await m.mount()
         await shOk(`cat ${m.mnt}/secret > /dev/null`)
-        const stores = [m.config.metadataDir, ...m.config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]
+        const stores = [m.config.metadataDir, ...m.config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir!))]
         // Every file shmr made is 0600 and every directory 0700 (the drive directories are the fixture's).
         const loose = await shOk(`find ${m.config.metadataDir} ${stores.slice(1).map((dir) => `${dir}/shmr ${dir}/.shmr-drive.json`).join(' ')} \\( -type f -perm /077 \\) -o \\( -type d -perm /077 \\)`)
         assert.equal(loose, '', 'nothing shmr made is open to group or others')

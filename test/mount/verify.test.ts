@@ -27,8 +27,8 @@ async function verify(m: MountedFs, ...args: string[]) {
 }
 
 function shardsOf(m: MountedFs, pattern: RegExp): string[] {
-  return m.config.pools[1]!.drives.flatMap((drive) => (fs.readdirSync(drive.dir, {recursive: true}) as string[])
-    .filter((file) => pattern.test(path.basename(file))).map((file) => path.join(drive.dir, file)))
+  return m.config.pools[1]!.drives.flatMap((drive) => (fs.readdirSync(drive.dir!, {recursive: true}) as string[])
+    .filter((file) => pattern.test(path.basename(file))).map((file) => path.join(drive.dir!, file)))
 }
 
 describe('shmr verify', () => {
@@ -60,7 +60,7 @@ describe('shmr verify', () => {
   it('restores full redundancy onto an empty drive mounted where a dead one was', async () => {
     await withMount(OPTIONS, async (m) => {
       const source = await archived(m)
-      const dead = m.config.pools[1]!.drives[3]!.dir
+      const dead = m.config.pools[1]!.drives[3]!.dir!
       const lostShards = (fs.readdirSync(dead, {recursive: true}) as string[]).filter((file) => file.endsWith('.shard')).length
       assert.ok(lostShards > 0)
       fs.rmSync(dead, {recursive: true})
@@ -105,7 +105,7 @@ describe('shmr verify', () => {
     await withMount(OPTIONS, async (m) => {
       await archived(m)
       for (const role of ['d0', 'd1', 'p0']) fs.rmSync(shardsOf(m, new RegExp(`^i3\\.b0\\..*\\.${role}\\.`))[0]!)
-      const stray = path.join(m.config.pools[1]!.drives[0]!.dir, 'shmr', 'i99.b0.z262144.g1.e4p2.d0.l4.c00000000.shard')
+      const stray = path.join(m.config.pools[1]!.drives[0]!.dir!, 'shmr', 'i99.b0.z262144.g1.e4p2.d0.l4.c00000000.shard')
       fs.writeFileSync(stray, 'junk')
       const store = await MetaStore.open(m.config.metadataDir)
       await store.transaction(() => {

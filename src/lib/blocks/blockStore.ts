@@ -1,21 +1,18 @@
-import fs from 'node:fs/promises'
-import path from 'node:path'
 import {codecFor, reconstructShards} from '../erasure/codec.js'
 import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
 import type {ShardName} from '../format/shardName.js'
 import type {BlockRecord, ShardLocation} from '../meta/records.js'
 import {Drive, type DriveStats} from '../pools/drive.js'
-import {replaceFile, syncFilesystem, syncPath, writeNewFile} from '../pools/durableFile.js'
 import {placeShards} from '../pools/placeShards.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
 import {checksumsOf, type FileChecksums} from './checksum.js'
-import {readShardFile, shardFault, type ShardFault} from './shardFile.js'
+import type {ShardFault} from './shardFile.js'
 import {assembleBlock} from './assembleBlock.js'
 import {BufferPool} from './bufferPool.js'
 import {describeTopology, shardCount, shardSizeBytes, type Topology} from './topology.js'
 import {isAllZero} from './zeroBlock.js'
 import {blocksAddon} from '../native/blocksAddon.js'
-import {CHUNK_BYTES, PRIVATE_DIR_MODE} from '../format/constants.js'
+import {CHUNK_BYTES} from '../format/constants.js'
 
 /** Which block of which file: what a shard name carries besides the record. */
 export interface BlockAddress {
@@ -70,13 +67,6 @@ export interface BlockIoObserver {
 const SPACE_REFRESH_MS = 5_000
 
 /**
- * A group commit's files on one drive are made durable by one syncfs(2) from this many on, by an
- * fsync each (and one per directory) below: many small files' blocks, written out together, cost
- * one journal commit instead of one each.
- */
-const SYNCFS_FROM_FILES = 8
-
-/**
  * Spare shard buffers kept for reuse (parity and padded tails of blocks being encoded, parity of
  * degraded reads, every shard of a verify). Enough for a default shift's two blocks in flight
  * with 64 MiB 4+2 blocks (four 16 MiB parity shards); the mount holds them only after reading
@@ -117,7 +107,6 @@ export interface BlockShards {
  * metadata store: callers pass the block record in and commit the one it returns.
  */
 export class BlockStore {
-  private readonly knownDirs = new Set<string>()
   private readonly space = new Map<number, {space: DriveStats; readAtMs: number}>()
   /** Reads in flight by block generation: the files of a generation being read are not deleted (see isReading). */
   private readonly reading = new Map<number, number>()
@@ -152,18 +141,16 @@ export class BlockStore {
     const sums = await Promise.all(shards.map((shard) => checksums.get(shard)!))
     const locations: ShardLocation[] = shards.map((_, i) => ({drive: driveIds[i]!, ...sums[i]!}))
     const record: BlockRecord = {generation, topology, blockSizeBytes, lengthBytes: data.byteLength, shards: locations}
-    const written: string[] = []
+    const written: StoredFile[] = []
     try {
       await Promise.all(shards.map(async (shard, i) => {
-        const file = this.shardPath(address, record, i)
-        await this.ensureDir(path.dirname(file))
-        await writeNewFile(file, shard, sync)
+        const file = this.storedFile(address, record, i)
+        await this.driveOf(file.drive).writeNew(file.path, shard, sync)
         written.push(file)
       }))
-      if (sync) await Promise.all([...new Set(written.map((file) => path.dirname(file)))].map(syncPath))
     } catch (error) {
       // The scratch is not given back: a write that had not failed yet may still be reading it.
-      await Promise.all(written.map((file) => fs.rm(file, {force: true})))
+      await Promise.all(written.map((file) => this.driveOf(file.drive).removeFile(file.path).catch(() => undefined)))
       if (systemErrorCode(error) === 'ENOSPC') {
         throw new ShmrError('NO_SPACE', `pool ${pool.name} ran out of space writing block ${address.blockIndex} of file ${address.fileId}`, {cause: error})
       }
@@ -246,8 +233,8 @@ export class BlockStore {
     const buffer = this.chunkScratch.take(chunks * CHUNK_BYTES)
     try {
       const bytes = Math.min(chunks * CHUNK_BYTES, fileBytes - start)
-      const file = drive.shardPath(this.nameOf(address, record, shardIndex))
-      const fault = shardFault(await blocksAddon().readChunks(file, buffer.subarray(0, bytes), start, fileBytes, sums.subarray(4 * first, 4 * (first + chunks)), CHUNK_BYTES))
+      const file = Drive.relativeShardPath(this.nameOf(address, record, shardIndex))
+      const fault = await drive.readChunks(file, buffer.subarray(0, bytes), start, fileBytes, sums.subarray(4 * first, 4 * (first + chunks)), CHUNK_BYTES)
       if (fault) return fault
       this.observer?.shardRead(drive, bytes)
       out.set(buffer.subarray(from - start, to - start), outOffset)
@@ -307,17 +294,13 @@ export class BlockStore {
   async makeDurable(blocks: ReadonlyArray<{address: BlockAddress; record: BlockRecord}>): Promise<void> {
     const byDrive = new Map<number, string[]>()
     for (const {address, record} of blocks) {
-      record.shards.forEach((shard, i) => {
-        const files = byDrive.get(shard.drive) ?? []
-        files.push(this.shardPath(address, record, i))
-        byDrive.set(shard.drive, files)
-      })
+      for (const file of storedFilesOf(address, record)) {
+        const files = byDrive.get(file.drive) ?? []
+        files.push(file.path)
+        byDrive.set(file.drive, files)
+      }
     }
-    await Promise.all([...byDrive].map(async ([driveId, files]) => {
-      if (files.length >= SYNCFS_FROM_FILES) return syncFilesystem(this.pools.drive(driveId)!.dir)
-      await Promise.all(files.map((file) => syncPath(file)))
-      await Promise.all([...new Set(files.map((file) => path.dirname(file)))].map((dir) => syncPath(dir)))
-    }))
+    await Promise.all([...byDrive].map(([driveId, files]) => this.driveOf(driveId).makeDurable(files)))
   }
 
   /** Reads and checks every shard of a block (for verify): the fault of each bad one. */
@@ -430,9 +413,7 @@ export class BlockStore {
 
   /** Writes one shard file of a block to `drive`, replacing any file of that name atomically. */
   private async putShardFile(address: BlockAddress, record: BlockRecord, shardIndex: number, drive: number, bytes: Uint8Array): Promise<void> {
-    const file = this.pools.drive(drive)!.shardPath(this.nameOf(address, record, shardIndex))
-    await this.ensureDir(path.dirname(file))
-    await replaceFile(file, bytes)
+    await this.driveOf(drive).replace(Drive.relativeShardPath(this.nameOf(address, record, shardIndex)), bytes)
     this.charge(drive, bytes.byteLength)
     this.observer?.shardWritten(this.pools.drive(drive)!, bytes.byteLength)
   }
@@ -452,10 +433,15 @@ export class BlockStore {
     return shardNameOf(address, record, shardIndex)
   }
 
-  private shardPath(address: BlockAddress, record: BlockRecord, shardIndex: number): string {
-    const drive = this.pools.drive(record.shards[shardIndex]!.drive)
-    if (!drive) throw new ShmrError('DRIVE_MISSING', `drive id ${record.shards[shardIndex]!.drive} is not in the config`)
-    return drive.shardPath(this.nameOf(address, record, shardIndex))
+  /** Shard `shardIndex` of a block: its drive, and its path there. */
+  private storedFile(address: BlockAddress, record: BlockRecord, shardIndex: number): StoredFile {
+    return {drive: record.shards[shardIndex]!.drive, path: Drive.relativeShardPath(this.nameOf(address, record, shardIndex))}
+  }
+
+  private driveOf(id: number): Drive {
+    const drive = this.pools.drive(id)
+    if (!drive) throw new ShmrError('DRIVE_MISSING', `drive id ${id} is not in the config`)
+    return drive
   }
 
   /**
@@ -489,7 +475,7 @@ export class BlockStore {
     const location = record.shards[shardIndex]!
     const drive = this.pools.drive(location.drive)
     if (!drive || this.pools.unavailable.has(location.drive)) return 'drive unavailable'
-    const fault = await readShardFile(drive.shardPath(this.nameOf(address, record, shardIndex)), target, location.crc32c)
+    const fault = await drive.readChecked(Drive.relativeShardPath(this.nameOf(address, record, shardIndex)), target, location.crc32c)
     if (!fault) this.observer?.shardRead(drive, target.byteLength)
     return fault
   }
@@ -498,20 +484,6 @@ export class BlockStore {
     const describe = (bad: BadShard): string => `shard ${bad.shardIndex} on ${this.pools.drive(bad.drive)?.name ?? `drive ${bad.drive}`}: ${bad.fault}`
     return new ShmrError('CORRUPT',
       `file ${address.fileId} block ${address.blockIndex} (${describeTopology(record.topology)}) cannot be read: ${badShards.map(describe).join('; ')}`)
-  }
-
-  private async ensureDir(dir: string): Promise<void> {
-    if (this.knownDirs.has(dir)) return
-    const created = await fs.mkdir(dir, {recursive: true, mode: PRIVATE_DIR_MODE})
-    if (created !== undefined) {
-      // Every directory from `created` down to `dir` is new: each one's parent must be fsynced so
-      // the new fan-out directories survive a crash along with the files put in them.
-      for (let parent = path.dirname(dir); ; parent = path.dirname(parent)) {
-        await syncPath(parent)
-        if (parent === path.dirname(created)) break
-      }
-    }
-    this.knownDirs.add(dir)
   }
 
   /** Distinct drives of `pool` for a block's shards; with too little room by the figures kept, by fresh ones. */

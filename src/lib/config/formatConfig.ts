@@ -1,5 +1,6 @@
 import path from 'node:path'
 import YAML from 'yaml'
+import {formatBucketDrive, formatObjectStores} from './objectStores.js'
 import {formatSizeExact} from '../format/size.js'
 import {DEFAULT_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {DEFAULT_PLACEMENT_POLICY} from '../pools/policies/index.js'
@@ -56,6 +57,7 @@ export function formatConfig(config: ShmrConfig, comment?: string): string {
     metadata: formatDir(config.metadataDir, baseDir),
     mountpoint: formatDir(config.mountpoint, baseDir),
     ...(config.blockSizeBytes === DEFAULT_BLOCK_SIZE_BYTES ? {} : {blockSize: formatSizeExact(config.blockSizeBytes)}),
+    ...formatObjectStores(config.objectStores, (dir) => formatDir(dir, baseDir)),
     pools: config.pools.map((pool) => ({
       name: pool.name,
       role: pool.role,
@@ -63,7 +65,7 @@ export function formatConfig(config: ShmrConfig, comment?: string): string {
       ...formatTopology(pool.topology),
       ...(pool.placement === DEFAULT_PLACEMENT_POLICY ? {} : {placement: pool.placement}),
       ...(pool.rateBytesPerSecond === undefined ? {} : {rate: formatSizeExact(pool.rateBytesPerSecond)}),
-      drives: Object.fromEntries(pool.drives.map((drive) => [drive.name, formatDir(drive.dir, baseDir)])),
+      drives: Object.fromEntries(pool.drives.map((drive) => [drive.name, drive.bucket ? formatBucketDrive(drive.bucket) : formatDir(drive.dir, baseDir)])),
     })),
     ...formatMount(config.mount),
     ...(config.tiers.length > 0 ? {tiers: config.tiers.map(formatTierRule)} : {}),

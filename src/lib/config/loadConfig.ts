@@ -11,7 +11,8 @@ import {
   defaultMountConfig, defaultPoolBlockSize, MIN_CACHED_BLOCKS, MOUNT_KEYS, parseBlockSize, parseBoolean, parseFill, parsePoolRate, parseCacheSize, parseLogLevel, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
   POOL_KEYS, TOP_LEVEL_KEYS,
 } from './schema.js'
-import type {DriveConfig, MountConfig, PoolConfig, ShmrConfig} from './types.js'
+import type {DriveConfig, MountConfig, ObjectStoreConfig, PoolConfig, ShmrConfig} from './types.js'
+import {describeBucket, isBucketValue, parseBucketDrive, parseObjectStores} from './objectStores.js'
 
 export const DEFAULT_CONFIG_FILE = 'shmr.yaml'
 
@@ -102,12 +103,13 @@ function parseTopLevel(raw: unknown, file: string, problems: Problems): ShmrConf
   const metadataDir = problems.attempt('metadata', () => problems.directory('metadata', parseDir(required('metadata'), baseDir, 'metadata'), 'exclusive'))
   const mountpoint = problems.attempt('mountpoint', () => problems.directory('mountpoint', parseDir(required('mountpoint'), baseDir, 'mountpoint'), 'mountpoint'))
   const blockSizeBytes = problems.attempt('blockSize', () => (top.blockSize === undefined ? DEFAULT_BLOCK_SIZE_BYTES : parseBlockSize(top.blockSize)))
-  const pools = parsePools(required('pools'), baseDir, blockSizeBytes ?? DEFAULT_BLOCK_SIZE_BYTES, problems)
+  const objectStores = parseObjectStores(top.objectStores, baseDir, problems)
+  const pools = parsePools(required('pools'), baseDir, blockSizeBytes ?? DEFAULT_BLOCK_SIZE_BYTES, objectStores, problems)
   const mount = parseMount(top.mount, problems)
   const tiers = parseTierRules(top.tiers, pools, problems)
   if (pools && mount) checkCacheHoldsBlocks(mount.cacheBytes, pools, problems)
-  if (metadataDir === undefined || mountpoint === undefined || blockSizeBytes === undefined || !pools || !mount || !tiers) return undefined
-  return {file, metadataDir, mountpoint, blockSizeBytes, pools, mount, tiers}
+  if (metadataDir === undefined || mountpoint === undefined || blockSizeBytes === undefined || !pools || !mount || !tiers || !objectStores) return undefined
+  return {file, metadataDir, mountpoint, blockSizeBytes, pools, mount, tiers, objectStores}
 }
 
 /**
@@ -149,13 +151,13 @@ function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {
   return {...parsed as MountConfig, ...(tierEveryMs === null ? {} : {tierEveryMs}), ...(tierAtFill === null ? {} : {tierAtFill})}
 }
 
-function parsePools(raw: unknown, baseDir: string, blockSizeBytes: number, problems: Problems): PoolConfig[] | undefined {
+function parsePools(raw: unknown, baseDir: string, blockSizeBytes: number, stores: readonly ObjectStoreConfig[] | undefined, problems: Problems): PoolConfig[] | undefined {
   if (raw === undefined) return undefined
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.add('pools', 'must be a list of pools (a write pool, then archive pools in priority order)')
     return undefined
   }
-  const pools = raw.map((entry, index) => parsePool(entry, `pools[${index}]`, baseDir, blockSizeBytes, problems))
+  const pools = raw.map((entry, index) => parsePool(entry, `pools[${index}]`, baseDir, blockSizeBytes, stores, problems))
   if (pools.some((pool) => pool === undefined)) return undefined
   const valid = pools as PoolConfig[]
   const writePools = valid.filter((pool) => pool.role === 'write')
@@ -163,11 +165,13 @@ function parsePools(raw: unknown, baseDir: string, blockSizeBytes: number, probl
   if (!valid.some((pool) => pool.role === 'archive')) problems.add('pools', 'needs at least one pool with role archive')
   reportDuplicates(valid.map((pool) => pool.name), 'pool name', 'pools', problems)
   reportDuplicates(valid.flatMap((pool) => pool.drives.map((drive) => drive.name)), 'drive name', 'pools', problems)
+  // Like two drives sharing a directory: one bucket and prefix holds one drive's objects.
+  reportDuplicates(valid.flatMap((pool) => pool.drives.flatMap((drive) => (drive.bucket ? [describeBucket(drive.bucket)] : []))), 'bucket', 'pools', problems)
   // The write pool first, archive pools after it in the order written (their priority).
   return [...writePools, ...valid.filter((pool) => pool.role !== 'write')]
 }
 
-function parsePool(raw: unknown, where: string, baseDir: string, fsBlockSizeBytes: number, problems: Problems): PoolConfig | undefined {
+function parsePool(raw: unknown, where: string, baseDir: string, fsBlockSizeBytes: number, stores: readonly ObjectStoreConfig[] | undefined, problems: Problems): PoolConfig | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     problems.add(where, 'must be a map with name, role and drives')
     return undefined
@@ -181,7 +185,10 @@ function parsePool(raw: unknown, where: string, baseDir: string, fsBlockSizeByte
   const topology = problems.attempt(where, () => parseTopology(pool.erasure, pool.mirror))
   const placement = problems.attempt(`${where}.placement`, () => parsePlacement(pool.placement))
   const rate = problems.attempt(`${where}.rate`, () => (pool.rate === undefined ? null : parsePoolRate(pool.rate)))
-  const drives = parseDrives(pool.drives, `${where}.drives`, baseDir, problems)
+  const drives = parseDrives(pool.drives, `${where}.drives`, baseDir, stores, problems)
+  // The mount writes every new block to the write pool and fsyncs it before answering: that
+  // needs a local drive, not a round trip to a store per file.
+  for (const drive of drives ?? []) if (role === 'write' && drive.bucket) problems.add(`${where}.drives.${drive.name}`, 'a write pool\'s drives must be directories; buckets can only be archive drives')
   if (drives && topology && drives.length < shardCount(topology)) {
     problems.add(where, `scheme ${describeTopology(topology)} needs ${shardCount(topology)} drives, the pool has ${drives.length}`)
   }
@@ -189,15 +196,17 @@ function parsePool(raw: unknown, where: string, baseDir: string, fsBlockSizeByte
   return {name, role, blockSizeBytes, topology, placement, drives, ...(rate === null ? {} : {rateBytesPerSecond: rate})}
 }
 
-function parseDrives(raw: unknown, where: string, baseDir: string, problems: Problems): DriveConfig[] | undefined {
+function parseDrives(raw: unknown, where: string, baseDir: string, stores: readonly ObjectStoreConfig[] | undefined, problems: Problems): DriveConfig[] | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
-    problems.add(where, 'must be a map of drive name to directory, e.g. {smr0: /mnt/smr0}')
+    problems.add(where, 'must be a map of drive name to directory, e.g. {smr0: /mnt/smr0}, or to a bucket, e.g. {s3a: {objectStore: swift, bucket: shmr-a}}')
     return undefined
   }
   const drives: DriveConfig[] = []
-  for (const [name, dir] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const driveWhere = `${where}.${name}`
-    const drive = problems.attempt(driveWhere, () => ({name: parseName(name, 'drive name'), dir: problems.directory(driveWhere, parseDir(dir, baseDir, 'drive directory'), 'exclusive')}))
+    const drive = problems.attempt(driveWhere, (): DriveConfig => (isBucketValue(value)
+      ? parseBucketDrive(parseName(name, 'drive name'), value as Record<string, unknown>, stores, driveWhere, problems)
+      : {name: parseName(name, 'drive name'), dir: problems.directory(driveWhere, parseDir(value, baseDir, 'drive directory'), 'exclusive')}))
     if (drive) drives.push(drive)
   }
   return drives.length === Object.keys(raw).length ? drives : undefined

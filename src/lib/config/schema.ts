@@ -14,7 +14,7 @@ import type {MountConfig, PoolRole} from './types.js'
  * loadConfig (YAML → ShmrConfig) and formatConfig (ShmrConfig → YAML).
  */
 
-export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'pools', 'mount', 'tiers'] as const
+export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'objectStores', 'pools', 'mount', 'tiers'] as const
 export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead', 'logLevel', 'tierEvery', 'tierAtFill', 'refuseUnreadable'] as const
 export const POOL_KEYS = ['name', 'role', 'blockSize', 'erasure', 'mirror', 'placement', 'rate', 'drives'] as const
 export const ERASURE_KEYS = ['data', 'parity'] as const

@@ -4,11 +4,48 @@ import type {TierRule} from './tierRules.js'
 
 export type PoolRole = 'write' | 'archive'
 
-export interface DriveConfig {
+/** A drive: a directory, or (archive pools only) a bucket or prefix of an object store. */
+export type DriveConfig = DirectoryDriveConfig | BucketDriveConfig
+
+export interface DirectoryDriveConfig {
   /** Unique across the filesystem: shard records and identity files name drives by it. */
   readonly name: string
   /** Absolute path of the drive's directory (usually its mount point, e.g. /mnt/smr0). */
   readonly dir: string
+  readonly bucket?: undefined
+}
+
+export interface BucketDriveConfig {
+  readonly name: string
+  readonly dir?: undefined
+  readonly bucket: BucketLocation
+}
+
+/** Where a bucket drive's objects are: one object per file a directory drive would hold, keyed by `prefix` + its relative path. */
+export interface BucketLocation {
+  readonly store: ObjectStoreConfig
+  readonly bucket: string
+  /** Empty, or ending in '/'. */
+  readonly prefix: string
+}
+
+/**
+ * An S3-compatible object store (`objectStores` in the config). Credentials are not part of the
+ * config: they are read when the store is first used, from `credentialsFile` or the environment.
+ */
+export interface ObjectStoreConfig {
+  readonly name: string
+  /** http(s)://host[:port] */
+  readonly endpoint: string
+  readonly region: string
+  /** Bucket in the path (http://host/bucket/key) rather than the host name: what most stores other than AWS need. */
+  readonly pathStyle: boolean
+  /** What placement counts as each bucket's size: a store reports no free space. */
+  readonly capacityBytes: number
+  /** A file of `accessKey = ...` and `secretKey = ...` lines, readable by its owner only; undefined: $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY. */
+  readonly credentialsFile?: string
+  /** A request unanswered after this long is abandoned (and retried). */
+  readonly requestTimeoutMs: number
 }
 
 export interface PoolConfig {
@@ -58,4 +95,6 @@ export interface ShmrConfig {
   readonly mount: MountConfig
   /** Tiering rules for `shmr tier`, in order: the first that matches a file decides. */
   readonly tiers: readonly TierRule[]
+  /** Object stores bucket drives name, by name. */
+  readonly objectStores: readonly ObjectStoreConfig[]
 }

@@ -12,7 +12,7 @@ import {moveDriveInConfig, type MovedDrive} from '../drives/replaceDrive.js'
 import type {DriveEntry} from '../meta/records.js'
 import {loadConfig} from '../config/loadConfig.js'
 import {ShmrError} from '../errors.js'
-import {Drive} from '../pools/drive.js'
+import {DirectoryDrive} from '../pools/directoryDrive.js'
 import type {ControlHandlers} from './controlServer.js'
 import type {CancelResult, DegradedState, FlushResult, ServerStatus} from './protocol.js'
 import type {ServerTasks} from './serverTasks.js'
@@ -56,7 +56,7 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
     repair: async (request, context): Promise<VerifyReport> => tasks.repair(request, context),
     driveAdd: async ({pool, name, dir}): Promise<AddedDrive> => {
       const added = await addDriveTo(store, currentConfig(served), {pool, name, dir})
-      core.pools.join(new Drive(added.id, added.name, added.pool, added.dir))
+      core.pools.join(new DirectoryDrive(added.id, added.name, added.pool, added.dir))
       return added
     },
     driveRemove: async ({name}): Promise<RemovedDrive> => {
@@ -68,11 +68,11 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
     driveReplace: async ({name, dir}): Promise<MovedDrive> => {
       const entry = archiveDriveAtRest(served, tasks, name, 'replace')
       if (!entry) throw new ShmrError('BAD_CONFIG', `drive ${name} is in the config but not part of the filesystem`)
-      const from = core.pools.drive(entry.id)!.dir
+      const from = core.pools.drive(entry.id)!.location
       await moveDriveInConfig(currentConfig(served), name, dir)
       // Served from the new directory from now on: left out until the repair that follows adopts it.
       core.pools.leave(entry.id)
-      core.pools.join(new Drive(entry.id, entry.name, entry.pool, dir))
+      core.pools.join(new DirectoryDrive(entry.id, entry.name, entry.pool, dir))
       core.pools.unavailable.add(entry.id)
       return {drive: name, from, to: dir}
     },

@@ -70,7 +70,7 @@ export async function decodeFile(file: FoundFile, output: DecodeOutput, options:
         let fault: ShardFault = 'missing'
         for (const copy of block.shards[shardIndex] ?? []) {
           shardsUsed++
-          const result = await readShardFile(copy.file, target, copy.name.crc32c)
+          const result = await (copy.read ? copy.read(target, copy.name.crc32c) : readShardFile(copy.file, target, copy.name.crc32c))
           if (!result) return void (believed = true)
           fault = result
         }

@@ -6,19 +6,29 @@ import {catalogShards, type FoundFile} from './catalog.js'
 import {decodeFile, type DecodeReport} from './decodeFile.js'
 import {checkOutputPath, fileOutput, streamOutput} from './decodeOutput.js'
 import {scanShards} from './scanShards.js'
+import {isBucketUrl, scanBuckets} from './scanBuckets.js'
+import type {ObjectStoreConfig} from '../config/types.js'
 
-/** Every file whose shards are found under `dirs`, with its layout and health. No metadata needed. */
-export async function listShardFiles(dirs: readonly string[]): Promise<FoundFile[]> {
+/**
+ * Every file whose shards are found under `sources` (directories, and s3://bucket/prefix
+ * locations of `store`), with its layout and health. No metadata needed.
+ */
+export async function listShardFiles(sources: readonly string[], store?: ObjectStoreConfig): Promise<FoundFile[]> {
+  const urls = sources.filter(isBucketUrl)
+  const dirs = sources.filter((source) => !isBucketUrl(source))
   for (const dir of dirs) {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ShmrError('BAD_ARGUMENT', `${dir} is not a directory`)
   }
-  const files = catalogShards(await scanShards(dirs))
+  if (urls.length > 0 && !store) throw new ShmrError('BAD_ARGUMENT', `${urls[0]} is in an object store: say which`, {hint: 'add --endpoint http://HOST:PORT (credentials from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY, or --credentials-file)'})
+  const files = catalogShards([...await scanShards(dirs), ...(urls.length > 0 ? await scanBuckets(urls, store!) : [])])
   if (files.length === 0) throw new ShmrError('NOT_FOUND', `no shard files under ${dirs.join(', ')}`, {hint: 'give the archive drive directories, or a directory shards were copied to'})
   return files
 }
 
 export interface DecodeOptions {
+  /** Directories, and s3://bucket/prefix locations of `store`. */
   readonly dirs: readonly string[]
+  readonly store?: ObjectStoreConfig
   /** Which file, when the directories hold shards of several. */
   readonly fileId?: number
   /** A file path to write (sparse where the file has holes), or a stream such as stdout. */
@@ -36,7 +46,7 @@ export interface DecodeOptions {
 /** `shmr decode`: rebuilds one file from shard files alone. */
 export async function runDecode(options: DecodeOptions): Promise<DecodeReport> {
   if (typeof options.output === 'string') await checkOutputPath(options.output)
-  const files = await listShardFiles(options.dirs)
+  const files = await listShardFiles(options.dirs, options.store)
   const file = chooseFile(files, options.fileId)
   if (file.blocks.length === 0) {
     throw new ShmrError('CORRUPT', `file ${file.fileId} has no shard file whose name can be believed`, {

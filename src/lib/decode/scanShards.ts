@@ -1,12 +1,16 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import type {ShardFault} from '../blocks/shardFile.js'
 import {parseShardName, type ShardName} from '../format/shardName.js'
 
-/** A shard file found on disk: where it is (as found by walking, never from its name) and what its name says. */
+/** A shard file found on disk or in a bucket: where it is (as found by walking or listing, never from its name) and what its name says. */
 export interface FoundShard {
+  /** Its path, or s3://bucket/key for an object. */
   readonly file: string
   readonly name: ShardName
   readonly sizeBytes: number
+  /** How to read it when it is not a local file (an object of a store). */
+  readonly read?: (target: Uint8Array, expectedCrc: number) => Promise<ShardFault | undefined>
 }
 
 /**

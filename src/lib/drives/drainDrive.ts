@@ -78,7 +78,7 @@ export async function drainDrive(config: ShmrConfig, options: DrainOptions): Pro
   let store: MetaStore | undefined
   try {
     store = await MetaStore.open(config.metadataDir, {readOnly: options.dryRun})
-    const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
+    const pools = await PoolSet.open(config, store.superblock, {allowUnavailable: true})
     const report = await drainOn({store, pools, blocks: new BlockStore(pools)}, options, startedMs)
     if (report.dryRun || options.undo) return report
     // Offline, nobody can still be reading the old files: they go now.

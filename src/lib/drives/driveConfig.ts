@@ -12,7 +12,7 @@ export function checkNewDriveDir(dir: string, config: ShmrConfig): void {
   const entries = fs.readdirSync(dir).filter((entry) => !IGNORABLE_DIR_ENTRIES.includes(entry))
   if (entries.length > 0) throw new ShmrError('NOT_EMPTY', `${dir} is not empty (holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`, {hint: 'a new drive starts empty: give an empty directory'})
   const real = fs.realpathSync(dir)
-  const used = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]
+  const used = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.flatMap((drive) => (drive.dir === undefined ? [] : [drive.dir])))]
   if (used.some((other) => fs.existsSync(other) && fs.realpathSync(other) === real)) throw new ShmrError('BAD_ARGUMENT', `${dir} is used by this filesystem already`)
 }
 

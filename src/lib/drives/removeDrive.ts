@@ -1,4 +1,6 @@
 import fs from 'node:fs'
+import {describeDrive} from '../config/objectStores.js'
+import {BucketDrive} from '../pools/bucketDrive.js'
 import path from 'node:path'
 import {shardCount} from '../blocks/topology.js'
 import type {ShmrConfig} from '../config/types.js'
@@ -46,7 +48,7 @@ export async function removeDrive(config: ShmrConfig, name: string): Promise<Rem
 /** The removal itself, from an open store (the command's, or the mount's inside its server, which then has its pools let the drive go). */
 export async function removeDriveFrom(store: MetaStore, config: ShmrConfig, name: string): Promise<RemovedDrive> {
   const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === name))!
-  const dir = pool.drives.find((drive) => drive.name === name)!.dir
+  const drive = pool.drives.find((candidate) => candidate.name === name)!
   const id = store.superblock.drives.find((drive) => drive.name === name)?.id
   if (id === undefined) throw new ShmrError('BAD_CONFIG', `drive ${name} is in the config but not part of the filesystem`)
   const used = [...blocksOnDrive(store, id)].length
@@ -57,6 +59,7 @@ export async function removeDriveFrom(store: MetaStore, config: ShmrConfig, name
   await store.removeDrive(id)
   await replaceFile(config.file, Buffer.from(text))
   // What shmr put there, nothing else: the disk can be reused or given to another filesystem.
-  for (const entry of [DRIVE_IDENTITY_FILE, SNAPSHOT_DIR, DRIVE_DATA_DIR]) fs.rmSync(path.join(dir, entry), {recursive: true, force: true})
-  return {pool: pool.name, name, dir}
+  if (drive.bucket) await new BucketDrive(id, name, pool.name, drive.bucket).removeFile(DRIVE_IDENTITY_FILE).catch(() => undefined)
+  else for (const entry of [DRIVE_IDENTITY_FILE, SNAPSHOT_DIR, DRIVE_DATA_DIR]) fs.rmSync(path.join(drive.dir, entry), {recursive: true, force: true})
+  return {pool: pool.name, name, dir: describeDrive(drive)}
 }

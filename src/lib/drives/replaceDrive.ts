@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import {describeDrive} from '../config/objectStores.js'
 import {loadConfig} from '../config/loadConfig.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
@@ -41,7 +42,7 @@ export async function replaceDrive(config: ShmrConfig, options: {name: string; d
   } else {
     const holder = ExclusiveLock.holder(config.metadataDir)
     if (holder) throw new ShmrError('LOCKED', `the filesystem is in use by shmr ${holder.purpose} (PID ${holder.pid})`, {hint: 'wait for it first'})
-    moved = {drive: options.name, from: pool.drives.find((drive) => drive.name === options.name)!.dir, to}
+    moved = {drive: options.name, from: describeDrive(pool.drives.find((drive) => drive.name === options.name)!), to}
     await moveDriveInConfig(config, options.name, to)
   }
   const verify = await runVerify(loadConfig(config.file, {missingDrivesAllowed: true}), {targets: [], repair: true, rateBytesPerSecond: options.rateBytesPerSecond, onTotal: options.onTotal, onBytes: options.onBytes})

@@ -98,7 +98,7 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
   try {
     await probeStore(config.metadataDir, {write: true})
     store = await MetaStore.open(config.metadataDir)
-    const pools = PoolSet.open(config, store.superblock, {degradedArchive: true})
+    const pools = await PoolSet.open(config, store.superblock, {degradedArchive: true})
     const madePrivate = describePrivate(makePrivate(config))
     if (madePrivate) options.log(madePrivate)
     checkMountpoint(mountpoint)

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises'
 import {BlockStore} from '../blocks/blockStore.js'
 import type {ShmrConfig} from '../config/types.js'
 import {askServer} from '../control/controlClient.js'
@@ -41,7 +40,7 @@ export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRu
   let store: MetaStore | undefined
   try {
     store = await MetaStore.open(config.metadataDir, {readOnly: options.dryRun})
-    const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
+    const pools = await PoolSet.open(config, store.superblock, {allowUnavailable: true})
     return await collect(store, pools, new BlockStore(pools), options, false)
   } finally {
     await store?.close()
@@ -68,7 +67,7 @@ async function collect(store: MetaStore, pools: PoolSet, blocks: BlockStore, opt
   const unreferenced = await findUnreferencedFiles(store, blocks, pools)
   const old = unreferenced.filter((file) => file.mtimeMs <= cutoff)
   if (!options.dryRun && !mounted) {
-    for (const file of old) await fs.rm(pools.drive(file.drive)!.resolve(file.path), {force: true})
+    for (const file of old) await pools.drive(file.drive)!.removeFile(file.path)
   }
   return {
     dryRun: options.dryRun, graceMs: options.graceMs,

@@ -1,7 +1,5 @@
-import fs from 'node:fs/promises'
 import path from 'node:path'
 import type {BlockStore} from '../blocks/blockStore.js'
-import {DRIVE_DATA_DIR} from '../format/constants.js'
 import {parseShardName} from '../format/shardName.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {PoolSet} from '../pools/poolSet.js'
@@ -33,13 +31,11 @@ export async function findUnreferencedFiles(store: MetaStore, blocks: BlockStore
   const found: UnreferencedFile[] = []
   for (const drive of pools.drivesById.values()) {
     if (pools.unavailable.has(drive.id)) continue
-    const names = (await fs.readdir(drive.resolve(DRIVE_DATA_DIR), {recursive: true}).catch(() => [])) as string[]
-    for (const relative of names) {
-      if (!parseShardName(path.basename(relative))) continue
-      const driveRelative = path.join(DRIVE_DATA_DIR, relative)
+    for (const driveRelative of await drive.listDataFiles()) {
+      if (!parseShardName(path.basename(driveRelative))) continue
       if (referenced.has(`${drive.id}:${driveRelative}`)) continue
-      const stats = await fs.stat(drive.resolve(driveRelative))
-      found.push({drive: drive.id, driveName: drive.name, path: driveRelative, sizeBytes: stats.size, mtimeMs: stats.mtimeMs})
+      const stats = await drive.stat(driveRelative)
+      if (stats) found.push({drive: drive.id, driveName: drive.name, path: driveRelative, ...stats})
     }
   }
   return found

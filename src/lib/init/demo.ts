@@ -45,8 +45,9 @@ export async function initDemo(dir: string, options: {image?: ImageOptions} = {}
     ],
     mount: defaultMountConfig(),
     tiers: [],
+    objectStores: [],
   }
-  const dirs = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.map((drive) => drive.dir))]
+  const dirs = [config.metadataDir, config.mountpoint, path.join(root, 'write', 'ssd0'), ...archiveDrives.map((drive) => drive.dir)]
   for (const created of dirs) fs.mkdirSync(created, {recursive: true, ...(created === config.mountpoint ? {} : {mode: PRIVATE_DIR_MODE})})
   fs.writeFileSync(file, formatConfig(config, 'shmr demo filesystem, written by `shmr init --demo`.\nDrive directories stand in for an SSD (write pool) and six SMR drives (archive pool).'),
     {mode: PRIVATE_FILE_MODE})

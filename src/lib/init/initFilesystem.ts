@@ -2,7 +2,9 @@ import {randomUUID} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type {ShmrConfig} from '../config/types.js'
-import {ShmrError} from '../errors.js'
+import {isShmrError, ShmrError} from '../errors.js'
+import {describeDrive} from '../config/objectStores.js'
+import {BucketDrive} from '../pools/bucketDrive.js'
 import {formatSize} from '../format/size.js'
 import {DRIVE_DATA_DIR, DRIVE_IDENTITY_FILE, FORMAT_VERSION, IGNORABLE_DIR_ENTRIES, MAX_FILE_SIZE_BYTES, PRIVATE_DIR_MODE, ROOT_INODE} from '../format/constants.js'
 import {MetaStore} from '../meta/metaStore.js'
@@ -43,17 +45,26 @@ export async function initFilesystem(config: ShmrConfig, options: {image?: Image
   const image = options.image && checkImage(config, options.image)
   checkEmpty(config)
   const uuid = randomUUID()
-  const drives = config.pools.flatMap((pool) => pool.drives.map((drive) => ({name: drive.name, pool: pool.name, dir: drive.dir})))
-    .map((drive, index) => ({id: index + 1, ...drive}))
+  const configured = config.pools.flatMap((pool) => pool.drives.map((drive) => ({pool: pool.name, drive})))
+  const buckets = configured.flatMap(({pool, drive}, index) => (drive.bucket ? [new BucketDrive(index + 1, drive.name, pool, drive.bucket)] : []))
+  await checkBucketsEmpty(buckets)
+  const drives = configured.map(({pool, drive}, index) => ({id: index + 1, name: drive.name, pool, dir: describeDrive(drive)}))
   const superblock: Superblock = {
     formatVersion: FORMAT_VERSION, uuid, blockSizeBytes: config.blockSizeBytes, createdAt: new Date().toISOString(),
     drives: drives.map(({id, name, pool}) => ({id, name, pool})),
     ...(image ? {image: {name: IMAGE_NAME, ino: ROOT_INODE + 1, sizeBytes: image.sizeBytes}} : {}),
   }
   try {
-    for (const drive of drives) {
+    for (const [index, {pool, drive}] of configured.entries()) {
+      const identity = {filesystemUuid: uuid, driveId: index + 1, driveName: drive.name, pool, formatVersion: FORMAT_VERSION}
+      if (drive.bucket) {
+        const bucket = buckets.find((candidate) => candidate.id === index + 1)!
+        await bucket.ensureBucket()
+        await bucket.writeIdentity(identity)
+        continue
+      }
       fs.mkdirSync(path.join(drive.dir, DRIVE_DATA_DIR), {mode: PRIVATE_DIR_MODE})
-      await writeDriveIdentity(drive.dir, {filesystemUuid: uuid, driveId: drive.id, driveName: drive.name, pool: drive.pool, formatVersion: FORMAT_VERSION})
+      await writeDriveIdentity(drive.dir, identity)
       await syncPath(drive.dir)
     }
     const store = await MetaStore.create(config.metadataDir, superblock, (created) => {
@@ -71,7 +82,8 @@ export async function initFilesystem(config: ShmrConfig, options: {image?: Image
     // The metadata directory is the user's; what shmr keeps in it is for no one else to read.
     makePrivate(config)
   } catch (error) {
-    undoDrives(drives.map((drive) => drive.dir), uuid)
+    undoDrives(configured.flatMap(({drive}) => (drive.dir === undefined ? [] : [drive.dir])), uuid)
+    await Promise.all(buckets.map((bucket) => undoBucket(bucket, uuid)))
     throw error
   }
   return {
@@ -108,6 +120,7 @@ function checkEmpty(config: ShmrConfig): void {
   refuseContents(config.metadataDir, 'metadata directory')
   for (const pool of config.pools) {
     for (const drive of pool.drives) {
+      if (drive.bucket) continue
       const identity = readDriveIdentity(drive.dir)
       if (identity) {
         throw new ShmrError('FS_EXISTS', `drive ${drive.name}: ${drive.dir} already belongs to filesystem ${identity.filesystemUuid}`,
@@ -135,5 +148,29 @@ function undoDrives(dirs: readonly string[], uuid: string): void {
       // A damaged identity file from this very run: leave it, the error being thrown says why.
     }
     fs.rmSync(path.join(dir, DRIVE_DATA_DIR), {recursive: true, force: true})
+  }
+}
+
+/** Bucket drives must hold nothing yet under their prefix (a bucket that does not exist yet is created). */
+async function checkBucketsEmpty(buckets: readonly BucketDrive[]): Promise<void> {
+  for (const bucket of buckets) {
+    const identity = await bucket.readIdentity().catch((error: unknown) => {
+      if (isShmrError(error, 'CORRUPT')) return undefined
+      throw error
+    })
+    if (identity) {
+      throw new ShmrError('FS_EXISTS', `drive ${bucket.name}: ${bucket.location} already belongs to filesystem ${identity.filesystemUuid}`, {hint: 'give each filesystem its own buckets or prefixes'})
+    }
+    if (!await bucket.isEmpty()) {
+      throw new ShmrError('NOT_EMPTY', `drive ${bucket.name}: ${bucket.location} is not empty`, {hint: 'shmr only initialises empty buckets and prefixes; use another prefix, or empty it first'})
+    }
+  }
+}
+
+async function undoBucket(bucket: BucketDrive, uuid: string): Promise<void> {
+  try {
+    if ((await bucket.readIdentity())?.filesystemUuid === uuid) await bucket.removeFile(DRIVE_IDENTITY_FILE)
+  } catch {
+    // Unreachable or damaged: the error being thrown says why; the identity left names this run's filesystem, which never opened.
   }
 }

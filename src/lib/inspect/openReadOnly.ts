@@ -14,7 +14,7 @@ export type ReadOnlyFs = OpenNamespace
 export async function withReadOnlyFs<T>(config: ShmrConfig, work: (fs: ReadOnlyFs) => Promise<T>): Promise<T> {
   const store = await MetaStore.open(config.metadataDir, {readOnly: true})
   try {
-    const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
+    const pools = await PoolSet.open(config, store.superblock, {allowUnavailable: true})
     const blocks = new BlockStore(pools)
     return await work({store, pools, blocks, namespace: new Namespace(store, blocks, {isOpen: () => false})})
   } finally {

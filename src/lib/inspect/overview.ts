@@ -81,7 +81,7 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
     for (const key of topologies) byTopology[key] = {files: (byTopology[key]?.files ?? 0) + 1, bytes: (byTopology[key]?.bytes ?? 0) + (inode.storedBytes ?? 0)}
     for (const key of filePools) byPool[key] = {files: (byPool[key]?.files ?? 0) + 1, bytes: (byPool[key]?.bytes ?? 0) + (inode.storedBytes ?? 0)}
   }
-  const problems = new Map(checkDrives(config, superblock).map((problem) => [problem.drive, problem.message]))
+  const problems = new Map((await checkDrives(config, superblock)).map((problem) => [problem.drive, problem.message]))
   const spaces = new Map((await poolSpaces(pools)).map((space) => [space.pool, space]))
   const poolRows = await Promise.all(pools.pools.map(async (pool) => ({
     name: pool.name, role: pool.role, scheme: describeTopology(pool.topology), blockSizeBytes: pool.blockSizeBytes,
@@ -90,7 +90,7 @@ export async function inspectOverview(config: ShmrConfig, {store, pools, blocks}
     drives: await Promise.all(pool.drives.map(async (drive): Promise<DriveOverview> => {
       const space = await drive.space().catch(() => undefined)
       return {
-        name: drive.name, dir: drive.dir, present: space !== undefined && !pools.unavailable.has(drive.id), problem: problems.get(drive.name),
+        name: drive.name, dir: drive.location, present: space !== undefined && !pools.unavailable.has(drive.id), problem: problems.get(drive.name),
         draining: pools.draining.has(drive.id),
         ...(spaces.get(pool.name)!.fullAfterBytes.has(drive.id) ? {fullAfterBytes: spaces.get(pool.name)!.fullAfterBytes.get(drive.id)!} : {}),
         capacityBytes: space?.totalBytes ?? 0, freeBytes: space?.freeBytes ?? 0, usedBytes: space ? space.totalBytes - space.freeBytes : 0,

@@ -30,11 +30,16 @@ export function readDriveIdentity(dir: string): DriveIdentity | undefined {
     if (systemErrorCode(error) === 'ENOENT') return undefined
     throw new ShmrError('IO', `cannot read drive identity ${file}: ${(error as Error).message}`)
   }
+  return parseDriveIdentity(text, file)
+}
+
+/** An identity file's text; CORRUPT (naming `where`) when it is not one. */
+export function parseDriveIdentity(text: string, where: string): DriveIdentity {
   try {
     const parsed = JSON.parse(text) as DriveIdentity
     if (typeof parsed.filesystemUuid !== 'string' || typeof parsed.driveId !== 'number') throw new Error('fields missing')
     return parsed
   } catch {
-    throw new ShmrError('CORRUPT', `drive identity ${file} is damaged`, {hint: 'restore it, or run `shmr verify --repair` to rewrite it'})
+    throw new ShmrError('CORRUPT', `drive identity ${where} is damaged`, {hint: 'restore it, or run `shmr verify --repair` to rewrite it'})
   }
 }

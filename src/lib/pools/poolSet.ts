@@ -1,10 +1,13 @@
 import fs from 'node:fs'
 import type {Topology} from '../blocks/topology.js'
 import type {PoolConfig, PoolRole, ShmrConfig} from '../config/types.js'
-import {ShmrError, type ShmrErrorCode} from '../errors.js'
+import {isShmrError, ShmrError, type ShmrErrorCode} from '../errors.js'
+import {describeDrive} from '../config/objectStores.js'
 import {IGNORABLE_DIR_ENTRIES} from '../format/constants.js'
 import type {Superblock} from '../meta/records.js'
-import {Drive} from './drive.js'
+import {BucketDrive} from './bucketDrive.js'
+import type {Drive} from './drive.js'
+import {openDrive} from './openDrive.js'
 import {readDriveIdentity} from './driveIdentity.js'
 import {PLACEMENT_POLICIES, type PlacementPolicy} from './policies/index.js'
 import {RateLimiter} from './rateLimiter.js'
@@ -76,8 +79,8 @@ export class PoolSet {
     for (const pool of pools) for (const drive of pool.drives) this.drivesById.set(drive.id, drive)
   }
 
-  static open(config: ShmrConfig, superblock: Superblock, options: OpenPoolsOptions = {}): PoolSet {
-    const problems = checkDrives(config, superblock)
+  static async open(config: ShmrConfig, superblock: Superblock, options: OpenPoolsOptions = {}): Promise<PoolSet> {
+    const problems = await checkDrives(config, superblock)
     const archiveDrives = new Set(config.pools.filter((pool) => pool.role === 'archive').flatMap((pool) => pool.drives.map((drive) => drive.name)))
     const tolerable = (problem: DriveProblem): boolean =>
       (options.allowUnavailable === true && problem.code === 'DRIVE_MISSING') ||
@@ -90,7 +93,7 @@ export class PoolSet {
       })
     }
     const idByName = new Map(superblock.drives.map((entry) => [entry.name, entry.id]))
-    const pools = config.pools.map((pool) => new Pool(pool, pool.drives.map((drive) => new Drive(idByName.get(drive.name)!, drive.name, pool.name, drive.dir))))
+    const pools = config.pools.map((pool) => new Pool(pool, pool.drives.map((drive) => openDrive(idByName.get(drive.name)!, pool.name, drive))))
     const set = new PoolSet(pools, problems)
     for (const problem of problems) {
       const id = idByName.get(problem.drive)
@@ -139,9 +142,10 @@ export class PoolSet {
 }
 
 /** Every reason a configured drive cannot be used as the filesystem's drive of that name. */
-export function checkDrives(config: ShmrConfig, superblock: Superblock): DriveProblem[] {
+export async function checkDrives(config: ShmrConfig, superblock: Superblock): Promise<DriveProblem[]> {
   const problems: DriveProblem[] = []
-  const configured = new Map(config.pools.flatMap((pool) => pool.drives.map((drive) => [drive.name, {pool: pool.name, dir: drive.dir}] as const)))
+  const configured = new Map(config.pools.flatMap((pool) => pool.drives.map((drive) => [drive.name, {pool: pool.name, drive}] as const)))
+  const identityChecks: Array<Promise<DriveProblem | undefined>> = []
   for (const entry of superblock.drives) {
     const drive = configured.get(entry.name)
     if (!drive) {
@@ -151,13 +155,15 @@ export function checkDrives(config: ShmrConfig, superblock: Superblock): DrivePr
     if (drive.pool !== entry.pool) {
       problems.push({code: 'BAD_CONFIG', drive: entry.name, message: `drive ${entry.name} belongs to pool ${entry.pool}, but the config puts it in pool ${drive.pool}`})
     }
-    const problem = identityProblem(entry.name, entry.id, drive.dir, superblock.uuid)
-    if (problem) problems.push(problem)
+    identityChecks.push(drive.drive.bucket
+      ? bucketIdentityProblem(new BucketDrive(entry.id, entry.name, entry.pool, drive.drive.bucket), superblock.uuid)
+      : Promise.resolve(identityProblem(entry.name, entry.id, drive.drive.dir, superblock.uuid)))
   }
+  for (const problem of await Promise.all(identityChecks)) if (problem) problems.push(problem)
   const known = new Set(superblock.drives.map((entry) => entry.name))
   for (const [name, drive] of configured) {
     if (!known.has(name)) {
-      problems.push({code: 'BAD_CONFIG', drive: name, message: `drive ${name} (${drive.dir}) is in the config but not part of filesystem ${superblock.uuid}`})
+      problems.push({code: 'BAD_CONFIG', drive: name, message: `drive ${name} (${describeDrive(drive.drive)}) is in the config but not part of filesystem ${superblock.uuid}`})
     }
   }
   return problems
@@ -181,4 +187,27 @@ function identityProblem(name: string, id: number, dir: string, uuid: string): D
     return {code: 'DRIVE_MISPLACED', drive: name, message: `drive ${name}: ${dir} holds drive ${identity.driveName} of this filesystem (drives mounted at swapped paths?)`}
   }
   return undefined
+}
+
+/** identityProblem for a bucket drive: a store that cannot be reached, or an empty bucket, is a missing drive. */
+async function bucketIdentityProblem(drive: BucketDrive, uuid: string): Promise<DriveProblem | undefined> {
+  const {name} = drive
+  try {
+    const identity = await drive.readIdentity()
+    if (!identity) {
+      return await drive.isEmpty()
+        ? {code: 'DRIVE_MISSING', drive: name, message: `drive ${name}: ${drive.location} is empty (a replaced bucket? \`shmr verify --repair\` restores it)`}
+        : {code: 'DRIVE_FOREIGN', drive: name, message: `drive ${name}: ${drive.location} is not a shmr drive (no identity object)`}
+    }
+    if (identity.filesystemUuid !== uuid) {
+      return {code: 'DRIVE_FOREIGN', drive: name, message: `drive ${name}: ${drive.location} belongs to another filesystem (${identity.filesystemUuid}, not ${uuid})`}
+    }
+    if (identity.driveId !== drive.id) {
+      return {code: 'DRIVE_MISPLACED', drive: name, message: `drive ${name}: ${drive.location} holds drive ${identity.driveName} of this filesystem (buckets swapped in the config?)`}
+    }
+    return undefined
+  } catch (error) {
+    if (!isShmrError(error) || error.code === 'CORRUPT') throw error
+    return {code: 'DRIVE_MISSING', drive: name, message: `drive ${name}: ${error.message}`}
+  }
 }

@@ -29,6 +29,8 @@ export function makePrivate(config: ShmrConfig): string[] {
     if (entry.isFile()) tighten(path.join(config.metadataDir, entry.name), PRIVATE_FILE_MODE)
   }
   for (const drive of config.pools.flatMap((pool) => pool.drives)) {
+    // A bucket's objects are the store's to guard (its ACLs): there are no modes to tighten.
+    if (drive.bucket) continue
     tighten(path.join(drive.dir, DRIVE_DATA_DIR), PRIVATE_DIR_MODE)
     tighten(path.join(drive.dir, DRIVE_IDENTITY_FILE), PRIVATE_FILE_MODE)
   }

@@ -49,10 +49,11 @@ export interface PoolSpace {
  */
 export async function poolSpaces(pools: PoolSet): Promise<PoolSpace[]> {
   const drives = [...pools.drivesById.values()].filter((drive) => !pools.unavailable.has(drive.id))
-  const devices = new Map<number, number>()
-  const deviceOf = new Map<number, number>()
+  const devices = new Map<number | string, number>()
+  const deviceOf = new Map<number, number | string>()
   for (const drive of drives) {
-    const {dev} = await fs.stat(drive.dir)
+    // A bucket is a device of its own (the store's capacity setting is per bucket).
+    const dev = drive.dir === undefined ? `bucket ${drive.id}` : (await fs.stat(drive.dir)).dev
     deviceOf.set(drive.id, dev)
     devices.set(dev, (devices.get(dev) ?? 0) + 1)
   }

@@ -26,9 +26,10 @@ export interface SnapshotsWritten {
   readonly seconds: number
 }
 
-/** Every drive of every pool that can be written to now: each gets the snapshot. */
+/** Every directory drive of every pool that can be written to now: each gets the snapshot (bucket drives do not, yet: docs/LIMITATIONS.md). */
 export function snapshotDrivesOf(pools: PoolSet): SnapshotDrive[] {
-  return pools.pools.flatMap((pool) => pool.drives).filter((drive) => !pools.unavailable.has(drive.id)).map(({name, dir}) => ({name, dir}))
+  return pools.pools.flatMap((pool) => pool.drives).filter((drive) => !pools.unavailable.has(drive.id))
+    .flatMap(({name, dir}) => (dir === undefined ? [] : [{name, dir}]))
 }
 
 /** A snapshot's header is read from its first bytes: this many (a header is a few hundred). */

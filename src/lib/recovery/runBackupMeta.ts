@@ -33,7 +33,7 @@ export async function runBackupMeta(config: ShmrConfig, options: {output?: strin
   let store: MetaStore | undefined
   try {
     store = await MetaStore.open(config.metadataDir, {readOnly: mounted})
-    const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
+    const pools = await PoolSet.open(config, store.superblock, {allowUnavailable: true})
     if (output === undefined) return {to: 'drives', snapshot: await writeSnapshots(store, snapshotDrivesOf(pools))}
     const drives = snapshotDrivesOf(pools)
     const seq = Math.max(0, ...(await Promise.all(drives.map(async (drive) => (await listSnapshots(drive.dir))[0]?.seq ?? 0))))

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
+import {directoryOf} from '../config/objectStores.js'
 import type {PoolRole, ShmrConfig} from '../config/types.js'
 import type {FoundShard} from '../decode/scanShards.js'
 import {ShmrError, systemErrorCode} from '../errors.js'
@@ -59,7 +60,7 @@ export async function runRecover(config: ShmrConfig, options: RecoverOptions): P
       hint: '--force moves it aside (to shmr.mdb.before-recover-<time>) and recovers; --dry-run shows what would be restored',
     })
   }
-  const drives: ConfiguredDrive[] = config.pools.flatMap((pool) => pool.drives.map((drive) => ({name: drive.name, pool: pool.name, role: pool.role, dir: drive.dir})))
+  const drives: ConfiguredDrive[] = config.pools.flatMap((pool) => pool.drives.map((drive) => ({name: drive.name, pool: pool.name, role: pool.role, dir: directoryOf(drive, 'shmr recover')})))
   const uuid = identityUuid(drives)
   const {snapshot, file, rejected} = options.from ? readSnapshotFile(options.from) : await newestOnDrives(drives, uuid)
   const superblock = snapshot.dump.superblock

@@ -123,7 +123,7 @@ export async function runMigration(config: ShmrConfig, options: MigrationOptions
   let store: MetaStore | undefined
   try {
     store = await MetaStore.open(config.metadataDir, {readOnly: options.dryRun})
-    const pools = PoolSet.open(config, store.superblock)
+    const pools = await PoolSet.open(config, store.superblock)
     const blocks = new BlockStore(pools)
     const namespace = new Namespace(store, blocks, {isOpen: () => false})
     const report = await migrate({store, pools, blocks, namespace, mountpoint: config.mountpoint}, options, route, undefined, startedMs)

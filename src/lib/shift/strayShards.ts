@@ -1,7 +1,5 @@
-import fs from 'node:fs/promises'
 import path from 'node:path'
 import type {BlockStore} from '../blocks/blockStore.js'
-import {systemErrorCode} from '../errors.js'
 import {BLOCKS_PER_FANOUT_GROUP} from '../format/constants.js'
 import {parseShardName} from '../format/shardName.js'
 import type {MetaStore} from '../meta/metaStore.js'
@@ -33,23 +31,14 @@ export async function removeStrayShards(store: MetaStore, blocks: BlockStore, po
   for (const drive of drives) {
     if (pools.unavailable.has(drive.id)) continue
     for (const dir of dirs) {
-      for (const name of await listDir(drive.resolve(dir))) {
+      for (const name of await drive.listDir(dir)) {
         if (parseShardName(name)?.fileId !== ino) continue
         const relative = path.join(dir, name)
         if (referenced.has(`${drive.id}:${relative}`) || store.tombstones.find([drive.id, relative])) continue
-        await fs.rm(drive.resolve(relative), {force: true})
+        await drive.removeFile(relative)
         removed++
       }
     }
   }
   return removed
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await fs.readdir(dir)
-  } catch (error) {
-    if (systemErrorCode(error) === 'ENOENT') return []
-    throw error
-  }
 }

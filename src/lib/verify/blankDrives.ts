@@ -3,6 +3,7 @@ import path from 'node:path'
 import type {ShmrConfig} from '../config/types.js'
 import {DRIVE_DATA_DIR, IGNORABLE_DIR_ENTRIES, PRIVATE_DIR_MODE} from '../format/constants.js'
 import type {Superblock} from '../meta/records.js'
+import {BucketDrive} from '../pools/bucketDrive.js'
 import {readDriveIdentity, writeDriveIdentity} from '../pools/driveIdentity.js'
 
 /**
@@ -15,12 +16,21 @@ export async function adoptBlankDrives(config: ShmrConfig, superblock: Superbloc
   for (const pool of config.pools) {
     for (const drive of pool.drives) {
       const entry = superblock.drives.find((candidate) => candidate.name === drive.name)
-      if (!entry || !fs.existsSync(drive.dir) || readDriveIdentity(drive.dir)) continue
+      if (!entry) continue
+      const identity = {filesystemUuid: superblock.uuid, driveId: entry.id, driveName: entry.name, pool: entry.pool, formatVersion: superblock.formatVersion}
+      if (drive.bucket) {
+        // An empty bucket (or one not there yet) where the config names one: a replaced bucket.
+        const bucket = new BucketDrive(entry.id, drive.name, pool.name, drive.bucket)
+        if (!await bucket.isEmpty().catch(() => false)) continue
+        await bucket.ensureBucket()
+        await bucket.writeIdentity(identity)
+        adopted.push(drive.name)
+        continue
+      }
+      if (!fs.existsSync(drive.dir) || readDriveIdentity(drive.dir)) continue
       if (fs.readdirSync(drive.dir).some((name) => !IGNORABLE_DIR_ENTRIES.includes(name))) continue
       fs.mkdirSync(path.join(drive.dir, DRIVE_DATA_DIR), {mode: PRIVATE_DIR_MODE})
-      await writeDriveIdentity(drive.dir, {
-        filesystemUuid: superblock.uuid, driveId: entry.id, driveName: entry.name, pool: entry.pool, formatVersion: superblock.formatVersion,
-      })
+      await writeDriveIdentity(drive.dir, identity)
       adopted.push(drive.name)
     }
   }

@@ -74,7 +74,7 @@ export async function runVerify(config: ShmrConfig, options: VerifyOptions): Pro
     await probeStore(config.metadataDir, {write: !mounted})
     store = await MetaStore.open(config.metadataDir, {readOnly: mounted})
     const drivesAdopted = options.repair ? await adoptBlankDrives(config, store.superblock) : []
-    const pools = PoolSet.open(config, store.superblock, {allowUnavailable: true})
+    const pools = await PoolSet.open(config, store.superblock, {allowUnavailable: true})
     const blocks = new BlockStore(pools)
     const namespace = new Namespace(store, blocks, {isOpen: () => false})
     return await verifyOn({store, pools, blocks, namespace}, config, options, mounted ? 'read-only' : 'offline', drivesAdopted, startedMs)

@@ -1,0 +1,39 @@
+import path from 'node:path'
+import {ShmrError} from '../errors.js'
+import {parseShardName} from '../format/shardName.js'
+import type {ObjectStoreConfig} from '../config/types.js'
+import {BucketDrive} from '../pools/bucketDrive.js'
+import type {FoundShard} from './scanShards.js'
+
+/** An s3://bucket[/prefix] argument of decode. */
+const BUCKET_URL = /^s3:\/\/([^/]+)(?:\/(.*))?$/
+
+export function isBucketUrl(source: string): boolean {
+  return source.startsWith('s3://')
+}
+
+/**
+ * Lists the shard objects under each s3://bucket[/prefix] of `store` (every object whose name,
+ * after its last '/', is a shard name: a drive's prefix, or any prefix above several drives'),
+ * each read with a GET when decode needs it. Like a directory walk, only names are parsed.
+ */
+export async function scanBuckets(urls: readonly string[], store: ObjectStoreConfig): Promise<FoundShard[]> {
+  const found: FoundShard[] = []
+  for (const url of urls) {
+    const match = BUCKET_URL.exec(url)
+    if (!match) throw new ShmrError('BAD_ARGUMENT', `${url} is not an s3://BUCKET[/PREFIX] location`)
+    const prefix = match[2] ? `${match[2].replace(/\/+$/, '')}/` : ''
+    const drive = new BucketDrive(0, url, 'decode', {store, bucket: match[1]!, prefix})
+    let listed: Array<{key: string; sizeBytes: number}>
+    try {
+      listed = await drive.listAll()
+    } catch (error) {
+      throw new ShmrError('UNAVAILABLE', `cannot list ${url}: ${(error as Error).message}`, {hint: 'check --endpoint, the credentials ($AWS_ACCESS_KEY_ID, $AWS_SECRET_ACCESS_KEY or --credentials-file) and the bucket name'})
+    }
+    for (const {key, sizeBytes} of listed) {
+      const name = parseShardName(path.posix.basename(key))
+      if (name) found.push({file: `s3://${match[1]}/${prefix}${key}`, name, sizeBytes, read: (target, crc) => drive.readChecked(key, target, crc)})
+    }
+  }
+  return found
+}

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import type {BucketDriveConfig, ObjectStoreConfig} from '../../src/lib/config/types.js'
+import {objectStoreClient} from '../../src/lib/objectStore/objectStoreClient.js'
+import {shmr, type CliResult} from '../helpers/cli.js'
+import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
+import {startSwift, swiftMissing, type SwiftServer} from '../helpers/swiftServer.js'
+import {tempDir} from '../helpers/tempDir.js'
+
+/**
+ * Archive drives in an object store: a real OpenStack Swift with its S3 API, six buckets as the
+ * six drives of a 4+2 pool, behind three proxies (three stores): s0 holds b0, b1 and b2, s1 holds
+ * b3 and b4, s2 holds b5. Stopping s1 takes two drives away (reads rebuild around them); stopping
+ * s0 takes three (reads fail, naming the blocks).
+ */
+const missing = swiftMissing()
+
+describe('archive drives in an S3-compatible object store (OpenStack Swift)', {skip: missing}, () => {
+  let swift: SwiftServer
+  let credentialsFile: string
+  const outputs: string[] = []
+  const run = async (args: readonly string[], env?: Record<string, string>): Promise<CliResult> => {
+    const result = await shmr(args, env ? {env} : {})
+    outputs.push(result.stdout, result.stderr)
+    return result
+  }
+
+  before(async () => {
+    swift = await startSwift({proxies: 3})
+    credentialsFile = path.join(tempDir(), 'swift.credentials')
+    fs.writeFileSync(credentialsFile, `# test keys\naccessKey = ${swift.accessKey}\nsecretKey = ${swift.secretKey}\n`, {mode: 0o600})
+  })
+  after(async () => {
+    await swift?.stop()
+  })
+
+  const storesAndBuckets = (run: string, requestTimeoutMs: number): {objectStores: ObjectStoreConfig[]; drives: BucketDriveConfig[]} => {
+    const objectStores = swift.endpoints.map((endpoint, i): ObjectStoreConfig => ({
+      name: `s${i}`, endpoint, region: 'us-east-1', pathStyle: true, capacityBytes: 2 ** 40, requestTimeoutMs, credentialsFile,
+    }))
+    const storeOf = [0, 0, 0, 1, 1, 2]
+    const drives = storeOf.map((store, i): BucketDriveConfig => ({name: `b${i}`, bucket: {store: objectStores[store]!, bucket: `${run}-b${i}`, prefix: 'drive/'}}))
+    return {objectStores, drives}
+  }
+
+  const withStoreMount = (run: string, body: (m: MountedFs, buckets: BucketDriveConfig[]) => Promise<void>, requestTimeoutMs = 3000): Promise<void> => {
+    const archiveBuckets = storesAndBuckets(run, requestTimeoutMs)
+    return withMount({blockSizeBytes: 64 * 1024, archiveBlockSizeBytes: 1024 * 1024, archiveBuckets}, (m) => body(m, archiveBuckets.drives))
+  }
+
+  /** Copies files in, shifts them to the buckets, and remounts so reads come from the store. */
+  const filesInTheStore = async (m: MountedFs): Promise<string> => {
+    const source = tempDir()
+    await shOk(`head -c 5000001 /dev/urandom > ${source}/big && head -c 70000 /dev/urandom > ${source}/small && mkdir ${source}/many && for i in $(seq 1 20); do head -c $((i * 977)) /dev/urandom > ${source}/many/f$i; done`)
+    await shOk(`cp -r ${source}/big ${source}/small ${source}/many ${m.mnt}/`)
+    await m.unmount()
+    const shifted = await run(['shift', '-c', m.config.file, '--recursive', '/big', '/small', '/many'])
+    assert.equal(shifted.exitCode, 0, shifted.stderr)
+    await m.mount()
+    return source
+  }
+
+  const readsRight = async (m: MountedFs, source: string): Promise<void> => {
+    await shOk('sync && echo 3 > /proc/sys/vm/drop_caches')
+    assert.equal(await shOk(`cd ${source} && find big small many -type f | sort | xargs sha256sum`), await shOk(`cd ${m.mnt} && find big small many -type f | sort | xargs sha256sum`))
+  }
+
+  it('shifts to six bucket drives and reads through the mount, with two unreachable, and fails naming the blocks with three', async () => {
+    await withStoreMount('a', async (m, buckets) => {
+      const source = await filesInTheStore(m)
+      // Every shard is an object of a bucket drive, under the drive's prefix, keyed as on a directory drive.
+      const client = objectStoreClient(buckets[0]!.bucket.store)
+      const keys = (await Promise.all(buckets.map((drive) => client.list(drive.bucket.bucket, drive.bucket.prefix)))).map((listed) => listed.map((object) => object.key))
+      assert.ok(keys.every((listed) => listed.includes('drive/.shmr-drive.json')), 'each bucket holds its drive identity')
+      assert.ok(keys.every((listed) => listed.some((key) => /^drive\/shmr\/[0-9a-f]{2}\/[0-9a-f]{2}\/i\d+\.b\d+\..*\.shard$/.test(key))), 'each bucket holds shards')
+      await m.remount()
+      await readsRight(m, source)
+
+      // Store s1 (b3, b4) down: every block is rebuilt from the other four.
+      await swift.stopProxy(1)
+      await m.remount()
+      await readsRight(m, source)
+      const status = await run(['status', '-c', m.config.file, '--json'])
+      assert.equal(status.exitCode, 0, status.stderr)
+
+      // A store that stops answering (a frozen proxy) costs its request timeout, not a hung mount.
+      await swift.startProxy(1)
+      swift.freezeProxy(1, true)
+      try {
+        await m.remount()
+        await readsRight(m, source)
+      } finally {
+        swift.freezeProxy(1, false)
+      }
+      await m.remount()
+      await readsRight(m, source)
+
+      // Store s0 (b0, b1, b2) down: three of six gone, reads fail cleanly.
+      await swift.stopProxy(0)
+      await m.remount()
+      await shOk('echo 3 > /proc/sys/vm/drop_caches')
+      const failed = await sh(`cat ${m.mnt}/big > /dev/null`)
+      assert.notEqual(failed.exitCode, 0)
+      assert.match(failed.stderr, /Input\/output error/)
+      const log = fs.readFileSync(path.join(m.config.metadataDir, 'mount.log'), 'utf8')
+      assert.match(log, /block \d+ .*cannot be read: .*on b[012]: drive unavailable/)
+      await swift.startProxy(0)
+      await m.remount()
+      await readsRight(m, source)
+    })
+  })
+
+  it('verify --repair rewrites deleted and damaged objects; decode reads the buckets directly and a downloaded copy', async () => {
+    await withStoreMount('b', async (m, buckets) => {
+      const source = await filesInTheStore(m)
+      await m.unmount()
+      const client = objectStoreClient(buckets[0]!.bucket.store)
+      const shardsOf = async (drive: BucketDriveConfig): Promise<string[]> =>
+        (await client.list(drive.bucket.bucket, `${drive.bucket.prefix}shmr/`)).map((object) => object.key)
+      // Three objects of b5 deleted, one of b4 overwritten with other bytes.
+      const deleted = (await shardsOf(buckets[5]!)).slice(0, 3)
+      for (const key of deleted) await client.remove(buckets[5]!.bucket.bucket, key)
+      const damagedKey = (await shardsOf(buckets[4]!))[0]!
+      await client.put(buckets[4]!.bucket.bucket, damagedKey, Buffer.alloc((await client.stat(buckets[4]!.bucket.bucket, damagedKey))!.sizeBytes, 7))
+      const found = await run(['verify', '-c', m.config.file, '--json'])
+      assert.notEqual(found.exitCode, 0)
+      const report = JSON.parse(found.stdout) as {files: Array<{badShards: Array<{drive: string; fault: string}>}>}
+      const bad = report.files.flatMap((file) => file.badShards).map((shard) => `${shard.drive} ${shard.fault}`).sort()
+      assert.deepEqual(bad, ['b4 checksum mismatch', 'b5 missing', 'b5 missing', 'b5 missing'], found.stdout)
+      const repaired = await run(['verify', '-c', m.config.file, '--repair', '--json'])
+      assert.equal(repaired.exitCode, 0, repaired.stderr)
+      assert.equal((JSON.parse(repaired.stdout) as {summary: {shardsRepaired: number}}).summary.shardsRepaired, 4)
+      const clean = await run(['verify', '-c', m.config.file, '--json'])
+      assert.equal(clean.exitCode, 0, clean.stdout)
+      for (const key of deleted) assert.ok(await client.stat(buckets[5]!.bucket.bucket, key), `${key} is back`)
+
+      // decode straight from the store: keys from the environment, no config, no metadata.
+      const env = {AWS_ACCESS_KEY_ID: swift.accessKey, AWS_SECRET_ACCESS_KEY: swift.secretKey}
+      const urls = buckets.map((drive) => `s3://${drive.bucket.bucket}/${drive.bucket.prefix}`)
+      const listed = await run(['decode', '--list', '--json', '--endpoint', swift.endpoints[2]!, ...urls], env)
+      assert.equal(listed.exitCode, 0, listed.stderr)
+      const files = JSON.parse(listed.stdout) as Array<{fileId: number; sizeBytes: number; health: string}>
+      const big = files.find((file) => file.sizeBytes === 5000001)
+      assert.equal(big?.health, 'complete')
+      const out = path.join(tempDir(), 'big')
+      const decoded = await run(['decode', '--endpoint', swift.endpoints[2]!, '--credentials-file', credentialsFile, ...urls, '--file', String(big.fileId), '-o', out])
+      assert.equal(decoded.exitCode, 0, decoded.stderr)
+      assert.equal(await shOk(`cmp ${source}/big ${out} && echo same`), 'same')
+
+      // The buckets copied to directories (as an S3 sync would) decode the same, as directory drives.
+      const copies = tempDir()
+      for (const drive of buckets) {
+        for (const key of await shardsOf(drive)) {
+          const target = path.join(copies, drive.name, key)
+          fs.mkdirSync(path.dirname(target), {recursive: true})
+          const size = (await client.stat(drive.bucket.bucket, key))!.sizeBytes
+          const bytes = Buffer.alloc(size)
+          assert.equal(await client.getInto(drive.bucket.bucket, key, bytes), undefined)
+          fs.writeFileSync(target, bytes)
+        }
+      }
+      const fromCopy = path.join(tempDir(), 'big')
+      const copied = await run(['decode', ...buckets.map((drive) => path.join(copies, drive.name)), '--file', String(big.fileId), '-o', fromCopy])
+      assert.equal(copied.exitCode, 0, copied.stderr)
+      assert.equal(await shOk(`cmp ${source}/big ${fromCopy} && echo same`), 'same')
+
+      // gc and inspect work on bucket drives too.
+      const gc = await run(['gc', '-c', m.config.file, '--json'])
+      assert.equal(gc.exitCode, 0, gc.stderr)
+      const overview = await run(['inspect', 'overview', '-c', m.config.file, '--json'])
+      assert.equal(overview.exitCode, 0, overview.stderr)
+      assert.match(overview.stdout, /s3:\/\/b-b0\/drive\//)
+      await m.mount()
+      await readsRight(m, source)
+    })
+  })
+
+  it('never prints the credentials', () => {
+    const log = outputs.join('\n')
+    assert.ok(outputs.length > 10)
+    assert.doesNotMatch(log, new RegExp(swift.secretKey))
+    assert.doesNotMatch(log, new RegExp(swift.accessKey))
+  })
+})
+
+if (missing) it(`object store tests: skipped, ${missing}`, {skip: missing}, () => {})
