@@ -16,6 +16,7 @@ import {mountsUnder} from '../src/lib/fuse/mountTable.js'
 import {haveFio, RANDOM_READ_DEPTHS, randomReadFigure, randomReadSection, type RandomReadSubject} from './randomReads.js'
 import {ONLINE_FIGURES, onlineSection} from './online.js'
 import {recoverySection} from './recovery.js'
+import {objectStoreSection} from './objectStore.js'
 import {CREATE_SIZES, createFigure, TREE_STEPS, treeFigure, treeSection} from './tree.js'
 
 const MiB = 1024 * 1024
@@ -37,7 +38,7 @@ const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : un
  */
 const sourceArg = args.includes('--source') ? args[args.indexOf('--source') + 1] : 'memory'
 if (sourceArg !== 'memory' && sourceArg !== 'disk') usage(`--source takes memory or disk; got ${sourceArg}`)
-const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'tree', 'rewrites', 'archive', 'online', 'recovery', 'codec'] as const
+const SECTIONS = ['raw', 'mergerfs', 'passthrough', 'shmr', 'tree', 'rewrites', 'archive', 'online', 'recovery', 'objectstore', 'codec'] as const
 /** `--only shmr,passthrough`: run just those sections (for working on one figure; ratios need both sides). */
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : new Set<string>(SECTIONS)
 for (const name of only) {
@@ -484,6 +485,10 @@ try {
   if (only.has('online')) await onlineSection({sizeBytes: SIZE, rounds: quick ? 1 : RUNS, scratch: root, repo}, {sh, dropCaches, seconds, record})
   if (only.has('recovery')) {
     await recoverySection({files: RECOVER_FILES, scratch: root, repo}, {sh, dropCaches, seconds, record, note: (key, text) => { notes[key] = text }})
+  }
+  if (only.has('objectstore')) {
+    await objectStoreSection({sizeBytes: quick ? 64 * MiB : 256 * MiB, rounds: quick ? 1 : RUNS, scratch: root, repo},
+      {sh, dropCaches, seconds, record, note: (key, text) => { notes[key] = text }})
   }
   if (only.has('codec')) await codec()
   const text = report()
