@@ -7,7 +7,7 @@ import {objectStoreClient} from '../../src/lib/objectStore/objectStoreClient.js'
 import {shmr, type CliResult} from '../helpers/cli.js'
 import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 import {startSwift, swiftMissing, type SwiftServer} from '../helpers/swiftServer.js'
-import {tempDir} from '../helpers/tempDir.js'
+import {patternBytes, tempDir} from '../helpers/tempDir.js'
 
 /**
  * Archive drives in an object store: a real OpenStack Swift with its S3 API, six buckets as the
@@ -50,15 +50,16 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
     return withMount({blockSizeBytes: 64 * 1024, archiveBlockSizeBytes: 1024 * 1024, archiveBuckets}, (m) => body(m, archiveBuckets.drives))
   }
 
-  /** Copies files in, shifts them to the buckets, and remounts so reads come from the store. */
-  const filesInTheStore = async (m: MountedFs): Promise<string> => {
+  /** Copies files in and shifts them to the buckets: offline, or by the mounted server. */
+  const filesInTheStore = async (m: MountedFs, how: 'offline' | 'mounted'): Promise<string> => {
     const source = tempDir()
     await shOk(`head -c 5000001 /dev/urandom > ${source}/big && head -c 70000 /dev/urandom > ${source}/small && mkdir ${source}/many && for i in $(seq 1 20); do head -c $((i * 977)) /dev/urandom > ${source}/many/f$i; done`)
     await shOk(`cp -r ${source}/big ${source}/small ${source}/many ${m.mnt}/`)
-    await m.unmount()
-    const shifted = await run(['shift', '-c', m.config.file, '--recursive', '/big', '/small', '/many'])
+    if (how === 'offline') await m.unmount()
+    const shifted = await run(['shift', '-c', m.config.file, '--recursive', '/big', '/small', '/many', '--json'])
     assert.equal(shifted.exitCode, 0, shifted.stderr)
-    await m.mount()
+    assert.deepEqual((JSON.parse(shifted.stdout) as {files: {shifted: number}}).files.shifted, 22)
+    if (how === 'offline') await m.mount()
     return source
   }
 
@@ -69,7 +70,7 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
 
   it('shifts to six bucket drives and reads through the mount, with two unreachable, and fails naming the blocks with three', async () => {
     await withStoreMount('a', async (m, buckets) => {
-      const source = await filesInTheStore(m)
+      const source = await filesInTheStore(m, 'offline')
       // Every shard is an object of a bucket drive, under the drive's prefix, keyed as on a directory drive.
       const client = objectStoreClient(buckets[0]!.bucket.store)
       const keys = (await Promise.all(buckets.map((drive) => client.list(drive.bucket.bucket, drive.bucket.prefix)))).map((listed) => listed.map((object) => object.key))
@@ -112,9 +113,11 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
     })
   })
 
-  it('verify --repair rewrites deleted and damaged objects; decode reads the buckets directly and a downloaded copy', async () => {
+  it('a shift by the mounted server; verify --repair rewrites deleted and damaged objects; decode reads the buckets directly and a downloaded copy', async () => {
     await withStoreMount('b', async (m, buckets) => {
-      const source = await filesInTheStore(m)
+      // Shifted by the mounted server this time: it writes to the buckets while it serves.
+      const source = await filesInTheStore(m, 'mounted')
+      await readsRight(m, source)
       await m.unmount()
       const client = objectStoreClient(buckets[0]!.bucket.store)
       const shardsOf = async (drive: BucketDriveConfig): Promise<string[]> =>
@@ -175,6 +178,24 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
       await m.mount()
       await readsRight(m, source)
     })
+  })
+
+  it('puts a shard over 16 MiB in parts (multipart upload), and reads it back whole and by range', async () => {
+    const {objectStores, drives} = storesAndBuckets('c', 30_000)
+    const client = objectStoreClient(objectStores[0]!)
+    const bucket = drives[0]!.bucket.bucket
+    await client.makeBucket(bucket)
+    const bytes = patternBytes(40 * 1024 * 1024 + 12345, 7)
+    await client.put(bucket, 'big.shard', bytes)
+    assert.equal((await client.stat(bucket, 'big.shard'))?.sizeBytes, bytes.length)
+    const whole = Buffer.alloc(bytes.length)
+    assert.equal(await client.getInto(bucket, 'big.shard', whole), undefined)
+    assert.ok(whole.equals(bytes))
+    const range = Buffer.alloc(100_000)
+    assert.equal(await client.getRangeInto(bucket, 'big.shard', 20 * 1024 * 1024 + 5, range), undefined)
+    assert.ok(range.equals(bytes.subarray(20 * 1024 * 1024 + 5, 20 * 1024 * 1024 + 5 + 100_000)))
+    assert.equal(await client.getInto(bucket, 'big.shard', Buffer.alloc(10)), 'wrong size')
+    assert.equal(await client.stat(bucket, 'absent.shard'), undefined)
   })
 
   it('never prints the credentials', () => {
