@@ -139,6 +139,15 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
       assert.equal(clean.exitCode, 0, clean.stdout)
       for (const key of deleted) assert.ok(await client.stat(buckets[5]!.bucket.bucket, key), `${key} is back`)
 
+      // b5 emptied whole, identity and all (a lost bucket made anew): repair adopts it and fills it.
+      for (const {key} of await client.list(buckets[5]!.bucket.bucket, '')) await client.remove(buckets[5]!.bucket.bucket, key)
+      const adopted = await run(['verify', '-c', m.config.file, '--repair', '--json'])
+      assert.equal(adopted.exitCode, 0, adopted.stderr)
+      assert.deepEqual((JSON.parse(adopted.stdout) as {drivesAdopted: string[]}).drivesAdopted, ['b5'])
+      assert.ok((await shardsOf(buckets[5]!)).length > 0, 'b5 holds shards again')
+      const cleanAgain = await run(['verify', '-c', m.config.file, '--json'])
+      assert.equal(cleanAgain.exitCode, 0, cleanAgain.stdout)
+
       // decode straight from the store: keys from the environment, no config, no metadata.
       const env = {AWS_ACCESS_KEY_ID: swift.accessKey, AWS_SECRET_ACCESS_KEY: swift.secretKey}
       const urls = buckets.map((drive) => `s3://${drive.bucket.bucket}/${drive.bucket.prefix}`)
@@ -180,8 +189,38 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
     })
   })
 
+  it('bucket drives come and go: drive add s3://... and drive drain while mounted, then drive remove', async () => {
+    await withStoreMount('c', async (m, buckets) => {
+      const source = await filesInTheStore(m, 'mounted')
+      const client = objectStoreClient(buckets[0]!.bucket.store)
+      const added = await run(['drive', 'add', '-c', m.config.file, 'archive', 'b6', 's3://c-b6/drive', '--object-store', 's1', '--json'])
+      assert.equal(added.exitCode, 0, added.stderr)
+      assert.match((JSON.parse(added.stdout) as {dir: string}).dir, /^s3:\/\/c-b6\/drive\/ \(s1, http:/)
+      assert.match(fs.readFileSync(m.config.file, 'utf8'), /b6: \{ ?objectStore: s1, bucket: c-b6, prefix: drive\/ ?\}/)
+      // Refused, changing nothing: a bucket another drive uses, and a store the config lacks.
+      const taken = await run(['drive', 'add', '-c', m.config.file, 'archive', 'b7', 's3://c-b6/drive', '--object-store', 's1'])
+      assert.equal(taken.exitCode, 2, taken.stderr)
+      assert.match(taken.stderr, /is used by this filesystem already/)
+      const nowhere = await run(['drive', 'add', '-c', m.config.file, 'archive', 'b7', 's3://c-b7'])
+      assert.equal(nowhere.exitCode, 2, nowhere.stderr)
+      assert.match(nowhere.stderr, /say which object store s3:\/\/c-b7 is in/)
+      const drained = await run(['drive', 'drain', '-c', m.config.file, 'b0', '--json'])
+      assert.equal(drained.exitCode, 0, drained.stderr)
+      assert.deepEqual(await client.list(buckets[0]!.bucket.bucket, `${buckets[0]!.bucket.prefix}shmr/`), [], 'no shard left in b0\'s bucket')
+      await readsRight(m, source)
+      await m.unmount()
+      const removed = await run(['drive', 'remove', '-c', m.config.file, 'b0'])
+      assert.equal(removed.exitCode, 0, removed.stderr)
+      assert.equal(await client.stat(buckets[0]!.bucket.bucket, `${buckets[0]!.bucket.prefix}.shmr-drive.json`), undefined, 'b0\'s identity is gone')
+      const verified = await run(['verify', '-c', m.config.file, '--json'])
+      assert.equal(verified.exitCode, 0, verified.stdout)
+      await m.mount()
+      await readsRight(m, source)
+    })
+  })
+
   it('puts a shard over 16 MiB in parts (multipart upload), and reads it back whole and by range', async () => {
-    const {objectStores, drives} = storesAndBuckets('c', 30_000)
+    const {objectStores, drives} = storesAndBuckets('m', 30_000)
     const client = objectStoreClient(objectStores[0]!)
     const bucket = drives[0]!.bucket.bucket
     await client.makeBucket(bucket)

@@ -2,7 +2,7 @@ import path from 'node:path'
 import {ShmrError} from '../errors.js'
 import {parseDuration, formatDuration} from '../format/duration.js'
 import {formatSizeExact, parseSize} from '../format/size.js'
-import type {Problems} from './problems.js'
+import {Problems} from './problems.js'
 import type {BucketDriveConfig, BucketLocation, DriveConfig, ObjectStoreConfig} from './types.js'
 
 /**
@@ -108,6 +108,28 @@ export function parseBucketDrive(name: string, raw: Record<string, unknown>, sto
     throw new ShmrError('BAD_CONFIG', `prefix ${String(raw.prefix)} must be path segments without empty, . or .. parts`)
   }
   return {name, bucket: {store, bucket, prefix}}
+}
+
+/** An s3://BUCKET[/PREFIX] location (decode's arguments, drive add's): the bucket, and the prefix as a drive's ('' or ending in '/'). */
+export function parseBucketUrl(url: string): {bucket: string; prefix: string} {
+  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(url)
+  if (!match) throw new ShmrError('BAD_ARGUMENT', `${url} is not an s3://BUCKET[/PREFIX] location`)
+  return {bucket: match[1]!, prefix: match[2] ? `${match[2].replace(/\/+$/, '')}/` : ''}
+}
+
+/** A bucket drive named on the command line (`drive add POOL NAME s3://...`): checked as the config checks one. */
+export function commandLineBucket(url: string, stores: readonly ObjectStoreConfig[], storeName: string | undefined): BucketLocation {
+  const {bucket, prefix} = parseBucketUrl(url)
+  const store = storeName === undefined && stores.length === 1 ? stores[0] : stores.find((candidate) => candidate.name === storeName)
+  if (!store) {
+    throw new ShmrError('BAD_ARGUMENT', storeName === undefined ? `say which object store ${url} is in` : `there is no object store named ${storeName} in the config`, {
+      hint: stores.length === 0 ? 'add the store to objectStores in the config first' : `--object-store ${stores.map((candidate) => candidate.name).join(' or ')}`,
+    })
+  }
+  const problems = new Problems()
+  const parsed = problems.attempt('', () => parseBucketDrive('new', {objectStore: store.name, bucket, ...(prefix ? {prefix} : {})}, stores, '', problems))
+  if (!parsed) throw new ShmrError('BAD_ARGUMENT', problems.lines[0]!)
+  return parsed.bucket
 }
 
 /** Where a bucket drive is, for messages: s3://bucket/prefix at the store's endpoint. Never the credentials. */

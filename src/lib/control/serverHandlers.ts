@@ -13,6 +13,7 @@ import type {DriveEntry} from '../meta/records.js'
 import {loadConfig} from '../config/loadConfig.js'
 import {ShmrError} from '../errors.js'
 import {DirectoryDrive} from '../pools/directoryDrive.js'
+import {openDrive} from '../pools/openDrive.js'
 import type {ControlHandlers} from './controlServer.js'
 import type {CancelResult, DegradedState, FlushResult, ServerStatus} from './protocol.js'
 import type {ServerTasks} from './serverTasks.js'
@@ -54,9 +55,10 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
     gc: async ({graceMs}): Promise<GcReport> => runGc(served.config, {graceMs, dryRun: false}, {store, pools: core.pools, blocks: core.blocks}),
     drain: async (request, context): Promise<DrainReport> => tasks.drain(request, context),
     repair: async (request, context): Promise<VerifyReport> => tasks.repair(request, context),
-    driveAdd: async ({pool, name, dir}): Promise<AddedDrive> => {
-      const added = await addDriveTo(store, currentConfig(served), {pool, name, dir})
-      core.pools.join(new DirectoryDrive(added.id, added.name, added.pool, added.dir))
+    driveAdd: async ({pool, name, dir, objectStore}): Promise<AddedDrive> => {
+      const added = await addDriveTo(store, currentConfig(served), {pool, name, dir, ...(objectStore === undefined ? {} : {objectStore})})
+      const entry = currentConfig(served).pools.find((candidate) => candidate.name === pool)!.drives.find((drive) => drive.name === name)!
+      core.pools.join(openDrive(added.id, added.pool, entry))
       return added
     },
     driveRemove: async ({name}): Promise<RemovedDrive> => {

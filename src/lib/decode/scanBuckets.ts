@@ -2,11 +2,9 @@ import path from 'node:path'
 import {ShmrError} from '../errors.js'
 import {parseShardName} from '../format/shardName.js'
 import type {ObjectStoreConfig} from '../config/types.js'
+import {parseBucketUrl} from '../config/objectStores.js'
 import {BucketDrive} from '../pools/bucketDrive.js'
 import type {FoundShard} from './scanShards.js'
-
-/** An s3://bucket[/prefix] argument of decode. */
-const BUCKET_URL = /^s3:\/\/([^/]+)(?:\/(.*))?$/
 
 export function isBucketUrl(source: string): boolean {
   return source.startsWith('s3://')
@@ -20,10 +18,8 @@ export function isBucketUrl(source: string): boolean {
 export async function scanBuckets(urls: readonly string[], store: ObjectStoreConfig): Promise<FoundShard[]> {
   const found: FoundShard[] = []
   for (const url of urls) {
-    const match = BUCKET_URL.exec(url)
-    if (!match) throw new ShmrError('BAD_ARGUMENT', `${url} is not an s3://BUCKET[/PREFIX] location`)
-    const prefix = match[2] ? `${match[2].replace(/\/+$/, '')}/` : ''
-    const drive = new BucketDrive(0, url, 'decode', {store, bucket: match[1]!, prefix})
+    const {bucket, prefix} = parseBucketUrl(url)
+    const drive = new BucketDrive(0, url, 'decode', {store, bucket, prefix})
     let listed: Array<{key: string; sizeBytes: number}>
     try {
       listed = await drive.listAll()
@@ -32,7 +28,7 @@ export async function scanBuckets(urls: readonly string[], store: ObjectStoreCon
     }
     for (const {key, sizeBytes} of listed) {
       const name = parseShardName(path.posix.basename(key))
-      if (name) found.push({file: `s3://${match[1]}/${prefix}${key}`, name, sizeBytes, read: (target, crc) => drive.readChecked(key, target, crc)})
+      if (name) found.push({file: `s3://${bucket}/${prefix}${key}`, name, sizeBytes, read: (target, crc) => drive.readChecked(key, target, crc)})
     }
   }
   return found

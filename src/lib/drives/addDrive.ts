@@ -1,7 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {parseName} from '../config/schema.js'
-import type {ShmrConfig} from '../config/types.js'
+import type {BucketLocation, PoolRole, ShmrConfig} from '../config/types.js'
+import {commandLineBucket, describeBucket, formatBucketDrive} from '../config/objectStores.js'
+import {BucketDrive} from '../pools/bucketDrive.js'
 import {isShmrError, ShmrError} from '../errors.js'
 import {DRIVE_DATA_DIR, PRIVATE_DIR_MODE} from '../format/constants.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
@@ -9,7 +11,7 @@ import {MetaStore} from '../meta/metaStore.js'
 import {writeDriveIdentity} from '../pools/driveIdentity.js'
 import {replaceFile, syncPath} from '../pools/durableFile.js'
 import {askServer} from '../control/controlClient.js'
-import {checkNewDriveDir, withDriveDir} from './driveConfig.js'
+import {checkNewDriveDir, withBucketDrive, withDriveDir} from './driveConfig.js'
 
 export interface AddedDrive {
   readonly pool: string
@@ -26,21 +28,24 @@ export interface AddedDrive {
  * the superblock and the config leaves a filesystem whose drive the config lacks: every command
  * then says so, naming it.
  */
-export async function addDrive(config: ShmrConfig, options: {pool: string; name: string; dir: string}): Promise<AddedDrive> {
+export async function addDrive(config: ShmrConfig, options: NewDrive): Promise<AddedDrive> {
   const pool = config.pools.find((candidate) => candidate.name === options.pool)
   if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no pool named ${options.pool}`, {hint: `pools: ${config.pools.map((p) => p.name).join(', ')}`})
   const name = named(options.name)
   if (config.pools.some((candidate) => candidate.drives.some((drive) => drive.name === name))) {
     throw new ShmrError('BAD_ARGUMENT', `a drive named ${name} is in the config already`, {hint: 'choose another name'})
   }
-  const dir = path.resolve(options.dir)
-  checkNewDriveDir(dir, config)
-  if (ExclusiveLock.isMounted(config.metadataDir)) return await askServer(config.metadataDir, {op: 'driveAdd', pool: pool.name, name, dir}) as AddedDrive
+  const isBucket = options.dir.startsWith('s3://')
+  const dir = isBucket ? options.dir : path.resolve(options.dir)
+  if (isBucket) await checkNewBucket(newBucket(config, {...options, name}), config, pool.role)
+  else checkNewDriveDir(dir, config)
+  const request = {pool: pool.name, name, dir, ...(options.objectStore === undefined ? {} : {objectStore: options.objectStore})}
+  if (ExclusiveLock.isMounted(config.metadataDir)) return await askServer(config.metadataDir, {op: 'driveAdd', ...request}) as AddedDrive
   const lock = ExclusiveLock.acquire(config.metadataDir, 'drive add')
   let store: MetaStore | undefined
   try {
     store = await MetaStore.open(config.metadataDir)
-    return await addDriveTo(store, config, {pool: pool.name, name, dir})
+    return await addDriveTo(store, config, request)
   } finally {
     await store?.close()
     lock.release()
@@ -51,20 +56,52 @@ export async function addDrive(config: ShmrConfig, options: {pool: string; name:
  * The addition itself, to an open store (the command's, or the mount's inside its server, which
  * then has its pools take the drive): identity, superblock, config file, in that order.
  */
-export async function addDriveTo(store: MetaStore, config: ShmrConfig, options: {pool: string; name: string; dir: string}): Promise<AddedDrive> {
+export async function addDriveTo(store: MetaStore, config: ShmrConfig, options: NewDrive): Promise<AddedDrive> {
   const {pool, name, dir} = options
   const superblock = store.superblock
   if (superblock.drives.some((drive) => drive.name === name)) throw new ShmrError('BAD_ARGUMENT', `a drive named ${name} is part of the filesystem already`)
   const text = fs.readFileSync(config.file, 'utf8')
-  // Absolute: a relative path in the config is read against the config file's directory, not where this ran.
-  const updated = withDriveDir(text, pool, name, dir)
+  const bucket = dir.startsWith('s3://') ? newBucket(config, options) : undefined
+  // A directory absolute: a relative path in the config is read against the config file's directory, not where this ran.
+  const updated = bucket ? withBucketDrive(text, pool, name, formatBucketDrive(bucket)) : withDriveDir(text, pool, name, dir)
   const id = Math.max(0, ...superblock.drives.map((drive) => drive.id)) + 1
-  fs.mkdirSync(path.join(dir, DRIVE_DATA_DIR), {mode: PRIVATE_DIR_MODE})
-  await writeDriveIdentity(dir, {filesystemUuid: superblock.uuid, driveId: id, driveName: name, pool, formatVersion: superblock.formatVersion})
-  await syncPath(dir)
+  const identity = {filesystemUuid: superblock.uuid, driveId: id, driveName: name, pool, formatVersion: superblock.formatVersion}
+  if (bucket) {
+    const drive = new BucketDrive(id, name, pool, bucket)
+    await drive.ensureBucket()
+    await drive.writeIdentity(identity)
+  } else {
+    fs.mkdirSync(path.join(dir, DRIVE_DATA_DIR), {mode: PRIVATE_DIR_MODE})
+    await writeDriveIdentity(dir, identity)
+    await syncPath(dir)
+  }
   await store.addDrive({id, name, pool})
   await replaceFile(config.file, Buffer.from(updated))
-  return {pool, name, dir, id}
+  return {pool, name, dir: bucket ? describeBucket(bucket) : dir, id}
+}
+
+/** What `drive add` is given: a directory, or an s3://BUCKET[/PREFIX] of a store of the config (`objectStore`: which, when there are several). */
+export interface NewDrive {
+  readonly pool: string
+  readonly name: string
+  readonly dir: string
+  readonly objectStore?: string
+}
+
+function newBucket(config: ShmrConfig, options: NewDrive): BucketLocation {
+  return commandLineBucket(options.dir, config.objectStores, options.objectStore)
+}
+
+/** A new bucket drive: in an archive pool, no other drive's, and empty (a bucket not there yet is created). */
+async function checkNewBucket(bucket: BucketLocation, config: ShmrConfig, role: PoolRole): Promise<void> {
+  const where = describeBucket(bucket)
+  if (role === 'write') throw new ShmrError('BAD_ARGUMENT', 'a write pool\'s drives must be directories; buckets can only be archive drives')
+  if (config.pools.some((pool) => pool.drives.some((drive) => drive.bucket && describeBucket(drive.bucket) === where))) {
+    throw new ShmrError('BAD_ARGUMENT', `${where} is used by this filesystem already`)
+  }
+  if (!await new BucketDrive(0, 'new', 'new', bucket).isEmpty()) {
+    throw new ShmrError('NOT_EMPTY', `${where} is not empty`, {hint: 'a new drive starts empty: give an empty bucket or a new prefix'})
+  }
 }
 
 function named(raw: string): string {

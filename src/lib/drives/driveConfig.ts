@@ -21,6 +21,11 @@ export function withDriveDir(text: string, pool: string, name: string, dir: stri
   return editDrives(text, pool, (document, at) => document.setIn([...at, name], dir))
 }
 
+/** The config text with drive `name` of `pool` a bucket (`{objectStore, bucket, prefix}`, as formatBucketDrive writes it). */
+export function withBucketDrive(text: string, pool: string, name: string, bucket: Record<string, string>): string {
+  return editDrives(text, pool, (document, at) => document.setIn([...at, name], document.createNode(bucket, {flow: true})))
+}
+
 /** The config text without drive `name` of `pool`, comments and layout kept. */
 export function withoutDrive(text: string, pool: string, name: string): string {
   return editDrives(text, pool, (document, at) => document.deleteIn([...at, name]))
