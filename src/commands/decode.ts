@@ -21,7 +21,7 @@ Missing or damaged shards (checked against the CRC32C in their names) are rebuil
 
 Names are claims, checked before they are believed: a shard whose size differs from its name's, whose name gives a block size or a position shmr never writes, or that tells another scheme or length than the other shards of its block is set aside and listed, never read. Of a block's generations the newest stands unless not one of its shards holds what its name promises.
 
-With --tree OUTDIR, decode reads the newest good metadata snapshot on the drives (each drive keeps them in its shmr-meta directory) and rebuilds the whole tree: every file under each of its paths (hard links as links), directories, symlinks, FIFOs, sockets and device nodes, with modes, times to the nanosecond, xattrs and (as root) owners. Files it cannot rebuild are listed, with why, and the exit status says so; the rest is written.`
+With --tree OUTDIR, decode reads the newest good metadata snapshot on the drives (each drive keeps them in its shmr-meta directory; a bucket drive under PREFIX/shmr-meta/) and rebuilds the whole tree: every file under each of its paths (hard links as links), directories, symlinks, FIFOs, sockets and device nodes, with modes, times to the nanosecond, xattrs and (as root) owners. Files it cannot rebuild are listed, with why, and the exit status says so; the rest is written.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'Rebuild the only file whose shards are on the archive drives', command: '<%= config.bin %> <%= command.id %> /mnt/smr0 /mnt/smr1 /mnt/smr2 /mnt/smr3 /mnt/smr4 /mnt/smr5 -o film.mkv'},
@@ -55,7 +55,7 @@ With --tree OUTDIR, decode reads the newest good metadata snapshot on the drives
     if (flags.tree !== undefined) {
       const outDir = flags.tree
       const report = await withProgress('decode', {bar: true, interrupted: `${outDir} is incomplete; empty it and decode again`}, (progress) => decodeTree({
-        dirs, outDir, onStart: (total) => progress.start(total), onBytes: (bytes) => progress.add(bytes),
+        dirs, store, outDir, onStart: (total) => progress.start(total), onBytes: (bytes) => progress.add(bytes),
       }))
       if (!this.jsonEnabled()) this.log(describeTree(report))
       if (report.notRebuilt.length > 0) process.exitCode = EXIT_CODE_OF.CORRUPT

@@ -161,6 +161,15 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
       assert.equal(decoded.exitCode, 0, decoded.stderr)
       assert.equal(await shOk(`cmp ${source}/big ${out} && echo same`), 'same')
 
+      // The metadata snapshot is on every bucket too: the whole tree comes back from the buckets alone.
+      for (const drive of buckets) {
+        assert.ok((await client.list(drive.bucket.bucket, `${drive.bucket.prefix}shmr-meta/`)).some((object) => /shmr-meta\/snapshot\.\d+$/.test(object.key)), `${drive.name} holds a snapshot`)
+      }
+      const tree = path.join(tempDir(), 'tree')
+      const rebuilt = await run(['decode', '--tree', tree, '--endpoint', swift.endpoints[1]!, ...urls, '--json'], env)
+      assert.equal(rebuilt.exitCode, 0, rebuilt.stderr)
+      assert.equal(await shOk(`cd ${source} && find big small many -type f | sort | xargs sha256sum`), await shOk(`cd ${tree} && find big small many -type f | sort | xargs sha256sum`))
+
       // The buckets copied to directories (as an S3 sync would) decode the same, as directory drives.
       const copies = tempDir()
       for (const drive of buckets) {

@@ -8,6 +8,9 @@ import type {Inode} from '../meta/records.js'
 import {blocksAddon} from '../native/blocksAddon.js'
 import {syncFilesystem} from '../pools/durableFile.js'
 import {listSnapshots, newestGoodSnapshot, type RejectedSnapshot} from '../recovery/driveSnapshots.js'
+import {bucketShelf} from '../recovery/bucketSnapshots.js'
+import {bucketDrivesOf, isBucketUrl} from './scanBuckets.js'
+import type {ObjectStoreConfig} from '../config/types.js'
 import {SnapshotTree} from '../recovery/snapshotTree.js'
 import type {FoundBlock, FoundFile} from './catalog.js'
 import {decodeFile} from './decodeFile.js'
@@ -18,8 +21,9 @@ import {listShardFiles} from './runDecode.js'
 const FILES_IN_FLIGHT = 8
 
 export interface TreeOptions {
-  /** Drive directories: each one's metadata snapshots and (searched recursively) shard files. */
+  /** Drive directories, and s3://BUCKET/PREFIX drives of `store`: each one's metadata snapshots and (searched recursively) shard files. */
   readonly dirs: readonly string[]
+  readonly store?: ObjectStoreConfig
   /** Where the tree goes: a new or empty directory. */
   readonly outDir: string
   readonly onStart?: (totalBytes: number) => void
@@ -50,11 +54,15 @@ export interface TreeReport {
 export async function decodeTree(options: TreeOptions): Promise<TreeReport> {
   const startedMs = Date.now()
   const outDir = path.resolve(options.outDir)
-  for (const dir of options.dirs) {
+  for (const dir of options.dirs.filter((source) => !isBucketUrl(source))) {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ShmrError('BAD_ARGUMENT', `${dir} is not a directory`, {hint: 'give the drive directories'})
   }
+  const buckets = bucketDrivesOf(options.dirs.filter(isBucketUrl), options.store)
   prepareOutDir(outDir)
-  const files = (await Promise.all(options.dirs.map((dir) => listSnapshots(dir)))).flat()
+  const files = (await Promise.all([
+    ...options.dirs.filter((source) => !isBucketUrl(source)).map((dir) => listSnapshots(dir)),
+    ...buckets.map((drive) => bucketShelf(drive).list().catch(() => [])),
+  ])).flat()
   const newest = await newestGoodSnapshot(files)
   if (!('snapshot' in newest)) {
     throw new ShmrError('NOT_FOUND', files.length === 0 ? `no metadata snapshot in ${options.dirs.join(', ')} (looked in each one's shmr-meta directory)` : `none of the ${files.length} metadata snapshot(s) here is good`, {
@@ -63,7 +71,7 @@ export async function decodeTree(options: TreeOptions): Promise<TreeReport> {
     })
   }
   const tree = new SnapshotTree(newest.snapshot.dump)
-  const found = new Map((await listShardFiles(options.dirs).catch(() => [] as FoundFile[])).map((file) => [file.fileId, file]))
+  const found = new Map((await listShardFiles(options.dirs, options.store).catch(() => [] as FoundFile[])).map((file) => [file.fileId, file]))
   const writer = new TreeWriter(outDir)
   const total = [...tree.inodes.values()].reduce((sum, inode) => sum + (inode.kind === 'file' && tree.paths.has(inode.ino) ? inode.storedBytes ?? inode.sizeBytes : 0), 0)
   options.onStart?.(total)

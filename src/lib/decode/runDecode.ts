@@ -19,8 +19,7 @@ export async function listShardFiles(sources: readonly string[], store?: ObjectS
   for (const dir of dirs) {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ShmrError('BAD_ARGUMENT', `${dir} is not a directory`)
   }
-  if (urls.length > 0 && !store) throw new ShmrError('BAD_ARGUMENT', `${urls[0]} is in an object store: say which`, {hint: 'add --endpoint http://HOST:PORT (credentials from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY, or --credentials-file)'})
-  const files = catalogShards([...await scanShards(dirs), ...(urls.length > 0 ? await scanBuckets(urls, store!) : [])])
+  const files = catalogShards([...await scanShards(dirs), ...await scanBuckets(urls, store)])
   if (files.length === 0) throw new ShmrError('NOT_FOUND', `no shard files under ${dirs.join(', ')}`, {hint: 'give the archive drive directories, or a directory shards were copied to'})
   return files
 }

@@ -10,16 +10,22 @@ export function isBucketUrl(source: string): boolean {
   return source.startsWith('s3://')
 }
 
+/** Each s3://BUCKET[/PREFIX] of `store` as a drive to read from (named by its URL). */
+export function bucketDrivesOf(urls: readonly string[], store: ObjectStoreConfig | undefined): BucketDrive[] {
+  if (urls.length > 0 && !store) throw new ShmrError('BAD_ARGUMENT', `${urls[0]} is in an object store: say which`, {hint: 'add --endpoint http://HOST:PORT (credentials from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY, or --credentials-file)'})
+  return urls.map((url) => new BucketDrive(0, url, 'decode', {store: store!, ...parseBucketUrl(url)}))
+}
+
 /**
  * Lists the shard objects under each s3://bucket[/prefix] of `store` (every object whose name,
  * after its last '/', is a shard name: a drive's prefix, or any prefix above several drives'),
  * each read with a GET when decode needs it. Like a directory walk, only names are parsed.
  */
-export async function scanBuckets(urls: readonly string[], store: ObjectStoreConfig): Promise<FoundShard[]> {
+export async function scanBuckets(urls: readonly string[], store: ObjectStoreConfig | undefined): Promise<FoundShard[]> {
   const found: FoundShard[] = []
-  for (const url of urls) {
-    const {bucket, prefix} = parseBucketUrl(url)
-    const drive = new BucketDrive(0, url, 'decode', {store, bucket, prefix})
+  for (const drive of bucketDrivesOf(urls, store)) {
+    const url = drive.name
+    const {bucket, prefix} = drive.bucket
     let listed: Array<{key: string; sizeBytes: number}>
     try {
       listed = await drive.listAll()

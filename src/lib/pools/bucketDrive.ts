@@ -94,6 +94,32 @@ export class BucketDrive extends Drive {
     return listed.map((object) => object.key.slice(this.bucket.prefix.length))
   }
 
+  /** A whole file of the drive (an object); undefined when there is none. */
+  async readFile(relativePath: string): Promise<Buffer | undefined> {
+    const key = this.key(relativePath)
+    try {
+      const found = await this.client.stat(this.bucket.bucket, key)
+      if (found === undefined) return undefined
+      const bytes = Buffer.alloc(found.sizeBytes)
+      return await this.client.getInto(this.bucket.bucket, key, bytes) === undefined ? bytes : undefined
+    } catch (error) {
+      throw objectStoreShmrError(error)
+    }
+  }
+
+  /** The first bytes of a file of the drive (fewer when it is shorter): one ranged GET. */
+  async readFileHead(relativePath: string, maxBytes: number): Promise<Buffer> {
+    const key = this.key(relativePath)
+    try {
+      const found = await this.client.stat(this.bucket.bucket, key)
+      const bytes = Buffer.alloc(Math.min(maxBytes, found?.sizeBytes ?? 0))
+      if (bytes.length > 0) await this.client.getRangeInto(this.bucket.bucket, key, 0, bytes)
+      return bytes
+    } catch (error) {
+      throw objectStoreShmrError(error)
+    }
+  }
+
   /** Every object under the drive's prefix (its key relative to the prefix) and its size. */
   async listAll(): Promise<Array<{key: string; sizeBytes: number}>> {
     const listed = await this.client.list(this.bucket.bucket, this.bucket.prefix).catch((error: unknown) => { throw objectStoreShmrError(error) })
@@ -101,12 +127,8 @@ export class BucketDrive extends Drive {
   }
 
   async readIdentity(): Promise<DriveIdentity | undefined> {
-    const key = this.key(DRIVE_IDENTITY_FILE)
-    const found = await this.client.stat(this.bucket.bucket, key).catch((error: unknown) => { throw objectStoreShmrError(error) })
-    if (found === undefined) return undefined
-    const bytes = Buffer.alloc(found.sizeBytes)
-    await this.client.getInto(this.bucket.bucket, key, bytes).catch((error: unknown) => { throw objectStoreShmrError(error) })
-    return parseDriveIdentity(bytes.toString('utf8'), `${this.location} ${DRIVE_IDENTITY_FILE}`)
+    const bytes = await this.readFile(DRIVE_IDENTITY_FILE)
+    return bytes && parseDriveIdentity(bytes.toString('utf8'), `${this.location} ${DRIVE_IDENTITY_FILE}`)
   }
 
   async writeIdentity(identity: DriveIdentity): Promise<void> {

@@ -1,16 +1,36 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import {systemErrorCode} from '../errors.js'
+import {isShmrError, systemErrorCode} from '../errors.js'
 import {PRIVATE_DIR_MODE, SNAPSHOT_DIR, SNAPSHOT_FILE_PREFIX, SNAPSHOTS_KEPT} from '../format/constants.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {PoolSet} from '../pools/poolSet.js'
 import {syncPath, writeNewFile} from '../pools/durableFile.js'
 import {BadSnapshot, decodeSnapshot, decodeSnapshotHeader, packSnapshot, type Snapshot, type SnapshotHeader} from './snapshotFile.js'
+import {BucketDrive} from '../pools/bucketDrive.js'
+import {bucketShelf} from './bucketSnapshots.js'
+import {HEADER_READ_BYTES, snapshotSeq, snapshotsIn} from './snapshotNames.js'
 
-/** A drive directory a snapshot is written to or read from. */
-export interface SnapshotDrive {
+/**
+ * Where a drive keeps its metadata snapshots: a directory drive's `shmr-meta/`, a bucket drive's
+ * objects under PREFIX + `shmr-meta/` (src/lib/recovery/bucketSnapshots.ts).
+ */
+export interface SnapshotShelf {
+  /** The drive's name. */
   readonly name: string
-  readonly dir: string
+  /** Its snapshots, newest first (none when it has none). */
+  list(): Promise<SnapshotCopy[]>
+  /** Puts snapshot `seq` there whole and durably, then keeps only the SNAPSHOTS_KEPT newest. */
+  write(seq: number, bytes: Buffer): Promise<void>
+}
+
+/** One snapshot on a drive. */
+export interface SnapshotCopy {
+  /** Its path, or s3://BUCKET/KEY. */
+  readonly file: string
+  readonly seq: number
+  read(): Promise<Buffer>
+  /** Its first HEADER_READ_BYTES (fewer when it is shorter). */
+  readHead(): Promise<Buffer>
 }
 
 export interface SnapshotsWritten {
@@ -26,14 +46,12 @@ export interface SnapshotsWritten {
   readonly seconds: number
 }
 
-/** Every directory drive of every pool that can be written to now: each gets the snapshot (bucket drives do not, yet: docs/LIMITATIONS.md). */
-export function snapshotDrivesOf(pools: PoolSet): SnapshotDrive[] {
+/** Every drive of every pool that can be written to now, directory or bucket: each gets the snapshot. */
+export function snapshotDrivesOf(pools: PoolSet): SnapshotShelf[] {
   return pools.pools.flatMap((pool) => pool.drives).filter((drive) => !pools.unavailable.has(drive.id))
-    .flatMap(({name, dir}) => (dir === undefined ? [] : [{name, dir}]))
+    .map((drive) => (drive instanceof BucketDrive ? bucketShelf(drive) : directoryShelf(drive.name, drive.dir!)))
 }
 
-/** A snapshot's header is read from its first bytes: this many (a header is a few hundred). */
-const HEADER_READ_BYTES = 4096
 const TEMP_MARK = '.tmp-'
 
 /**
@@ -43,15 +61,15 @@ const TEMP_MARK = '.tmp-'
  * SNAPSHOTS_KEPT newest. A drive that cannot be read or written (full, failing, gone) is
  * reported, never fatal: the others still describe everything, and the next run tries again.
  */
-export async function writeSnapshots(store: MetaStore, drives: readonly SnapshotDrive[]): Promise<SnapshotsWritten> {
+export async function writeSnapshots(store: MetaStore, drives: readonly SnapshotShelf[]): Promise<SnapshotsWritten> {
   const startedMs = Date.now()
   const packed = packSnapshot(store.dump())
   const uuid = store.superblock.uuid
   const failed: Array<{drive: string; message: string}> = []
-  const failure = (drive: SnapshotDrive, error: unknown): void => void failed.push({drive: drive.name, message: (error as Error).message})
+  const failure = (drive: SnapshotShelf, error: unknown): void => void failed.push({drive: drive.name, message: (error as Error).message})
   const found = await Promise.all(drives.map(async (drive) => {
     try {
-      return {drive, ...(await newestHeaderOn(drive.dir))}
+      return {drive, ...(await newestHeaderOn(drive))}
     } catch (error) {
       failure(drive, error)
       return undefined
@@ -68,7 +86,7 @@ export async function writeSnapshots(store: MetaStore, drives: readonly Snapshot
   const written: string[] = []
   await Promise.all(stale.map(async ({drive}) => {
     try {
-      await writeSnapshotFile(drive.dir, seq, bytes!)
+      await drive.write(seq, bytes!)
       written.push(drive.name)
     } catch (error) {
       failure(drive, error)
@@ -78,6 +96,11 @@ export async function writeSnapshots(store: MetaStore, drives: readonly Snapshot
     seq, bytes: bytes?.length ?? 0, written: written.sort(), current: current.map(({drive}) => drive.name), failed,
     seconds: (Date.now() - startedMs) / 1000,
   }
+}
+
+/** A directory drive's snapshots, in its `shmr-meta/`. */
+export function directoryShelf(name: string, driveDir: string): SnapshotShelf {
+  return {name, list: () => listSnapshots(driveDir), write: (seq, bytes) => writeSnapshotFile(driveDir, seq, bytes)}
 }
 
 /** Writes snapshot `seq` into a drive's snapshot directory, durably, and drops all but the newest kept. */
@@ -102,48 +125,37 @@ async function writeSnapshotFile(driveDir: string, seq: number, bytes: Buffer): 
   if (dropped.length > 0) await syncPath(dir)
 }
 
-/** The seq a snapshot file's name gives, or undefined when the name is not a snapshot's. */
-function snapshotSeq(name: string): number | undefined {
-  const match = new RegExp(`^${SNAPSHOT_FILE_PREFIX.replace('.', '\\.')}(\\d{1,15})$`).exec(name)
-  return match ? Number(match[1]) : undefined
-}
-
-/** Snapshot file names, newest first. */
-function snapshotsIn(names: readonly string[]): Array<{name: string; seq: number}> {
-  return names.flatMap((name) => {
-    const seq = snapshotSeq(name)
-    return seq === undefined ? [] : [{name, seq}]
-  }).sort((a, b) => b.seq - a.seq)
-}
-
-/** A drive's snapshot files, newest first (none when it has no snapshot directory). */
-export async function listSnapshots(driveDir: string): Promise<Array<{file: string; seq: number}>> {
+/** A drive directory's snapshot files, newest first (none when it has no snapshot directory). */
+export async function listSnapshots(driveDir: string): Promise<SnapshotCopy[]> {
   const dir = path.join(driveDir, SNAPSHOT_DIR)
   const names = await fs.readdir(dir).catch((error: unknown) => {
     if (systemErrorCode(error) === 'ENOENT') return []
     throw error
   })
-  return snapshotsIn(names).map(({name, seq}) => ({file: path.join(dir, name), seq}))
+  return snapshotsIn(names).map(({name, seq}) => {
+    const file = path.join(dir, name)
+    return {file, seq, read: () => fs.readFile(file), readHead: () => readHead(file)}
+  })
 }
 
 /** The header of a drive's newest readable snapshot, and the highest seq any name there gives. */
-async function newestHeaderOn(driveDir: string): Promise<{header?: SnapshotHeader; highestSeq: number}> {
-  const snapshots = await listSnapshots(driveDir)
-  for (const {file} of snapshots) {
-    const header = await readHeader(file)
-    if (header) return {header, highestSeq: snapshots[0]!.seq}
+async function newestHeaderOn(drive: SnapshotShelf): Promise<{header?: SnapshotHeader; highestSeq: number}> {
+  const snapshots = await drive.list()
+  for (const copy of snapshots) {
+    try {
+      return {header: decodeSnapshotHeader(await copy.readHead()), highestSeq: snapshots[0]!.seq}
+    } catch (error) {
+      if (!(error instanceof BadSnapshot)) throw error
+    }
   }
   return {highestSeq: snapshots[0]?.seq ?? 0}
 }
 
-async function readHeader(file: string): Promise<SnapshotHeader | undefined> {
+async function readHead(file: string): Promise<Buffer> {
   const handle = await fs.open(file, 'r')
   try {
     const {buffer, bytesRead} = await handle.read({buffer: Buffer.alloc(HEADER_READ_BYTES), position: 0})
-    return decodeSnapshotHeader(buffer.subarray(0, bytesRead))
-  } catch (error) {
-    if (error instanceof BadSnapshot) return undefined
-    throw error
+    return buffer.subarray(0, bytesRead)
   } finally {
     await handle.close()
   }
@@ -167,18 +179,18 @@ export interface NewestSnapshot {
  * when given): newest by seq, each copy checked frame by frame, a bad copy passed over for the
  * next. Undefined, with what was rejected, when none does.
  */
-export async function newestGoodSnapshot(files: ReadonlyArray<{file: string; seq: number}>, uuid?: string): Promise<NewestSnapshot | {rejected: RejectedSnapshot[]}> {
+export async function newestGoodSnapshot(files: readonly SnapshotCopy[], uuid?: string): Promise<NewestSnapshot | {rejected: RejectedSnapshot[]}> {
   const rejected: RejectedSnapshot[] = []
-  for (const {file} of [...files].sort((a, b) => b.seq - a.seq)) {
+  for (const {file, read} of [...files].sort((a, b) => b.seq - a.seq)) {
     try {
-      const snapshot = decodeSnapshot(await fs.readFile(file))
+      const snapshot = decodeSnapshot(await read())
       if (uuid !== undefined && snapshot.header.uuid !== uuid) {
         rejected.push({file, reason: `it is of filesystem ${snapshot.header.uuid}, not ${uuid}`})
         continue
       }
       return {snapshot, file, rejected}
     } catch (error) {
-      if (!(error instanceof BadSnapshot) && systemErrorCode(error) === undefined) throw error
+      if (!(error instanceof BadSnapshot) && !isShmrError(error) && systemErrorCode(error) === undefined) throw error
       rejected.push({file, reason: (error as Error).message})
     }
   }

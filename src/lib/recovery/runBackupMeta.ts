@@ -6,7 +6,7 @@ import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {writeNewFile, syncPath} from '../pools/durableFile.js'
 import {PoolSet} from '../pools/poolSet.js'
-import {listSnapshots, snapshotDrivesOf, writeSnapshots, type SnapshotsWritten} from './driveSnapshots.js'
+import {snapshotDrivesOf, writeSnapshots, type SnapshotsWritten} from './driveSnapshots.js'
 import {packSnapshot} from './snapshotFile.js'
 
 export type BackupMetaReport =
@@ -36,7 +36,7 @@ export async function runBackupMeta(config: ShmrConfig, options: {output?: strin
     const pools = await PoolSet.open(config, store.superblock, {allowUnavailable: true})
     if (output === undefined) return {to: 'drives', snapshot: await writeSnapshots(store, snapshotDrivesOf(pools))}
     const drives = snapshotDrivesOf(pools)
-    const seq = Math.max(0, ...(await Promise.all(drives.map(async (drive) => (await listSnapshots(drive.dir))[0]?.seq ?? 0))))
+    const seq = Math.max(0, ...(await Promise.all(drives.map(async (drive) => (await drive.list())[0]?.seq ?? 0))))
     const bytes = packSnapshot(store.dump()).encode(seq, new Date().toISOString())
     const temp = `${output}.tmp-${process.pid}`
     await writeNewFile(temp, bytes)
