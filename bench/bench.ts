@@ -488,7 +488,7 @@ try {
   }
   if (only.has('objectstore')) {
     await objectStoreSection({sizeBytes: quick ? 64 * MiB : 256 * MiB, rounds: quick ? 1 : RUNS, scratch: root, repo},
-      {sh, dropCaches, seconds, record, note: (key, text) => { notes[key] = text }})
+      {sh, dropCaches, seconds, record, note: (key, text) => { notes[key] = text }, onCleanup: (cleanup) => cleanups.push(cleanup)})
   }
   if (only.has('codec')) await codec()
   const text = report()

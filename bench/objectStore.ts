@@ -18,12 +18,14 @@ export const OBJECT_STORE_FIGURES = {
 } as const
 
 export async function objectStoreSection(options: {sizeBytes: number; rounds: number; scratch: string; repo: string},
-  tools: BenchTools & {note: (key: string, text: string) => void}): Promise<void> {
+  tools: BenchTools & {note: (key: string, text: string) => void; onCleanup: (cleanup: () => Promise<unknown>) => void}): Promise<void> {
   const missing = swiftMissing()
   if (missing) return tools.note('objectStore', `${missing}: object store section skipped`)
   const shmrBin = path.join(options.repo, 'bin', 'run.js')
   const shmr = (...args: string[]): Promise<unknown> => execa(process.execPath, [shmrBin, ...args], {stdin: 'ignore'})
   const swift = await startSwift({proxies: 1})
+  // Stopped however the bench ends: an interrupted one runs its cleanups, not this function's finally.
+  tools.onCleanup(() => swift.stop())
   try {
     const dirs = path.join(options.scratch, 'os-dirs')
     await shmr('init', '--demo', dirs)

@@ -99,7 +99,7 @@ describe('npm run bench', () => {
     const {tmp, run, shmBefore} = startBench(['--only', 'shmr,disks'])
     const result = await run
     assert.equal(result.exitCode, 2)
-    assert.equal(String(result.stderr), 'bench: --only takes raw, mergerfs, passthrough, shmr, tree, rewrites, archive, online, recovery, codec; got disks')
+    assert.equal(String(result.stderr), 'bench: --only takes raw, mergerfs, passthrough, shmr, tree, rewrites, archive, online, recovery, objectstore, codec; got disks')
     assert.ok(!hasStackTrace(String(result.stderr)))
     await assertNothingLeft(tmp, shmBefore)
   })

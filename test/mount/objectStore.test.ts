@@ -110,6 +110,16 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
       await swift.startProxy(0)
       await m.remount()
       await readsRight(m, source)
+
+      // The SSD lost, metadata and write pool both: recover takes the snapshot from the buckets.
+      await m.unmount()
+      fs.rmSync(m.config.metadataDir, {recursive: true})
+      fs.rmSync(m.config.pools[0]!.drives[0]!.dir!, {recursive: true})
+      const recovered = await run(['recover', '-c', m.config.file, '--json'])
+      assert.equal(recovered.exitCode, 0, recovered.stderr)
+      assert.match((JSON.parse(recovered.stdout) as {snapshot: {file: string}}).snapshot.file, /^s3:\/\/a-b\d\/drive\/shmr-meta\/snapshot\.\d+$/)
+      await m.mount()
+      await readsRight(m, source)
     })
   })
 

@@ -1,10 +1,12 @@
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
-import {directoryOf} from '../config/objectStores.js'
+import {describeDrive} from '../config/objectStores.js'
+import {BucketDrive} from '../pools/bucketDrive.js'
+import {bucketShelf} from './bucketSnapshots.js'
 import type {PoolRole, ShmrConfig} from '../config/types.js'
 import type {FoundShard} from '../decode/scanShards.js'
-import {ShmrError, systemErrorCode} from '../errors.js'
+import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
 import {DRIVE_DATA_DIR, IGNORABLE_DIR_ENTRIES, PRIVATE_DIR_MODE, SNAPSHOT_DIR} from '../format/constants.js'
 import {parseShardName} from '../format/shardName.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
@@ -42,7 +44,10 @@ interface ConfiguredDrive {
   readonly name: string
   readonly pool: string
   readonly role: PoolRole
+  /** The directory, or for a bucket drive where it is (for messages). */
   readonly dir: string
+  /** Set for a bucket drive (an archive pool's). */
+  readonly bucket?: BucketDrive
 }
 
 /**
@@ -60,11 +65,14 @@ export async function runRecover(config: ShmrConfig, options: RecoverOptions): P
       hint: '--force moves it aside (to shmr.mdb.before-recover-<time>) and recovers; --dry-run shows what would be restored',
     })
   }
-  const drives: ConfiguredDrive[] = config.pools.flatMap((pool) => pool.drives.map((drive) => ({name: drive.name, pool: pool.name, role: pool.role, dir: directoryOf(drive, 'shmr recover')})))
-  const uuid = identityUuid(drives)
+  const drives: ConfiguredDrive[] = config.pools.flatMap((pool) => pool.drives.map((drive) => ({
+    name: drive.name, pool: pool.name, role: pool.role, dir: describeDrive(drive),
+    ...(drive.bucket ? {bucket: new BucketDrive(0, drive.name, pool.name, drive.bucket)} : {}),
+  })))
+  const uuid = await identityUuid(drives)
   const {snapshot, file, rejected} = options.from ? readSnapshotFile(options.from) : await newestOnDrives(drives, uuid)
   const superblock = snapshot.dump.superblock
-  const {setUp, missing} = drivesToSetUp(drives, superblock.drives, superblock.uuid)
+  const {setUp, missing} = await drivesToSetUp(drives, superblock.drives, superblock.uuid)
   const idByName = new Map(superblock.drives.map((entry) => [entry.name, entry.id]))
   const blockFiles = snapshotBlockFiles(snapshot.dump)
   const {listings, unmatched, driveOfFile} = await listDrives(drives, idByName, blockFiles)
@@ -96,10 +104,10 @@ export async function runRecover(config: ShmrConfig, options: RecoverOptions): P
 }
 
 /** The filesystem the configured drives belong to, by their identity files (undefined when none has one). */
-function identityUuid(drives: readonly ConfiguredDrive[]): string | undefined {
+async function identityUuid(drives: readonly ConfiguredDrive[]): Promise<string | undefined> {
   const uuids = new Set<string>()
   for (const drive of drives) {
-    const identity = fs.existsSync(drive.dir) ? readDriveIdentity(drive.dir) : undefined
+    const identity = drive.bucket ? await drive.bucket.readIdentity().catch(() => undefined) : fs.existsSync(drive.dir) ? readDriveIdentity(drive.dir) : undefined
     if (identity) uuids.add(identity.filesystemUuid)
   }
   if (uuids.size > 1) {
@@ -124,7 +132,8 @@ function readSnapshotFile(file: string): {snapshot: Snapshot; file: string; reje
 }
 
 async function newestOnDrives(drives: readonly ConfiguredDrive[], uuid: string | undefined): Promise<{snapshot: Snapshot; file: string; rejected: readonly RejectedSnapshot[]}> {
-  const files = (await Promise.all(drives.filter((drive) => fs.existsSync(drive.dir)).map((drive) => listSnapshots(drive.dir)))).flat()
+  const files = (await Promise.all(drives.map((drive) => (drive.bucket ? bucketShelf(drive.bucket).list().catch(() => [])
+    : fs.existsSync(drive.dir) ? listSnapshots(drive.dir) : [])))).flat()
   const newest = await newestGoodSnapshot(files, uuid)
   if ('snapshot' in newest) return newest
   throw new ShmrError('NOT_FOUND', files.length === 0
@@ -142,13 +151,18 @@ async function newestOnDrives(drives: readonly ConfiguredDrive[], uuid: string |
  * written, a configured drive the snapshot does not know and one of another filesystem or at
  * another drive's path.
  */
-function drivesToSetUp(drives: readonly ConfiguredDrive[], entries: readonly DriveEntry[], uuid: string): {setUp: ConfiguredDrive[]; missing: ConfiguredDrive[]} {
+async function drivesToSetUp(drives: readonly ConfiguredDrive[], entries: readonly DriveEntry[], uuid: string): Promise<{setUp: ConfiguredDrive[]; missing: ConfiguredDrive[]}> {
   const setUp: ConfiguredDrive[] = []
   const missing: ConfiguredDrive[] = []
   for (const drive of drives) {
     const entry = entries.find((candidate) => candidate.name === drive.name)
     if (!entry) throw new ShmrError('BAD_CONFIG', `drive ${drive.name} (${drive.dir}) is in the config but not in the snapshot's filesystem ${uuid}`, {hint: 'remove it from the config to recover, and add it back afterwards'})
     if (entry.pool !== drive.pool) throw new ShmrError('BAD_CONFIG', `drive ${drive.name} belongs to pool ${entry.pool}, but the config puts it in pool ${drive.pool}`)
+    if (drive.bucket) {
+      // An archive drive: one that cannot be reached or holds nothing is missing (verify --repair fills an empty one).
+      if (await bucketMissing(drive.bucket, entry, uuid)) missing.push(drive)
+      continue
+    }
     if (!fs.existsSync(drive.dir)) {
       // An archive drive gone is a dead drive (its shards are rebuilt from the others); a write pool's is the lost SSD.
       if (drive.role === 'write') setUp.push(drive)
@@ -168,6 +182,22 @@ function drivesToSetUp(drives: readonly ConfiguredDrive[], entries: readonly Dri
     setUp.push(drive)
   }
   return {setUp, missing}
+}
+
+/** Whether a bucket drive counts as missing (unreachable, or empty); throws when it is another filesystem's or drive's. */
+async function bucketMissing(bucket: BucketDrive, entry: DriveEntry, uuid: string): Promise<boolean> {
+  let identity
+  try {
+    identity = await bucket.readIdentity()
+    if (!identity && !await bucket.isEmpty()) throw new ShmrError('DRIVE_FOREIGN', `drive ${bucket.name}: ${bucket.location} is not a shmr drive (no identity object)`)
+  } catch (error) {
+    if (isShmrError(error, 'DRIVE_FOREIGN') || isShmrError(error, 'CORRUPT')) throw error
+    return true
+  }
+  if (!identity) return true
+  if (identity.filesystemUuid !== uuid) throw new ShmrError('DRIVE_FOREIGN', `drive ${bucket.name}: ${bucket.location} belongs to another filesystem (${identity.filesystemUuid}, not ${uuid})`)
+  if (identity.driveId !== entry.id) throw new ShmrError('DRIVE_MISPLACED', `drive ${bucket.name}: ${bucket.location} holds drive ${identity.driveName} of this filesystem (buckets swapped in the config?)`)
+  return false
 }
 
 /** mkdir, private; its parent must exist (a directory whose parent is gone is a disk not mounted, not one to create). */
@@ -196,8 +226,8 @@ async function listDrives(drives: readonly ConfiguredDrive[], idByName: Readonly
   const listings: DriveListing[] = []
   const unmatched: FoundShard[] = []
   const driveOfFile = new Map<string, number>()
-  // Every drive at once: each is a disk of its own.
-  const listed = await Promise.all(drives.map((drive) => listDataFiles(drive.dir)))
+  // Every drive at once: each is a disk of its own. A bucket that cannot be listed counts as empty (as a missing drive).
+  const listed = await Promise.all(drives.map((drive) => (drive.bucket ? drive.bucket.listDataFiles().catch(() => []) : listDataFiles(drive.dir))))
   for (const [i, drive] of drives.entries()) {
     const driveId = idByName.get(drive.name)!
     const relativePaths = listed[i]!
@@ -206,8 +236,11 @@ async function listDrives(drives: readonly ConfiguredDrive[], idByName: Readonly
       if (named.get(driveId)?.has(relative)) continue
       const name = parseShardName(path.basename(relative))
       if (!name) continue
-      const file = path.join(drive.dir, relative)
-      unmatched.push({file, name, sizeBytes: (await fsp.stat(file)).size})
+      const bucket = drive.bucket
+      const file = bucket ? `s3://${bucket.bucket.bucket}/${bucket.bucket.prefix}${relative}` : path.join(drive.dir, relative)
+      const sizeBytes = bucket ? (await bucket.stat(relative))?.sizeBytes : (await fsp.stat(file)).size
+      if (sizeBytes === undefined) continue
+      unmatched.push({file, name, sizeBytes, ...(bucket ? {read: (target: Uint8Array, crc: number) => bucket.readChecked(relative, target, crc)} : {})})
       driveOfFile.set(file, driveId)
     }
   }
