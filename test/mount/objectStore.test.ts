@@ -208,7 +208,7 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
     })
   })
 
-  it('bucket drives come and go: drive add s3://... and drive drain while mounted, then drive remove', async () => {
+  it('bucket drives come and go: drive add s3://..., drive drain and drive replace by another bucket while mounted, then drive remove', async () => {
     await withStoreMount('c', async (m, buckets) => {
       const source = await filesInTheStore(m, 'mounted')
       const client = objectStoreClient(buckets[0]!.bucket.store)
@@ -226,6 +226,15 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
       const drained = await run(['drive', 'drain', '-c', m.config.file, 'b0', '--json'])
       assert.equal(drained.exitCode, 0, drained.stderr)
       assert.deepEqual(await client.list(buckets[0]!.bucket.bucket, `${buckets[0]!.bucket.prefix}shmr/`), [], 'no shard left in b0\'s bucket')
+      await readsRight(m, source)
+      // b1 replaced by a new bucket of another store while mounted: its shards rebuilt there.
+      const held = (await client.list(buckets[1]!.bucket.bucket, `${buckets[1]!.bucket.prefix}shmr/`)).map((object) => object.key.slice(buckets[1]!.bucket.prefix.length)).sort()
+      assert.ok(held.length > 0)
+      const replaced = await run(['drive', 'replace', '-c', m.config.file, 'b1', 's3://c-b1new', '--object-store', 's2', '--json'])
+      assert.equal(replaced.exitCode, 0, replaced.stderr)
+      assert.match((JSON.parse(replaced.stdout) as {to: string}).to, /^s3:\/\/c-b1new\/ \(s2, http:/)
+      const rebuilt = (await client.list('c-b1new', 'shmr/')).map((object) => object.key).sort()
+      assert.deepEqual(rebuilt, held, 'every shard b1 held, rebuilt in the new bucket')
       await readsRight(m, source)
       await m.unmount()
       const removed = await run(['drive', 'remove', '-c', m.config.file, 'b0'])

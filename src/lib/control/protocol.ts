@@ -27,7 +27,7 @@ export type ControlRequest =
   /** `shmr drive remove NAME` inside the server (an empty archive pool's drive). */
   | {readonly v: number; readonly op: 'driveRemove'; readonly name: string}
   /** `shmr drive replace NAME DIR` inside the server: the drive served from DIR (a repair follows). */
-  | {readonly v: number; readonly op: 'driveReplace'; readonly name: string; readonly dir: string}
+  | {readonly v: number; readonly op: 'driveReplace'; readonly name: string; readonly dir: string; readonly objectStore?: string}
   /** `shmr verify --repair [TARGET…]` inside the server; events: total, then progress. */
   | {readonly v: number; readonly op: 'repair'; readonly targets: readonly string[]; readonly rateBytesPerSecond?: number}
 
@@ -133,7 +133,8 @@ export function parseRequest(line: string): ControlRequest | string {
   }
   if ((request.op === 'drain' || request.op === 'driveRemove') && typeof request.name !== 'string') return `${request.op} takes a drive name`
   if (request.op === 'drain' && request.undo !== undefined && typeof request.undo !== 'boolean') return 'drain takes undo, a boolean'
-  if (request.op === 'driveReplace' && !(typeof request.name === 'string' && typeof request.dir === 'string')) return 'driveReplace takes name and dir strings'
+  if (request.op === 'driveReplace' && !(typeof request.name === 'string' && typeof request.dir === 'string' &&
+    (request.objectStore === undefined || typeof request.objectStore === 'string'))) return 'driveReplace takes name and dir strings (and an objectStore string)'
   if (request.op === 'driveAdd' && !(typeof request.pool === 'string' && typeof request.name === 'string' && typeof request.dir === 'string' &&
     (request.objectStore === undefined || typeof request.objectStore === 'string'))) return 'driveAdd takes pool, name and dir strings (and an objectStore string)'
   if (request.op === 'repair' && !(Array.isArray(request.targets) && request.targets.every((target) => typeof target === 'string'))) return 'repair takes targets: [string]'

@@ -12,7 +12,6 @@ import {moveDriveInConfig, type MovedDrive} from '../drives/replaceDrive.js'
 import type {DriveEntry} from '../meta/records.js'
 import {loadConfig} from '../config/loadConfig.js'
 import {ShmrError} from '../errors.js'
-import {DirectoryDrive} from '../pools/directoryDrive.js'
 import {openDrive} from '../pools/openDrive.js'
 import type {ControlHandlers} from './controlServer.js'
 import type {CancelResult, DegradedState, FlushResult, ServerStatus} from './protocol.js'
@@ -67,16 +66,17 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
       if (entry) core.pools.leave(entry.id)
       return removed
     },
-    driveReplace: async ({name, dir}): Promise<MovedDrive> => {
+    driveReplace: async ({name, dir, objectStore}): Promise<MovedDrive> => {
       const entry = archiveDriveAtRest(served, tasks, name, 'replace')
       if (!entry) throw new ShmrError('BAD_CONFIG', `drive ${name} is in the config but not part of the filesystem`)
       const from = core.pools.drive(entry.id)!.location
-      await moveDriveInConfig(currentConfig(served), name, dir)
-      // Served from the new directory from now on: left out until the repair that follows adopts it.
+      const to = await moveDriveInConfig(currentConfig(served), name, dir, objectStore)
+      // Served from the new place from now on: left out until the repair that follows adopts it.
+      const replacement = currentConfig(served).pools.find((pool) => pool.name === entry.pool)!.drives.find((drive) => drive.name === name)!
       core.pools.leave(entry.id)
-      core.pools.join(new DirectoryDrive(entry.id, entry.name, entry.pool, dir))
+      core.pools.join(openDrive(entry.id, entry.pool, replacement))
       core.pools.unavailable.add(entry.id)
-      return {drive: name, from, to: dir}
+      return {drive: name, from, to}
     },
   }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {parseName} from '../config/schema.js'
-import type {BucketLocation, PoolRole, ShmrConfig} from '../config/types.js'
+import type {ShmrConfig} from '../config/types.js'
 import {commandLineBucket, describeBucket, formatBucketDrive} from '../config/objectStores.js'
 import {BucketDrive} from '../pools/bucketDrive.js'
 import {isShmrError, ShmrError} from '../errors.js'
@@ -11,7 +11,7 @@ import {MetaStore} from '../meta/metaStore.js'
 import {writeDriveIdentity} from '../pools/driveIdentity.js'
 import {replaceFile, syncPath} from '../pools/durableFile.js'
 import {askServer} from '../control/controlClient.js'
-import {checkNewDriveDir, withBucketDrive, withDriveDir} from './driveConfig.js'
+import {checkNewBucket, checkNewDriveDir, withBucketDrive, withDriveDir} from './driveConfig.js'
 
 export interface AddedDrive {
   readonly pool: string
@@ -37,7 +37,7 @@ export async function addDrive(config: ShmrConfig, options: NewDrive): Promise<A
   }
   const isBucket = options.dir.startsWith('s3://')
   const dir = isBucket ? options.dir : path.resolve(options.dir)
-  if (isBucket) await checkNewBucket(newBucket(config, {...options, name}), config, pool.role)
+  if (isBucket) await checkNewBucket(commandLineBucket(options.dir, config.objectStores, options.objectStore), config, pool.role)
   else checkNewDriveDir(dir, config)
   const request = {pool: pool.name, name, dir, ...(options.objectStore === undefined ? {} : {objectStore: options.objectStore})}
   if (ExclusiveLock.isMounted(config.metadataDir)) return await askServer(config.metadataDir, {op: 'driveAdd', ...request}) as AddedDrive
@@ -61,7 +61,7 @@ export async function addDriveTo(store: MetaStore, config: ShmrConfig, options: 
   const superblock = store.superblock
   if (superblock.drives.some((drive) => drive.name === name)) throw new ShmrError('BAD_ARGUMENT', `a drive named ${name} is part of the filesystem already`)
   const text = fs.readFileSync(config.file, 'utf8')
-  const bucket = dir.startsWith('s3://') ? newBucket(config, options) : undefined
+  const bucket = dir.startsWith('s3://') ? commandLineBucket(dir, config.objectStores, options.objectStore) : undefined
   // A directory absolute: a relative path in the config is read against the config file's directory, not where this ran.
   const updated = bucket ? withBucketDrive(text, pool, name, formatBucketDrive(bucket)) : withDriveDir(text, pool, name, dir)
   const id = Math.max(0, ...superblock.drives.map((drive) => drive.id)) + 1
@@ -88,21 +88,7 @@ export interface NewDrive {
   readonly objectStore?: string
 }
 
-function newBucket(config: ShmrConfig, options: NewDrive): BucketLocation {
-  return commandLineBucket(options.dir, config.objectStores, options.objectStore)
-}
 
-/** A new bucket drive: in an archive pool, no other drive's, and empty (a bucket not there yet is created). */
-async function checkNewBucket(bucket: BucketLocation, config: ShmrConfig, role: PoolRole): Promise<void> {
-  const where = describeBucket(bucket)
-  if (role === 'write') throw new ShmrError('BAD_ARGUMENT', 'a write pool\'s drives must be directories; buckets can only be archive drives')
-  if (config.pools.some((pool) => pool.drives.some((drive) => drive.bucket && describeBucket(drive.bucket) === where))) {
-    throw new ShmrError('BAD_ARGUMENT', `${where} is used by this filesystem already`)
-  }
-  if (!await new BucketDrive(0, 'new', 'new', bucket).isEmpty()) {
-    throw new ShmrError('NOT_EMPTY', `${where} is not empty`, {hint: 'a new drive starts empty: give an empty bucket or a new prefix'})
-  }
-}
 
 function named(raw: string): string {
   try {

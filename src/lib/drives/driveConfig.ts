@@ -1,6 +1,8 @@
 import fs from 'node:fs'
 import YAML from 'yaml'
-import type {ShmrConfig} from '../config/types.js'
+import type {BucketLocation, PoolRole, ShmrConfig} from '../config/types.js'
+import {describeBucket} from '../config/objectStores.js'
+import {BucketDrive} from '../pools/bucketDrive.js'
 import {ShmrError} from '../errors.js'
 import {IGNORABLE_DIR_ENTRIES} from '../format/constants.js'
 
@@ -14,6 +16,18 @@ export function checkNewDriveDir(dir: string, config: ShmrConfig): void {
   const real = fs.realpathSync(dir)
   const used = [config.metadataDir, config.mountpoint, ...config.pools.flatMap((pool) => pool.drives.flatMap((drive) => (drive.dir === undefined ? [] : [drive.dir])))]
   if (used.some((other) => fs.existsSync(other) && fs.realpathSync(other) === real)) throw new ShmrError('BAD_ARGUMENT', `${dir} is used by this filesystem already`)
+}
+
+/** A new bucket drive: in an archive pool, no other drive's, and empty (a bucket not there yet is created). */
+export async function checkNewBucket(bucket: BucketLocation, config: ShmrConfig, role: PoolRole): Promise<void> {
+  const where = describeBucket(bucket)
+  if (role === 'write') throw new ShmrError('BAD_ARGUMENT', 'a write pool\'s drives must be directories; buckets can only be archive drives')
+  if (config.pools.some((pool) => pool.drives.some((drive) => drive.bucket && describeBucket(drive.bucket) === where))) {
+    throw new ShmrError('BAD_ARGUMENT', `${where} is used by this filesystem already`)
+  }
+  if (!await new BucketDrive(0, 'new', 'new', bucket).isEmpty()) {
+    throw new ShmrError('NOT_EMPTY', `${where} is not empty`, {hint: 'a new drive starts empty: give an empty bucket or a new prefix'})
+  }
 }
 
 /** The config text with drive `name` of `pool` at `dir` (added, or moved there), comments and layout kept. */

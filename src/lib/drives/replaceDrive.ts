@@ -1,13 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {describeDrive} from '../config/objectStores.js'
+import {commandLineBucket, describeBucket, describeDrive, formatBucketDrive} from '../config/objectStores.js'
 import {loadConfig} from '../config/loadConfig.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {replaceFile} from '../pools/durableFile.js'
 import {runVerify, type VerifyOptions, type VerifyReport} from '../verify/runVerify.js'
-import {checkNewDriveDir, withDriveDir} from './driveConfig.js'
+import {checkNewBucket, checkNewDriveDir, withBucketDrive, withDriveDir} from './driveConfig.js'
 import {askServer} from '../control/controlClient.js'
 
 /** A drive given a new directory: by name, from where, to where. */
@@ -31,27 +31,34 @@ export interface ReplacedDrive extends MovedDrive {
  * Interrupted, the config already names NEWDIR: running `shmr verify --repair` (or this again)
  * finishes. The old directory is not touched.
  */
-export async function replaceDrive(config: ShmrConfig, options: {name: string; dir: string} & Pick<VerifyOptions, 'rateBytesPerSecond' | 'onTotal' | 'onBytes'>): Promise<ReplacedDrive> {
+export async function replaceDrive(config: ShmrConfig, options: {name: string; dir: string; objectStore?: string} & Pick<VerifyOptions, 'rateBytesPerSecond' | 'onTotal' | 'onBytes'>): Promise<ReplacedDrive> {
   const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === options.name))
   if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${options.name} in the config`, {hint: `drives: ${config.pools.flatMap((p) => p.drives.map((d) => d.name)).join(', ')}`})
-  const to = path.resolve(options.dir)
-  checkNewDriveDir(to, config)
+  // A bucket (s3://BUCKET[/PREFIX] of a store of the config) or a directory, new and empty.
+  const bucket = options.dir.startsWith('s3://') ? commandLineBucket(options.dir, config.objectStores, options.objectStore) : undefined
+  const to = bucket ? options.dir : path.resolve(options.dir)
+  if (bucket) await checkNewBucket(bucket, config, pool.role)
+  else checkNewDriveDir(to, config)
+  const objectStore = options.objectStore === undefined ? {} : {objectStore: options.objectStore}
   let moved: MovedDrive
   if (ExclusiveLock.isMounted(config.metadataDir)) {
-    moved = await askServer(config.metadataDir, {op: 'driveReplace', name: options.name, dir: to}) as MovedDrive
+    moved = await askServer(config.metadataDir, {op: 'driveReplace', name: options.name, dir: to, ...objectStore}) as MovedDrive
   } else {
     const holder = ExclusiveLock.holder(config.metadataDir)
     if (holder) throw new ShmrError('LOCKED', `the filesystem is in use by shmr ${holder.purpose} (PID ${holder.pid})`, {hint: 'wait for it first'})
-    moved = {drive: options.name, from: describeDrive(pool.drives.find((drive) => drive.name === options.name)!), to}
-    await moveDriveInConfig(config, options.name, to)
+    moved = {drive: options.name, from: describeDrive(pool.drives.find((drive) => drive.name === options.name)!), to: bucket ? describeBucket(bucket) : to}
+    await moveDriveInConfig(config, options.name, to, options.objectStore)
   }
   const verify = await runVerify(loadConfig(config.file, {missingDrivesAllowed: true}), {targets: [], repair: true, rateBytesPerSecond: options.rateBytesPerSecond, onTotal: options.onTotal, onBytes: options.onBytes})
   return {...moved, verify}
 }
 
-/** The config file naming `dir` for drive `name` (comments and layout kept), durably. */
-export async function moveDriveInConfig(config: ShmrConfig, name: string, dir: string): Promise<void> {
+/** The config file naming `dir` (a directory, or s3://BUCKET[/PREFIX] of `objectStore`) for drive `name` (comments and layout kept), durably. */
+export async function moveDriveInConfig(config: ShmrConfig, name: string, dir: string, objectStore?: string): Promise<string> {
   const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === name))
   if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${name} in the config`)
-  await replaceFile(config.file, Buffer.from(withDriveDir(fs.readFileSync(config.file, 'utf8'), pool.name, name, dir)))
+  const text = fs.readFileSync(config.file, 'utf8')
+  const bucket = dir.startsWith('s3://') ? commandLineBucket(dir, config.objectStores, objectStore) : undefined
+  await replaceFile(config.file, Buffer.from(bucket ? withBucketDrive(text, pool.name, name, formatBucketDrive(bucket)) : withDriveDir(text, pool.name, name, dir)))
+  return bucket ? describeBucket(bucket) : dir
 }
