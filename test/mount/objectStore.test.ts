@@ -4,7 +4,9 @@ import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import type {BucketDriveConfig, ObjectStoreConfig} from '../../src/lib/config/types.js'
 import {objectStoreClient} from '../../src/lib/objectStore/objectStoreClient.js'
-import {shmr, type CliResult} from '../helpers/cli.js'
+import {MetaStore} from '../../src/lib/meta/metaStore.js'
+import {hasStackTrace, shmr, type CliResult} from '../helpers/cli.js'
+import {fixtureConfig} from '../helpers/fixtureFs.js'
 import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 import {startSwift, swiftMissing, type SwiftServer} from '../helpers/swiftServer.js'
 import {patternBytes, tempDir} from '../helpers/tempDir.js'
@@ -245,6 +247,35 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
       await m.mount()
       await readsRight(m, source)
     })
+  })
+
+  it('refuses wrong keys in one line, naming the store, at init and at mount, printing neither key', async () => {
+    const keys = path.join(tempDir(), 'changing.keys')
+    const writeKeys = (secret: string): void => fs.writeFileSync(keys, `accessKey = ${swift.accessKey}\nsecretKey = ${secret}\n`, {mode: 0o600})
+    const {objectStores, drives} = storesAndBuckets('w', 3000)
+    const stores = objectStores.map((store) => ({...store, credentialsFile: keys}))
+    writeKeys('not-the-secret')
+    const refusedInit = fixtureConfig(tempDir(), {archiveBuckets: {objectStores: stores, drives}})
+    const init = await run(['init', '-c', refusedInit.file])
+    assert.notEqual(init.exitCode, 0)
+    assert.match(init.stderr, /object store s0: .*(SignatureDoesNotMatch|AccessDenied|signature)/i)
+    assert.equal(MetaStore.exists(refusedInit.metadataDir), false)
+    // A filesystem made with the right keys: mounted with wrong ones, it is refused, not served without its buckets.
+    writeKeys(swift.secretKey)
+    const config = fixtureConfig(tempDir(), {archiveBuckets: {objectStores: stores, drives}})
+    assert.equal((await run(['init', '-c', config.file])).exitCode, 0)
+    writeKeys('not-the-secret')
+    const mount = await run(['mount', '-c', config.file, '--background'])
+    try {
+      assert.notEqual(mount.exitCode, 0)
+      assert.match(mount.stderr, /object store s\d: .*(SignatureDoesNotMatch|AccessDenied|signature)/i)
+    } finally {
+      if (mount.exitCode === 0) await run(['umount', '-c', config.file])
+    }
+    for (const result of [init, mount]) {
+      assert.ok(!hasStackTrace(result.stderr), result.stderr)
+      assert.doesNotMatch(result.stderr + result.stdout, /not-the-secret/)
+    }
   })
 
   it('puts a shard over 16 MiB in parts (multipart upload), and reads it back whole and by range', async () => {

@@ -180,7 +180,8 @@ export class ObjectStoreClient {
 /** What to do about a failed request: give up (missing, refused), or try again (retry, unreachable). */
 function classify(error: unknown): ObjectFailure | 'retry' {
   const code = (error as {code?: unknown}).code
-  if (code === 'NoSuchKey' || code === 'NotFound') return 'missing'
+  // A bucket gone is a lost drive, like an object gone: read around it, and refilled by verify --repair.
+  if (code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket') return 'missing'
   if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND') return 'unreachable'
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return 'retry'
   if (code === 'SlowDown' || code === 'ServiceUnavailable' || code === 'InternalError' || code === 'RequestTimeout' || code === 'ServerError') return 'retry'

@@ -207,7 +207,9 @@ async function bucketIdentityProblem(drive: BucketDrive, uuid: string): Promise<
     }
     return undefined
   } catch (error) {
-    if (!isShmrError(error) || error.code === 'CORRUPT') throw error
+    // A store that cannot be reached is a drive gone (served degraded); one that refuses (wrong
+    // keys, no such bucket) or a config without credentials is a mistake to fix, not to serve around.
+    if (!isShmrError(error, 'UNAVAILABLE')) throw error
     return {code: 'DRIVE_MISSING', drive: name, message: `drive ${name}: ${error.message}`}
   }
 }
