@@ -3,7 +3,7 @@ import path from 'node:path'
 import {erasure, mirror, SINGLE, type Topology} from '../../src/lib/blocks/topology.js'
 import {formatConfig} from '../../src/lib/config/formatConfig.js'
 import {loadConfig} from '../../src/lib/config/loadConfig.js'
-import type {BucketDriveConfig, DriveConfig, MountConfig, ObjectStoreConfig, ShmrConfig} from '../../src/lib/config/types.js'
+import type {DriveConfig, MountConfig, ObjectStoreConfig, ShmrConfig} from '../../src/lib/config/types.js'
 import {defaultMountConfig} from '../../src/lib/config/schema.js'
 import {DEFAULT_PLACEMENT_POLICY} from '../../src/lib/pools/policies/index.js'
 
@@ -19,8 +19,8 @@ export interface FixtureOptions {
   readonly metadataDir?: string
   /** Where the first write pool drive goes, instead of ROOT/write/ssd0. */
   readonly writeDriveDir?: string
-  /** The archive pool's drives are these buckets, of these stores, instead of directories. */
-  readonly archiveBuckets?: {readonly objectStores: readonly ObjectStoreConfig[]; readonly drives: readonly BucketDriveConfig[]}
+  /** The archive pool's drives are these (buckets of these stores, directories, or both), instead of ROOT/archive/smrN. */
+  readonly archiveBuckets?: {readonly objectStores: readonly ObjectStoreConfig[]; readonly drives: readonly DriveConfig[]}
 }
 
 /** Lays out directories and a config for a filesystem under `root` (not yet initialised). */

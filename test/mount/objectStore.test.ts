@@ -210,6 +210,31 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
     })
   })
 
+  it('a pool of three directory drives and three bucket drives: shift, reads with a store down, verify', async () => {
+    const {objectStores, drives} = storesAndBuckets('x', 3000)
+    const dirs = tempDir()
+    const mixed = [drives[0]!, drives[3]!, drives[4]!, ...[0, 1, 2].map((i) => ({name: `smr${i}`, dir: path.join(dirs, `smr${i}`)}))]
+    await withMount({blockSizeBytes: 64 * 1024, archiveBlockSizeBytes: 1024 * 1024, archiveBuckets: {objectStores, drives: mixed}}, async (m) => {
+      const source = await filesInTheStore(m, 'mounted')
+      // Every block has shards on both kinds: 4+2 over three and three.
+      const client = objectStoreClient(objectStores[0]!)
+      for (const drive of [drives[0]!, drives[3]!, drives[4]!]) assert.ok((await client.list(drive.bucket.bucket, `${drive.bucket.prefix}shmr/`)).length > 0, drive.name)
+      for (const i of [0, 1, 2]) assert.ok((fs.readdirSync(path.join(dirs, `smr${i}`, 'shmr'), {recursive: true}) as string[]).some((name) => name.endsWith('.shard')), `smr${i}`)
+      // s1 (b3, b4) down: two of each block's six shards gone, reads rebuilt from the three directories and b0.
+      await swift.stopProxy(1)
+      try {
+        await m.remount()
+        await readsRight(m, source)
+      } finally {
+        await swift.startProxy(1)
+      }
+      await m.unmount()
+      const verified = await run(['verify', '-c', m.config.file, '--json'])
+      assert.equal(verified.exitCode, 0, verified.stdout)
+      await m.mount()
+    })
+  })
+
   it('bucket drives come and go: drive add s3://..., drive drain and drive replace by another bucket while mounted, then drive remove', async () => {
     await withStoreMount('c', async (m, buckets) => {
       const source = await filesInTheStore(m, 'mounted')
