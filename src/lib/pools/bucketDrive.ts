@@ -36,9 +36,18 @@ export class BucketDrive extends Drive {
     return this.bucket.prefix + relativePath
   }
 
+  /** Runs a request of the store, its failure as the ShmrError a command or the mount reports. */
+  private async request<T>(call: (client: ObjectStoreClient, bucket: string) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.client, this.bucket.bucket)
+    } catch (error) {
+      throw objectStoreShmrError(error)
+    }
+  }
+
   async space(): Promise<DriveStats> {
     if (this.usedBytes === undefined) {
-      const listed = await this.client.list(this.bucket.bucket, this.key(`${DRIVE_DATA_DIR}/`)).catch((error: unknown) => { throw objectStoreShmrError(error) })
+      const listed = await this.listAll(`${DRIVE_DATA_DIR}/`)
       this.usedBytes ??= listed.reduce((sum, object) => sum + object.sizeBytes, 0)
     }
     const totalBytes = this.bucket.store.capacityBytes
@@ -46,18 +55,17 @@ export class BucketDrive extends Drive {
   }
 
   async stat(relativePath: string): Promise<FileStat | undefined> {
-    return this.client.stat(this.bucket.bucket, this.key(relativePath)).catch((error: unknown) => { throw objectStoreShmrError(error) })
+    return this.request((client, bucket) => client.stat(bucket, this.key(relativePath)))
   }
 
   async listDir(relativeDir: string): Promise<string[]> {
-    const prefix = this.key(`${relativeDir}/`)
-    const listed = await this.client.list(this.bucket.bucket, prefix).catch((error: unknown) => { throw objectStoreShmrError(error) })
-    return listed.map((object) => object.key.slice(prefix.length)).filter((name) => !name.includes('/'))
+    const dir = `${relativeDir}/`
+    return (await this.listAll(dir)).map((object) => object.key.slice(dir.length)).filter((name) => !name.includes('/'))
   }
 
   async removeFile(relativePath: string): Promise<RemovedFile> {
     const sizeBytes = await this.fileSize(relativePath) ?? 0
-    await this.client.remove(this.bucket.bucket, this.key(relativePath)).catch((error: unknown) => { throw objectStoreShmrError(error) })
+    await this.request((client, bucket) => client.remove(bucket, this.key(relativePath)))
     if (this.usedBytes !== undefined) this.usedBytes = Math.max(0, this.usedBytes - sizeBytes)
     return {sizeBytes, allocatedBytes: sizeBytes}
   }
@@ -90,39 +98,37 @@ export class BucketDrive extends Drive {
   }
 
   async listDataFiles(): Promise<string[]> {
-    const listed = await this.client.list(this.bucket.bucket, this.key(`${DRIVE_DATA_DIR}/`)).catch((error: unknown) => { throw objectStoreShmrError(error) })
-    return listed.map((object) => object.key.slice(this.bucket.prefix.length))
+    return (await this.listAll(`${DRIVE_DATA_DIR}/`)).map((object) => object.key)
   }
 
   /** A whole file of the drive (an object); undefined when there is none. */
   async readFile(relativePath: string): Promise<Buffer | undefined> {
     const key = this.key(relativePath)
-    try {
-      const found = await this.client.stat(this.bucket.bucket, key)
+    return this.request(async (client, bucket) => {
+      const found = await client.stat(bucket, key)
       if (found === undefined) return undefined
       const bytes = Buffer.alloc(found.sizeBytes)
-      return await this.client.getInto(this.bucket.bucket, key, bytes) === undefined ? bytes : undefined
-    } catch (error) {
-      throw objectStoreShmrError(error)
-    }
+      return await client.getInto(bucket, key, bytes) === undefined ? bytes : undefined
+    })
   }
 
   /** The first bytes of a file of the drive (fewer when it is shorter): one ranged GET. */
   async readFileHead(relativePath: string, maxBytes: number): Promise<Buffer> {
     const key = this.key(relativePath)
-    try {
-      const found = await this.client.stat(this.bucket.bucket, key)
+    return this.request(async (client, bucket) => {
+      const found = await client.stat(bucket, key)
       const bytes = Buffer.alloc(Math.min(maxBytes, found?.sizeBytes ?? 0))
-      if (bytes.length > 0) await this.client.getRangeInto(this.bucket.bucket, key, 0, bytes)
+      if (bytes.length > 0) await client.getRangeInto(bucket, key, 0, bytes)
       return bytes
-    } catch (error) {
-      throw objectStoreShmrError(error)
-    }
+    })
   }
 
-  /** Every object under the drive's prefix (its key relative to the prefix) and its size. */
-  async listAll(): Promise<Array<{key: string; sizeBytes: number}>> {
-    const listed = await this.client.list(this.bucket.bucket, this.bucket.prefix).catch((error: unknown) => { throw objectStoreShmrError(error) })
+  /**
+   * Every object under `relativePrefix` of the drive (all of it by default), its key relative to
+   * the drive and its size: one listing, sizes included (no request per object).
+   */
+  async listAll(relativePrefix = ''): Promise<Array<{key: string; sizeBytes: number}>> {
+    const listed = await this.request((client, bucket) => client.list(bucket, this.key(relativePrefix)))
     return listed.map((object) => ({key: object.key.slice(this.bucket.prefix.length), sizeBytes: object.sizeBytes}))
   }
 
@@ -132,32 +138,24 @@ export class BucketDrive extends Drive {
   }
 
   async writeIdentity(identity: DriveIdentity): Promise<void> {
-    await this.client.put(this.bucket.bucket, this.key(DRIVE_IDENTITY_FILE), Buffer.from(`${JSON.stringify(identity, null, 2)}\n`))
-      .catch((error: unknown) => { throw objectStoreShmrError(error) })
+    await this.request((client, bucket) => client.put(bucket, this.key(DRIVE_IDENTITY_FILE), Buffer.from(`${JSON.stringify(identity, null, 2)}\n`)))
   }
 
   /** Whether the drive holds nothing at all (a new drive, or one replaced by an empty bucket). */
   async isEmpty(): Promise<boolean> {
-    if (!await this.client.bucketExists(this.bucket.bucket).catch((error: unknown) => { throw objectStoreShmrError(error) })) return true
-    const listed = await this.client.list(this.bucket.bucket, this.bucket.prefix).catch((error: unknown) => { throw objectStoreShmrError(error) })
-    return listed.length === 0
+    if (!await this.request((client, bucket) => client.bucketExists(bucket))) return true
+    return (await this.listAll()).length === 0
   }
 
   /** Creates the bucket when the store has none of that name. */
   async ensureBucket(): Promise<void> {
-    try {
-      if (!await this.client.bucketExists(this.bucket.bucket)) await this.client.makeBucket(this.bucket.bucket)
-    } catch (error) {
-      throw objectStoreShmrError(error)
-    }
+    await this.request(async (client, bucket) => {
+      if (!await client.bucketExists(bucket)) await client.makeBucket(bucket)
+    })
   }
 
   private async put(relativePath: string, bytes: Uint8Array): Promise<void> {
-    try {
-      await this.client.put(this.bucket.bucket, this.key(relativePath), bytes)
-    } catch (error) {
-      throw objectStoreShmrError(error)
-    }
+    await this.request((client, bucket) => client.put(bucket, this.key(relativePath), bytes))
     if (this.usedBytes !== undefined) this.usedBytes += bytes.byteLength
   }
 

@@ -190,7 +190,7 @@ function identityProblem(name: string, id: number, dir: string, uuid: string): D
 }
 
 /** identityProblem for a bucket drive: a store that cannot be reached, or an empty bucket, is a missing drive. */
-async function bucketIdentityProblem(drive: BucketDrive, uuid: string): Promise<DriveProblem | undefined> {
+export async function bucketIdentityProblem(drive: BucketDrive, uuid: string): Promise<DriveProblem | undefined> {
   const {name} = drive
   try {
     const identity = await drive.readIdentity()

@@ -3,10 +3,11 @@ import fsp from 'node:fs/promises'
 import path from 'node:path'
 import {describeDrive} from '../config/objectStores.js'
 import {BucketDrive} from '../pools/bucketDrive.js'
+import {bucketIdentityProblem} from '../pools/poolSet.js'
 import {bucketShelf} from './bucketSnapshots.js'
 import type {PoolRole, ShmrConfig} from '../config/types.js'
 import type {FoundShard} from '../decode/scanShards.js'
-import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
+import {ShmrError, systemErrorCode} from '../errors.js'
 import {DRIVE_DATA_DIR, IGNORABLE_DIR_ENTRIES, PRIVATE_DIR_MODE, SNAPSHOT_DIR} from '../format/constants.js'
 import {parseShardName} from '../format/shardName.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
@@ -159,8 +160,10 @@ async function drivesToSetUp(drives: readonly ConfiguredDrive[], entries: readon
     if (!entry) throw new ShmrError('BAD_CONFIG', `drive ${drive.name} (${drive.dir}) is in the config but not in the snapshot's filesystem ${uuid}`, {hint: 'remove it from the config to recover, and add it back afterwards'})
     if (entry.pool !== drive.pool) throw new ShmrError('BAD_CONFIG', `drive ${drive.name} belongs to pool ${entry.pool}, but the config puts it in pool ${drive.pool}`)
     if (drive.bucket) {
-      // An archive drive: one that cannot be reached or holds nothing is missing (verify --repair fills an empty one).
-      if (await bucketMissing(drive.bucket, entry, uuid)) missing.push(drive)
+      // An archive drive, checked as opening the pools checks it: one that cannot be reached or holds nothing is missing (verify --repair fills an empty one).
+      const problem = await bucketIdentityProblem(new BucketDrive(entry.id, drive.name, drive.pool, drive.bucket.bucket), uuid)
+      if (problem?.code === 'DRIVE_MISSING') missing.push(drive)
+      else if (problem) throw new ShmrError(problem.code, problem.message)
       continue
     }
     if (!fs.existsSync(drive.dir)) {
@@ -182,22 +185,6 @@ async function drivesToSetUp(drives: readonly ConfiguredDrive[], entries: readon
     setUp.push(drive)
   }
   return {setUp, missing}
-}
-
-/** Whether a bucket drive counts as missing (unreachable, or empty); throws when it is another filesystem's or drive's. */
-async function bucketMissing(bucket: BucketDrive, entry: DriveEntry, uuid: string): Promise<boolean> {
-  let identity
-  try {
-    identity = await bucket.readIdentity()
-    if (!identity && !await bucket.isEmpty()) throw new ShmrError('DRIVE_FOREIGN', `drive ${bucket.name}: ${bucket.location} is not a shmr drive (no identity object)`)
-  } catch (error) {
-    if (isShmrError(error, 'DRIVE_FOREIGN') || isShmrError(error, 'CORRUPT')) throw error
-    return true
-  }
-  if (!identity) return true
-  if (identity.filesystemUuid !== uuid) throw new ShmrError('DRIVE_FOREIGN', `drive ${bucket.name}: ${bucket.location} belongs to another filesystem (${identity.filesystemUuid}, not ${uuid})`)
-  if (identity.driveId !== entry.id) throw new ShmrError('DRIVE_MISPLACED', `drive ${bucket.name}: ${bucket.location} holds drive ${identity.driveName} of this filesystem (buckets swapped in the config?)`)
-  return false
 }
 
 /** mkdir, private; its parent must exist (a directory whose parent is gone is a disk not mounted, not one to create). */
@@ -227,10 +214,14 @@ async function listDrives(drives: readonly ConfiguredDrive[], idByName: Readonly
   const unmatched: FoundShard[] = []
   const driveOfFile = new Map<string, number>()
   // Every drive at once: each is a disk of its own. A bucket that cannot be listed counts as empty (as a missing drive).
-  const listed = await Promise.all(drives.map((drive) => (drive.bucket ? drive.bucket.listDataFiles().catch(() => []) : listDataFiles(drive.dir))))
+  const listed = await Promise.all(drives.map(async (drive) => (drive.bucket
+    ? new Map((await drive.bucket.listAll(`${DRIVE_DATA_DIR}/`).catch(() => [])).map((object) => [object.key, object.sizeBytes]))
+    : listDataFiles(drive.dir))))
   for (const [i, drive] of drives.entries()) {
     const driveId = idByName.get(drive.name)!
-    const relativePaths = listed[i]!
+    const found = listed[i]!
+    // A bucket's listing carries each object's size; a directory's, only names.
+    const relativePaths = found instanceof Map ? [...found.keys()] : found
     listings.push({driveId, files: new Set(relativePaths)})
     for (const relative of relativePaths) {
       if (named.get(driveId)?.has(relative)) continue
@@ -238,8 +229,7 @@ async function listDrives(drives: readonly ConfiguredDrive[], idByName: Readonly
       if (!name) continue
       const bucket = drive.bucket
       const file = bucket ? `s3://${bucket.bucket.bucket}/${bucket.bucket.prefix}${relative}` : path.join(drive.dir, relative)
-      const sizeBytes = bucket ? (await bucket.stat(relative))?.sizeBytes : (await fsp.stat(file)).size
-      if (sizeBytes === undefined) continue
+      const sizeBytes = found instanceof Map ? found.get(relative)! : (await fsp.stat(file)).size
       unmatched.push({file, name, sizeBytes, ...(bucket ? {read: (target: Uint8Array, crc: number) => bucket.readChecked(relative, target, crc)} : {})})
       driveOfFile.set(file, driveId)
     }
