@@ -74,7 +74,16 @@ function stopProcess(child: ChildProcess | undefined): Promise<void> {
   })
 }
 
-export async function startSwift(options: {proxies: number}): Promise<SwiftServer> {
+export interface SwiftOptions {
+  readonly proxies: number
+  /**
+   * Proxy `proxy` rate-limits object writes (Swift's ratelimit middleware): past `putsPerSecond`
+   * PUTs and DELETEs per bucket it answers 503 SlowDown through the S3 API, as a busy store does.
+   */
+  readonly throttle?: {readonly proxy: number; readonly putsPerSecond: number}
+}
+
+export async function startSwift(options: SwiftOptions): Promise<SwiftServer> {
   const dir = tempDir('shmr-swift-')
   const devices = path.join(dir, 'devices')
   fs.mkdirSync(path.join(devices, 'd1'), {recursive: true})
@@ -94,10 +103,13 @@ export async function startSwift(options: {proxies: number}): Promise<SwiftServe
     ].join('\n'))
   }
   const filters = ['catch_errors', 'gatekeeper', 'healthcheck', 'proxy_logging', 'listing_formats', 'copy', 'slo', 'dlo']
-  const proxyConf = (port: number): string => [
+  const proxyConf = (port: number, putsPerSecond: number | undefined): string => [
     '[DEFAULT]', 'bind_ip = 127.0.0.1', `bind_port = ${port}`, `swift_dir = ${dir}`, 'workers = 0', 'log_level = WARNING',
     '[pipeline:main]',
-    'pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats s3api tempauth copy slo dlo proxy-logging proxy-server',
+    // ratelimit after s3api, so that s3api turns its 498 into the S3 API's 503 SlowDown.
+    `pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats s3api tempauth ${putsPerSecond ? 'ratelimit ' : ''}copy slo dlo proxy-logging proxy-server`,
+    // Next to no waiting inside the store: a write over the rate is refused (a sleep of 40 ms or more is).
+    ...putsPerSecond ? ['[filter:ratelimit]', 'use = egg:swift#ratelimit', `container_ratelimit_0 = ${putsPerSecond}`, 'max_sleep_time_seconds = 0.05', 'rate_buffer_seconds = 0'] : [],
     '[app:proxy-server]', 'use = egg:swift#proxy', 'account_autocreate = true',
     '[filter:tempauth]', 'use = egg:swift#tempauth', 'user_test_tester = testing .admin',
     '[filter:s3api]', 'use = egg:swift#s3api',
@@ -116,7 +128,7 @@ export async function startSwift(options: {proxies: number}): Promise<SwiftServe
   }
   const startProxy = async (index: number): Promise<void> => {
     const conf = path.join(dir, `proxy-${index}.conf`)
-    fs.writeFileSync(conf, proxyConf(proxyPorts[index]!))
+    fs.writeFileSync(conf, proxyConf(proxyPorts[index]!, options.throttle?.proxy === index ? options.throttle.putsPerSecond : undefined))
     proxies[index] = launch(`proxy-${index}`, 'swift-proxy-server', [conf])
     await waitFor(`swift proxy ${index}`, () => healthy(proxyPorts[index]!), path.join(dir, `proxy-${index}.log`))
   }

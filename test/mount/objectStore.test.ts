@@ -8,6 +8,7 @@ import {MetaStore} from '../../src/lib/meta/metaStore.js'
 import {hasStackTrace, shmr, type CliResult} from '../helpers/cli.js'
 import {fixtureConfig} from '../helpers/fixtureFs.js'
 import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
+import {startFaultRelay} from '../helpers/faultRelay.js'
 import {startSwift, swiftMissing, type SwiftServer} from '../helpers/swiftServer.js'
 import {patternBytes, tempDir} from '../helpers/tempDir.js'
 
@@ -15,7 +16,7 @@ import {patternBytes, tempDir} from '../helpers/tempDir.js'
  * Archive drives in an object store: a real OpenStack Swift with its S3 API, six buckets as the
  * six drives of a 4+2 pool, behind three proxies (three stores): s0 holds b0, b1 and b2, s1 holds
  * b3 and b4, s2 holds b5. Stopping s1 takes two drives away (reads rebuild around them); stopping
- * s0 takes three (reads fail, naming the blocks).
+ * s0 takes three (reads fail, naming the blocks). A fourth proxy throttles writes, as a busy store does.
  */
 const missing = swiftMissing()
 
@@ -30,7 +31,7 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
   }
 
   before(async () => {
-    swift = await startSwift({proxies: 3})
+    swift = await startSwift({proxies: 4, throttle: {proxy: 3, putsPerSecond: 0.5}})
     credentialsFile = path.join(tempDir(), 'swift.credentials')
     fs.writeFileSync(credentialsFile, `# test keys\naccessKey = ${swift.accessKey}\nsecretKey = ${swift.secretKey}\n`, {mode: 0o600})
   })
@@ -272,6 +273,39 @@ describe('archive drives in an S3-compatible object store (OpenStack Swift)', {s
       await m.mount()
       await readsRight(m, source)
     })
+  })
+
+  it('waits out a store that throttles (503 SlowDown), and reads through answers cut off mid-way', async () => {
+    // Six buckets of one store, reached through a relay that can cut connections, in front of the proxy that throttles.
+    const relay = await startFaultRelay(swift.endpoints[3]!)
+    try {
+      const store: ObjectStoreConfig = {name: 't', endpoint: relay.endpoint, region: 'us-east-1', pathStyle: true, capacityBytes: 2 ** 40, requestTimeoutMs: 3000, credentialsFile}
+      const drives = [0, 1, 2, 3, 4, 5].map((i): BucketDriveConfig => ({name: `t${i}`, bucket: {store, bucket: `t-b${i}`, prefix: ''}}))
+      await withMount({blockSizeBytes: 64 * 1024, archiveBlockSizeBytes: 1024 * 1024, archiveBuckets: {objectStores: [store], drives}}, async (m) => {
+        const source = tempDir()
+        await shOk(`head -c 3145728 /dev/urandom > ${source}/big && head -c 70000 /dev/urandom > ${source}/small && cp ${source}/big ${source}/small ${m.mnt}/`)
+        await m.unmount()
+        // Four blocks, a shard of each in every bucket, at one write per bucket every 2 s: each write after
+        // a bucket's first is refused (SlowDown) for up to 2 s, longer than four quick tries last.
+        const shifted = await run(['shift', '-c', m.config.file, '/big', '/small', '--json'])
+        assert.equal(shifted.exitCode, 0, shifted.stderr)
+        assert.ok(relay.unavailableAnswers > 0, 'the store throttled the shift')
+        const verified = await run(['verify', '-c', m.config.file, '--json'])
+        assert.equal(verified.exitCode, 0, verified.stdout)
+        await m.mount()
+
+        // Three answers cut after 100 kB (a shard is 256 KiB): each request tried again, no shard read around.
+        const logFile = path.join(m.config.metadataDir, 'mount.log')
+        const logBefore = fs.readFileSync(logFile, 'utf8').length
+        relay.cutAnswers(3, 100_000)
+        await shOk('echo 3 > /proc/sys/vm/drop_caches')
+        assert.equal(await shOk(`cd ${source} && sha256sum big small`), await shOk(`cd ${m.mnt} && sha256sum big small`))
+        assert.equal(relay.cuts, 3)
+        assert.doesNotMatch(fs.readFileSync(logFile, 'utf8').slice(logBefore), /read around|rebuilt the rows|cannot be read/)
+      })
+    } finally {
+      await relay.stop()
+    }
   })
 
   it('refuses wrong keys in one line, naming the store, at init and at mount, printing neither key', async () => {

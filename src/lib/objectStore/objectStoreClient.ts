@@ -14,8 +14,11 @@ import {readCredentials} from './credentials.js'
  * here, the same for every bucket drive of the store:
  * - every request has a deadline (the store's `requestTimeout`): a store that stops answering
  *   fails the request instead of holding it;
- * - dropped connections, 5xx answers and throttling (503 SlowDown) are tried again after a
- *   growing backoff (TRIES in all), the client's own retries being off (they print to the console);
+ * - dropped connections and 5xx answers are tried again after a growing backoff (TRIES in all),
+ *   the client's own retries being off (they print to the console);
+ * - throttling (503 SlowDown) is honoured: the request waits and is tried again, for longer than
+ *   after other failures (THROTTLED_TRIES): a store limits a rate, and a request sent again too
+ *   soon is refused again;
  * - a store that cannot be reached (refused, or silent past the deadline) is tried once more,
  *   then left alone for DOWN_MS: requests fail at once meanwhile, so reads go to the other drives
  *   of a block (degraded) instead of waiting out a deadline each.
@@ -27,6 +30,10 @@ import {readCredentials} from './credentials.js'
 const PART_BYTES = 16 * 1024 * 1024
 /** Tries of one request, the first included: after an error answer or a dropped connection, which pass. */
 const TRIES = 4
+/** Tries of one request the store keeps throttling (503): waits of 0.1 s doubling up to LONGEST_BACKOFF_MS, 16 to 33 s in all. */
+const THROTTLED_TRIES = 9
+/** The longest wait between two tries. */
+const LONGEST_BACKOFF_MS = 5000
 /** Tries when the store could not be reached at all (refused, or no answer in time): once more, then it counts as down. */
 const TRIES_UNREACHABLE = 2
 /** Backoff before the second try, doubled for each after it, with up to as much again at random. */
@@ -165,26 +172,28 @@ export class ObjectStoreClient {
       } catch (error) {
         const failure = classify(error)
         const message = `object store ${this.store.name}: ${what}: ${describeFailure(error)}`
-        if (failure !== 'unreachable' && failure !== 'retry') throw new ObjectStoreError(failure, message, {cause: error})
-        if (attempt >= (failure === 'unreachable' ? TRIES_UNREACHABLE : TRIES)) {
+        if (failure === 'missing' || failure === 'refused') throw new ObjectStoreError(failure, message, {cause: error})
+        if (attempt >= (failure === 'unreachable' ? TRIES_UNREACHABLE : failure === 'throttled' ? THROTTLED_TRIES : TRIES)) {
           if (failure === 'unreachable') this.downUntilMs = Date.now() + DOWN_MS
           throw new ObjectStoreError('unreachable', message, {cause: error})
         }
-        const backoffMs = FIRST_BACKOFF_MS * 2 ** (attempt - 1)
-        await new Promise((resolve) => setTimeout(resolve, backoffMs + Math.random() * backoffMs))
       }
+      const backoffMs = Math.min(LONGEST_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1))
+      await new Promise((resolve) => setTimeout(resolve, backoffMs + Math.random() * backoffMs))
     }
   }
 }
 
-/** What to do about a failed request: give up (missing, refused), or try again (retry, unreachable). */
-function classify(error: unknown): ObjectFailure | 'retry' {
+/** What to do about a failed request: give up (missing, refused), or try again (retry, throttled, unreachable). */
+function classify(error: unknown): ObjectFailure | 'retry' | 'throttled' {
   const code = (error as {code?: unknown}).code
   // A bucket gone is a lost drive, like an object gone: read around it, and refilled by verify --repair.
   if (code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket') return 'missing'
   if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND') return 'unreachable'
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return 'retry'
-  if (code === 'SlowDown' || code === 'ServiceUnavailable' || code === 'InternalError' || code === 'RequestTimeout' || code === 'ServerError') return 'retry'
+  // S3 says "reduce your request rate" with either code; minio-js reports a 503 to a raw request by its status alone.
+  if (code === 'SlowDown' || code === 'ServiceUnavailable' || /Retryable HTTP status: 503/.test((error as Error).message ?? '')) return 'throttled'
+  if (code === 'InternalError' || code === 'RequestTimeout' || code === 'ServerError') return 'retry'
   if (/Retryable HTTP status|socket hang up/.test((error as Error).message ?? '')) return 'retry'
   return 'refused'
 }
