@@ -3,12 +3,9 @@ import {ShmrError} from '../errors.js'
 import {parseShardName} from '../format/shardName.js'
 import type {ObjectStoreConfig} from '../config/types.js'
 import {parseBucketUrl} from '../config/objectStores.js'
+export {isBucketUrl} from '../config/objectStores.js'
 import {BucketDrive} from '../pools/bucketDrive.js'
 import type {FoundShard} from './scanShards.js'
-
-export function isBucketUrl(source: string): boolean {
-  return source.startsWith('s3://')
-}
 
 /** Each s3://BUCKET[/PREFIX] of `store` as a drive to read from (named by its URL). */
 export function bucketDrivesOf(urls: readonly string[], store: ObjectStoreConfig | undefined): BucketDrive[] {

@@ -2,7 +2,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {parseName} from '../config/schema.js'
 import type {ShmrConfig} from '../config/types.js'
-import {commandLineBucket, describeBucket, formatBucketDrive} from '../config/objectStores.js'
 import {BucketDrive} from '../pools/bucketDrive.js'
 import {isShmrError, ShmrError} from '../errors.js'
 import {DRIVE_DATA_DIR, PRIVATE_DIR_MODE} from '../format/constants.js'
@@ -11,7 +10,7 @@ import {MetaStore} from '../meta/metaStore.js'
 import {writeDriveIdentity} from '../pools/driveIdentity.js'
 import {replaceFile, syncPath} from '../pools/durableFile.js'
 import {askServer} from '../control/controlClient.js'
-import {checkNewBucket, checkNewDriveDir, withBucketDrive, withDriveDir} from './driveConfig.js'
+import {checkNewPlace, describePlace, drivePlace, withDrivePlace} from './driveConfig.js'
 
 export interface AddedDrive {
   readonly pool: string
@@ -35,11 +34,9 @@ export async function addDrive(config: ShmrConfig, options: NewDrive): Promise<A
   if (config.pools.some((candidate) => candidate.drives.some((drive) => drive.name === name))) {
     throw new ShmrError('BAD_ARGUMENT', `a drive named ${name} is in the config already`, {hint: 'choose another name'})
   }
-  const isBucket = options.dir.startsWith('s3://')
-  const dir = isBucket ? options.dir : path.resolve(options.dir)
-  if (isBucket) await checkNewBucket(commandLineBucket(options.dir, config.objectStores, options.objectStore), config, pool.role)
-  else checkNewDriveDir(dir, config)
-  const request = {pool: pool.name, name, dir, ...(options.objectStore === undefined ? {} : {objectStore: options.objectStore})}
+  const place = drivePlace(config, options.dir, options.objectStore)
+  await checkNewPlace(place, config, pool.role)
+  const request = {pool: pool.name, name, dir: place.given, ...(options.objectStore === undefined ? {} : {objectStore: options.objectStore})}
   if (ExclusiveLock.isMounted(config.metadataDir)) return await askServer(config.metadataDir, {op: 'driveAdd', ...request}) as AddedDrive
   const lock = ExclusiveLock.acquire(config.metadataDir, 'drive add')
   let store: MetaStore | undefined
@@ -57,13 +54,12 @@ export async function addDrive(config: ShmrConfig, options: NewDrive): Promise<A
  * then has its pools take the drive): identity, superblock, config file, in that order.
  */
 export async function addDriveTo(store: MetaStore, config: ShmrConfig, options: NewDrive): Promise<AddedDrive> {
-  const {pool, name, dir} = options
+  const {pool, name} = options
   const superblock = store.superblock
   if (superblock.drives.some((drive) => drive.name === name)) throw new ShmrError('BAD_ARGUMENT', `a drive named ${name} is part of the filesystem already`)
-  const text = fs.readFileSync(config.file, 'utf8')
-  const bucket = dir.startsWith('s3://') ? commandLineBucket(dir, config.objectStores, options.objectStore) : undefined
-  // A directory absolute: a relative path in the config is read against the config file's directory, not where this ran.
-  const updated = bucket ? withBucketDrive(text, pool, name, formatBucketDrive(bucket)) : withDriveDir(text, pool, name, dir)
+  const place = drivePlace(config, options.dir, options.objectStore)
+  const {bucket, given: dir} = place
+  const updated = withDrivePlace(fs.readFileSync(config.file, 'utf8'), pool, name, place)
   const id = Math.max(0, ...superblock.drives.map((drive) => drive.id)) + 1
   const identity = {filesystemUuid: superblock.uuid, driveId: id, driveName: name, pool, formatVersion: superblock.formatVersion}
   if (bucket) {
@@ -77,7 +73,7 @@ export async function addDriveTo(store: MetaStore, config: ShmrConfig, options: 
   }
   await store.addDrive({id, name, pool})
   await replaceFile(config.file, Buffer.from(updated))
-  return {pool, name, dir: bucket ? describeBucket(bucket) : dir, id}
+  return {pool, name, dir: describePlace(place), id}
 }
 
 /** What `drive add` is given: a directory, or an s3://BUCKET[/PREFIX] of a store of the config (`objectStore`: which, when there are several). */

@@ -13,6 +13,7 @@ import {snapshotDrivesOf, writeSnapshots, type SnapshotsWritten} from '../recove
 import {RateLimiter} from '../pools/rateLimiter.js'
 import {removeStrayShards} from '../shift/strayShards.js'
 import {blocksOnDrive, type BlockOnDrive} from './blocksOnDrive.js'
+import {poolOfDrive} from './driveConfig.js'
 import {taskThroughMount, type TaskProgress} from '../control/taskThroughMount.js'
 import type {OpenFilesystem} from '../fs/openFilesystem.js'
 
@@ -65,8 +66,7 @@ export interface DrainTarget extends OpenFilesystem {
  */
 export async function drainDrive(config: ShmrConfig, options: DrainOptions): Promise<DrainReport> {
   const startedMs = Date.now()
-  const poolConfig = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === options.name))
-  if (!poolConfig) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${options.name} in the config`, {hint: `drives: ${config.pools.flatMap((p) => p.drives.map((d) => d.name)).join(', ')}`})
+  poolOfDrive(config, options.name) // refuses a name the config lacks, before asking the server
   if (!options.dryRun && ExclusiveLock.isMounted(config.metadataDir)) {
     return taskThroughMount<DrainReport>(config.metadataDir, {
       op: 'drain', name: options.name, ...(options.undo ? {undo: true} : {}),

@@ -10,7 +10,7 @@ import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {MetaStore} from '../meta/metaStore.js'
 import {replaceFile} from '../pools/durableFile.js'
 import {blocksOnDrive} from './blocksOnDrive.js'
-import {withoutDrive} from './driveConfig.js'
+import {poolOfDrive, withoutDrive} from './driveConfig.js'
 import {askServer} from '../control/controlClient.js'
 
 export interface RemovedDrive {
@@ -28,8 +28,7 @@ export interface RemovedDrive {
  * pool's drive: the mount writes to the write pool's).
  */
 export async function removeDrive(config: ShmrConfig, name: string): Promise<RemovedDrive> {
-  const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === name))
-  if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${name} in the config`)
+  const pool = poolOfDrive(config, name)
   if (pool.drives.length - 1 < shardCount(pool.topology)) {
     throw new ShmrError('BAD_ARGUMENT', `pool ${pool.name} would keep ${pool.drives.length - 1} drive(s); its scheme needs ${shardCount(pool.topology)}`)
   }
@@ -47,7 +46,7 @@ export async function removeDrive(config: ShmrConfig, name: string): Promise<Rem
 
 /** The removal itself, from an open store (the command's, or the mount's inside its server, which then has its pools let the drive go). */
 export async function removeDriveFrom(store: MetaStore, config: ShmrConfig, name: string): Promise<RemovedDrive> {
-  const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === name))!
+  const pool = poolOfDrive(config, name)
   const drive = pool.drives.find((candidate) => candidate.name === name)!
   const id = store.superblock.drives.find((drive) => drive.name === name)?.id
   if (id === undefined) throw new ShmrError('BAD_CONFIG', `drive ${name} is in the config but not part of the filesystem`)

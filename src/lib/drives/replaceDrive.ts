@@ -1,13 +1,12 @@
 import fs from 'node:fs'
-import path from 'node:path'
-import {commandLineBucket, describeBucket, describeDrive, formatBucketDrive} from '../config/objectStores.js'
+import {describeDrive} from '../config/objectStores.js'
 import {loadConfig} from '../config/loadConfig.js'
 import type {ShmrConfig} from '../config/types.js'
 import {ShmrError} from '../errors.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
 import {replaceFile} from '../pools/durableFile.js'
 import {runVerify, type VerifyOptions, type VerifyReport} from '../verify/runVerify.js'
-import {checkNewBucket, checkNewDriveDir, withBucketDrive, withDriveDir} from './driveConfig.js'
+import {checkNewPlace, describePlace, drivePlace, poolOfDrive, withDrivePlace} from './driveConfig.js'
 import {askServer} from '../control/controlClient.js'
 
 /** A drive given a new directory: by name, from where, to where. */
@@ -32,22 +31,18 @@ export interface ReplacedDrive extends MovedDrive {
  * finishes. The old directory is not touched.
  */
 export async function replaceDrive(config: ShmrConfig, options: {name: string; dir: string; objectStore?: string} & Pick<VerifyOptions, 'rateBytesPerSecond' | 'onTotal' | 'onBytes'>): Promise<ReplacedDrive> {
-  const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === options.name))
-  if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${options.name} in the config`, {hint: `drives: ${config.pools.flatMap((p) => p.drives.map((d) => d.name)).join(', ')}`})
-  // A bucket (s3://BUCKET[/PREFIX] of a store of the config) or a directory, new and empty.
-  const bucket = options.dir.startsWith('s3://') ? commandLineBucket(options.dir, config.objectStores, options.objectStore) : undefined
-  const to = bucket ? options.dir : path.resolve(options.dir)
-  if (bucket) await checkNewBucket(bucket, config, pool.role)
-  else checkNewDriveDir(to, config)
+  const pool = poolOfDrive(config, options.name)
+  const place = drivePlace(config, options.dir, options.objectStore)
+  await checkNewPlace(place, config, pool.role)
   const objectStore = options.objectStore === undefined ? {} : {objectStore: options.objectStore}
   let moved: MovedDrive
   if (ExclusiveLock.isMounted(config.metadataDir)) {
-    moved = await askServer(config.metadataDir, {op: 'driveReplace', name: options.name, dir: to, ...objectStore}) as MovedDrive
+    moved = await askServer(config.metadataDir, {op: 'driveReplace', name: options.name, dir: place.given, ...objectStore}) as MovedDrive
   } else {
     const holder = ExclusiveLock.holder(config.metadataDir)
     if (holder) throw new ShmrError('LOCKED', `the filesystem is in use by shmr ${holder.purpose} (PID ${holder.pid})`, {hint: 'wait for it first'})
-    moved = {drive: options.name, from: describeDrive(pool.drives.find((drive) => drive.name === options.name)!), to: bucket ? describeBucket(bucket) : to}
-    await moveDriveInConfig(config, options.name, to, options.objectStore)
+    moved = {drive: options.name, from: describeDrive(pool.drives.find((drive) => drive.name === options.name)!), to: describePlace(place)}
+    await moveDriveInConfig(config, options.name, place.given, options.objectStore)
   }
   const verify = await runVerify(loadConfig(config.file, {missingDrivesAllowed: true}), {targets: [], repair: true, rateBytesPerSecond: options.rateBytesPerSecond, onTotal: options.onTotal, onBytes: options.onBytes})
   return {...moved, verify}
@@ -55,10 +50,8 @@ export async function replaceDrive(config: ShmrConfig, options: {name: string; d
 
 /** The config file naming `dir` (a directory, or s3://BUCKET[/PREFIX] of `objectStore`) for drive `name` (comments and layout kept), durably. */
 export async function moveDriveInConfig(config: ShmrConfig, name: string, dir: string, objectStore?: string): Promise<string> {
-  const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === name))
-  if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${name} in the config`)
-  const text = fs.readFileSync(config.file, 'utf8')
-  const bucket = dir.startsWith('s3://') ? commandLineBucket(dir, config.objectStores, objectStore) : undefined
-  await replaceFile(config.file, Buffer.from(bucket ? withBucketDrive(text, pool.name, name, formatBucketDrive(bucket)) : withDriveDir(text, pool.name, name, dir)))
-  return bucket ? describeBucket(bucket) : dir
+  const pool = poolOfDrive(config, name)
+  const place = drivePlace(config, dir, objectStore)
+  await replaceFile(config.file, Buffer.from(withDrivePlace(fs.readFileSync(config.file, 'utf8'), pool.name, name, place)))
+  return describePlace(place)
 }
