@@ -28,6 +28,8 @@ import {readCredentials} from './credentials.js'
 
 /** Shards above this go up in parts of this size (S3 takes at most 5 GiB in one PUT; parts retry alone). */
 const PART_BYTES = 16 * 1024 * 1024
+/** Parts of one object uploaded at once. */
+const PARTS_AT_ONCE = 4
 /** Tries of one request, the first included: after an error answer or a dropped connection, which pass. */
 const TRIES = 4
 /** Tries of one request the store keeps throttling (503): waits of 0.1 s doubling up to LONGEST_BACKOFF_MS, 16 to 33 s in all. */
@@ -80,7 +82,7 @@ export class ObjectStoreClient {
     const transport = secure ? https : http
     this.minio = new Minio.Client({
       endPoint: url.hostname, port: url.port ? Number(url.port) : secure ? 443 : 80, useSSL: secure,
-      accessKey, secretKey, region: store.region, pathStyle: store.pathStyle, partSize: PART_BYTES,
+      accessKey, secretKey, region: store.region, pathStyle: store.pathStyle,
       retryOptions: {disableRetry: true},
       // http.request with a deadline: socket inactivity of timeoutMs (connecting, or waiting for bytes) ends it.
       transport: {
@@ -105,24 +107,47 @@ export class ObjectStoreClient {
 
   /**
    * Stores an object whole (an existing one of that key is replaced whole: readers see the old or
-   * the new). Up to PART_BYTES it is one PUT whose body's SHA-256 (signed, over http) is computed
-   * by WebCrypto on the thread pool: minio-js's own putObject hashes it twice (MD5 and SHA-256) on
-   * this thread, 44 ms per 16 MiB here, which a mount moving data would spend not answering
-   * requests. Larger objects go through putObject as a multipart upload, hashed part by part on
-   * this thread (docs/LIMITATIONS.md).
+   * the new). Up to PART_BYTES it is one PUT; a larger object is a multipart upload of PART_BYTES
+   * parts, PARTS_AT_ONCE in flight, each part tried again alone, the upload aborted if one fails
+   * for good. Each body's SHA-256 (signed, over http) is computed by WebCrypto on the thread pool:
+   * minio-js's own putObject hashes it twice (MD5 and SHA-256) on this thread, 44 ms per 16 MiB
+   * here, which a mount moving data would spend not answering requests.
    */
   async put(bucket: string, key: string, bytes: Uint8Array): Promise<void> {
     const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    if (body.byteLength > PART_BYTES) {
-      await this.tried(`PUT ${bucket}/${key}`, () => this.minio.putObject(bucket, key, Readable.from([body]), body.byteLength))
+    if (body.byteLength <= PART_BYTES) {
+      await this.putBody(`PUT ${bucket}/${key}`, {method: 'PUT', bucketName: bucket, objectName: key}, body)
       return
     }
+    const uploadId = await this.tried(`start upload ${bucket}/${key}`, () => this.minio.initiateNewMultipartUpload(bucket, key, {}))
+    try {
+      const parts: Array<{part: number; etag: string}> = []
+      const partCount = Math.ceil(body.byteLength / PART_BYTES)
+      for (let first = 1; first <= partCount; first += PARTS_AT_ONCE) {
+        const numbers = Array.from({length: Math.min(PARTS_AT_ONCE, partCount - first + 1)}, (_, i) => first + i)
+        parts.push(...await Promise.all(numbers.map(async (part) => {
+          const slice = body.subarray((part - 1) * PART_BYTES, Math.min(part * PART_BYTES, body.byteLength))
+          const headers = await this.putBody(`PUT ${bucket}/${key} part ${part}`,
+            {method: 'PUT', bucketName: bucket, objectName: key, query: `uploadId=${encodeURIComponent(uploadId)}&partNumber=${part}`}, slice)
+          return {part, etag: String(headers.etag ?? '').replace(/^"|"$/g, '')}
+        })))
+      }
+      await this.tried(`complete upload ${bucket}/${key}`, () => this.minio.completeMultipartUpload(bucket, key, uploadId, parts))
+    } catch (error) {
+      // The parts uploaded so far take space until the upload is aborted; a failed abort leaves them to the store's lifecycle rules.
+      await this.minio.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined)
+      throw error
+    }
+  }
+
+  /** One PUT of a body hashed off this thread (see put), tried again as any request; the answer's headers. */
+  private async putBody(what: string, request: {method: 'PUT'; bucketName: string; objectName: string; query?: string}, body: Buffer): Promise<http.IncomingHttpHeaders> {
     const sha256 = this.minio.enableSHA256 ? Buffer.from(await webcrypto.subtle.digest('SHA-256', body)).toString('hex') : ''
-    await this.tried(`PUT ${bucket}/${key}`, async () => {
-      const response = await this.minio.makeRequestStreamAsync({method: 'PUT', bucketName: bucket, objectName: key, headers: {'Content-Length': body.byteLength}},
-        body, sha256, [200], this.store.region)
+    return this.tried(what, async () => {
+      const response = await this.minio.makeRequestStreamAsync({...request, headers: {'Content-Length': body.byteLength}}, body, sha256, [200], this.store.region)
       response.resume()
       await finished(response)
+      return response.headers
     })
   }
 
