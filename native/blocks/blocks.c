@@ -86,6 +86,7 @@ typedef struct {
   size_t length;
   uint32_t crc;      // expected (read), or computed (crc32c)
   bool sync;
+  bool idle;         // a task's file I/O: on the background lane (coders.c)
   int32_t status;    // 0, an errno, or STATUS_*
   // OP_EC_APPLY: outputs[r] = sum over j of matrix[r][j] * inputs[j], through ISA-L's tables.
   int sources;
@@ -261,19 +262,21 @@ static void complete(napi_env env, napi_status work_status, void *data) {
   free(job);
 }
 
-static void run_coding(void *data) {
+static void run_on_lane(void *data) {
   execute(NULL, data);
 }
 
-static void finish_coding(napi_env env, void *data) {
+static void finish_on_lane(napi_env env, void *data) {
   complete(env, napi_ok, data);
 }
 
 static napi_value start(napi_env env, job_t *job) {
   napi_value promise, name;
   napi_create_promise(env, &job->deferred, &promise);
-  // Coding goes to the coding threads (coders.c); files, fsyncs and checksums to libuv's pool.
-  if (job->op == OP_EC_APPLY && coders_submit(env, run_coding, finish_coding, job)) return promise;
+  // Coding goes to the coding threads (coders.c), a task's file I/O to the background lane there;
+  // the rest of the file I/O, fsyncs and checksums to libuv's pool.
+  if (job->op == OP_EC_APPLY && coders_submit(env, LANE_CODING, run_on_lane, finish_on_lane, job)) return promise;
+  if (job->idle && coders_submit(env, LANE_BACKGROUND, run_on_lane, finish_on_lane, job)) return promise;
   napi_create_string_utf8(env, "shmr:block", NAPI_AUTO_LENGTH, &name);
   napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
   napi_queue_async_work(env, job->work);
@@ -352,36 +355,45 @@ static job_t *new_job(op_t op) {
   napi_value argv[n]; \
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
 
-// readChecked(path, target, expectedCrc): Promise<status>
+// An optional last argument: true for a task's I/O, which goes on the background lane.
+static bool take_idle(napi_env env, job_t *job, size_t argc, napi_value *argv, size_t at) {
+  job->idle = false;
+  return argc <= at || napi_get_value_bool(env, argv[at], &job->idle) == napi_ok;
+}
+
+// readChecked(path, target, expectedCrc, idle?): Promise<status>
 static napi_value read_checked_js(napi_env env, napi_callback_info info) {
-  ARGS(3)
+  ARGS(4)
   job_t *job = new_job(OP_READ_CHECKED);
   if (!job) return fail(env, NULL, "out of memory");
   const char *problem = take_file_and_bytes(env, job, argc, argv);
   if (problem) return fail(env, job, problem);
   if (argc < 3 || napi_get_value_uint32(env, argv[2], &job->crc) != napi_ok) return fail(env, job, "expectedCrc must be a number");
+  if (!take_idle(env, job, argc, argv, 3)) return fail(env, job, "idle must be a boolean");
   return start(env, job);
 }
 
-// writeNew(path, bytes, sync): Promise<status>
+// writeNew(path, bytes, sync, idle?): Promise<status>
 static napi_value write_new_js(napi_env env, napi_callback_info info) {
-  ARGS(3)
+  ARGS(4)
   job_t *job = new_job(OP_WRITE_NEW);
   if (!job) return fail(env, NULL, "out of memory");
   const char *problem = take_file_and_bytes(env, job, argc, argv);
   if (problem) return fail(env, job, problem);
   if (argc < 3 || napi_get_value_bool(env, argv[2], &job->sync) != napi_ok) return fail(env, job, "sync must be a boolean");
+  if (!take_idle(env, job, argc, argv, 3)) return fail(env, job, "idle must be a boolean");
   return start(env, job);
 }
 
-// syncPath(path, wholeFilesystem?): Promise<status>
+// syncPath(path, wholeFilesystem?, idle?): Promise<status>
 static napi_value sync_path_js(napi_env env, napi_callback_info info) {
-  ARGS(2)
+  ARGS(3)
   job_t *job = new_job(OP_SYNC_PATH);
   if (!job) return fail(env, NULL, "out of memory");
   if (argc < 1 || !get_path(env, argv[0], &job->path)) return fail(env, job, "path must be a string");
   job->sync = false;
   if (argc >= 2 && napi_get_value_bool(env, argv[1], &job->sync) != napi_ok) return fail(env, job, "wholeFilesystem must be a boolean");
+  if (!take_idle(env, job, argc, argv, 2)) return fail(env, job, "idle must be a boolean");
   return start(env, job);
 }
 
@@ -395,9 +407,9 @@ static napi_value crc32c_js(napi_env env, napi_callback_info info) {
   return start(env, job);
 }
 
-// crc32cChunks(bytes, chunkBytes, sums): Promise<crc of the whole>; sums receives each chunk's.
+// crc32cChunks(bytes, chunkBytes, sums, idle?): Promise<crc of the whole>; sums receives each chunk's.
 static napi_value crc32c_chunks_js(napi_env env, napi_callback_info info) {
-  ARGS(3)
+  ARGS(4)
   job_t *job = new_job(OP_CRC32C_CHUNKS);
   if (!job) return fail(env, NULL, "out of memory");
   uint32_t chunk_bytes;
@@ -409,12 +421,13 @@ static napi_value crc32c_chunks_js(napi_env env, napi_callback_info info) {
   job->chunk_bytes = chunk_bytes;
   napi_create_reference(env, argv[0], 1, &job->keep[0]);
   napi_create_reference(env, argv[2], 1, &job->keep[1]);
+  if (!take_idle(env, job, argc, argv, 3)) return fail(env, job, "idle must be a boolean");
   return start(env, job);
 }
 
-// readChunks(path, target, offset, fileLength, sums, chunkBytes): Promise<status>.
+// readChunks(path, target, offset, fileLength, sums, chunkBytes, idle?): Promise<status>.
 static napi_value read_chunks_js(napi_env env, napi_callback_info info) {
-  ARGS(6)
+  ARGS(7)
   job_t *job = new_job(OP_READ_CHUNKS);
   if (!job) return fail(env, NULL, "out of memory");
   const char *problem = take_file_and_bytes(env, job, argc, argv);
@@ -427,6 +440,7 @@ static napi_value read_chunks_js(napi_env env, napi_callback_info info) {
       offset < 0 || (uint64_t) offset % chunk_bytes != 0 || sums_length < 4 * ((job->length + chunk_bytes - 1) / chunk_bytes)) {
     return fail(env, job, "readChunks takes a path, a target, a chunk-aligned offset, the file's length, the chunks' sums and the chunk size");
   }
+  if (!take_idle(env, job, argc, argv, 6)) return fail(env, job, "idle must be a boolean");
   job->offset = (uint64_t) offset;
   job->file_length = (uint64_t) file_length;
   job->chunk_bytes = chunk_bytes;

@@ -5,8 +5,12 @@
 #include <node_api.h>
 #include <stdbool.h>
 
-// `run(data)` on a coding thread, then `done(env, data)` on the JavaScript thread. False when the
-// pool cannot be had (the caller then uses libuv's pool).
-bool coders_submit(napi_env env, void (*run)(void *data), void (*done)(napi_env env, void *data), void *data);
+// The addon's own thread pools besides libuv's: erasure coding, and the file I/O of tasks that move
+// data while the mount serves (at the idle I/O priority and nice 10).
+typedef enum { LANE_CODING, LANE_BACKGROUND, LANE_COUNT } lane_t;
+
+// `run(data)` on a thread of `lane`, then `done(env, data)` on the JavaScript thread. False when
+// the pool cannot be had (the caller then uses libuv's pool).
+bool coders_submit(napi_env env, lane_t lane, void (*run)(void *data), void (*done)(napi_env env, void *data), void *data);
 
 #endif

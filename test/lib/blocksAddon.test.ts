@@ -155,3 +155,43 @@ describe('blocks addon: direct I/O', () => {
     }
   })
 })
+
+describe('blocks addon: the background lane', () => {
+  /** The I/O class of each thread of this process, as ionice(1) reads it ("idle", "none", ...). */
+  const threadClasses = async (): Promise<Map<string, string>> => {
+    const {execFile} = await import('node:child_process')
+    const threads = fs.readdirSync('/proc/self/task')
+    return new Map(await Promise.all(threads.map((tid) => new Promise<[string, string]>((resolve) => {
+      execFile('ionice', ['-p', tid], (error, stdout) => resolve([tid, error ? 'gone' : stdout.split(':')[0]!.trim()]))
+    }))))
+  }
+
+  it('runs a task\'s jobs on threads of their own: the mount\'s jobs never queue behind them', async () => {
+    // 48 jobs of a task, each a checksum of 32 MiB, then one of the mount: in one queue (libuv's
+    // pool, 4 threads) it would finish after at least 44 of them.
+    const bytes = blocksAddon().alignedBuffer(32 * 1024 * 1024).fill(9)
+    const sums = Buffer.alloc(4 * (bytes.length / 65536))
+    let taskJobsDone = 0
+    const taskJobs = Array.from({length: 48}, () => blocksAddon().crc32cChunks(bytes, 65536, Buffer.alloc(sums.length), true).then(() => taskJobsDone++))
+    const whole = await blocksAddon().crc32cChunks(bytes, 65536, sums)
+    const doneBefore = taskJobsDone
+    const classes = await threadClasses()
+    await Promise.all(taskJobs)
+    assert.equal(whole >>> 0, crc32c(bytes))
+    assert.ok(doneBefore < 24, `the mount's job finished after ${doneBefore} of the task's 48`)
+    // The lane's threads run at the idle I/O class; this (the JavaScript) thread does not.
+    assert.ok([...classes.values()].includes('idle'), `a thread at the idle I/O class: ${[...classes.values()].join(', ')}`)
+    assert.notEqual(classes.get(String(process.pid)), 'idle')
+  })
+
+  it('reads, writes and syncs files for a task as for the mount', async () => {
+    const dir = tempDir()
+    const bytes = patternBytes(3 * 1024 * 1024 + 5, 3)
+    await writeNewFile(path.join(dir, 'f'), bytes, true, 'idle')
+    await syncPath(dir, 'idle')
+    await syncFilesystem(dir, 'idle')
+    const back = Buffer.alloc(bytes.length)
+    assert.equal(await readShardFile(path.join(dir, 'f'), back, crc32c(bytes), 'idle'), undefined)
+    assert.ok(back.equals(bytes))
+  })
+})

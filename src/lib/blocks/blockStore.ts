@@ -11,7 +11,7 @@ import {assembleBlock} from './assembleBlock.js'
 import {BufferPool} from './bufferPool.js'
 import {describeTopology, shardCount, shardSizeBytes, type Topology} from './topology.js'
 import {isAllZero} from './zeroBlock.js'
-import {blocksAddon} from '../native/blocksAddon.js'
+import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
 import {CHUNK_BYTES} from '../format/constants.js'
 
 /** Which block of which file: what a shard name carries besides the record. */
@@ -114,7 +114,22 @@ export class BlockStore {
   /** Chunks read by readRange: their own pool, so that their sizes do not push the shards' spares out. */
   private readonly chunkScratch = new BufferPool(CHUNK_SCRATCH_SPARE_BYTES)
 
+  /** The priority of this store's disk I/O: idle in the view background() gives. */
+  private readonly ioPriority: IoPriority = 'normal'
+  private backgroundView: BlockStore | undefined
+
   constructor(readonly pools: PoolSet, private readonly observer?: BlockIoObserver) {}
+
+  /**
+   * This store for a task that moves data while the mount serves (shift, tier, rewrite, drain,
+   * repair inside the server): the same store (its state is this one's), its disk I/O at the idle
+   * I/O priority, so that a scheduler with priorities serves the mount's own reads and writes
+   * first (native/blocks, execute).
+   */
+  background(): BlockStore {
+    this.backgroundView ??= Object.create(this, {ioPriority: {value: 'idle' satisfies IoPriority}}) as BlockStore
+    return this.backgroundView
+  }
 
   /**
    * Stores `data` (the block's logical bytes) as a new generation on `pool`'s drives, every file
@@ -137,7 +152,7 @@ export class BlockStore {
     const driveIds = await this.place(pool, shards.length, shardBytes)
     // Copies of a mirror are one buffer: checksummed once.
     const checksums = new Map<Uint8Array, Promise<FileChecksums>>()
-    for (const shard of shards) if (!checksums.has(shard)) checksums.set(shard, checksumsOf(shard))
+    for (const shard of shards) if (!checksums.has(shard)) checksums.set(shard, checksumsOf(shard, this.ioPriority))
     const sums = await Promise.all(shards.map((shard) => checksums.get(shard)!))
     const locations: ShardLocation[] = shards.map((_, i) => ({drive: driveIds[i]!, ...sums[i]!}))
     const record: BlockRecord = {generation, topology, blockSizeBytes, lengthBytes: data.byteLength, shards: locations}
@@ -145,7 +160,7 @@ export class BlockStore {
     try {
       await Promise.all(shards.map(async (shard, i) => {
         const file = this.storedFile(address, record, i)
-        await this.driveOf(file.drive).writeNew(file.path, shard, sync)
+        await this.driveOf(file.drive).writeNew(file.path, shard, sync, this.ioPriority)
         written.push(file)
       }))
     } catch (error) {
@@ -234,7 +249,7 @@ export class BlockStore {
     try {
       const bytes = Math.min(chunks * CHUNK_BYTES, fileBytes - start)
       const file = Drive.relativeShardPath(this.nameOf(address, record, shardIndex))
-      const fault = await drive.readChunks(file, buffer.subarray(0, bytes), start, fileBytes, sums.subarray(4 * first, 4 * (first + chunks)), CHUNK_BYTES)
+      const fault = await drive.readChunks(file, buffer.subarray(0, bytes), start, fileBytes, sums.subarray(4 * first, 4 * (first + chunks)), CHUNK_BYTES, this.ioPriority)
       if (fault) return fault
       this.observer?.shardRead(drive, bytes)
       out.set(buffer.subarray(from - start, to - start), outOffset)
@@ -300,7 +315,7 @@ export class BlockStore {
         byDrive.set(file.drive, files)
       }
     }
-    await Promise.all([...byDrive].map(([driveId, files]) => this.driveOf(driveId).makeDurable(files)))
+    await Promise.all([...byDrive].map(([driveId, files]) => this.driveOf(driveId).makeDurable(files, this.ioPriority)))
   }
 
   /** Reads and checks every shard of a block (for verify): the fault of each bad one. */
@@ -413,7 +428,7 @@ export class BlockStore {
 
   /** Writes one shard file of a block to `drive`, replacing any file of that name atomically. */
   private async putShardFile(address: BlockAddress, record: BlockRecord, shardIndex: number, drive: number, bytes: Uint8Array): Promise<void> {
-    await this.driveOf(drive).replace(Drive.relativeShardPath(this.nameOf(address, record, shardIndex)), bytes)
+    await this.driveOf(drive).replace(Drive.relativeShardPath(this.nameOf(address, record, shardIndex)), bytes, this.ioPriority)
     this.charge(drive, bytes.byteLength)
     this.observer?.shardWritten(this.pools.drive(drive)!, bytes.byteLength)
   }
@@ -475,7 +490,7 @@ export class BlockStore {
     const location = record.shards[shardIndex]!
     const drive = this.pools.drive(location.drive)
     if (!drive || this.pools.unavailable.has(location.drive)) return 'drive unavailable'
-    const fault = await drive.readChecked(Drive.relativeShardPath(this.nameOf(address, record, shardIndex)), target, location.crc32c)
+    const fault = await drive.readChecked(Drive.relativeShardPath(this.nameOf(address, record, shardIndex)), target, location.crc32c, this.ioPriority)
     if (!fault) this.observer?.shardRead(drive, target.byteLength)
     return fault
   }

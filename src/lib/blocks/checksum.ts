@@ -1,5 +1,5 @@
 import {CHUNK_BYTES} from '../format/constants.js'
-import {blocksAddon} from '../native/blocksAddon.js'
+import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
 
 /**
  * CRC32C (Castagnoli) of `bytes`, continuing from `previous` when given, on the calling thread:
@@ -21,10 +21,10 @@ export interface FileChecksums {
 }
 
 /** The checksums a block or shard file of `bytes` is recorded with, on the thread pool. */
-export async function checksumsOf(bytes: Uint8Array): Promise<FileChecksums> {
+export async function checksumsOf(bytes: Uint8Array, priority: IoPriority = 'normal'): Promise<FileChecksums> {
   if (bytes.byteLength <= CHUNK_BYTES) return {crc32c: await crc32cOfBlock(bytes)}
   const chunkCrcs = Buffer.alloc(4 * chunkCount(bytes.byteLength))
-  return {crc32c: await blocksAddon().crc32cChunks(bytes, CHUNK_BYTES, chunkCrcs) >>> 0, chunkCrcs}
+  return {crc32c: await blocksAddon().crc32cChunks(bytes, CHUNK_BYTES, chunkCrcs, priority === 'idle') >>> 0, chunkCrcs}
 }
 
 /** How many chunks a file of `lengthBytes` has. */

@@ -1,5 +1,5 @@
 import {getSystemErrorName} from 'node:util'
-import {blocksAddon} from '../native/blocksAddon.js'
+import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
 
 /** Why a shard could not be used; undefined means it read back whole and checksummed right. */
 export type ShardFault = 'drive unavailable' | 'missing' | 'wrong size' | 'checksum mismatch' | 'chunk checksums wrong' | `read error: ${string}`
@@ -9,8 +9,8 @@ export type ShardFault = 'drive unavailable' | 'missing' | 'wrong size' | 'check
  * one job off the serving thread. Never throws for a bad shard: the caller decides whether the
  * block survives it.
  */
-export async function readShardFile(file: string, target: Uint8Array, expectedCrc: number): Promise<ShardFault | undefined> {
-  return shardFault(await blocksAddon().readChecked(file, target, expectedCrc))
+export async function readShardFile(file: string, target: Uint8Array, expectedCrc: number, priority: IoPriority = 'normal'): Promise<ShardFault | undefined> {
+  return shardFault(await blocksAddon().readChecked(file, target, expectedCrc, priority === 'idle'))
 }
 
 /** The fault a status of the blocks addon's checked reads names, or undefined for none. */

@@ -72,7 +72,7 @@ export class ServerTasks {
     const {core, store} = this.served
     return this.runTask('drain', events, (signal, track) => {
       let done = 0
-      return drainOn({store, pools: core.pools, blocks: core.blocks, signal}, {
+      return drainOn({store, pools: core.pools, blocks: core.blocks.background(), signal}, {
         name: request.name, undo: request.undo, rateBytesPerSecond: request.rateBytesPerSecond,
         onTotal: (bytes) => {
           track.total(bytes)
@@ -89,7 +89,7 @@ export class ServerTasks {
     return this.runTask('repair', events, (signal, track) => {
       let done = 0
       // Read afresh: a drive replaced while mounted is in the file, not in the config the mount began with.
-      return verifyOn({store, pools: core.pools, blocks: core.blocks, namespace: core.namespace, signal}, currentConfig(this.served), {
+      return verifyOn({store, pools: core.pools, blocks: core.blocks.background(), namespace: core.namespace, signal}, currentConfig(this.served), {
         targets: request.targets, repair: true, rateBytesPerSecond: request.rateBytesPerSecond,
         onTotal: (bytes) => {
           track.total(bytes)
@@ -203,7 +203,7 @@ export class ServerTasks {
   private runMigration(purpose: MigrationPurpose, options: MigrationOptions & MigrationRequest, signal: AbortSignal): Promise<ShiftReport> {
     const {core, store, config} = this.served
     const server: ServerFilesystem = {
-      store, pools: core.pools, blocks: core.blocks, namespace: core.namespace, mountpoint: this.served.mountpoint, signal,
+      store, pools: core.pools, blocks: core.blocks.background(), namespace: core.namespace, mountpoint: this.served.mountpoint, signal,
       flushFile: (ino) => core.data.flushFile(ino),
       whenQuiet: (ino, swap) => this.whenQuiet(ino, swap, signal),
     }

@@ -12,21 +12,25 @@ import {ShmrError} from '../errors.js'
  * promise settles. Statuses are 0, an errno (positive), or one of the STATUS_ values.
  */
 export interface BlocksAddon {
-  /** Reads all of a file into `target`, which must be exactly its size, and checks its CRC32C. */
-  readChecked(file: string, target: Uint8Array, expectedCrc: number): Promise<number>
+  /**
+   * Reads all of a file into `target`, which must be exactly its size, and checks its CRC32C.
+   * `idle` (here and for writeNew, readChunks, syncPath and crc32cChunks): a task's job, run on
+   * the background lane (IoPriority).
+   */
+  readChecked(file: string, target: Uint8Array, expectedCrc: number, idle?: boolean): Promise<number>
   /** Writes a new file (O_EXCL), fsynced when `sync`; on failure the file is removed. */
-  writeNew(file: string, bytes: Uint8Array, sync: boolean): Promise<number>
+  writeNew(file: string, bytes: Uint8Array, sync: boolean, idle?: boolean): Promise<number>
   /** fsyncs a file or directory; with `wholeFilesystem`, syncfs(2) of the filesystem holding it. */
-  syncPath(file: string, wholeFilesystem?: boolean): Promise<number>
+  syncPath(file: string, wholeFilesystem?: boolean, idle?: boolean): Promise<number>
   crc32c(bytes: Uint8Array): Promise<number>
   /** The CRC32C of every `chunkBytes` of `bytes` into `sums` (4 bytes each, little-endian); resolves with the whole's. */
-  crc32cChunks(bytes: Uint8Array, chunkBytes: number, sums: Uint8Array): Promise<number>
+  crc32cChunks(bytes: Uint8Array, chunkBytes: number, sums: Uint8Array, idle?: boolean): Promise<number>
   /**
    * Reads `target.length` bytes of a file from `offset` (a chunk boundary) and checks each chunk
    * against `sums` (4 bytes per chunk, little-endian, the first for the chunk at `offset`); the
    * file must be `fileLength` bytes long. Aligned like alignedBuffer's, it is read with O_DIRECT.
    */
-  readChunks(file: string, target: Uint8Array, offset: number, fileLength: number, sums: Uint8Array, chunkBytes: number): Promise<number>
+  readChunks(file: string, target: Uint8Array, offset: number, fileLength: number, sums: Uint8Array, chunkBytes: number, idle?: boolean): Promise<number>
   /** CRC32C on the calling thread, continuing from `previous`. */
   crc32cSync(bytes: Uint8Array, previous?: number): number
   /** ISA-L's multiplication tables for a rows × sources matrix over GF(2^8) (row-major). */
@@ -51,6 +55,14 @@ export interface BlocksAddon {
   readonly STATUS_WRONG_SIZE: number
   readonly STATUS_CHECKSUM_MISMATCH: number
 }
+
+/**
+ * Whose a job is: the mount's (`normal`, on libuv's pool), or a task's that moves data while the
+ * mount serves (`idle`): those run on the addon's background lane, threads of their own at the
+ * idle I/O priority and nice 10, so that the mount's jobs never queue behind a task's
+ * (native/blocks/coders.c).
+ */
+export type IoPriority = 'normal' | 'idle'
 
 /** Where install.sh builds the addon, from dist/src/lib/native/ up to the repository. */
 const ADDON = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../native/blocks/build/Release/blocks.node')

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import {readShardFile, shardFault, type ShardFault} from '../blocks/shardFile.js'
 import {PRIVATE_DIR_MODE} from '../format/constants.js'
-import {blocksAddon} from '../native/blocksAddon.js'
+import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
 import {Drive, type DriveStats, type FileStat, type RemovedFile} from './drive.js'
 import {systemErrorCode} from '../errors.js'
 import {readDriveIdentity, writeDriveIdentity, type DriveIdentity} from './driveIdentity.js'
@@ -58,32 +58,32 @@ export class DirectoryDrive extends Drive {
     return {sizeBytes: stats?.size ?? 0, allocatedBytes: (stats?.blocks ?? 0) * 512}
   }
 
-  async readChecked(relativePath: string, target: Uint8Array, expectedCrc: number): Promise<ShardFault | undefined> {
-    return readShardFile(this.resolve(relativePath), target, expectedCrc)
+  async readChecked(relativePath: string, target: Uint8Array, expectedCrc: number, priority?: IoPriority): Promise<ShardFault | undefined> {
+    return readShardFile(this.resolve(relativePath), target, expectedCrc, priority)
   }
 
-  async readChunks(relativePath: string, target: Uint8Array, offset: number, fileLength: number, sums: Uint8Array, chunkBytes: number): Promise<ShardFault | undefined> {
-    return shardFault(await blocksAddon().readChunks(this.resolve(relativePath), target, offset, fileLength, sums, chunkBytes))
+  async readChunks(relativePath: string, target: Uint8Array, offset: number, fileLength: number, sums: Uint8Array, chunkBytes: number, priority?: IoPriority): Promise<ShardFault | undefined> {
+    return shardFault(await blocksAddon().readChunks(this.resolve(relativePath), target, offset, fileLength, sums, chunkBytes, priority === 'idle'))
   }
 
-  async writeNew(relativePath: string, bytes: Uint8Array, sync: boolean): Promise<void> {
+  async writeNew(relativePath: string, bytes: Uint8Array, sync: boolean, priority?: IoPriority): Promise<void> {
     const file = this.resolve(relativePath)
     await this.ensureDir(path.dirname(file))
-    await writeNewFile(file, bytes, sync)
-    if (sync) await syncPath(path.dirname(file))
+    await writeNewFile(file, bytes, sync, priority)
+    if (sync) await syncPath(path.dirname(file), priority)
   }
 
-  async replace(relativePath: string, bytes: Uint8Array): Promise<void> {
+  async replace(relativePath: string, bytes: Uint8Array, priority?: IoPriority): Promise<void> {
     const file = this.resolve(relativePath)
     await this.ensureDir(path.dirname(file))
-    await replaceFile(file, bytes)
+    await replaceFile(file, bytes, priority)
   }
 
-  async makeDurable(relativePaths: readonly string[]): Promise<void> {
-    if (relativePaths.length >= SYNCFS_FROM_FILES) return syncFilesystem(this.dir)
+  async makeDurable(relativePaths: readonly string[], priority?: IoPriority): Promise<void> {
+    if (relativePaths.length >= SYNCFS_FROM_FILES) return syncFilesystem(this.dir, priority)
     const files = relativePaths.map((relative) => this.resolve(relative))
-    await Promise.all(files.map((file) => syncPath(file)))
-    await Promise.all([...new Set(files.map((file) => path.dirname(file)))].map((dir) => syncPath(dir)))
+    await Promise.all(files.map((file) => syncPath(file, priority)))
+    await Promise.all([...new Set(files.map((file) => path.dirname(file)))].map((dir) => syncPath(dir, priority)))
   }
 
   async listDataFiles(): Promise<string[]> {

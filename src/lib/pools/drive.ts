@@ -1,6 +1,7 @@
 import path from 'node:path'
 import {crc32c} from '../blocks/checksum.js'
 import type {ShardFault} from '../blocks/shardFile.js'
+import type {IoPriority} from '../native/blocksAddon.js'
 import {BLOCKS_PER_FANOUT_GROUP, DRIVE_DATA_DIR} from '../format/constants.js'
 import {formatShardName, type ShardName} from '../format/shardName.js'
 import type {DriveIdentity} from './driveIdentity.js'
@@ -57,26 +58,29 @@ export abstract class Drive {
   /** Deletes a file of the drive (gone already is fine): its size, and the bytes of the drive it took. */
   abstract removeFile(relativePath: string): Promise<RemovedFile>
 
-  /** Reads a whole file into `target` (exactly its expected size) and checks its CRC32C. Never throws for a bad file. */
-  abstract readChecked(relativePath: string, target: Uint8Array, expectedCrc: number): Promise<ShardFault | undefined>
+  /**
+   * Reads a whole file into `target` (exactly its expected size) and checks its CRC32C. Never
+   * throws for a bad file. `priority` (here and below): that of the disk I/O, where there is any.
+   */
+  abstract readChecked(relativePath: string, target: Uint8Array, expectedCrc: number, priority?: IoPriority): Promise<ShardFault | undefined>
 
   /**
    * Reads `target.length` bytes of a file from `offset` (a chunk boundary) and checks each chunk of
    * `chunkBytes` against `sums` (4 little-endian bytes per chunk); the file must be `fileLength` long.
    */
-  abstract readChunks(relativePath: string, target: Uint8Array, offset: number, fileLength: number, sums: Uint8Array, chunkBytes: number): Promise<ShardFault | undefined>
+  abstract readChunks(relativePath: string, target: Uint8Array, offset: number, fileLength: number, sums: Uint8Array, chunkBytes: number, priority?: IoPriority): Promise<ShardFault | undefined>
 
   /**
    * Writes a new file (its name not taken: files are write-once). With `sync: false` it need not
    * be durable until `makeDurable` is called for it. On failure nothing of it stays.
    */
-  abstract writeNew(relativePath: string, bytes: Uint8Array, sync: boolean): Promise<void>
+  abstract writeNew(relativePath: string, bytes: Uint8Array, sync: boolean, priority?: IoPriority): Promise<void>
 
   /** Writes a file whole, replacing any of that name atomically, durable on return. */
-  abstract replace(relativePath: string, bytes: Uint8Array): Promise<void>
+  abstract replace(relativePath: string, bytes: Uint8Array, priority?: IoPriority): Promise<void>
 
   /** Makes files written with `sync: false` durable, with what their names need to survive a crash. */
-  abstract makeDurable(relativePaths: readonly string[]): Promise<void>
+  abstract makeDurable(relativePaths: readonly string[], priority?: IoPriority): Promise<void>
 
   /** Every file under the drive's data directory, relative to the drive (none when it has no data directory). */
   abstract listDataFiles(): Promise<string[]>
