@@ -5,12 +5,15 @@
  * reader of another file is timed cold alone and cold again while the server shifts a file of
  * its own at --rate 100M. The issue's targets: online at least 0.8x offline, the reader slowed
  * by at most 20% (the ratio paired round by round). Last, a shift under the archive pool's
- * `rate` (no --rate): what it wrote to the drives per second, to stand beside the cap.
+ * `rate` (no --rate): what it wrote to the drives per second, to stand beside the cap. With fio,
+ * also in rounds: 4 KiB random reads of the cold file for RANDOM_SECONDS, alone and beside a
+ * shift at --rate 200M (the mount's small reads must not queue behind a task's I/O).
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
 import YAML from 'yaml'
+import {fioTimedIops} from './randomReads.js'
 import type {BenchTools} from './tree.js'
 
 export const ONLINE_FIGURES = {
@@ -19,12 +22,17 @@ export const ONLINE_FIGURES = {
   readAlone: 'cold read, alone',
   readBeside: 'cold read beside a 100M/s shift',
   poolRate: 'shift under the archive pool\'s rate: 40M, bytes to its drives',
+  randomAlone: '4K random reads, alone',
+  randomBeside: '4K random reads beside a 200M/s shift',
 } as const
+
+/** How long fio reads at random each time: well inside a 200M/s shift of a bench file. */
+const RANDOM_SECONDS = 3
 
 /** The archive pool's `rate` the bench sets for its last shift: the writes to its drives must stay under it. */
 const POOL_RATE = '40M'
 
-export async function onlineSection(options: {sizeBytes: number; rounds: number; scratch: string; repo: string}, tools: BenchTools): Promise<void> {
+export async function onlineSection(options: {sizeBytes: number; rounds: number; scratch: string; repo: string; fio: boolean}, tools: BenchTools): Promise<void> {
   const shmrBin = path.join(options.repo, 'bin', 'run.js')
   const shmr = async (...args: string[]): Promise<string> => (await execa(process.execPath, [shmrBin, ...args], {stdin: 'ignore'})).stdout
   const demo = path.join(options.scratch, 'online')
@@ -39,7 +47,8 @@ export async function onlineSection(options: {sizeBytes: number; rounds: number;
   await shmr('mount', '-c', config, '--background')
   try {
     const moving = Array.from({length: options.rounds}, (_, round) => `moving${round}`)
-    for (const name of ['offline', 'online', 'read', 'capped', ...moving]) await tools.sh(`dd if=/dev/urandom of=${mnt}/${name} bs=1M count=${mib} conv=fsync status=none`)
+    const randomMoving = options.fio ? Array.from({length: options.rounds}, (_, round) => `random${round}`) : []
+    for (const name of ['offline', 'online', 'read', 'capped', ...moving, ...randomMoving]) await tools.sh(`dd if=/dev/urandom of=${mnt}/${name} bs=1M count=${mib} conv=fsync status=none`)
     await shmr('umount', '-c', config)
     await tools.dropCaches()
     tools.record(ONLINE_FIGURES.offline, 'MB/s', [shiftRate(await shmr('shift', '-c', config, '/offline', '--json'))])
@@ -63,6 +72,22 @@ export async function onlineSection(options: {sizeBytes: number; rounds: number;
     }
     tools.record(ONLINE_FIGURES.readAlone, 'MB/s', alone, true)
     tools.record(ONLINE_FIGURES.readBeside, 'MB/s', beside, true)
+    const randomAlone: number[] = []
+    const randomBeside: number[] = []
+    for (const name of randomMoving) {
+      await tools.dropCaches()
+      randomAlone.push(await fioTimedIops(`${mnt}/read`, RANDOM_SECONDS))
+      await tools.dropCaches()
+      const shift = execa(process.execPath, [shmrBin, 'shift', '-c', config, `/${name}`, '--rate', '200M'], {stdin: 'ignore'})
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      randomBeside.push(await fioTimedIops(`${mnt}/read`, RANDOM_SECONDS))
+      await shift
+      await shmr('flush', '-c', config)
+    }
+    if (options.fio) {
+      tools.record(ONLINE_FIGURES.randomAlone, 'IOPS', randomAlone, true)
+      tools.record(ONLINE_FIGURES.randomBeside, 'IOPS', randomBeside, true)
+    }
     // The pool's own cap, no --rate: shards and parity written per second (40M = 41.9 MB/s).
     await shmr('umount', '-c', config)
     const document = YAML.parseDocument(fs.readFileSync(config, 'utf8'))

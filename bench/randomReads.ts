@@ -34,6 +34,13 @@ async function fioIops(file: string, bytes: number, jobs: number): Promise<numbe
   return report.jobs[0]!.read.iops
 }
 
+/** IOPS of one fio job reading 4 KiB at random offsets of `file` for `seconds`, at queue depth 1. */
+export async function fioTimedIops(file: string, seconds: number): Promise<number> {
+  const {stdout} = await execa('fio', ['--name=random', `--filename=${file}`, '--rw=randread', '--bs=4k', '--ioengine=psync', '--readonly',
+    `--runtime=${seconds}`, '--time_based', '--randrepeat=0', '--output-format=json'])
+  return (JSON.parse(stdout) as {jobs: Array<{read: {iops: number}}>}).jobs[0]!.read.iops
+}
+
 export async function randomReadSection(subjects: readonly RandomReadSubject[], options: {passBytes: number; runs: number}, tools: BenchTools): Promise<void> {
   for (const depth of RANDOM_READ_DEPTHS) {
     const values = new Map(subjects.map((subject) => [subject.label, [] as number[]]))
