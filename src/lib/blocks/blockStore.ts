@@ -114,7 +114,7 @@ export class BlockStore {
   /** Chunks read by readRange: their own pool, so that their sizes do not push the shards' spares out. */
   private readonly chunkScratch = new BufferPool(CHUNK_SCRATCH_SPARE_BYTES)
 
-  /** The priority of this store's disk I/O: idle in the view background() gives. */
+  /** Whose this store's jobs are: idle (a task's) in the view background() gives. */
   private readonly ioPriority: IoPriority = 'normal'
   private backgroundView: BlockStore | undefined
 
@@ -122,9 +122,10 @@ export class BlockStore {
 
   /**
    * This store for a task that moves data while the mount serves (shift, tier, rewrite, drain,
-   * repair inside the server): the same store (its state is this one's), its disk I/O at the idle
-   * I/O priority, so that a scheduler with priorities serves the mount's own reads and writes
-   * first (native/blocks, execute).
+   * repair inside the server): the same store (its state is this one's), its file I/O and
+   * checksums on the blocks addon's background lane (threads of their own at the idle I/O
+   * priority and nice 10, native/blocks/coders.c), so that the mount's own reads and writes
+   * never queue behind a task's.
    */
   background(): BlockStore {
     this.backgroundView ??= Object.create(this, {ioPriority: {value: 'idle' satisfies IoPriority}}) as BlockStore
