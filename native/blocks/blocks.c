@@ -273,10 +273,10 @@ static void finish_on_lane(napi_env env, void *data) {
 static napi_value start(napi_env env, job_t *job) {
   napi_value promise, name;
   napi_create_promise(env, &job->deferred, &promise);
-  // Coding goes to the coding threads (coders.c), a task's file I/O to the background lane there;
-  // the rest of the file I/O, fsyncs and checksums to libuv's pool.
-  if (job->op == OP_EC_APPLY && coders_submit(env, LANE_CODING, run_on_lane, finish_on_lane, job)) return promise;
+  // A task's jobs go to the background lane (coders.c), the mount's coding to the coding threads
+  // there; the rest (file I/O, fsyncs and checksums) to libuv's pool.
   if (job->idle && coders_submit(env, LANE_BACKGROUND, run_on_lane, finish_on_lane, job)) return promise;
+  if (job->op == OP_EC_APPLY && coders_submit(env, LANE_CODING, run_on_lane, finish_on_lane, job)) return promise;
   napi_create_string_utf8(env, "shmr:block", NAPI_AUTO_LENGTH, &name);
   napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
   napi_queue_async_work(env, job->work);
@@ -563,9 +563,10 @@ static napi_value ec_tables_js(napi_env env, napi_callback_info info) {
   return tables;
 }
 
-// ecApply(tables, sources, rows, inputs[], outputs[]): Promise<0>: outputs = matrix × inputs, on the coding threads.
+// ecApply(tables, sources, rows, inputs[], outputs[], idle?): Promise<0>: outputs = matrix × inputs, on
+// the coding threads (a task's, idle, on the background lane).
 static napi_value ec_apply_js(napi_env env, napi_callback_info info) {
-  ARGS(5)
+  ARGS(6)
   job_t *job = new_job(OP_EC_APPLY);
   if (!job) return fail(env, NULL, "out of memory");
   uint32_t sources, rows;
@@ -584,6 +585,7 @@ static napi_value ec_apply_js(napi_env env, napi_callback_info info) {
   }
   job->sources = (int) sources;
   job->rows = (int) rows;
+  if (!take_idle(env, job, argc, argv, 5)) return fail(env, job, "idle must be a boolean");
   napi_create_reference(env, argv[0], 1, &job->keep[0]);
   napi_create_reference(env, argv[3], 1, &job->keep[1]);
   napi_create_reference(env, argv[4], 1, &job->keep[2]);

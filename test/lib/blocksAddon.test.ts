@@ -8,6 +8,7 @@ import {syncFilesystem, syncPath, writeNewFile} from '../../src/lib/pools/durabl
 import {crc32c, crc32cOfBlock} from '../../src/lib/blocks/checksum.js'
 import {systemErrorCode} from '../../src/lib/errors.js'
 import {blocksAddon} from '../../src/lib/native/blocksAddon.js'
+import {createCodec} from '../../src/lib/erasure/codec.js'
 import {patternBytes, tempDir} from '../helpers/tempDir.js'
 
 /** CRC32C bit by bit, straight from the definition: the reference the addon must match. */
@@ -184,7 +185,15 @@ describe('blocks addon: the background lane', () => {
     assert.notEqual(classes.get(String(process.pid)), 'idle')
   })
 
-  it('reads, writes and syncs files for a task as for the mount', async () => {
+  it('reads, writes, syncs and encodes for a task as for the mount', async () => {
+    const codec = createCodec({dataShards: 4, parityShards: 2})
+    const shards = (): Buffer[] => Array.from({length: 6}, (_, i) => Buffer.from(patternBytes(256 * 1024, i < 4 ? i + 1 : 0)))
+    const mounts = shards()
+    const tasks = shards()
+    await codec.encode(mounts)
+    await codec.encode(tasks, 'idle')
+    assert.ok(mounts.every((shard, i) => shard.equals(tasks[i]!)), 'the same parity on the background lane')
+
     const dir = tempDir()
     const bytes = patternBytes(3 * 1024 * 1024 + 5, 3)
     await writeNewFile(path.join(dir, 'f'), bytes, true, 'idle')

@@ -479,7 +479,7 @@ export class BlockStore {
       if (start < data.byteLength) own.set(data.subarray(start))
       return own
     })
-    await codecFor(topology.data, topology.parity).encode(shards)
+    await codecFor(topology.data, topology.parity).encode(shards, this.ioPriority)
     return {shards, scratch}
   }
 

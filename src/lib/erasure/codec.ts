@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {ShmrError} from '../errors.js'
 import {MAX_TOTAL_SHARDS} from '../format/constants.js'
-import {blocksAddon} from '../native/blocksAddon.js'
+import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
 import {crateParityMatrix} from './crateMatrix.js'
 
 export interface CodecOptions {
@@ -23,9 +23,9 @@ export type Reconstruct = (dataShards: number, parityShards: number, shards: rea
 export interface ErasureCodec extends CodecOptions {
   /**
    * Computes parity: reads shards[0…d-1], overwrites shards[d…d+p-1]. All shards must have the
-   * same non-zero length.
+   * same non-zero length. `priority` idle: a task's work, on the blocks addon's background lane.
    */
-  encode(shards: readonly Uint8Array[]): Promise<void>
+  encode(shards: readonly Uint8Array[], priority?: IoPriority): Promise<void>
   /**
    * Rebuilds, in place, every shard whose `present[i]` is false, from any d shards that are
    * present. Data shards always; parity shards too unless `dataOnly` (the read path needs only
@@ -80,9 +80,9 @@ class IsalCodec implements ErasureCodec {
     this.encodeTables = blocksAddon().ecTables(dataShards, parityShards, parityRows)
   }
 
-  async encode(shards: readonly Uint8Array[]): Promise<void> {
+  async encode(shards: readonly Uint8Array[], priority: IoPriority = 'normal'): Promise<void> {
     this.checkShape(shards)
-    await blocksAddon().ecApply(this.encodeTables, this.dataShards, this.parityShards, shards.slice(0, this.dataShards), shards.slice(this.dataShards))
+    await blocksAddon().ecApply(this.encodeTables, this.dataShards, this.parityShards, shards.slice(0, this.dataShards), shards.slice(this.dataShards), priority === 'idle')
   }
 
   async reconstruct(shards: readonly Uint8Array[], present: readonly boolean[], options: {dataOnly?: boolean} = {}): Promise<void> {

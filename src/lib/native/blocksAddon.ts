@@ -14,7 +14,7 @@ import {ShmrError} from '../errors.js'
 export interface BlocksAddon {
   /**
    * Reads all of a file into `target`, which must be exactly its size, and checks its CRC32C.
-   * `idle` (here and for writeNew, readChunks, syncPath and crc32cChunks): a task's job, run on
+   * `idle` (here and for writeNew, readChunks, syncPath, crc32cChunks and ecApply): a task's job, run on
    * the background lane (IoPriority).
    */
   readChecked(file: string, target: Uint8Array, expectedCrc: number, idle?: boolean): Promise<number>
@@ -36,7 +36,7 @@ export interface BlocksAddon {
   /** ISA-L's multiplication tables for a rows × sources matrix over GF(2^8) (row-major). */
   ecTables(sources: number, rows: number, matrix: Uint8Array): Buffer
   /** outputs[r] = Σ matrix[r][j] · inputs[j] over GF(2^8), byte by byte; all vectors of one length. */
-  ecApply(tables: Uint8Array, sources: number, rows: number, inputs: readonly Uint8Array[], outputs: readonly Uint8Array[]): Promise<number>
+  ecApply(tables: Uint8Array, sources: number, rows: number, inputs: readonly Uint8Array[], outputs: readonly Uint8Array[], idle?: boolean): Promise<number>
   /** The inverse of an n × n matrix over GF(2^8), or null when it has none. */
   gfInvert(matrix: Uint8Array, n: number): Buffer | null
   /**
