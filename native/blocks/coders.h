@@ -5,7 +5,7 @@
 #include <node_api.h>
 #include <stdbool.h>
 
-// The addon's own thread pools besides libuv's: erasure coding, and the file I/O of tasks that move
+// The addon's own thread pools besides libuv's: erasure coding, and everything of tasks that move
 // data while the mount serves (at the idle I/O priority and nice 10).
 typedef enum { LANE_CODING, LANE_BACKGROUND, LANE_COUNT } lane_t;
 
