@@ -60,7 +60,7 @@ function mainPage(ids) {
     '.SH COMMANDS', ...ids.flatMap((id) => ['.TP', `.B shmr ${esc(id.replace(/:/g, ' '))}`, esc(manifest.commands[id].summary ?? '')]),
     '.SH ENVIRONMENT', '.TP', '.B SHMR_CONFIG', 'The config file used when -c is not given.',
     '.TP', '.B SHMR_CODER_THREADS', 'Threads for erasure coding (shift, rewrite, verify \\-\\-repair, degraded reads); default: one per CPU the process may run on.',
-    '.TP', '.B SHMR_BACKGROUND_THREADS', 'Threads for the file I/O of tasks the mounted server runs (shift, tier, rewrite, drain, repair), at the idle I/O priority and nice 10; default: 4.',
+    '.TP', '.B SHMR_BACKGROUND_THREADS', 'Threads for the file I/O, checksums and coding of tasks the mounted server runs (shift, tier, rewrite, drain, repair), at the idle I/O priority and nice 10; default: 4.',
     ...exitStatus(), '.SH SEE ALSO', [...ids.map((id) => `.BR ${pageName(id)} (1)`), '.BR shmr-config (5)'].join(',\n')]
   return `${lines.join('\n')}\n`
 }
