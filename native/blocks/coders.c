@@ -12,10 +12,9 @@
 //
 // The same pool, a second time, is the background lane: the file I/O, checksums and coding of
 // tasks that move data while the mount serves (shift, tier, rewrite, drain, repair in the
-// server). In libuv's pool a
-// task's jobs queued ahead of the mount's: a shift keeps dozens of 1 MiB block reads and 16 MiB
-// shard writes queued, and a 4 KiB read through the mount waited behind them (37-85 reads a
-// second against 5300 alone, 15 ms each in shmr's handler). On threads of their own, at most
+// server). In libuv's pool a task's jobs queued ahead of the mount's: a shift keeps dozens of
+// 1 MiB block reads and 16 MiB shard writes queued, and a 4 KiB read through the mount waited
+// behind them (37-85 reads a second against 5300 alone, 15 ms each in shmr's handler). On threads of their own, at most
 // BACKGROUND_THREADS of them run at once, at the idle I/O priority (an I/O scheduler with
 // priorities serves the mount first) and nice 10 (the mount's threads get the CPUs first).
 #define _GNU_SOURCE  // sched_getaffinity, CPU_COUNT

@@ -117,12 +117,12 @@ export function parseBucketUrl(url: string): {bucket: string; prefix: string} {
   return {bucket: match[1]!, prefix: match[2] ? `${match[2].replace(/\/+$/, '')}/` : ''}
 }
 
-/** A bucket drive named on the command line (`drive add POOL NAME s3://...`): checked as the config checks one. */
 /** Whether a drive given on the command line is a bucket (s3://BUCKET[/PREFIX]) rather than a directory. */
 export function isBucketUrl(given: string): boolean {
   return given.startsWith('s3://')
 }
 
+/** A bucket drive named on the command line (`drive add POOL NAME s3://...`): checked as the config checks one. */
 export function commandLineBucket(url: string, stores: readonly ObjectStoreConfig[], storeName: string | undefined): BucketLocation {
   const {bucket, prefix} = parseBucketUrl(url)
   const store = storeName === undefined && stores.length === 1 ? stores[0] : stores.find((candidate) => candidate.name === storeName)

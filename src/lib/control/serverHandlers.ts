@@ -9,6 +9,7 @@ import type {VerifyReport} from '../verify/runVerify.js'
 import {addDriveTo, type AddedDrive} from '../drives/addDrive.js'
 import {removeDriveFrom, type RemovedDrive} from '../drives/removeDrive.js'
 import {moveDriveInConfig, type MovedDrive} from '../drives/replaceDrive.js'
+import {driveOfConfig} from '../drives/driveConfig.js'
 import type {DriveEntry} from '../meta/records.js'
 import {loadConfig} from '../config/loadConfig.js'
 import {ShmrError} from '../errors.js'
@@ -56,7 +57,7 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
     repair: async (request, context): Promise<VerifyReport> => tasks.repair(request, context),
     driveAdd: async ({pool, name, dir, objectStore}): Promise<AddedDrive> => {
       const added = await addDriveTo(store, currentConfig(served), {pool, name, dir, ...(objectStore === undefined ? {} : {objectStore})})
-      const entry = currentConfig(served).pools.find((candidate) => candidate.name === pool)!.drives.find((drive) => drive.name === name)!
+      const entry = driveOfConfig(currentConfig(served), name)
       core.pools.join(openDrive(added.id, added.pool, entry))
       return added
     },
@@ -72,7 +73,7 @@ export function controlHandlers(served: ServedFilesystem, tasks: ServerTasks): C
       const from = core.pools.drive(entry.id)!.location
       const to = await moveDriveInConfig(currentConfig(served), name, dir, objectStore)
       // Served from the new place from now on: left out until the repair that follows adopts it.
-      const replacement = currentConfig(served).pools.find((pool) => pool.name === entry.pool)!.drives.find((drive) => drive.name === name)!
+      const replacement = driveOfConfig(currentConfig(served), name)
       core.pools.leave(entry.id)
       core.pools.join(openDrive(entry.id, entry.pool, replacement))
       core.pools.unavailable.add(entry.id)

@@ -84,8 +84,6 @@ export interface NewDrive {
   readonly objectStore?: string
 }
 
-
-
 function named(raw: string): string {
   try {
     return parseName(raw, 'drive name')

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import YAML from 'yaml'
-import type {BucketLocation, PoolConfig, PoolRole, ShmrConfig} from '../config/types.js'
+import type {BucketLocation, DriveConfig, PoolConfig, PoolRole, ShmrConfig} from '../config/types.js'
 import {commandLineBucket, describeBucket, formatBucketDrive, isBucketUrl} from '../config/objectStores.js'
 import {BucketDrive} from '../pools/bucketDrive.js'
 import {ShmrError} from '../errors.js'
@@ -12,6 +12,11 @@ export function poolOfDrive(config: ShmrConfig, name: string): PoolConfig {
   const pool = config.pools.find((candidate) => candidate.drives.some((drive) => drive.name === name))
   if (!pool) throw new ShmrError('BAD_ARGUMENT', `there is no drive named ${name} in the config`, {hint: `drives: ${config.pools.flatMap((p) => p.drives.map((d) => d.name)).join(', ')}`})
   return pool
+}
+
+/** Drive `name` as the config has it; BAD_ARGUMENT, listing the drives, when it has none. */
+export function driveOfConfig(config: ShmrConfig, name: string): DriveConfig {
+  return poolOfDrive(config, name).drives.find((drive) => drive.name === name)!
 }
 
 /** Where `drive add` and `drive replace` put a drive: a bucket of a store of the config, or a directory. */

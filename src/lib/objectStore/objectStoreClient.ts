@@ -1,7 +1,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import {webcrypto} from 'node:crypto'
-import {Readable} from 'node:stream'
+import type {Readable} from 'node:stream'
 import {finished} from 'node:stream/promises'
 import * as Minio from 'minio'
 import {ShmrError} from '../errors.js'
