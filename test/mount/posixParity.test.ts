@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
 import {tempDir} from '../helpers/tempDir.js'
-import {sh, shOk, withMount} from '../helpers/mounted.js'
+import {shOk, withMount} from '../helpers/mounted.js'
 
 /**
  * One script of namespace operations, run in a native directory and on a shmr mount: every

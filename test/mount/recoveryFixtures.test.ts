@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
 import path from 'node:path'
 import {describe, it} from 'node:test'
 import {execa} from 'execa'

@@ -85,7 +85,7 @@ export class ServerTasks {
 
   /** `shmr verify --repair` inside the server. */
   async repair(request: Extract<ControlRequest, {op: 'repair'}>, events: TaskEvents): Promise<VerifyReport> {
-    const {core, store, config} = this.served
+    const {core, store} = this.served
     return this.runTask('repair', events, (signal, track) => {
       let done = 0
       // Read afresh: a drive replaced while mounted is in the file, not in the config the mount began with.

@@ -1,7 +1,6 @@
 import {BlockStore, type BadShard} from '../blocks/blockStore.js'
 import {shardSizeBytes, toleratedLosses} from '../blocks/topology.js'
 import type {ShmrConfig} from '../config/types.js'
-import {ShmrError} from '../errors.js'
 import {Namespace} from '../fs/namespace.js'
 import {snapshotDrivesOf, writeSnapshots, type SnapshotsWritten} from '../recovery/driveSnapshots.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
