@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
+import path from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import type {BlockAddress} from '../../src/lib/blocks/blockStore.js'
 import {shardSizeBytes, type Topology} from '../../src/lib/blocks/topology.js'
 import {isShmrError} from '../../src/lib/errors.js'
+import {FANOUT_GROUP_BLOCKS, FANOUT_GROUP_FILES} from '../../src/lib/format/constants.js'
+import {fanoutDir} from '../../src/lib/format/fanout.js'
 import {blocksAddon} from '../../src/lib/native/blocksAddon.js'
 import type {BlockRecord} from '../../src/lib/meta/records.js'
 import type {Pool} from '../../src/lib/pools/poolSet.js'
@@ -194,6 +197,30 @@ describe('block store', () => {
       assert.ok(read[i]!.bytes.equals(data), `block ${i} reads back as written`)
       assert.equal(read[i]!.report.reconstructed, true)
     }
+  })
+
+  it('puts the files of files numbered alike, and of a file\'s consecutive blocks, in one fan-out directory (format 6)', async () => {
+    const dirOf = async (at: BlockAddress): Promise<string> => path.dirname(shardPaths(at, await write(fx.pools.writePool, patternBytes(100, at.fileId), {kind: 'single'}, at))[0]!)
+    const group = await Promise.all(Array.from({length: FANOUT_GROUP_FILES}, (_, i) => dirOf(address(0, 2 * FANOUT_GROUP_FILES + i))))
+    assert.equal(new Set(group).size, 1, 'a group of files shares a directory')
+    assert.notEqual(await dirOf(address(0, 3 * FANOUT_GROUP_FILES)), group[0], 'the next group lies elsewhere')
+    const blocks = await Promise.all([0, FANOUT_GROUP_BLOCKS - 1, FANOUT_GROUP_BLOCKS].map((index) => dirOf(address(index, 5 * FANOUT_GROUP_FILES))))
+    assert.equal(blocks[0], blocks[1], 'a group of blocks shares a directory')
+    assert.notEqual(blocks[2], blocks[0], 'the next group of blocks lies elsewhere')
+  })
+
+  it('reads a block of format 5 from its file\'s own fan-out directory', async () => {
+    const at = address(3, 77)
+    const data = patternBytes(5000, 5)
+    const written = await write(fx.pools.writePool, data, {kind: 'single'}, at)
+    const {groupedFanout: _, ...format5} = written
+    const [grouped] = shardPaths(at, written)
+    const [byFile] = shardPaths(at, format5)
+    assert.notEqual(path.dirname(byFile!), path.dirname(grouped!))
+    assert.ok(byFile!.endsWith(`/${fanoutDir(at, 'byFile')}/${path.basename(byFile!)}`), byFile)
+    fs.mkdirSync(path.dirname(byFile!), {recursive: true})
+    fs.renameSync(grouped!, byFile!)
+    assert.ok((await readBack(at, format5)).bytes.equals(data))
   })
 
   it('never overwrites: the same block written again is a new set of files', async () => {

@@ -205,6 +205,33 @@ describe('recovery from the drives alone', () => {
     })
   })
 
+  it('files archived after the snapshot: a block whose snapshot copy is gone comes from its newer shards, a file the snapshot does not name goes to lost+found', {timeout: 120_000}, async () => {
+    // One block size on both pools: a newer copy stands in for a block of the same size only.
+    await withMount({blockSizeBytes: 128 * 1024, archiveBlockSizeBytes: 128 * 1024}, async (m) => {
+      await shOk(`head -c 300000 /dev/urandom > ${m.mnt}/kept.bin && sync ${m.mnt}/kept.bin`)
+      await m.unmount()
+      const snapshot = path.join(tempDir(), 'meta.snapshot')
+      const backup = await shmr(['backup-meta', '-c', m.config.file, '-o', snapshot])
+      assert.equal(backup.exitCode, 0, backup.stderr)
+      await m.mount()
+      await shOk(`head -c 200000 /dev/urandom > ${m.mnt}/later.bin`)
+      const sums = await shOk(`sha256sum < ${m.mnt}/kept.bin; sha256sum < ${m.mnt}/later.bin`)
+      await m.unmount()
+      const shifted = await shmr(['shift', '-c', m.config.file, '-r', '/'])
+      assert.equal(shifted.exitCode, 0, shifted.stderr)
+      fs.rmSync(m.config.metadataDir, {recursive: true})
+      fs.rmSync(m.config.pools[0]!.drives[0]!.dir!, {recursive: true})
+
+      const report = await recoverJson(m.config.file, '--from', snapshot)
+      assert.equal(report.blocksFromNewerCopies, 3, 'kept.bin\'s three blocks, from the archive')
+      assert.deepEqual(report.lost, [])
+      assert.equal(report.lostAndFound.length, 1)
+      await verifyClean(m.config.file)
+      await m.mount()
+      assert.equal(await shOk(`sha256sum < ${m.mnt}/kept.bin; sha256sum < ${m.mnt}${report.lostAndFound[0]!.path}`), sums)
+    })
+  })
+
   it('backup-meta writes a snapshot to a file beside a running mount, and recover --from reads it', {timeout: 60_000}, async () => {
     await withMount(ARCHIVE, async (m) => {
       await shOk(`mkdir ${m.mnt}/d && echo in-the-backup > ${m.mnt}/d/f && sync ${m.mnt}/d/f ${m.mnt}/d`)

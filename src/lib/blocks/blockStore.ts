@@ -2,7 +2,8 @@ import {codecFor, reconstructShards} from '../erasure/codec.js'
 import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
 import type {ShardName} from '../format/shardName.js'
 import type {BlockRecord, ShardLocation} from '../meta/records.js'
-import {Drive, type DriveStats} from '../pools/drive.js'
+import type {Drive, DriveStats} from '../pools/drive.js'
+import {fanoutOf, shardPath} from '../format/fanout.js'
 import {placeShards} from '../pools/placeShards.js'
 import type {Pool, PoolSet} from '../pools/poolSet.js'
 import {checksumsOf, type FileChecksums} from './checksum.js'
@@ -49,7 +50,12 @@ export function shardNameOf(address: BlockAddress, record: BlockRecord, shardInd
 
 /** Every file a block record points at, relative to its drive (no drive needs to be open: recovery lists them too). */
 export function storedFilesOf(address: BlockAddress, record: BlockRecord): StoredFile[] {
-  return record.shards.map((location, i) => ({drive: location.drive, path: Drive.relativeShardPath(shardNameOf(address, record, i))}))
+  return record.shards.map((location, i) => ({drive: location.drive, path: shardPathOf(address, record, i)}))
+}
+
+/** Where shard `shardIndex` of a block record lives, relative to its drive. */
+export function shardPathOf(address: BlockAddress, record: BlockRecord, shardIndex: number): string {
+  return shardPath(shardNameOf(address, record, shardIndex), fanoutOf(record))
 }
 
 /** Told about the block store's I/O (the mount's metrics). */
@@ -156,7 +162,7 @@ export class BlockStore {
     for (const shard of shards) if (!checksums.has(shard)) checksums.set(shard, checksumsOf(shard, this.ioPriority))
     const sums = await Promise.all(shards.map((shard) => checksums.get(shard)!))
     const locations: ShardLocation[] = shards.map((_, i) => ({drive: driveIds[i]!, ...sums[i]!}))
-    const record: BlockRecord = {generation, topology, blockSizeBytes, lengthBytes: data.byteLength, shards: locations}
+    const record: BlockRecord = {generation, topology, blockSizeBytes, lengthBytes: data.byteLength, shards: locations, groupedFanout: true}
     const written: StoredFile[] = []
     try {
       await Promise.all(shards.map(async (shard, i) => {
@@ -249,7 +255,7 @@ export class BlockStore {
     const buffer = this.chunkScratch.take(chunks * CHUNK_BYTES)
     try {
       const bytes = Math.min(chunks * CHUNK_BYTES, fileBytes - start)
-      const file = Drive.relativeShardPath(this.nameOf(address, record, shardIndex))
+      const file = shardPathOf(address, record, shardIndex)
       const fault = await drive.readChunks(file, buffer.subarray(0, bytes), start, fileBytes, sums.subarray(4 * first, 4 * (first + chunks)), CHUNK_BYTES, this.ioPriority)
       if (fault) return fault
       this.observer?.shardRead(drive, bytes)
@@ -429,7 +435,7 @@ export class BlockStore {
 
   /** Writes one shard file of a block to `drive`, replacing any file of that name atomically. */
   private async putShardFile(address: BlockAddress, record: BlockRecord, shardIndex: number, drive: number, bytes: Uint8Array): Promise<void> {
-    await this.driveOf(drive).replace(Drive.relativeShardPath(this.nameOf(address, record, shardIndex)), bytes, this.ioPriority)
+    await this.driveOf(drive).replace(shardPathOf(address, record, shardIndex), bytes, this.ioPriority)
     this.charge(drive, bytes.byteLength)
     this.observer?.shardWritten(this.pools.drive(drive)!, bytes.byteLength)
   }
@@ -451,7 +457,7 @@ export class BlockStore {
 
   /** Shard `shardIndex` of a block: its drive, and its path there. */
   private storedFile(address: BlockAddress, record: BlockRecord, shardIndex: number): StoredFile {
-    return {drive: record.shards[shardIndex]!.drive, path: Drive.relativeShardPath(this.nameOf(address, record, shardIndex))}
+    return {drive: record.shards[shardIndex]!.drive, path: shardPathOf(address, record, shardIndex)}
   }
 
   private driveOf(id: number): Drive {
@@ -491,7 +497,7 @@ export class BlockStore {
     const location = record.shards[shardIndex]!
     const drive = this.pools.drive(location.drive)
     if (!drive || this.pools.unavailable.has(location.drive)) return 'drive unavailable'
-    const fault = await drive.readChecked(Drive.relativeShardPath(this.nameOf(address, record, shardIndex)), target, location.crc32c, this.ioPriority)
+    const fault = await drive.readChecked(shardPathOf(address, record, shardIndex), target, location.crc32c, this.ioPriority)
     if (!fault) this.observer?.shardRead(drive, target.byteLength)
     return fault
   }

@@ -17,6 +17,10 @@ export const MIGRATIONS: Readonly<Record<number, (store: MetaStore) => void>> = 
   // the store changes; the first snapshot is written at the next unmount or migration, and the
   // version keeps a shmr that does not write them from leaving them stale.
   4: () => {},
+  // Format 6 puts a block's files in the fan-out directory of its file's group (a block record's
+  // `groupedFanout`, format/fanout.ts). Blocks of format 5 stay where they are and are read there;
+  // each block written from now on is placed by group.
+  5: () => {},
 }
 
 /** Every key from the smallest to past the largest inode number. */

@@ -93,6 +93,11 @@ export interface BlockRecord {
   readonly lengthBytes: number
   /** Indexed by shard index: data shards first, then parity (or mirror copies). */
   readonly shards: readonly ShardLocation[]
+  /**
+   * Format 6: the block's files lie in the fan-out directory of its file's group, not of its file
+   * alone (format/fanout.ts). Every block written from format 6 on has it.
+   */
+  readonly groupedFanout?: true
 }
 
 /**

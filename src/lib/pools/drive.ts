@@ -1,9 +1,5 @@
-import path from 'node:path'
-import {crc32c} from '../blocks/checksum.js'
 import type {ShardFault} from '../blocks/shardFile.js'
 import type {IoPriority} from '../native/blocksAddon.js'
-import {BLOCKS_PER_FANOUT_GROUP, DRIVE_DATA_DIR} from '../format/constants.js'
-import {formatShardName, type ShardName} from '../format/shardName.js'
 import type {DriveIdentity} from './driveIdentity.js'
 import type {DriveSpace} from './policies/index.js'
 
@@ -18,23 +14,6 @@ export abstract class Drive {
     readonly name: string,
     readonly poolName: string,
   ) {}
-
-  /**
-   * Where a shard file lives, relative to the drive directory: `shmr/<xx>/<yy>/<name>`, with the
-   * two fan-out levels taken from a hash of (file, group of BLOCKS_PER_FANOUT_GROUP blocks): no
-   * directory grows past a few thousand entries, a file's consecutive blocks share a directory,
-   * and every shard of one block sits at the same relative path on its drive.
-   */
-  static relativeShardPath(name: ShardName): string {
-    return path.join(Drive.relativeShardDir(name.fileId, name.blockIndex), formatShardName(name))
-  }
-
-  /** The fan-out directory (relative to the drive) that holds the shards of a file's block. */
-  static relativeShardDir(fileId: number, blockIndex: number): string {
-    const hash = crc32c(Buffer.from(`${fileId}.${Math.floor(blockIndex / BLOCKS_PER_FANOUT_GROUP)}`))
-    const hex = hash.toString(16).padStart(8, '0')
-    return path.join(DRIVE_DATA_DIR, hex.slice(0, 2), hex.slice(2, 4))
-  }
 
   /** Where the drive is, for messages: its directory, or its bucket and store (never credentials). */
   abstract readonly location: string

@@ -3,6 +3,7 @@ import {shardCount, toleratedLosses} from '../blocks/topology.js'
 import {catalogShards, healthOf, type FoundBlock} from '../decode/catalog.js'
 import type {FoundShard} from '../decode/scanShards.js'
 import {ROOT_INODE} from '../format/constants.js'
+import {shardPath} from '../format/fanout.js'
 import {newInode} from '../init/newInode.js'
 import type {StoreDump, TableRows} from '../meta/metaStore.js'
 import type {BlockRecord, Inode} from '../meta/records.js'
@@ -158,5 +159,9 @@ function recordOf(block: FoundBlock, expectedBlockSize: number, foundBlockSize: 
     return drive === undefined ? undefined : {drive, crc32c: copies[0]!.name.crc32c}
   })
   if (shards.some((shard) => shard === undefined)) return undefined
-  return {generation: block.generation, topology: block.topology, blockSizeBytes: foundBlockSize, lengthBytes: block.lengthBytes, shards: shards as BlockRecord['shards']}
+  const record: BlockRecord = {generation: block.generation, topology: block.topology, blockSizeBytes: foundBlockSize, lengthBytes: block.lengthBytes, shards: shards as BlockRecord['shards']}
+  // Written after the snapshot, by format 6 or by an older build: the record names the files
+  // where they were found (a snapshot of format 5 may come before the store's migration).
+  const first = block.shards[0]![0]!
+  return first.file.endsWith(`/${shardPath(first.name, 'grouped')}`) ? {...record, groupedFanout: true} : record
 }

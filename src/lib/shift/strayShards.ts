@@ -1,16 +1,17 @@
 import path from 'node:path'
 import type {BlockStore} from '../blocks/blockStore.js'
-import {BLOCKS_PER_FANOUT_GROUP} from '../format/constants.js'
+import {fanoutDirsOf} from '../format/fanout.js'
 import {parseShardName} from '../format/shardName.js'
 import type {MetaStore} from '../meta/metaStore.js'
-import {Drive} from '../pools/drive.js'
+import type {Drive} from '../pools/drive.js'
 import type {PoolSet} from '../pools/poolSet.js'
 
 /**
  * Deletes shard files of `ino` that nothing references: written by a run that died before it
- * staged them. Only the file's own fan-out directories are listed (a few per drive, whatever the
- * pool's size), for the block sizes given, on `drives` (default every drive). Referenced means: by
- * a block record, by a staged block, or by a tombstone (gc deletes those).
+ * staged them. Only the fan-out directories that may hold the file's blocks are listed, in either
+ * fan-out (format/fanout.ts: one per 64 blocks, whatever the pool's size), for the block sizes
+ * given, on `drives` (default every drive). Referenced means: by a block record, by a staged
+ * block, or by a tombstone (gc deletes those).
  */
 export async function removeStrayShards(store: MetaStore, blocks: BlockStore, pools: PoolSet, ino: number,
   blockSizes: readonly number[], sizeBytes: number, drives: Iterable<Drive> = pools.drivesById.values()): Promise<number> {
@@ -24,8 +25,7 @@ export async function removeStrayShards(store: MetaStore, blocks: BlockStore, po
   }
   const dirs = new Set<string>()
   for (const blockSizeBytes of blockSizes) {
-    const groups = Math.ceil(Math.max(1, Math.ceil(sizeBytes / blockSizeBytes)) / BLOCKS_PER_FANOUT_GROUP)
-    for (let group = 0; group < groups; group++) dirs.add(Drive.relativeShardDir(ino, group * BLOCKS_PER_FANOUT_GROUP))
+    for (const dir of fanoutDirsOf(ino, Math.ceil(sizeBytes / blockSizeBytes))) dirs.add(dir)
   }
   let removed = 0
   for (const drive of drives) {
