@@ -451,10 +451,6 @@ export class BlockStore {
     return storedFilesOf(address, record)
   }
 
-  nameOf(address: BlockAddress, record: BlockRecord, shardIndex: number): ShardName {
-    return shardNameOf(address, record, shardIndex)
-  }
-
   /** Shard `shardIndex` of a block: its drive, and its path there. */
   private storedFile(address: BlockAddress, record: BlockRecord, shardIndex: number): StoredFile {
     return {drive: record.shards[shardIndex]!.drive, path: shardPathOf(address, record, shardIndex)}
