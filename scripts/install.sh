@@ -35,10 +35,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 # shmr's two addons are built here, explicitly: npm 11 runs no install scripts. The FUSE addon
 # (native/fuse: libfuse 3's low-level API) compiles against Debian's libfuse 3 headers; the
-# blocks addon (native/blocks: shard I/O, CRC32C and erasure coding) against ISA-L's.
+# blocks addon (native/blocks: shard I/O, CRC32C and erasure coding) against ISA-L's; both
+# compile native/common in (checked reads of block files, CRC32C through ISA-L).
 build_addon() { # SOURCE_DIR ADDON_FILE NPM_SCRIPT
   local addon="$1/build/Release/$2"
-  if [ ! -f "$addon" ] || [ -n "$(find "$1" -maxdepth 1 -newer "$addon" \( -name '*.c' -o -name binding.gyp \))" ]; then
+  if [ ! -f "$addon" ] || [ -n "$(find "$1" native/common -maxdepth 1 -newer "$addon" \( -name '*.[ch]' -o -name binding.gyp \))" ]; then
     npm run --silent "$3" >/dev/null
   fi
 }

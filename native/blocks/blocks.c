@@ -8,7 +8,7 @@
 // matrix, here the one of the Rust reed-solomon-erasure crate, so the shards are that crate's).
 // src/lib/native/blocksAddon.ts loads it and states its contract.
 #define NAPI_VERSION 8
-#define _GNU_SOURCE  // O_DIRECT
+#define _GNU_SOURCE  // syncfs
 #include <node_api.h>
 
 #include <dlfcn.h>
@@ -24,9 +24,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include <isa-l/crc.h>
 #include <isa-l/erasure_code.h>
 
+#include "../common/checkedRead.h"
 #include "coders.h"
 
 // ISA-L, loaded with RTLD_DEEPBIND (its headers give the types). Node's own binary exports a
@@ -34,7 +34,6 @@
 // gf_mul bound to Node's: ec_init_tables and gf_invert_matrix compute garbage and the
 // small-vector encoder crashes. Deep binding makes the library resolve its symbols in itself first.
 static struct {
-  __typeof__(crc32_iscsi) *crc32_iscsi;
   __typeof__(ec_init_tables) *ec_init_tables;
   __typeof__(ec_encode_data) *ec_encode_data;
   __typeof__(gf_invert_matrix) *gf_invert_matrix;
@@ -43,34 +42,16 @@ static struct {
 static const char *load_isal(void) {
   void *library = dlopen("libisal.so.2", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
   if (!library) return dlerror();
-  isal.crc32_iscsi = (__typeof__(isal.crc32_iscsi)) dlsym(library, "crc32_iscsi");
   isal.ec_init_tables = (__typeof__(isal.ec_init_tables)) dlsym(library, "ec_init_tables");
   isal.ec_encode_data = (__typeof__(isal.ec_encode_data)) dlsym(library, "ec_encode_data");
   isal.gf_invert_matrix = (__typeof__(isal.gf_invert_matrix)) dlsym(library, "gf_invert_matrix");
-  if (!isal.crc32_iscsi || !isal.ec_init_tables || !isal.ec_encode_data || !isal.gf_invert_matrix) return "libisal.so.2 lacks a function shmr needs";
-  return NULL;
+  if (!isal.ec_init_tables || !isal.ec_encode_data || !isal.gf_invert_matrix) return "libisal.so.2 lacks a function shmr needs";
+  return crc32c_load();
 }
-
-// Outcomes besides an errno (which is positive): a file of the wrong size, or whose CRC32C differs.
-#define STATUS_WRONG_SIZE (-1)
-#define STATUS_CHECKSUM_MISMATCH (-2)
 
 // The most input or output shards of one coding job: a bound for the arguments, at the format's
 // limit (MAX_TOTAL_SHARDS in src/lib/format/constants.ts), which the codec checks first.
 #define MAX_VECTORS 256
-
-// CRC32C continuing from a previous CRC32C: ISA-L's crc32_iscsi works on the uninverted register.
-static uint32_t crc32c(uint32_t previous, const uint8_t *bytes, size_t length) {
-  uint32_t crc = ~previous;
-  // crc32_iscsi takes an int length: long inputs go in pieces.
-  while (length > 0) {
-    int piece = length > (1u << 30) ? (1 << 30) : (int) length;
-    crc = isal.crc32_iscsi((unsigned char *) bytes, piece, crc);
-    bytes += piece;
-    length -= (size_t) piece;
-  }
-  return ~crc;
-}
 
 // ---- jobs ----
 
@@ -100,81 +81,10 @@ typedef struct {
   uint64_t file_length;  // OP_READ_CHUNKS: the size the file must have
 } job_t;
 
-// Block and shard files are read and written with O_DIRECT where the buffer allows it: shmr keeps
-// its own block cache, so the page cache would hold every byte a second time, and the kernel's
-// copy into and out of it was most of the serving process's CPU (1 GiB through dd here: 0.6-1.4 s
-// of system time buffered, 0.1 s direct). The aligned bulk goes direct, a tail that is not a
-// multiple of DIRECT_ALIGN through the page cache; a filesystem without O_DIRECT (tmpfs, some
-// FUSE ones) or with a larger alignment falls back to buffered I/O. DIRECT_ALIGN is the largest
-// logical block size of common devices, so it satisfies 512-byte ones too.
-#define DIRECT_ALIGN 4096
-
-static bool is_aligned(const void *pointer, size_t offset) {
-  return ((uintptr_t) pointer % DIRECT_ALIGN) == 0 && offset % DIRECT_ALIGN == 0;
-}
-
-// Opens a file, with O_DIRECT when `bytes` of `length` can use it and the filesystem takes it.
-static int open_for(const char *path, int flags, mode_t mode, const uint8_t *bytes, size_t length, bool *direct) {
-  *direct = is_aligned(bytes, 0) && length >= DIRECT_ALIGN;
-  if (*direct) {
-    int fd = open(path, flags | O_DIRECT, mode);
-    if (fd >= 0 || errno != EINVAL) return fd;
-    *direct = false;
-  }
-  return open(path, flags, mode);
-}
-
-static void stop_direct(int fd, bool *direct) {
-  int flags = fcntl(fd, F_GETFL);
-  if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_DIRECT);
-  *direct = false;
-}
-
-// Moves bytes[0, length) to or from the file's [base, base + length): 0, an errno, or
-// STATUS_WRONG_SIZE when a read meets the end of the file early.
-static int32_t transfer(int fd, uint8_t *bytes, size_t length, uint64_t base, bool writing, bool direct) {
-  size_t done = 0;
-  while (done < length) {
-    size_t chunk = length - done;
-    if (direct && (chunk < DIRECT_ALIGN || !is_aligned(bytes + done, base + done))) stop_direct(fd, &direct);
-    if (direct) chunk -= chunk % DIRECT_ALIGN;
-    ssize_t moved = writing ? pwrite(fd, bytes + done, chunk, (off_t) (base + done)) : pread(fd, bytes + done, chunk, (off_t) (base + done));
-    if (moved < 0 && errno == EINTR) continue;
-    if (moved < 0 && errno == EINVAL && direct) {  // the device wants a larger alignment
-      stop_direct(fd, &direct);
-      continue;
-    }
-    if (moved < 0) return errno;
-    if (moved == 0) return writing ? EIO : STATUS_WRONG_SIZE;
-    done += (size_t) moved;
-  }
-  return 0;
-}
-
-// Reads the file's [job->offset, job->offset + job->length) into data; the file must be
-// job->file_length bytes long.
-static int32_t read_range(job_t *job) {
-  bool direct;
-  int fd = open_for(job->path, O_RDONLY | O_CLOEXEC, 0, job->data, job->length, &direct);
-  if (fd < 0) return errno;
-  struct stat st;
-  int32_t status = fstat(fd, &st) != 0                        ? errno
-                   : (uint64_t) st.st_size != job->file_length ? STATUS_WRONG_SIZE
-                                                               : transfer(fd, job->data, job->length, job->offset, false, direct);
-  close(fd);
-  return status;
-}
-
 static int32_t read_checked(job_t *job) {
-  job->offset = 0;
-  job->file_length = job->length;
-  int32_t status = read_range(job);
+  int32_t status = read_range(job->path, job->data, job->length, 0, job->length);
   if (status == 0 && crc32c(0, job->data, job->length) != job->crc) status = STATUS_CHECKSUM_MISMATCH;
   return status;
-}
-
-static uint32_t chunk_sum(const uint8_t *sums, size_t k) {
-  return (uint32_t) sums[4 * k] | (uint32_t) sums[4 * k + 1] << 8 | (uint32_t) sums[4 * k + 2] << 16 | (uint32_t) sums[4 * k + 3] << 24;
 }
 
 // The CRC32C of each chunk of data into sums, and of the whole into job->crc. Chunk by chunk, so
@@ -188,17 +98,6 @@ static void crc32c_chunks(job_t *job) {
     for (int byte = 0; byte < 4; byte++) job->sums[4 * k + byte] = (uint8_t) (crc >> (8 * byte));
   }
   job->crc = whole;
-}
-
-// Reads the chunks of a file that data covers (from job->offset, a chunk boundary) and checks
-// each against its CRC32C in sums; the file must be job->file_length bytes long.
-static int32_t read_chunks(job_t *job) {
-  int32_t status = read_range(job);
-  for (size_t start = 0, k = 0; status == 0 && start < job->length; start += job->chunk_bytes, k++) {
-    size_t length = job->length - start < job->chunk_bytes ? job->length - start : job->chunk_bytes;
-    if (crc32c(0, job->data + start, length) != chunk_sum(job->sums, k)) status = STATUS_CHECKSUM_MISMATCH;
-  }
-  return status;
 }
 
 // A file that must not exist yet; on any failure nothing of it stays behind.
@@ -229,7 +128,7 @@ static void execute(napi_env env, void *data) {
   job_t *job = data;
   switch (job->op) {
     case OP_READ_CHECKED: job->status = read_checked(job); break;
-    case OP_READ_CHUNKS: job->status = read_chunks(job); break;
+    case OP_READ_CHUNKS: job->status = read_chunks_checked(job->path, job->data, job->length, job->offset, job->file_length, job->sums, job->chunk_bytes); break;
     case OP_CRC32C_CHUNKS: crc32c_chunks(job); break;
     case OP_WRITE_NEW: job->status = write_new(job); break;
     case OP_SYNC_PATH: job->status = sync_path(job); break;

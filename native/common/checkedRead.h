@@ -1,0 +1,45 @@
+// Reads of block and shard files with their CRC32C checks, shared by shmr's two addons: the blocks
+// addon (jobs JavaScript starts) and the FUSE binding (reads it answers itself, directReads.c).
+#ifndef SHMR_CHECKED_READ_H
+#define SHMR_CHECKED_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// Outcomes besides an errno (which is positive): a file of the wrong size, or whose CRC32C differs.
+#define STATUS_WRONG_SIZE (-1)
+#define STATUS_CHECKSUM_MISMATCH (-2)
+
+// Block and shard files are read and written with O_DIRECT where the buffer allows it (see
+// checkedRead.c). DIRECT_ALIGN is the largest logical block size of common devices.
+#define DIRECT_ALIGN 4096
+
+// Loads ISA-L's CRC32C (libisal.so.2, deep-bound: see checkedRead.c); NULL, or what went wrong.
+const char *crc32c_load(void);
+
+// CRC32C continuing from a previous CRC32C (0 to start).
+uint32_t crc32c(uint32_t previous, const uint8_t *bytes, size_t length);
+
+// Opens `path` with `flags`, with O_DIRECT when `bytes` of `length` can use it and the
+// filesystem takes it; *direct says which.
+int open_for(const char *path, int flags, unsigned mode, const uint8_t *bytes, size_t length, bool *direct);
+
+// Moves bytes[0, length) to or from the file's [base, base + length): 0, an errno, or
+// STATUS_WRONG_SIZE when a read meets the end of the file early.
+int32_t transfer(int fd, uint8_t *bytes, size_t length, uint64_t base, bool writing, bool direct);
+
+// Reads the file's [offset, offset + length) into data; the file must be file_length bytes long.
+int32_t read_range(const char *path, uint8_t *data, size_t length, uint64_t offset, uint64_t file_length);
+
+// Checks data[0, length), chunk by chunk from a chunk boundary, against sums (sums[0] the first
+// chunk's): 0 or STATUS_CHECKSUM_MISMATCH.
+int32_t check_chunks(const uint8_t *data, size_t length, const uint8_t *sums, size_t chunk_bytes);
+
+// Reads the chunks of a file that data[0, length) covers, from `offset` (a chunk boundary), and
+// checks each against its CRC32C in sums (sums[0] is the first chunk read's); the file must be
+// file_length bytes long. 0, an errno or a STATUS_.
+int32_t read_chunks_checked(const char *path, uint8_t *data, size_t length, uint64_t offset, uint64_t file_length,
+                            const uint8_t *sums, size_t chunk_bytes);
+
+#endif
