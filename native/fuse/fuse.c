@@ -6,7 +6,9 @@
 // handed to JavaScript at once. A write's bytes are not copied: each request is read into one of
 // a few receive buffers, and a write keeps the one it arrived in until JavaScript is done with it
 // (see the receive buffers below). JavaScript answers later, with one of the reply functions and
-// the request's id; nothing waits for it, so any number of requests can be in flight.
+// the request's id; nothing waits for it, so any number of requests can be in flight. A read of
+// a file whose stored blocks JavaScript described at its open goes to one of the binding's own
+// reading threads instead, which answers it (directReads.c).
 //
 // Numbers cross in two shared Float64Arrays instead of N-API values (one value each cost more
 // than a small request's work): `args`, filled here before each dispatch, and `attr`, filled by
@@ -29,6 +31,8 @@
 #include <fuse_lowlevel.h>
 #include <node_api.h>
 #include <uv.h>
+
+#include "directReads.h"
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
 
@@ -326,6 +330,7 @@ static void queue_open(fuse_req_t req, uint32_t op, fuse_ino_t ino, struct fuse_
 }
 
 static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+  if (direct_read_take(req, ino, fi->fh, size, off)) return;
   queue_open(req, OP_READ, ino, fi, size, off);
 }
 
@@ -600,6 +605,21 @@ static void dispatch_queued(binding_t *b) {
   napi_close_handle_scope(env, scope);
 }
 
+// A read the reading threads gave back (directReads.c): JavaScript answers it.
+static void read_given_back(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, off_t off) {
+  binding_t *b = the_binding;
+  if (b == NULL || b->destroyed) {
+    fuse_reply_err(req, EIO);
+    return;
+  }
+  request_t *r = new_request(req, OP_READ, ino);
+  r->args[A_FH] = (double) fh;
+  r->args[A_SIZE] = (double) size;
+  r->args[A_OFFSET] = (double) off;
+  enqueue(r);
+  dispatch_queued(b);
+}
+
 // Requests read per poll event before the loop turns to its other work (I/O completions, timers).
 #define READS_PER_TURN 64
 // How long the loop stays awake after a request, in case the next comes soon: see below. Against
@@ -814,6 +834,8 @@ static napi_value mount_js(napi_env env, napi_callback_info info) {
   b->awake.data = b;
   // Staying awake does not keep the process alive.
   uv_unref((uv_handle_t *) &b->awake);
+  // Without its reading threads, the binding hands every read to JavaScript.
+  direct_reads_start(loop, read_given_back);
   b->serving = true;
   CHECK(napi_create_object(env, &result));
   CHECK(napi_set_named_property(env, result, "args", args_array));
@@ -841,6 +863,7 @@ static void destroy_session(napi_env env, binding_t *b) {
     if (b->slots[id]) free_request(b->slots[id]);
     b->slots[id] = NULL;
   }
+  direct_reads_stop();
   fuse_session_unmount(b->se);
   fuse_session_destroy(b->se);
   uv_close((uv_handle_t *) &b->exited, NULL);
@@ -1241,6 +1264,10 @@ static napi_value init_module(napi_env env, napi_value exports) {
     {"invalidateInode", NULL, invalidate_inode_js, NULL, NULL, NULL, napi_default, NULL},
     {"setAbsentXattrs", NULL, set_absent_xattrs_js, NULL, NULL, NULL, napi_default, NULL},
     {"unref", NULL, unref_js, NULL, NULL, NULL, napi_default, NULL},
+    {"setReadPlan", NULL, direct_reads_set_plan_js, NULL, NULL, NULL, napi_default, NULL},
+    {"dropReadPlan", NULL, direct_reads_drop_plan_js, NULL, NULL, NULL, napi_default, NULL},
+    {"directReadCounts", NULL, direct_reads_counts_js, NULL, NULL, NULL, napi_default, NULL},
+    {"directReadDriveBytes", NULL, direct_reads_drive_bytes_js, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   return exports;

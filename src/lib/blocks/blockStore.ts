@@ -1,3 +1,4 @@
+import path from 'node:path'
 import {codecFor, reconstructShards} from '../erasure/codec.js'
 import {isShmrError, ShmrError, systemErrorCode} from '../errors.js'
 import type {ShardName} from '../format/shardName.js'
@@ -96,6 +97,23 @@ function crcBytes(crc: number): Buffer {
   const bytes = Buffer.alloc(4)
   bytes.writeUInt32LE(crc)
   return bytes
+}
+
+/** The chunk checksums of one of a record's files; undefined when it has none (written before format 4). */
+function chunkSumsOf(record: BlockRecord, shardIndex: number): Uint8Array | undefined {
+  const location = record.shards[shardIndex]!
+  // One chunk long, a file's chunk checksum is its checksum: format 3 wrote those too.
+  return location.chunkCrcs ?? (shardSizeBytes(record.topology, record.lengthBytes) <= CHUNK_BYTES ? crcBytes(location.crc32c) : undefined)
+}
+
+/**
+ * The files that hold a block's bytes, in order, as readers outside the store may read them by the
+ * chunk (the FUSE binding's own reads): file k holds the block's bytes [k × fileBytes, (k + 1) ×
+ * fileBytes), zero-padded past its length. A mirror's first copy; an erasure block's data shards.
+ */
+export interface ReadableFiles {
+  readonly fileBytes: number
+  readonly files: ReadonlyArray<{readonly path: string; readonly drive: number; readonly chunkSums: Uint8Array}>
 }
 
 /**
@@ -238,6 +256,24 @@ export class BlockStore {
   }
 
   /**
+   * The files a block's bytes can be read from by the chunk, with no store in between (see
+   * ReadableFiles); undefined where one is on an object store or an unavailable drive, or has no
+   * chunk checksums.
+   */
+  readableFiles(address: BlockAddress, record: BlockRecord): ReadableFiles | undefined {
+    const count = record.topology.kind === 'erasure' ? record.topology.data : 1
+    const files: Array<{path: string; drive: number; chunkSums: Uint8Array}> = []
+    for (let i = 0; i < count; i++) {
+      const id = record.shards[i]!.drive
+      const dir = this.pools.drive(id)?.dir
+      const chunkSums = chunkSumsOf(record, i)
+      if (dir === undefined || this.pools.unavailable.has(id) || !chunkSums) return undefined
+      files.push({path: path.join(dir, shardPathOf(address, record, i)), drive: id, chunkSums})
+    }
+    return {fileBytes: shardSizeBytes(record.topology, record.lengthBytes), files}
+  }
+
+  /**
    * Reads [from, to) of one block or shard file by its chunks into `out` at `outOffset`: undefined
    * when it did, else why not.
    */
@@ -245,8 +281,7 @@ export class BlockStore {
     const location = record.shards[shardIndex]!
     const drive = this.pools.drive(location.drive)
     const fileBytes = shardSizeBytes(record.topology, record.lengthBytes)
-    // One chunk long, a file's chunk checksum is its checksum: format 3 wrote those too.
-    const sums = location.chunkCrcs ?? (fileBytes <= CHUNK_BYTES ? crcBytes(location.crc32c) : undefined)
+    const sums = chunkSumsOf(record, shardIndex)
     if (!sums) return NO_CHUNK_CHECKSUMS
     if (!drive || this.pools.unavailable.has(location.drive)) return 'drive unavailable'
     const first = Math.floor(from / CHUNK_BYTES)

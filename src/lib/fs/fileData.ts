@@ -11,6 +11,7 @@ import {GroupCommit} from './groupCommit.js'
 import {openMode, type OpenMode} from './openFlags.js'
 import {buryRecord, dropBlocks, reclaimInode, replaceBlock} from './blockMapEdits.js'
 import {FlushTrouble} from './flushTrouble.js'
+import {storedLayoutOf, type StoredLayout} from './storedLayout.js'
 import type {TombstoneReclaimer} from '../gc/tombstoneReclaimer.js'
 
 export interface FileDataOptions {
@@ -24,6 +25,11 @@ export interface FileDataOptions {
   readonly onCacheLookup?: (hit: boolean) => void
   /** Told of an inode whose stored attributes changed by the data path's own doing (a block written out). */
   readonly onStoredChange?: (ino: number) => void
+  /**
+   * Told of an inode whose bytes or size are about to change (a write, fallocate, truncate), before
+   * the change is made: a stored layout given out for it (storedLayout) is out of date from now on.
+   */
+  readonly onDataChange?: (ino: number) => void
 }
 
 /** An inode with open handles: its live size and times are authoritative until committed. */
@@ -291,6 +297,7 @@ export class FileData {
   async write(handleId: number, source: Buffer, length: number, requestedPosition: number, accepted?: () => void): Promise<number> {
     const handle = this.handle(handleId)
     const {file} = handle
+    this.options.onDataChange?.(file.ino)
     if (this.trouble.waitingForRoom) throw new ShmrError('NO_SPACE', 'no room to write data out; writes resume once the blocks waiting for room are written')
     // Room first: while dirty blocks hold more than the cache's budget, a write waits before it is
     // accepted (so a writer answered early cannot run ahead of the flushes).
@@ -329,6 +336,7 @@ export class FileData {
    */
   async allocate(handleId: number, position: number, length: number, {zero, keepSize}: {zero: boolean; keepSize: boolean}): Promise<void> {
     const {file} = this.handle(handleId)
+    this.options.onDataChange?.(file.ino)
     const end = position + length
     if (!keepSize && end > file.sizeBytes) {
       if (file.ino === this.image?.ino) throw new ShmrError('NO_SPACE', 'fallocate past the end of the disk image')
@@ -378,6 +386,7 @@ export class FileData {
     if (inode.kind !== 'file') throw new ShmrError('IS_DIR', `inode ${ino} is not a regular file`)
     if (ino === this.image?.ino && sizeBytes !== this.image.sizeBytes) throw new ShmrError('NOT_PERMITTED', 'the disk image cannot be resized')
     checkFileSize(sizeBytes)
+    this.options.onDataChange?.(ino)
     const file = this.files.get(ino)
     const blockSizeBytes = file?.blockSizeBytes ?? inode.blockSizeBytes ?? this.pools.writePool.blockSizeBytes
     const keepBlocks = Math.ceil(sizeBytes / blockSizeBytes)
@@ -742,6 +751,17 @@ export class FileData {
     if (this.files.has(ino)) return false
     for (const id of this.loading.keys()) if (id.startsWith(`${ino}:`)) return false
     return this.cache.of(ino).every((block) => !block.dirty && !block.busy && block.pins === 0 && block.holders === 0)
+  }
+
+  /**
+   * An open file's bytes as stored, for reading them without the cache; undefined while any of its
+   * blocks is written and not yet stored (dirty, or being written out), or when it is too large to
+   * describe. Good until onDataChange tells of the file.
+   */
+  storedLayout(ino: number): StoredLayout | undefined {
+    const file = this.files.get(ino)
+    if (!file || file.dirty.size > 0 || this.cache.of(ino).some((block) => block.dirty || block.partial || block.busy)) return undefined
+    return storedLayoutOf(this.store, this.blocks, ino, file.sizeBytes, file.blockSizeBytes)
   }
 
   /** Forgets a quiet file's cached blocks (their content is stored): its block map changes under them. */

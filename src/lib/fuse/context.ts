@@ -6,6 +6,7 @@ import type {Metrics} from '../metrics/metrics.js'
 import {putAttributes} from './attributes.js'
 import {AbsentXattrs} from './absentXattrs.js'
 import {PageCache} from './pageCache.js'
+import {ReadPlans} from './readPlans.js'
 import {ReadTargets} from './readTargets.js'
 import type {Request} from './request.js'
 import type {FuseSession} from './session.js'
@@ -29,6 +30,8 @@ export class FuseContext {
   /** Buffers reads copy their bytes into for the reply. */
   readonly readTargets = new ReadTargets()
   readonly pageCache = new PageCache()
+  /** Open files' stored layouts, which the binding reads from itself. */
+  readonly readPlans = new ReadPlans()
   private nextDirectory = 1
 
   constructor(readonly fs: ShmrFs, readonly log: Log, readonly metrics?: Metrics) {

@@ -46,6 +46,13 @@ export interface FuseAddon {
   setAbsentXattrs(mask: number): void
   /** Lets the process exit while the mount still exists (it keeps it alive until then). */
   unref(): void
+  /** The binding reads `ino` itself from the layout in `plan` (readPlans.ts encodes it) until dropReadPlan. */
+  setReadPlan(ino: number, plan: Buffer): void
+  dropReadPlan(ino: number): void
+  /** Reads the binding answered itself, their bytes, and reads it gave back to JavaScript, since it was loaded. */
+  directReadCounts(): [number, number, number]
+  /** Bytes the binding's own reads read from each drive since it was loaded: drive id, bytes, drive id, bytes, … */
+  directReadDriveBytes(): number[]
 }
 
 /** Where install.sh builds the addon, from dist/src/lib/fuse/ up to the repository. */

@@ -114,16 +114,19 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     store.deferWrites()
     store.onAbandoned = (transactions) => options.log(`stopping with the metadata disk full: the changes of ${transactions} operation(s) since the last that could be committed are lost`, 'error')
     let session: FuseSession | undefined
+    let context: FuseContext | undefined
     const core = new ShmrFs(store, blocks, pools, {
       cacheBytes: config.mount.cacheBytes, flushAfterMs: config.mount.flushAfterMs, maxFlushing: flushSlots(config.mount.cacheBytes, pools.writePool.blockSizeBytes),
       onCacheLookup: (hit) => metrics.cacheLookup(hit),
       // The kernel keeps attributes (attributes.ts): what shmr changes by itself, it is told of.
       onStoredChange: (ino) => session?.addon.invalidateInode(ino),
+      // The binding reads open files itself from their stored layout (readPlans.ts) until they change.
+      onDataChange: (ino) => context?.readPlans.drop(ino),
     }, options.log)
     const degraded = checkDegraded(config, store, pools, core.namespace, mountpoint, options.log)
     const recovered = await core.namespace.recoverOrphans()
     if (recovered > 0) options.log(`reclaimed ${recovered} file(s) left open and unlinked by a crash`)
-    const context = new FuseContext(core, options.log, metrics)
+    context = new FuseContext(core, options.log, metrics)
     try {
       session = new FuseSession(mountpoint, {
         allowOther: config.mount.allowOther, defaultPermissions: config.mount.defaultPermissions,
@@ -139,6 +142,9 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     context.bind(session)
     const addon = session.addon
     context.absentXattrs.attach(addon)
+    context.readPlans.attach(addon)
+    const readPlans = context.readPlans
+    metrics.gatherBeforeRender(() => readPlans.tally(metrics, (id) => pools.drive(id)))
     const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
     if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`, 'warning')
     core.data.kernelReadsAhead(readAhead.bytes)

@@ -88,6 +88,9 @@ export class Metrics {
   private readonly driveWritten = new Counter('shmr_drive_written_bytes_total', 'Bytes of block and shard files written, by pool and drive.')
   private readonly reconstructions = new Counter('shmr_reconstructions_total', 'Blocks rebuilt from parity or another copy on read.')
   private readonly cache = new Counter('shmr_cache_requests_total', 'Block lookups for reads, by result (hit or miss).')
+  private readonly directReadCount = new Counter('shmr_direct_reads_total', 'Reads the FUSE binding answered on its own threads, not counted in shmr_operations_total.')
+  /** Figures kept elsewhere (the binding's own reads), brought in before each render. */
+  private readonly gatherers: Array<() => void> = []
 
   // The series every request updates, by their one varying label. Looked up by it alone, and
   // made by functions created once: a request builds no label text and allocates nothing here.
@@ -122,8 +125,20 @@ export class Metrics {
     memo(this.byResult, hit ? 'hit' : 'miss', this.resultSeries).value++
   }
 
+  /** The binding answered `count` reads of `bytes` on its own. */
+  directReads(count: number, bytes: number): void {
+    this.directReadCount.add({}, count)
+    this.transferred('read', bytes)
+  }
+
+  /** `gather` runs before each render, to bring figures kept elsewhere in. */
+  gatherBeforeRender(gather: () => void): void {
+    this.gatherers.push(gather)
+  }
+
   render(): string {
-    const all = [this.operations, this.errors, this.latency, this.fuseBytes, this.driveRead, this.driveWritten, this.reconstructions, this.cache]
+    for (const gather of this.gatherers) gather()
+    const all = [this.operations, this.errors, this.latency, this.fuseBytes, this.driveRead, this.driveWritten, this.reconstructions, this.cache, this.directReadCount]
     return `${all.flatMap((metric) => metric.render()).join('\n')}\n`
   }
 }
