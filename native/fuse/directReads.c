@@ -32,6 +32,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,7 +47,9 @@
 #define MAX_READ_BYTES (256 * 4096)
 // Drive ids below this are counted (readPlans.ts leaves files on others to JavaScript).
 #define MAX_DRIVE_ID 4096
-// Files the plans keep open at most, all together: past it, a read opens and closes its file.
+// Files the plans keep open at most, all together: past it, a read opens and closes its file. A
+// quarter of the process's limit on open files at most (set at start), so that the store and the
+// drives always have descriptors to spare.
 #define MAX_OPEN_FILES 4096
 enum { BLOCK_HOLE = 0, BLOCK_FILES = 1, BLOCK_ELSEWHERE = 2 };
 
@@ -107,6 +110,7 @@ static struct {
   uint64_t reads, bytes, returned;
   uint64_t drive_bytes[MAX_DRIVE_ID];
   int open_files;
+  int max_open_files;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static void unref_plan(plan_t *plan) {
@@ -148,7 +152,7 @@ typedef struct {
 
 // A block file of the plan, open for reading: with O_DIRECT where the filesystem takes it (shmr
 // keeps no second copy of block files in the page cache; see common/checkedRead.c), checked to
-// be as long as the plan says. Kept open with the plan, up to MAX_OPEN_FILES: the open, fstat
+// be as long as the plan says. Kept open with the plan, up to max_open_files: the open, fstat
 // and close of each read cost about as much as the read of a 16 KiB chunk. *keep says whether
 // the caller must close it. A negative errno or STATUS_ on failure.
 static int file_fd(plan_file_t *file, uint64_t file_bytes, bool *keep) {
@@ -163,7 +167,7 @@ static int file_fd(plan_file_t *file, uint64_t file_bytes, bool *keep) {
     close(fd);
     return STATUS_WRONG_SIZE;
   }
-  if (__atomic_add_fetch(&pool.open_files, 1, __ATOMIC_RELAXED) > MAX_OPEN_FILES) {
+  if (__atomic_add_fetch(&pool.open_files, 1, __ATOMIC_RELAXED) > pool.max_open_files) {
     __atomic_sub_fetch(&pool.open_files, 1, __ATOMIC_RELAXED);
     *keep = false;
     return fd;
@@ -318,6 +322,8 @@ bool direct_reads_start(uv_loop_t *loop, direct_read_fallback_t fallback) {
   if (pool.started || crc32c_load() != NULL) return false;
   pool.fallback = fallback;
   pool.stopping = false;
+  struct rlimit files;
+  pool.max_open_files = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur / 4 < MAX_OPEN_FILES ? (int) (files.rlim_cur / 4) : MAX_OPEN_FILES;
   if (uv_async_init(loop, &pool.give_back, on_given_back) != 0) return false;
   // Giving back does not keep the process alive.
   uv_unref((uv_handle_t *) &pool.give_back);
