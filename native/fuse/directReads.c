@@ -32,6 +32,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,8 +44,12 @@
 // 24,100-24,300 with 8, 20,700-22,100 with 16. A thread that stayed awake for 100 us after each
 // read, to spare a reader going from read to read the wake-up, changed nothing measurable.
 #define READING_THREADS 8
-// The largest read the kernel sends (FUSE_MAX_MAX_PAGES pages of 4 KiB).
-#define MAX_READ_BYTES (256 * 4096)
+// The largest read taken here (as JavaScript's small reads, SMALL_READ_MAX_BYTES in fileData.ts):
+// a small file read whole, a random reader's. Larger reads are the kernel's read-ahead of a
+// sequential reader, in whatever order it sends them; through here, the reads of a file read
+// twice with cat (the second reading the pages the page cache had dropped) left the server
+// 10-30 MiB larger.
+#define MAX_READ_BYTES (128 * 1024)
 // Drive ids below this are counted (readPlans.ts leaves files on others to JavaScript).
 #define MAX_DRIVE_ID 4096
 // Files the plans keep open at most, all together: past it, a read opens and closes its file. A
@@ -80,7 +85,7 @@ typedef struct plan {
   plan_file_t *files;
   uint8_t *bytes;     // the plan as JavaScript encoded it: paths and sums point into it
   int refs;           // the table's, and one per read under way
-  uint64_t next_offset;  // where the last read of the file ended (main thread only)
+  uint64_t next_offset;  // where the last read of the file ended (main thread only; UINT64_MAX: none yet)
 } plan_t;
 
 typedef struct job {
@@ -111,6 +116,7 @@ static struct {
   uint64_t drive_bytes[MAX_DRIVE_ID];
   int open_files;
   int max_open_files;
+  uint64_t sequential_window;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static void unref_plan(plan_t *plan) {
@@ -144,11 +150,40 @@ static void drop_plan(uint64_t ino) {
 
 // --- Reading ----------------------------------------------------------------------------------
 
+// A reading thread's buffers: the reply's bytes, and the chunks read. Kept between reads up to
+// KEEP_BUFFER_BYTES (what a read of MAX_READ_BYTES needs); larger ones are given back after the
+// read.
 typedef struct {
   uint8_t *out;
+  size_t out_bytes;
   uint8_t *scratch;
   size_t scratch_bytes;
 } thread_buffers_t;
+
+#define KEEP_BUFFER_BYTES (256 * 1024)
+
+// *buffer holds at least `bytes`, page-aligned for direct I/O, or false. Mapped, not malloc'd: a
+// large buffer freed through malloc stays in the thread's arena (glibc raises its mmap threshold
+// after the first), and eight threads kept ~30 MiB that way after 15 large reads.
+static bool ensure_buffer(uint8_t **buffer, size_t *have, size_t bytes) {
+  if (bytes <= *have) return true;
+  if (*buffer) munmap(*buffer, *have);
+  *buffer = NULL;
+  *have = 0;
+  size_t rounded = (bytes + DIRECT_ALIGN - 1) / DIRECT_ALIGN * DIRECT_ALIGN;
+  void *mapped = mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return false;
+  *buffer = mapped;
+  *have = rounded;
+  return true;
+}
+
+static void trim_buffer(uint8_t **buffer, size_t *have, size_t keep) {
+  if (*have <= keep) return;
+  munmap(*buffer, *have);
+  *buffer = NULL;
+  *have = 0;
+}
 
 // A block file of the plan, open for reading: with O_DIRECT where the filesystem takes it (shmr
 // keeps no second copy of block files in the page cache; see common/checkedRead.c), checked to
@@ -191,15 +226,7 @@ static int32_t read_file_rows(const plan_t *plan, const plan_block_t *block, pla
   size_t bytes = (size_t) (chunks * chunk < block->file_bytes - start ? chunks * chunk : block->file_bytes - start);
   // Read whole device blocks: a direct read past the end of the file stops there.
   size_t aligned = (bytes + DIRECT_ALIGN - 1) / DIRECT_ALIGN * DIRECT_ALIGN;
-  if (aligned > buffers->scratch_bytes) {
-    free(buffers->scratch);
-    buffers->scratch = NULL;
-    buffers->scratch_bytes = 0;
-    void *grown;
-    if (posix_memalign(&grown, DIRECT_ALIGN, aligned) != 0) return ENOMEM;
-    buffers->scratch = grown;
-    buffers->scratch_bytes = aligned;
-  }
+  if (!ensure_buffer(&buffers->scratch, &buffers->scratch_bytes, aligned)) return ENOMEM;
   bool keep;
   int fd = file_fd(file, block->file_bytes, &keep);
   if (fd < 0) return fd == STATUS_WRONG_SIZE ? STATUS_WRONG_SIZE : -fd;
@@ -225,6 +252,7 @@ static int32_t read_job(const job_t *job, size_t *count, thread_buffers_t *buffe
   uint64_t off = (uint64_t) job->off;
   uint64_t end = off + job->size < plan->size ? off + job->size : plan->size;
   *count = end > off ? (size_t) (end - off) : 0;
+  if (!ensure_buffer(&buffers->out, &buffers->out_bytes, *count > 0 ? *count : 1)) return ENOMEM;
   for (uint64_t at = off; at < end;) {
     uint64_t index = at / plan->block_bytes;
     uint64_t base = index * plan->block_bytes;
@@ -280,24 +308,23 @@ static void give_back(job_t *job) {
 
 static void *reading_thread(void *unused) {
   thread_buffers_t buffers = {0};
-  void *out;
-  if (posix_memalign(&out, DIRECT_ALIGN, MAX_READ_BYTES) != 0) out = NULL;
-  buffers.out = out;
   for (job_t *job; (job = next_job()) != NULL;) {
     size_t count = 0;
-    int32_t status = buffers.out ? read_job(job, &count, &buffers) : ENOMEM;
-    if (status != 0) {
+    int32_t status = read_job(job, &count, &buffers);
+    if (status == 0) {
+      fuse_reply_buf(job->req, (const char *) buffers.out, count);
+      __atomic_add_fetch(&pool.reads, 1, __ATOMIC_RELAXED);
+      __atomic_add_fetch(&pool.bytes, count, __ATOMIC_RELAXED);
+      unref_plan(job->plan);
+      free(job);
+    } else {
       give_back(job);
-      continue;
     }
-    fuse_reply_buf(job->req, (const char *) buffers.out, count);
-    __atomic_add_fetch(&pool.reads, 1, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&pool.bytes, count, __ATOMIC_RELAXED);
-    unref_plan(job->plan);
-    free(job);
+    trim_buffer(&buffers.out, &buffers.out_bytes, KEEP_BUFFER_BYTES);
+    trim_buffer(&buffers.scratch, &buffers.scratch_bytes, KEEP_BUFFER_BYTES);
   }
-  free(buffers.out);
-  free(buffers.scratch);
+  trim_buffer(&buffers.out, &buffers.out_bytes, 0);
+  trim_buffer(&buffers.scratch, &buffers.scratch_bytes, 0);
   return NULL;
 }
 
@@ -318,9 +345,10 @@ static void on_given_back(uv_async_t *handle) {
   }
 }
 
-bool direct_reads_start(uv_loop_t *loop, direct_read_fallback_t fallback) {
+bool direct_reads_start(uv_loop_t *loop, direct_read_fallback_t fallback, uint64_t sequential_window) {
   if (pool.started || crc32c_load() != NULL) return false;
   pool.fallback = fallback;
+  pool.sequential_window = sequential_window;
   pool.stopping = false;
   struct rlimit files;
   pool.max_open_files = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur / 4 < MAX_OPEN_FILES ? (int) (files.rlim_cur / 4) : MAX_OPEN_FILES;
@@ -361,9 +389,15 @@ bool direct_read_take(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, 
   if (!pool.started) return false;
   plan_t *plan = *slot_of(ino);
   if (!plan) return false;
-  // A sequential reader: the next read where the last ended, or the first of a file longer than
-  // the read (head, file(1), a player starting: a read of the whole small file is not one).
-  bool sequential = off == 0 ? size < plan->size : (uint64_t) off == plan->next_offset;
+  // A sequential reader: a read within the kernel's read-ahead window of where the last ended (it
+  // sends several at once, out of order by megabytes: with only a read starting exactly there
+  // counted, 30 reads of two files read through with cat came here, a megabyte each), or the
+  // first of a file longer than the read (head, file(1), a player starting: a read of the whole
+  // small file is not one). A random reader lands that near its last read rarely (with the
+  // default 4 MiB, 1 in 128 in a 1 GiB file).
+  uint64_t at = (uint64_t) off;
+  bool sequential = off == 0 ? size < plan->size
+                             : at + pool.sequential_window >= plan->next_offset && at <= plan->next_offset + pool.sequential_window;
   plan->next_offset = (uint64_t) off + size;
   if (sequential || size > MAX_READ_BYTES) return false;
   job_t *job = malloc(sizeof(job_t));

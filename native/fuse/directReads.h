@@ -15,7 +15,8 @@
 typedef void (*direct_read_fallback_t)(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, off_t off);
 
 // Starts the reading threads; false when they cannot be started (reads then all go to JavaScript).
-bool direct_reads_start(uv_loop_t *loop, direct_read_fallback_t fallback);
+// sequential_window: the kernel's read-ahead, within which a read counts as a sequential reader's.
+bool direct_reads_start(uv_loop_t *loop, direct_read_fallback_t fallback, uint64_t sequential_window);
 
 // Before the session is destroyed: waits for the reads under way, and gives back those queued.
 void direct_reads_stop(void);

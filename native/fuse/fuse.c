@@ -835,7 +835,7 @@ static napi_value mount_js(napi_env env, napi_callback_info info) {
   // Staying awake does not keep the process alive.
   uv_unref((uv_handle_t *) &b->awake);
   // Without its reading threads, the binding hands every read to JavaScript.
-  direct_reads_start(loop, read_given_back);
+  direct_reads_start(loop, read_given_back, b->max_readahead);
   b->serving = true;
   CHECK(napi_create_object(env, &result));
   CHECK(napi_set_named_property(env, result, "args", args_array));
