@@ -13,6 +13,7 @@ import {execa} from 'execa'
 import {defaultMountConfig} from '../src/lib/config/schema.js'
 import {formatSize} from '../src/lib/format/size.js'
 import {mountsUnder} from '../src/lib/fuse/mountTable.js'
+import {LOCK_FILE} from '../src/lib/meta/exclusiveLock.js'
 import {haveFio, RANDOM_READ_DEPTHS, randomReadFigure, randomReadSection, type RandomReadSubject} from './randomReads.js'
 import {ONLINE_FIGURES, onlineSection} from './online.js'
 import {recoverySection} from './recovery.js'
@@ -85,10 +86,36 @@ function cleanUp(): Promise<void> {
       process.exitCode = 1
       return
     }
+    // A server detached lazily (a reader still had a file open at Ctrl-C) serves on until its
+    // last file closes, then writes its metadata snapshot to the drives and lets go of its lock:
+    // removing the directory meanwhile raced that snapshot (ENOTEMPTY).
+    for (let waits = 0; waits < 600 && serversHoldingLocks().length > 0; waits++) await new Promise((resolve) => setTimeout(resolve, 100))
     fs.rmSync(root, {recursive: true, force: true})
   })()
   return cleaning
 }
+/** The lock files of the bench's filesystems whose servers still run (ROOT/NAME/meta or ROOT/NAME/NAME/meta). */
+function serversHoldingLocks(): string[] {
+  const metas = (dir: string): string[] => {
+    try {
+      return fs.readdirSync(dir, {withFileTypes: true}).filter((entry) => entry.isDirectory()).map((entry) => path.join(dir, entry.name))
+    } catch {
+      return [] // gone meanwhile, or unreadable: no server's lock there
+    }
+  }
+  return metas(root).flatMap((dir) => [dir, ...metas(dir)]).map((dir) => path.join(dir, 'meta', LOCK_FILE)).filter(heldByLiveProcess)
+}
+
+/** Whether a lock file is there and its holder still runs (a server killed leaves its lock behind). */
+function heldByLiveProcess(file: string): boolean {
+  try {
+    process.kill((JSON.parse(fs.readFileSync(file, 'utf8')) as {pid: number}).pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** The exit status a signal asked for (128 + its number), once one came. */
 let interrupted: number | undefined
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
