@@ -46,14 +46,32 @@ static bool is_aligned(const void *pointer, size_t offset) {
   return ((uintptr_t) pointer % DIRECT_ALIGN) == 0 && offset % DIRECT_ALIGN == 0;
 }
 
-int open_for(const char *path, int flags, unsigned mode, const uint8_t *bytes, size_t length, bool *direct) {
-  *direct = is_aligned(bytes, 0) && length >= DIRECT_ALIGN;
+// Opens a file, with O_DIRECT when `try_direct` and the filesystem takes it.
+static int open_direct_if(const char *path, int flags, mode_t mode, bool try_direct, bool *direct) {
+  *direct = try_direct;
   if (*direct) {
-    int fd = open(path, flags | O_DIRECT, (mode_t) mode);
+    int fd = open(path, flags | O_DIRECT, mode);
     if (fd >= 0 || errno != EINVAL) return fd;
     *direct = false;
   }
-  return open(path, flags, (mode_t) mode);
+  return open(path, flags, mode);
+}
+
+int open_for(const char *path, int flags, unsigned mode, const uint8_t *bytes, size_t length, bool *direct) {
+  return open_direct_if(path, flags, (mode_t) mode, is_aligned(bytes, 0) && length >= DIRECT_ALIGN, direct);
+}
+
+int open_sized(const char *path, uint64_t file_length, bool try_direct, bool *direct, int32_t *status) {
+  int fd = open_direct_if(path, O_RDONLY | O_CLOEXEC, 0, try_direct, direct);
+  if (fd < 0) {
+    *status = errno;
+    return -1;
+  }
+  struct stat st;
+  *status = fstat(fd, &st) != 0 ? errno : (uint64_t) st.st_size != file_length ? STATUS_WRONG_SIZE : 0;
+  if (*status == 0) return fd;
+  close(fd);
+  return -1;
 }
 
 static void stop_direct(int fd, bool *direct) {
@@ -83,12 +101,10 @@ int32_t transfer(int fd, uint8_t *bytes, size_t length, uint64_t base, bool writ
 
 int32_t read_range(const char *path, uint8_t *data, size_t length, uint64_t offset, uint64_t file_length) {
   bool direct;
-  int fd = open_for(path, O_RDONLY | O_CLOEXEC, 0, data, length, &direct);
-  if (fd < 0) return errno;
-  struct stat st;
-  int32_t status = fstat(fd, &st) != 0                    ? errno
-                   : (uint64_t) st.st_size != file_length ? STATUS_WRONG_SIZE
-                                                           : transfer(fd, data, length, offset, false, direct);
+  int32_t status;
+  int fd = open_sized(path, file_length, is_aligned(data, 0) && length >= DIRECT_ALIGN, &direct, &status);
+  if (fd < 0) return status;
+  status = transfer(fd, data, length, offset, false, direct);
   close(fd);
   return status;
 }

@@ -25,6 +25,11 @@ uint32_t crc32c(uint32_t previous, const uint8_t *bytes, size_t length);
 // filesystem takes it; *direct says which.
 int open_for(const char *path, int flags, unsigned mode, const uint8_t *bytes, size_t length, bool *direct);
 
+// Opens `path` for reading, with O_DIRECT when `try_direct` and the filesystem takes it (*direct
+// says which), and checks that it is file_length bytes long: the descriptor, or -1 with *status
+// an errno or STATUS_WRONG_SIZE.
+int open_sized(const char *path, uint64_t file_length, bool try_direct, bool *direct, int32_t *status);
+
 // Moves bytes[0, length) to or from the file's [base, base + length): 0, an errno, or
 // STATUS_WRONG_SIZE when a read meets the end of the file early.
 int32_t transfer(int fd, uint8_t *bytes, size_t length, uint64_t base, bool writing, bool direct);

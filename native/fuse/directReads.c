@@ -28,13 +28,11 @@
 #include "directReads.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/checkedRead.h"
@@ -112,7 +110,7 @@ static struct {
   job_t *given_back;
   uv_async_t give_back;
   direct_read_fallback_t fallback;
-  uint64_t reads, bytes, returned;
+  uint64_t reads, bytes;
   uint64_t drive_bytes[MAX_DRIVE_ID];
   int open_files;
   int max_open_files;
@@ -189,19 +187,14 @@ static void trim_buffer(uint8_t **buffer, size_t *have, size_t keep) {
 // keeps no second copy of block files in the page cache; see common/checkedRead.c), checked to
 // be as long as the plan says. Kept open with the plan, up to max_open_files: the open, fstat
 // and close of each read cost about as much as the read of a 16 KiB chunk. *keep says whether
-// the caller must close it. A negative errno or STATUS_ on failure.
-static int file_fd(plan_file_t *file, uint64_t file_bytes, bool *keep) {
+// the caller must close it; -1 and *status on failure.
+static int file_fd(plan_file_t *file, uint64_t file_bytes, bool *keep, int32_t *status) {
   int fd = __atomic_load_n(&file->fd, __ATOMIC_ACQUIRE);
   *keep = true;
   if (fd >= 0) return fd;
-  fd = open(file->path, O_RDONLY | O_CLOEXEC | O_DIRECT);
-  if (fd < 0 && errno == EINVAL) fd = open(file->path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -errno;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || (uint64_t) st.st_size != file_bytes) {
-    close(fd);
-    return STATUS_WRONG_SIZE;
-  }
+  bool direct;
+  fd = open_sized(file->path, file_bytes, true, &direct, status);
+  if (fd < 0) return -1;
   if (__atomic_add_fetch(&pool.open_files, 1, __ATOMIC_RELAXED) > pool.max_open_files) {
     __atomic_sub_fetch(&pool.open_files, 1, __ATOMIC_RELAXED);
     *keep = false;
@@ -228,9 +221,9 @@ static int32_t read_file_rows(const plan_t *plan, const plan_block_t *block, pla
   size_t aligned = (bytes + DIRECT_ALIGN - 1) / DIRECT_ALIGN * DIRECT_ALIGN;
   if (!ensure_buffer(&buffers->scratch, &buffers->scratch_bytes, aligned)) return ENOMEM;
   bool keep;
-  int fd = file_fd(file, block->file_bytes, &keep);
-  if (fd < 0) return fd == STATUS_WRONG_SIZE ? STATUS_WRONG_SIZE : -fd;
   int32_t status = 0;
+  int fd = file_fd(file, block->file_bytes, &keep, &status);
+  if (fd < 0) return status;
   size_t done = 0;
   while (status == 0 && done < bytes) {
     ssize_t got = pread(fd, buffers->scratch + done, aligned - done, (off_t) (start + done));
@@ -336,7 +329,6 @@ static void on_given_back(uv_async_t *handle) {
   pthread_mutex_unlock(&pool.lock);
   while (job) {
     job_t *next = job->next;
-    __atomic_add_fetch(&pool.returned, 1, __ATOMIC_RELAXED);
     if (pool.stopping) fuse_reply_err(job->req, EIO);
     else pool.fallback(job->req, job->ino, job->fh, job->size, job->off);
     unref_plan(job->plan);
@@ -568,10 +560,9 @@ napi_value direct_reads_drive_bytes_js(napi_env env, napi_callback_info info) {
 
 napi_value direct_reads_counts_js(napi_env env, napi_callback_info info) {
   napi_value result, value;
-  napi_create_array_with_length(env, 3, &result);
-  uint64_t counts[3] = {__atomic_load_n(&pool.reads, __ATOMIC_RELAXED), __atomic_load_n(&pool.bytes, __ATOMIC_RELAXED),
-                        __atomic_load_n(&pool.returned, __ATOMIC_RELAXED)};
-  for (uint32_t i = 0; i < 3; i++) {
+  napi_create_array_with_length(env, 2, &result);
+  uint64_t counts[2] = {__atomic_load_n(&pool.reads, __ATOMIC_RELAXED), __atomic_load_n(&pool.bytes, __ATOMIC_RELAXED)};
+  for (uint32_t i = 0; i < 2; i++) {
     napi_create_double(env, (double) counts[i], &value);
     napi_set_element(env, result, i, value);
   }

@@ -26,8 +26,8 @@ void direct_reads_stop(void);
 // cache and read-ahead serve better).
 bool direct_read_take(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, off_t off);
 
-// setReadPlan(ino, plan: Buffer), dropReadPlan(ino), directReadCounts(): [reads, bytes, given
-// back], directReadDriveBytes(): [drive id, bytes, ...] for each drive read from.
+// setReadPlan(ino, plan: Buffer), dropReadPlan(ino), directReadCounts(): [reads, bytes],
+// directReadDriveBytes(): [drive id, bytes, ...] for each drive read from.
 napi_value direct_reads_set_plan_js(napi_env env, napi_callback_info info);
 napi_value direct_reads_drop_plan_js(napi_env env, napi_callback_info info);
 napi_value direct_reads_counts_js(napi_env env, napi_callback_info info);

@@ -612,11 +612,8 @@ static void read_given_back(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t 
     fuse_reply_err(req, EIO);
     return;
   }
-  request_t *r = new_request(req, OP_READ, ino);
-  r->args[A_FH] = (double) fh;
-  r->args[A_SIZE] = (double) size;
-  r->args[A_OFFSET] = (double) off;
-  enqueue(r);
+  struct fuse_file_info fi = {.fh = fh};
+  queue_open(req, OP_READ, ino, &fi, size, off);
   dispatch_queued(b);
 }
 
