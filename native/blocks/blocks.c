@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -513,14 +514,22 @@ static napi_value gf_invert_js(napi_env env, napi_callback_info info) {
   return inverse;
 }
 
+// Buffers of at least this many bytes (block and shard buffers) are mapped, not taken from
+// malloc, so that freeing one gives its memory back to the system (see aligned_buffer_js).
+#define MAPPED_BUFFER_BYTES (64 * 1024)
+
 static void free_aligned(napi_env env, void *data, void *hint) {
   (void) env;
-  (void) hint;
-  free(data);
+  size_t size = (size_t) (uintptr_t) hint;
+  if (size >= MAPPED_BUFFER_BYTES) munmap(data, size);
+  else free(data);
 }
 
 // alignedBuffer(size): a Buffer of `size` bytes (contents unspecified) at a DIRECT_ALIGN boundary,
-// so that reads and writes of it can bypass the page cache.
+// so that reads and writes of it can bypass the page cache. A large one is a mapping of its own:
+// from malloc it would come from the heap once glibc's mmap threshold has risen past it (it rises
+// to the largest mapping freed, so after one 16 MiB archived block every 1 MiB block buffer
+// did), and a heap returns little of what is freed in its middle.
 static napi_value aligned_buffer_js(napi_env env, napi_callback_info info) {
   ARGS(1)
   double size;
@@ -528,11 +537,17 @@ static napi_value aligned_buffer_js(napi_env env, napi_callback_info info) {
   if (argc < 1 || napi_get_value_double(env, argv[0], &size) != napi_ok || !(size >= 0 && size <= UINT32_MAX) || size != (double) (size_t) size) {
     return fail(env, NULL, "size must be a whole number of bytes from 0 to 4294967295");
   }
+  size_t length = (size_t) size;
   void *bytes;
-  if (posix_memalign(&bytes, DIRECT_ALIGN, size > 0 ? (size_t) size : 1) != 0) return fail(env, NULL, "out of memory");
+  if (length >= MAPPED_BUFFER_BYTES) {
+    bytes = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (bytes == MAP_FAILED) return fail(env, NULL, "out of memory");
+  } else if (posix_memalign(&bytes, DIRECT_ALIGN, length > 0 ? length : 1) != 0) {
+    return fail(env, NULL, "out of memory");
+  }
   napi_value buffer;
-  if (napi_create_external_buffer(env, (size_t) size, bytes, free_aligned, NULL, &buffer) != napi_ok) {
-    free(bytes);
+  if (napi_create_external_buffer(env, length, bytes, free_aligned, (void *) (uintptr_t) length, &buffer) != napi_ok) {
+    free_aligned(env, bytes, (void *) (uintptr_t) length);
     return NULL;
   }
   return buffer;
