@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -770,16 +769,6 @@ static napi_value mount_js(napi_env env, napi_callback_info info) {
     fuse_argv[i + 1] = strdup(text);
   }
   struct fuse_args args = FUSE_ARGS_INIT((int) count + 1, fuse_argv);
-
-  // The server lives long and frees buffers of every size: glibc's mmap threshold, left to itself,
-  // rises to the largest mapping freed (up to 32 MiB), so after an archived file's 16 MiB blocks
-  // its 4 MiB shard buffers and the like came from the heap, which returns little of what is freed
-  // in its middle. Fixed, larger ones stay mappings, given back when freed. Not lower: LMDB
-  // mallocs 3 MiB of page lists at every write transaction's begin, and mapping them afresh each
-  // time made untarring small files 20-40% slower. (Block buffers are mapped by the blocks addon.)
-  // Measured (test/mount/memory.test.ts, an archived file of 16 MiB blocks read, then files of
-  // 1 MiB blocks, a 64 MiB cache): the server grew by 102-125 MiB; with both, 83-98.
-  mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 
   binding_t *b = calloc(1, sizeof(binding_t));
   b->env = env;
