@@ -117,6 +117,30 @@ describe('files through the mount', () => {
     })
   })
 
+  it('reads zeros past the bytes a block holds once the file grows past them, cached and stored', async () => {
+    // A block's buffer ends where its writes did. A read starting past that end (here in the
+    // grown part of the first block) failed with EIO: found by Python's test_largefile (sendfile).
+    await withMount({blockSizeBytes: BLOCK}, async (m) => {
+      const file = path.join(m.mnt, 'grown')
+      await shOk(`printf z > ${file} && truncate -s ${3 * BLOCK} ${file}`)
+      const readAt = (position: number, length: number): Buffer => {
+        const fd = fs.openSync(file, 'r')
+        try {
+          const bytes = Buffer.alloc(length)
+          return bytes.subarray(0, fs.readSync(fd, bytes, 0, length, position))
+        } finally {
+          fs.closeSync(fd)
+        }
+      }
+      for (const when of ['cached', 'stored']) {
+        if (when === 'stored') await m.remount()
+        assert.deepEqual(readAt(BLOCK / 4, BLOCK / 2), Buffer.alloc(BLOCK / 2), `${when}: a read inside the first block, past its byte`)
+        assert.deepEqual(readAt(BLOCK / 2, BLOCK), Buffer.alloc(BLOCK), `${when}: a read from there into the next block`)
+        assert.deepEqual(readAt(0, 2), Buffer.from('z\0'), `${when}: the byte written`)
+      }
+    })
+  })
+
   it('writes nothing out at close, a reader\'s or a writer\'s: fsync does', async () => {
     await withMount({blockSizeBytes: BLOCK, mount: {flushAfterMs: 600_000}}, async (m) => {
       const pool = m.config.pools[0]!.drives[0]!.dir!

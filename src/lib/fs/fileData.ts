@@ -233,8 +233,9 @@ export class FileData {
         lent = {buffer: block.buffer, offset, count}
       } else if (block) {
         // A small block's buffer ends where its writes did: the rest of the block is zeros.
+        // (Buffer.copy throws for a start past the source's end, even copying nothing.)
         const copied = Math.max(0, Math.min(offset + count, block.buffer.length) - offset)
-        block.buffer.copy(target, done, offset, offset + copied)
+        if (copied > 0) block.buffer.copy(target, done, offset, offset + copied)
         target.fill(0, done + copied, done + count)
       } else {
         target.fill(0, done, done + count)
