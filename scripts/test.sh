@@ -14,6 +14,10 @@ command -v script >/dev/null 2>&1 || missing+=(bsdutils)
 # OpenStack Swift with its S3 API and the memcached it needs: the object store tests start their own on 127.0.0.1.
 [ -x /usr/bin/swift-proxy-server ] || missing+=(swift swift-proxy swift-object swift-container swift-account)
 [ -x /usr/bin/memcached ] || missing+=(memcached)
+# CPython's own tests of files and directories, run on the plain disk and on a mount (test/mount/pythonSuite.test.ts).
+[ -x /usr/bin/python3 ] || missing+=(python3)
+python_version=$( [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' || echo 3.11)
+[ -f "/usr/lib/python$python_version/test/test_os.py" ] || missing+=("libpython$python_version-testsuite")
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages for the tests: ${missing[*]}"
   "${sudo_cmd[@]}" apt-get update -qq
