@@ -127,7 +127,9 @@ export async function drainOn(target: DrainTarget, options: DrainOptions, starte
   // pool's drives, which (the write pool aside) only a task writes to, and one runs at a time.
   if (resumed) {
     for (const ino of new Set(toMove.map((block) => block.ino))) {
-      const inode = store.inodes.getInode(ino)
+      // Through the mount, a file may be deleted meanwhile (each removal below is awaited).
+      const inode = store.inodes.findInode(ino)
+      if (!inode) continue
       const sizes = new Set(store.blockMaps.blocksOf(ino).map(({record}) => record.blockSizeBytes))
       report.strayShardsRemoved += await removeStrayShards(store, blocks, pools, ino, [...sizes], inode.sizeBytes, pool.drives)
     }

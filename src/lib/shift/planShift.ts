@@ -48,7 +48,10 @@ export async function planShift(store: MetaStore, pools: PoolSet, files: readonl
       poolsUsed.add(pool)
       for (const drive of pools.placeable(pool)) space.set(drive.id, await drive.space())
     }
-    const inode = store.inodes.getInode(file.ino)
+    // Inside a running server the mount may delete a file after the targets were walked (the
+    // drives' free space is awaited above): a file gone is not planned, nor moved.
+    const inode = store.inodes.findInode(file.ino)
+    if (!inode) continue
     const sourceBlockSizeBytes = inode.blockSizeBytes ?? pools.writePool.blockSizeBytes
     if (isAlreadyThere(store, inode, sourceBlockSizeBytes, destination)) {
       plans.push({ino: file.ino, label: file.label, sizeBytes: inode.sizeBytes, action: 'skip', blocksToWrite: 0})
