@@ -5,7 +5,8 @@ import path from 'node:path'
 import {describe, it} from 'node:test'
 import {execa} from 'execa'
 import {tempDir} from '../helpers/tempDir.js'
-import {sh, shOk, withMount} from '../helpers/mounted.js'
+import {shmr} from '../helpers/cli.js'
+import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 
 /**
  * A conformance suite written by others: CPython's own tests of its os, posix, io and file
@@ -26,6 +27,8 @@ const SUITES = [
 ]
 /** Those whose permission checks root bypasses, again as the unprivileged user nobody. */
 const UNPRIVILEGED_SUITES = ['test_os', 'test_posix', 'test_shutil', 'test_tempfile', 'test_pathlib', 'test_mailbox']
+/** Those that write, read back, map and rewrite most, again while shifts run inside the server. */
+const BESIDE_SHIFT_SUITES = ['test_os', 'test_shutil', 'test_fileio', 'test_io', 'test_mmap', 'test_tarfile', 'test_zipfile', 'test_mailbox', 'test_largefile']
 
 type Outcome = 'passed' | 'skipped' | 'failure' | 'error'
 
@@ -68,28 +71,63 @@ function openDir(dir: string): string {
   return dir
 }
 
-async function assertSameAsExt4(suites: string[], asNobody: boolean): Promise<void> {
+/** What ran beside the suite on shmr: each run of `shmr shift` that failed, and what the others moved. */
+interface Beside {
+  readonly failures: string[]
+  filesShifted: number
+}
+
+/**
+ * Shifts every file to the archive pool, inside the server, over and over until `suite` ends:
+ * files move while the suite writes, reads, maps, truncates and deletes them.
+ */
+async function shiftUntil(m: MountedFs, suite: Promise<unknown>, beside: Beside): Promise<void> {
+  let ended = false
+  const stop = (): void => { ended = true }
+  suite.then(stop, stop)
+  while (!ended) {
+    const run = await shmr(['shift', '-c', m.config.file, '-r', '/', '--json'])
+    if (run.exitCode !== 0) beside.failures.push(`exit ${run.exitCode}: ${run.stdout}${run.stderr}`)
+    else beside.filesShifted += (JSON.parse(run.stdout) as {files: {shifted: number}}).files.shifted
+  }
+}
+
+async function assertSameAsExt4(suites: string[], options: {asNobody: boolean; besideShifts?: boolean}): Promise<void> {
   assert.ok(fs.existsSync(PYTHON), `${PYTHON} is missing: scripts/test.sh installs Debian's python3 and its test suite`)
   const suiteDir = (await shOk(`${PYTHON} -c 'import os, test; print(os.path.dirname(test.__file__))'`)).trim()
   assert.ok(fs.existsSync(path.join(suiteDir, 'test_os.py')), `CPython's tests are not installed in ${suiteDir}: scripts/test.sh installs them (libpython3.X-testsuite)`)
-  const {outcomes: onDisk} = await runSuites(openDir(path.join(tempDir(), 'plain')), suites, asNobody)
-  await withMount({blockSizeBytes: 1024 * 1024}, async (m) => {
-    const {outcomes: onShmr, log} = await runSuites(openDir(path.join(m.mnt, 'py')), suites, asNobody)
+  const {outcomes: onDisk} = await runSuites(openDir(path.join(tempDir(), 'plain')), suites, options.asNobody)
+  // Small archive blocks under the shifts: files of a few hundred KiB are several blocks there.
+  await withMount({blockSizeBytes: options.besideShifts ? 65536 : 1024 * 1024, archiveBlockSizeBytes: 131072}, async (m) => {
+    const suite = runSuites(openDir(path.join(m.mnt, 'py')), suites, options.asNobody)
+    const beside: Beside = {failures: [], filesShifted: 0}
+    if (options.besideShifts) await shiftUntil(m, suite, beside)
+    const {outcomes: onShmr, log} = await suite
     const passedOnDisk = [...onDisk].filter(([, outcome]) => outcome === 'passed').map(([name]) => name)
     // Proof that it ran: thousands of cases, the same ones in both places.
-    assert.ok(passedOnDisk.length > (asNobody ? 1000 : 2500), `only ${passedOnDisk.length} cases passed on the plain disk`)
+    assert.ok(passedOnDisk.length > 1000, `only ${passedOnDisk.length} cases passed on the plain disk`)
     assert.deepEqual([...onShmr.keys()].sort(), [...onDisk.keys()].sort(), 'the same test cases ran in both places')
     const failedOnShmr = passedOnDisk.filter((name) => onShmr.get(name) !== 'passed').map((name) => `${name}: ${onShmr.get(name)}`)
     assert.deepEqual(failedOnShmr, [], `cases that pass on the plain disk and not on shmr; the run on shmr:\n${log.slice(-20000)}`)
+    if (options.besideShifts) {
+      assert.deepEqual(beside.failures, [], 'every shift beside the suite succeeded')
+      assert.ok(beside.filesShifted > 0, 'the shifts moved files while the suite ran')
+      const verified = await shmr(['verify', '-c', m.config.file, '--json'])
+      assert.equal(verified.exitCode, 0, `verify after the suite and the shifts: ${verified.stdout}${verified.stderr}`)
+    }
   })
 }
 
 describe('CPython\'s tests of files and directories, on the plain disk and on shmr', () => {
   it('passes on shmr every case that passes on ext4, as root', async () => {
-    await assertSameAsExt4(SUITES, false)
+    await assertSameAsExt4(SUITES, {asNobody: false})
   })
 
   it('passes on shmr every case that passes on ext4, as an unprivileged user', async () => {
-    await assertSameAsExt4(UNPRIVILEGED_SUITES, true)
+    await assertSameAsExt4(UNPRIVILEGED_SUITES, {asNobody: true})
+  })
+
+  it('passes them while shifts run inside the server, moving the files the suite works on', async () => {
+    await assertSameAsExt4(BESIDE_SHIFT_SUITES, {asNobody: false, besideShifts: true})
   })
 })
