@@ -2,7 +2,7 @@ import type {Log} from '../log.js'
 import type {BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
 import {TombstoneReclaimer} from '../gc/tombstoneReclaimer.js'
-import {poolSpaces} from '../pools/usableSpace.js'
+import {poolCapacities} from '../pools/usableSpace.js'
 import {NAME_MAX_BYTES, ROOT_INODE} from '../format/constants.js'
 import type {ExactTime} from '../format/exactTimes.js'
 import type {MetaStore} from '../meta/metaStore.js'
@@ -199,7 +199,7 @@ export class ShmrFs {
    */
   async statfs(): Promise<FsStats> {
     const blockSizeBytes = 1024 * 1024
-    const spaces = await poolSpaces(this.pools)
+    const spaces = await poolCapacities(this.pools)
     const totalBytes = spaces.reduce((sum, space) => sum + space.usableBytes, 0)
     const freeBytes = spaces.reduce((sum, space) => sum + space.freeUsableBytes, 0)
     return {
