@@ -15,6 +15,7 @@ import {describeTopology, shardCount, shardSizeBytes, type Topology} from './top
 import {isAllZero} from './zeroBlock.js'
 import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
 import {CHUNK_BYTES} from '../format/constants.js'
+import {SharedWork} from '../sharedWork.js'
 
 /** Which block of which file: what a shard name carries besides the record. */
 export interface BlockAddress {
@@ -132,6 +133,7 @@ export interface BlockShards {
  */
 export class BlockStore {
   private readonly space = new Map<number, {space: DriveStats; readAtMs: number}>()
+  private readonly spaceReads = new SharedWork<number, DriveStats>()
   /** Reads in flight by block generation: the files of a generation being read are not deleted (see isReading). */
   private readonly reading = new Map<number, number>()
   private readonly scratch = new BufferPool(SCRATCH_SPARE_BYTES)
@@ -556,9 +558,11 @@ export class BlockStore {
     return Promise.all(available.map(async (drive) => {
       const cached = this.space.get(drive.id)
       if (cached && now - cached.readAtMs < maxAgeMs) return cached.space
-      const space = await drive.space()
-      this.space.set(drive.id, {space, readAtMs: now})
-      return space
+      return this.spaceReads.run(drive.id, async () => {
+        const space = await drive.space()
+        this.space.set(drive.id, {space, readAtMs: now})
+        return space
+      })
     }))
   }
 

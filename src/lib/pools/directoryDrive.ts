@@ -8,6 +8,7 @@ import {systemErrorCode} from '../errors.js'
 import {readDriveIdentity, writeDriveIdentity, type DriveIdentity} from './driveIdentity.js'
 import {replaceFile, syncFilesystem, syncPath, writeNewFile} from './durableFile.js'
 import {listDataFiles} from './listDataFiles.js'
+import {SharedWork} from '../sharedWork.js'
 
 /**
  * A group commit's files on one drive are made durable by one syncfs(2) from this many on, by an
@@ -20,6 +21,7 @@ const SYNCFS_FROM_FILES = 8
 export class DirectoryDrive extends Drive {
   /** Fan-out directories known to exist (made durable when created). */
   private readonly knownDirs = new Set<string>()
+  private readonly makingDirs = new SharedWork<string, void>()
 
   constructor(id: number, name: string, poolName: string, readonly dir: string) {
     super(id, name, poolName)
@@ -99,7 +101,10 @@ export class DirectoryDrive extends Drive {
   }
 
   private async ensureDir(dir: string): Promise<void> {
-    if (this.knownDirs.has(dir)) return
+    if (!this.knownDirs.has(dir)) await this.makingDirs.run(dir, async () => this.makeDir(dir))
+  }
+
+  private async makeDir(dir: string): Promise<void> {
     const created = await fs.mkdir(dir, {recursive: true, mode: PRIVATE_DIR_MODE})
     if (created !== undefined) {
       // Every directory from `created` down to `dir` is new: each one's parent must be fsynced so
