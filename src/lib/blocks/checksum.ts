@@ -20,9 +20,14 @@ export interface FileChecksums {
   readonly chunkCrcs?: Uint8Array
 }
 
-/** The checksums a block or shard file of `bytes` is recorded with, on the thread pool. */
+/**
+ * The checksums a block or shard file of `bytes` is recorded with. A file of one chunk (a small
+ * file's block) is summed on the calling thread: 0.4 us for 16 KiB, where a trip through the
+ * thread pool took 30-44 us, ~19 of them on the serving thread (5,000 creates of 4 KiB files
+ * spent 96 ms of it there). Larger ones go to the thread pool.
+ */
 export async function checksumsOf(bytes: Uint8Array, priority: IoPriority = 'normal'): Promise<FileChecksums> {
-  if (bytes.byteLength <= CHUNK_BYTES) return {crc32c: await crc32cOfBlock(bytes)}
+  if (bytes.byteLength <= CHUNK_BYTES) return {crc32c: crc32c(bytes)}
   const chunkCrcs = Buffer.alloc(4 * chunkCount(bytes.byteLength))
   return {crc32c: await blocksAddon().crc32cChunks(bytes, CHUNK_BYTES, chunkCrcs, priority === 'idle') >>> 0, chunkCrcs}
 }
