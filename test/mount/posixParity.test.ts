@@ -214,6 +214,31 @@ describe('extended attributes', () => {
       assert.equal(await run(m.mnt), expected)
     })
   })
+
+  it('refuses with ENOSPC a name that listxattr could no longer answer (64 KiB of names); the file stays listable and copyable', async () => {
+    // ext4 runs out of room for attributes sooner (a block's worth); shmr stores values in its
+    // store, so the bound is the kernel's: XATTR_LIST_MAX. Without it a file got 8,000 names and
+    // then every listxattr of it failed with E2BIG.
+    const script = String.raw`
+import os, errno
+open('f', 'w').close()
+n = 0
+try:
+    while n < 10000:
+        os.setxattr('f', 'user.attribute_number_%05d' % n, b'v'); n += 1
+except OSError as e:
+    print(errno.errorcode[e.errno])
+print(len(os.listxattr('f')) == n, n > 0)
+`
+    const file = path.join(tempDir(), 'manyNames.py')
+    fs.writeFileSync(file, script)
+    assert.equal(await shOk(`python3 ${file}`, tempDir()), 'ENOSPC\nTrue True', 'ext4 refuses with ENOSPC too')
+    await withMount({}, async (m) => {
+      const out = await shOk(`python3 ${file} && getfattr -d f | grep -c attribute_number && cp -a f g && getfattr -d g | grep -c attribute_number`, m.mnt)
+      const names = Math.floor(65536 / 'user.attribute_number_00000\0'.length)
+      assert.equal(out, `ENOSPC\nTrue True\n${names}\n${names}`)
+    })
+  })
 })
 
 /** A tree with everything cp -a, rsync -a and tar must carry over, all times set to one instant. */

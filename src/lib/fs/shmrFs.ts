@@ -14,7 +14,7 @@ import type {Owner} from './owner.js'
 import {statOf, type Stat} from './stat.js'
 import {CAPABILITY_XATTR, modeBitsDroppedByWrite} from './writePrivileges.js'
 import {fileLocation} from '../inspect/fileLocation.js'
-import {checkXattrName, LOCATION_XATTR, XATTR_CREATE, XATTR_REPLACE, XATTR_VALUE_MAX_BYTES} from './xattrNames.js'
+import {checkXattrName, LOCATION_XATTR, XATTR_CREATE, XATTR_LIST_MAX_BYTES, XATTR_REPLACE, XATTR_VALUE_MAX_BYTES} from './xattrNames.js'
 
 /** Attribute changes of setattr: each field present is set. */
 export interface AttributeChanges {
@@ -179,6 +179,10 @@ export class ShmrFs {
       const exists = this.store.xattrs.find([ino, name]) !== undefined
       if (flags & XATTR_CREATE && exists) throw new ShmrError('EXISTS', `extended attribute ${name} exists`)
       if (flags & XATTR_REPLACE && !exists) throw new ShmrError('NO_XATTR', `no extended attribute ${name}`)
+      // A file with more names than listxattr can answer could no longer be copied (cp -a, rsync -X, tar --xattrs).
+      if (!exists && this.store.xattrs.names(ino).reduce((sum, other) => sum + other.length + 1, name.length + 1) > XATTR_LIST_MAX_BYTES) {
+        throw new ShmrError('NO_SPACE', `the names of inode ${ino}'s extended attributes would not fit in listxattr's ${XATTR_LIST_MAX_BYTES} bytes`)
+      }
       this.store.xattrs.put([ino, name], Buffer.from(value))
       this.store.inodes.putInode({...inode, ctimeMs: Date.now()})
     })

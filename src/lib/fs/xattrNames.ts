@@ -1,8 +1,10 @@
 import {ShmrError} from '../errors.js'
 
-/** Linux limits (XATTR_NAME_MAX, XATTR_SIZE_MAX). */
+/** Linux limits (XATTR_NAME_MAX, XATTR_SIZE_MAX, XATTR_LIST_MAX). */
 export const XATTR_NAME_MAX_BYTES = 255
 export const XATTR_VALUE_MAX_BYTES = 65536
+/** The most a listxattr answers: a file's names, each with its NUL, must fit (ENOSPC past it, as ext4 runs out of room sooner). */
+export const XATTR_LIST_MAX_BYTES = 65536
 /**
  * Computed, read-only, never stored nor listed (so cp -a and rsync -X do not copy it): where a
  * file's data is, as the JSON of inspect/fileLocation.ts (docs/CLI_ABI.md).
