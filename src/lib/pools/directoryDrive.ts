@@ -56,7 +56,10 @@ export class DirectoryDrive extends Drive {
   async removeFile(relativePath: string): Promise<RemovedFile> {
     const file = this.resolve(relativePath)
     const stats = await fs.stat(file).catch(() => undefined)
-    await fs.rm(file, {force: true})
+    // unlink, not fs.rm: rm lstat()s first, a third trip through the thread pool per block file.
+    await fs.unlink(file).catch((error: unknown) => {
+      if (systemErrorCode(error) !== 'ENOENT') throw error
+    })
     return {sizeBytes: stats?.size ?? 0, allocatedBytes: (stats?.blocks ?? 0) * 512}
   }
 
