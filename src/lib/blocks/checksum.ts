@@ -3,15 +3,16 @@ import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
 
 /**
  * CRC32C (Castagnoli) of `bytes`, continuing from `previous` when given, on the calling thread:
- * for small inputs (names, headers). Whole blocks and shards go through `crc32cOfBlock`.
+ * for small inputs (names, headers, a file of one chunk). A whole shard read from a bucket goes
+ * through `crc32cOfBlock`, files being recorded through `checksumsOf`.
  */
 export function crc32c(bytes: Uint8Array, previous?: number): number {
   return blocksAddon().crc32cSync(bytes, previous) >>> 0
 }
 
 /** CRC32C of a block or shard, computed on the thread pool so the serving thread stays free. */
-export function crc32cOfBlock(bytes: Uint8Array): Promise<number> {
-  return blocksAddon().crc32c(bytes)
+export async function crc32cOfBlock(bytes: Uint8Array): Promise<number> {
+  return (await blocksAddon().crc32c(bytes)) >>> 0
 }
 
 /** A block or shard file's checksums: of the whole, and of each chunk when it has more than one. */

@@ -1,4 +1,5 @@
 import {Buffer} from 'node:buffer'
+import {crc32cOfBlock} from '../blocks/checksum.js'
 import type {ShardFault} from '../blocks/shardFile.js'
 import {describeBucket} from '../config/objectStores.js'
 import type {BucketLocation} from '../config/types.js'
@@ -73,7 +74,7 @@ export class BucketDrive extends Drive {
   async readChecked(relativePath: string, target: Uint8Array, expectedCrc: number): Promise<ShardFault | undefined> {
     const fault = await this.fetch(() => this.client.getInto(this.bucket.bucket, this.key(relativePath), target))
     if (fault) return fault
-    return (await blocksAddon().crc32c(target)) >>> 0 === expectedCrc >>> 0 ? undefined : 'checksum mismatch'
+    return (await crc32cOfBlock(target)) === expectedCrc >>> 0 ? undefined : 'checksum mismatch'
   }
 
   async readChunks(relativePath: string, target: Uint8Array, offset: number, fileLength: number, sums: Uint8Array, chunkBytes: number): Promise<ShardFault | undefined> {
