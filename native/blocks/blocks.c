@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -553,6 +554,20 @@ static napi_value aligned_buffer_js(napi_env env, napi_callback_info info) {
   return buffer;
 }
 
+// pinMmapThreshold(): fixes glibc's mmap threshold at MAPPED_BUFFER_BYTES for the whole process.
+// Left dynamic, it rises to the largest mapped chunk freed (up to 32 MiB), and the heap's trim
+// threshold to twice that: after the runtime or a library freed one big buffer, every later one
+// up to that size came from the main heap, and up to 64 MiB of freed memory stayed at its top.
+// Measured on the memory test's steps (archived 16 MiB blocks read, then 1 MiB ones): the heap
+// grew 18-25 MiB and stayed; pinned, it stayed at 4-5. A fixed threshold also turns off the
+// trim threshold's rise (mallopt(3)).
+static napi_value pin_mmap_threshold_js(napi_env env, napi_callback_info info) {
+  (void) info;
+  napi_value result;
+  napi_get_boolean(env, mallopt(M_MMAP_THRESHOLD, MAPPED_BUFFER_BYTES) == 1, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const char *problem = load_isal();
   if (problem) {
@@ -575,6 +590,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"makeNodeSync", NULL, make_node_sync_js, NULL, NULL, NULL, napi_default, NULL},
     {"setTimesSync", NULL, set_times_sync_js, NULL, NULL, NULL, napi_default, NULL},
     {"peerUidSync", NULL, peer_uid_sync_js, NULL, NULL, NULL, napi_default, NULL},
+    {"pinMmapThreshold", NULL, pin_mmap_threshold_js, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   napi_value wrong_size, mismatch;

@@ -85,8 +85,9 @@ export interface Server {
 export async function serveFilesystem(config: ShmrConfig, options: ServeOptions): Promise<Server> {
   const mountpoint = resolveMountpoint(options.mountpoint ?? config.mountpoint)
   checkFuseAvailable()
-  // Loaded now, so that a missing addon refuses the mount instead of failing every read.
-  blocksAddon()
+  // Loaded now, so that a missing addon refuses the mount instead of failing every read; a
+  // long-lived server's freed buffers go back to the system (the memory tests bound its RSS).
+  blocksAddon().pinMmapThreshold()
   // Before the lock is taken: the stale lock is what says the dead mount is this filesystem's.
   const dead = await findDeadMount(config.metadataDir)
   if (dead) {

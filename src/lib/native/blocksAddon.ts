@@ -52,6 +52,11 @@ export interface BlocksAddon {
   setTimesSync(file: Uint8Array, atimeSeconds: number, atimeNanoseconds: number, mtimeSeconds: number, mtimeNanoseconds: number): number
   /** The user id at the other end of a Unix socket (SO_PEERCRED), or -1. */
   peerUidSync(fd: number): number
+  /**
+   * Fixes glibc's mmap threshold for the process (false if glibc refused), so that freed large
+   * buffers go back to the system instead of staying in the heap (native/blocks/blocks.c).
+   */
+  pinMmapThreshold(): boolean
   readonly STATUS_WRONG_SIZE: number
   readonly STATUS_CHECKSUM_MISMATCH: number
 }
