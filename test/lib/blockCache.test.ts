@@ -54,6 +54,27 @@ describe('block cache', () => {
     assert.ok(cache.get(7, 0) && cache.get(7, 1))
   })
 
+  it('evicts a block dirtied after it was cached only once it is clean again, oldest clean first', () => {
+    const cache = new BlockCache(3 * MiB)
+    const [a, b, c] = [0, 1, 2].map((index) => cache.insert(cachedBlock(cache, index)))
+    a!.dirty = true
+    cache.dirtied(a!)
+    assert.ok(cache.tryAdmit(MiB))
+    assert.deepEqual([a, b, c].map((block) => cache.holds(block!)), [true, false, true])
+    cache.unreserve(MiB)
+    a!.dirty = false
+    cache.cleaned(a!)
+    cache.touch(c!)
+    assert.ok(cache.tryAdmit(2 * MiB))
+    assert.deepEqual([a, b, c].map((block) => cache.holds(block!)), [false, false, true])
+    cache.unreserve(2 * MiB)
+    // Dirtied without telling the cache (a slip in the data path): still never dropped.
+    const d = cache.insert(cachedBlock(cache, 3))
+    d.dirty = true
+    assert.equal(cache.tryAdmit(3 * MiB), false)
+    assert.ok(cache.holds(d))
+  })
+
   it('makes a load wait while every block is pinned by a read, and admits it when one is unpinned', async () => {
     const cache = new BlockCache(2 * MiB)
     const pinned = [cachedBlock(cache, 0), cachedBlock(cache, 1)]

@@ -57,6 +57,13 @@ export class BlockCache {
    * the square of the files, and an untar of 20,000 files crawled.
    */
   private readonly byIno = new Map<number, Set<CachedBlock>>()
+  /**
+   * The clean blocks, least recently used first: the only ones eviction may take. It scanned every
+   * block before, and with thousands of small files' blocks written (dirty, then flushed) each
+   * eviction walked past all the dirty ones: untarring 20,000 files, the serving thread spent
+   * 1.2 s of 18 s looking for room (see fileData's relieve).
+   */
+  private readonly clean = new Set<CachedBlock>()
   private bytes = 0
   /** Bytes of blocks being read in: not cached yet, but held against the budget (admit). */
   private loadingBytes = 0
@@ -89,14 +96,29 @@ export class BlockCache {
     const id = key(block.ino, block.index)
     this.blocks.delete(id)
     this.blocks.set(id, block)
+    if (this.clean.delete(block)) this.clean.add(block)
     return block
+  }
+
+  /** A cached block now holds data not written out (`dirty` was set): it is not evicted until clean. */
+  dirtied(block: CachedBlock): void {
+    this.clean.delete(block)
+  }
+
+  /** A cached block's data is written out, or being written (`dirty` was cleared): it may be evicted once idle. */
+  cleaned(block: CachedBlock): void {
+    if (this.holds(block)) this.clean.add(block)
   }
 
   insert(block: CachedBlock): CachedBlock {
     const id = key(block.ino, block.index)
     const replaced = this.blocks.get(id)
-    if (replaced && replaced !== block) this.byIno.get(replaced.ino)?.delete(replaced)
+    if (replaced && replaced !== block) {
+      this.byIno.get(replaced.ino)?.delete(replaced)
+      this.clean.delete(replaced)
+    }
     this.blocks.set(id, block)
+    if (!block.dirty) this.clean.add(block)
     let ofFile = this.byIno.get(block.ino)
     if (!ofFile) this.byIno.set(block.ino, (ofFile = new Set()))
     ofFile.add(block)
@@ -231,8 +253,9 @@ export class BlockCache {
    */
   private makeRoom(extraBytes: number, evenHeld: boolean): boolean {
     const nowMs = Date.now()
-    for (const block of this.blocks.values()) {
+    for (const block of this.clean) {
       if (this.bytes + this.loadingBytes + extraBytes <= this.capacityBytes) return true
+      // `dirty` is checked still: a block dirtied without telling the cache must never be dropped.
       if (block.dirty || block.busy || block.pins > 0) continue
       if (!evenHeld && isHeld(block, nowMs)) continue
       this.remove(block)
@@ -243,6 +266,7 @@ export class BlockCache {
   private remove(block: CachedBlock): boolean {
     if (!this.holds(block)) return false
     this.blocks.delete(key(block.ino, block.index))
+    this.clean.delete(block)
     const ofFile = this.byIno.get(block.ino)
     ofFile?.delete(block)
     if (ofFile?.size === 0) this.byIno.delete(block.ino)

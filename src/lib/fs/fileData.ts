@@ -422,6 +422,7 @@ export class FileData {
     if (rewritten?.block) {
       rewritten.block.baseGeneration = rewritten.record?.generation
       rewritten.block.dirty = false
+      this.cache.cleaned(rewritten.block)
       file?.dirty.delete(rewritten.block)
     }
     if (file) {
@@ -588,6 +589,7 @@ export class FileData {
     if (!block.dirty) {
       block.dirty = true
       block.dirtySinceMs = Date.now()
+      this.cache.dirtied(block)
     }
     file.dirty.add(block)
     return block
@@ -868,6 +870,8 @@ export class FileData {
   /** Backpressure: when dirty data fills the cache or too many flushes run, wait for some to finish. */
   private async relieve(): Promise<void> {
     while (this.flushing.size >= this.options.maxFlushing) await Promise.race(this.flushing)
+    // Clean blocks make room first: startFlushes would walk past each of them to find dirty ones.
+    this.cache.evictClean()
     if (!this.cache.overBudget()) return
     this.startFlushes(this.cache.excessBytes())
     while (this.flushing.size > 0 && this.cache.overBudget()) {
@@ -927,6 +931,7 @@ export class FileData {
       await this.complete(block, file.blockSizeBytes)
     }
     block.dirty = false
+    this.cache.cleaned(block)
     file.dirty.delete(block)
     const start = block.index * file.blockSizeBytes
     const lengthBytes = Math.max(0, Math.min(file.blockSizeBytes, file.sizeBytes - start))
@@ -943,6 +948,7 @@ export class FileData {
         // Unless it was dropped (truncated away, or its file deleted) while its flush ran.
         if (this.cache.holds(block)) {
           block.dirty = true
+          this.cache.dirtied(block)
           file.dirty.add(block)
           this.trouble.failed(block, error, Date.now())
         }
