@@ -79,6 +79,33 @@ describe('metadata writes behind the answers (deferWrites)', () => {
     }
   })
 
+  it('commits the last of several writes of one key made before a commit, removals included', async () => {
+    const {store, dir} = await deferredStore()
+    // Not awaited one by one: the changes queue behind the committer and land in few batches.
+    const changes = []
+    for (let round = 0; round < 50; round++) {
+      changes.push(store.transaction(() => store.dirents.link(ROOT_INODE, 'kept', entry(100 + round))))
+      changes.push(store.transaction(() => store.dirents.link(ROOT_INODE, 'gone', entry(200 + round))))
+      changes.push(store.transaction(() => store.dirents.unlink(ROOT_INODE, 'gone')))
+      changes.push(store.transaction(() => store.counters.put('nextInode', 1000 + round)))
+    }
+    changes.push(store.transaction(() => store.dirents.link(ROOT_INODE, 'back', entry(300))))
+    changes.push(store.transaction(() => store.dirents.unlink(ROOT_INODE, 'back')))
+    changes.push(store.transaction(() => store.dirents.link(ROOT_INODE, 'back', entry(301))))
+    await Promise.all(changes)
+    await store.durable()
+    await store.close()
+    const reopened = await MetaStore.open(dir)
+    try {
+      assert.deepEqual(reopened.dirents.lookup(ROOT_INODE, 'kept'), entry(149))
+      assert.equal(reopened.dirents.lookup(ROOT_INODE, 'gone'), undefined)
+      assert.deepEqual(reopened.dirents.lookup(ROOT_INODE, 'back'), entry(301))
+      assert.equal(reopened.counters.find('nextInode'), 1049)
+    } finally {
+      await reopened.close()
+    }
+  })
+
   it('orders keys as LMDB does: numbers by value, names by their bytes, arrays element by element', () => {
     const keys: Array<[number, string]> = [[2, 'a'], [1, 'z'], [1, '\u00e9'], [1, 'e'], [10, ''], [1, 'ee']]
     assert.deepEqual([...keys].sort(compareKeys), [[1, 'e'], [1, 'ee'], [1, 'z'], [1, '\u00e9'], [2, 'a'], [10, '']])

@@ -1,5 +1,5 @@
 import type {Database, Key} from 'lmdb'
-import {compareKeys, keyId, REMOVED, type PendingTable, type PendingWrites} from './pendingWrites.js'
+import {compareKeys, keyId, REMOVED, type KeyId, type PendingTable, type PendingWrites} from './pendingWrites.js'
 
 /**
  * A typed view of one named LMDB database. Reads see the current transaction when called inside
@@ -80,7 +80,7 @@ export class Table<K extends Key, V> implements PendingTable {
     const pending = this.pending?.inRange<V>(this, options.start, options.end) ?? []
     const stored = Array.from(this.db.getRange({start: options.start, end: options.end, limit: pending.length > 0 ? undefined : options.limit}))
     if (pending.length === 0) return stored
-    const merged = new Map<string, {key: K; value: V}>()
+    const merged = new Map<KeyId, {key: K; value: V}>()
     for (const entry of stored) merged.set(keyId(entry.key), entry)
     for (const {key, value} of pending) {
       if (value === REMOVED) merged.delete(keyId(key))

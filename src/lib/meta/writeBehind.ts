@@ -1,6 +1,6 @@
 import type {RootDatabase} from 'lmdb'
 import {retryDelayMs} from '../retryBackoff.js'
-import {PendingWrites, type PendingWrite} from './pendingWrites.js'
+import {PendingWrites, type KeyId, type PendingTable, type PendingWrite} from './pendingWrites.js'
 
 interface Queued {
   readonly writes: readonly PendingWrite[]
@@ -74,9 +74,7 @@ export class WriteBehind {
           // fails in LMDB (map or disk full) fails the whole LMDB transaction. Only a JavaScript
           // throw in a put (a record lmdb-js cannot encode: a bug, never seen) would let the
           // writes before it commit; the retry below writes the whole batch again.
-          await this.env.transaction(() => {
-            for (const queued of batch) for (const write of queued.writes) write.table.apply(write.key, write.value)
-          })
+          await this.env.transaction(() => applyNewest(batch))
         } catch (error) {
           this.stuck = await this.explain(error)
           this.queue = [...batch, ...this.queue]
@@ -95,5 +93,27 @@ export class WriteBehind {
       this.committing = undefined
     }
     for (const waiter of this.waiters.splice(0)) waiter.resolve()
+  }
+}
+
+/**
+ * Writes each key the batch touches once, with its last value: the same inode is often written
+ * several times in one batch (a create, then chown, chmod and utimens of it; a directory's times
+ * by each entry made in it). Untarring 20,000 files, 180,000 writes came in 13,000 batches and
+ * touched 110,000 keys. Applied newest first; which key goes first does not matter inside one
+ * transaction.
+ */
+function applyNewest(batch: readonly Queued[]): void {
+  const written = new Map<PendingTable, Set<KeyId>>()
+  for (let q = batch.length - 1; q >= 0; q--) {
+    const {writes} = batch[q]!
+    for (let w = writes.length - 1; w >= 0; w--) {
+      const write = writes[w]!
+      let ids = written.get(write.table)
+      if (!ids) written.set(write.table, (ids = new Set()))
+      if (ids.has(write.id)) continue
+      ids.add(write.id)
+      write.table.apply(write.key, write.value)
+    }
   }
 }
