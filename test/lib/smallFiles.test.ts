@@ -91,4 +91,19 @@ describe('small files in the data path', () => {
     if (typeof answer !== 'number') shmr.data.endLoan(answer.buffer)
     await shmr.data.release(again.id)
   })
+
+  it('drops what a closed file buffered when it is deleted, instead of writing it out', async () => {
+    const stored = new Set<number>()
+    const fresh = new ShmrFs(fx.store, fx.blocks, fx.pools, {cacheBytes: CACHE_BYTES, flushAfterMs: 600_000, maxFlushing: 4, onStoredChange: (ino) => stored.add(ino)}, () => {})
+    const handle = await fresh.createFile(ROOT_INODE, 'short-lived', 0o644, constants.O_WRONLY)
+    const {ino} = handle.file
+    await fresh.data.write(handle.id, contentOf(4, 4096), 4096, 0)
+    await fresh.data.release(handle.id)
+    assert.equal(fresh.data.dirtyBlocks(ino), 1)
+    await fresh.namespace.remove(ROOT_INODE, 'short-lived', 'file')
+    assert.equal(fresh.data.dirtyBlocks(ino), 0, 'its block is no longer buffered')
+    await fresh.data.flushAll()
+    assert.ok(!stored.has(ino), 'nothing of it was written out')
+    assert.equal(fx.store.blockMaps.findBlock(ino, 0), undefined)
+  })
 })

@@ -170,6 +170,12 @@ export class FileData {
     return (this.files.get(ino)?.handles ?? 0) > 0
   }
 
+  /** A closed file was deleted: its blocks waiting to be written are dropped, not written. */
+  deleted(ino: number): void {
+    const file = this.files.get(ino)
+    if (file && file.handles === 0) this.forget(file)
+  }
+
   /** Live size and times of an open file, overriding the stored inode's. */
   liveAttributes(inode: Inode): Inode {
     const file = this.files.get(inode.ino)
@@ -528,13 +534,18 @@ export class FileData {
     const cutoff = nowMs - this.options.flushAfterMs
     const work: Promise<void>[] = []
     for (const file of this.files.values()) {
-      if (file.handles === 0 && !this.store.inodes.findInode(file.ino)) {
+      const due = [...file.dirty].filter((block) => block.dirtySinceMs <= cutoff && block.flushRetryAtMs <= nowMs)
+      const commitsAttributes = due.length === 0 && file.attrsDirty && file.dirty.size === 0
+      // A closed file deleted meanwhile is forgotten, its blocks unwritten (the namespace tells
+      // of each it deletes, see `deleted`; this catches any other way). Asked only of a file
+      // with something due: asking of every file waiting for its time read the store thousands
+      // of times a tick while untarring (316 ms of the serving thread for 20,000 files).
+      if (file.handles === 0 && (due.length > 0 || commitsAttributes) && !this.store.inodes.findInode(file.ino)) {
         this.forget(file)
         continue
       }
-      const due = [...file.dirty].filter((block) => block.dirtySinceMs <= cutoff && block.flushRetryAtMs <= nowMs)
       if (due.length > 0) work.push(...due.map((block) => this.flushBlock(file, block)))
-      else if (file.attrsDirty && file.dirty.size === 0) work.push(this.flushFile(file.ino))
+      else if (commitsAttributes) work.push(this.flushFile(file.ino))
       else if (file.handles === 0 && file.dirty.size === 0 && !this.busy(file)) this.files.delete(file.ino)
     }
     await Promise.allSettled(work)

@@ -12,6 +12,8 @@ import {SET_GROUP_ID} from './modeBits.js'
 /** Which inodes have open handles; an unlinked inode lives on until its last handle closes. */
 export interface OpenCounter {
   isOpen(ino: number): boolean
+  /** Told, once its transaction ran, of a closed inode deleted: what it buffered is not wanted. */
+  deleted?(ino: number): void
 }
 
 /**
@@ -20,6 +22,8 @@ export interface OpenCounter {
  */
 export class Namespace {
   private readonly imageIno: number | undefined
+  /** Where the transaction callback running now lists the inodes it reclaims (see changing). */
+  private reclaimedNow: number[] | undefined
 
   constructor(private readonly store: MetaStore, private readonly blocks: BlockStore, private readonly open: OpenCounter) {
     this.imageIno = store.superblock.image?.ino
@@ -112,7 +116,7 @@ export class Namespace {
 
   /** Removes a non-directory name (unlink) or an empty directory (rmdir). */
   async remove(parent: number, name: string, expect: 'file' | 'dir'): Promise<void> {
-    await this.store.transaction(() => {
+    await this.changing(() => {
       const entry = this.lookup(parent, name)
       this.refuseInImageMode(`cannot remove ${name}`, entry.ino)
       if (expect === 'dir' && entry.kind !== 'dir') throw new ShmrError('NOT_DIR', `${name} is not a directory`)
@@ -134,7 +138,7 @@ export class Namespace {
    */
   async rename(parent: number, name: string, newParent: number, newName: string, options: {noReplace?: boolean} = {}): Promise<void> {
     checkName(newName)
-    await this.store.transaction(() => {
+    await this.changing(() => {
       const entry = this.lookup(parent, name)
       const target = this.store.dirents.lookup(newParent, newName)
       if (target && options.noReplace) throw new ShmrError('EXISTS', `${newName} exists`)
@@ -199,7 +203,7 @@ export class Namespace {
   async recoverOrphans(): Promise<number> {
     const orphans = this.store.orphans.range(0, Number.MAX_SAFE_INTEGER).map(({value}) => value)
     if (orphans.length === 0) return 0
-    await this.store.transaction(() => {
+    await this.changing(() => {
       const nowMs = Date.now()
       for (const orphan of orphans) {
         this.store.orphans.remove(orphan.ino)
@@ -214,6 +218,20 @@ export class Namespace {
       }
     })
     return orphans.length
+  }
+
+  /** A transaction that may delete inodes: tells OpenCounter of each once it ran. */
+  private async changing(fn: () => void): Promise<void> {
+    const reclaimed: number[] = []
+    await this.store.transaction(() => {
+      this.reclaimedNow = reclaimed
+      try {
+        fn()
+      } finally {
+        this.reclaimedNow = undefined
+      }
+    })
+    for (const ino of reclaimed) this.open.deleted?.(ino)
   }
 
   private dirInode(ino: number): Inode {
@@ -246,6 +264,7 @@ export class Namespace {
       if (nlink === 0) this.store.orphans.put(ino, {ino, sinceMs: nowMs})
     } else {
       reclaimInode(this.store, this.blocks, ino, nowMs)
+      this.reclaimedNow?.push(ino)
     }
   }
 }
