@@ -559,8 +559,10 @@ static napi_value aligned_buffer_js(napi_env env, napi_callback_info info) {
 // threshold to twice that: after the runtime or a library freed one big buffer, every later one
 // up to that size came from the main heap, and up to 64 MiB of freed memory stayed at its top.
 // Measured on the memory test's steps (archived 16 MiB blocks read, then 1 MiB ones): the heap
-// grew 18-25 MiB and stayed; pinned, it stayed at 4-5. A fixed threshold also turns off the
-// trim threshold's rise (mallopt(3)).
+// grew 18-25 MiB and stayed; pinned, it stayed at 6-7. A fixed threshold also turns off the
+// trim threshold's rise (mallopt(3)). Its cost: every allocation past it is a mapping of its own,
+// so code that allocates and frees large buffers often pays for it (LMDB's child transactions
+// map 3 MiB each: the mount's committer takes plain ones, see src/lib/meta/writeBehind.ts).
 static napi_value pin_mmap_threshold_js(napi_env env, napi_callback_info info) {
   (void) info;
   napi_value result;
