@@ -62,6 +62,11 @@ describe('config', () => {
     const filling = fixtureConfig(tempDir(), {mount: {tierAtFill: 0.8}})
     assert.match(formatConfig(filling), /tierAtFill: 80%/)
     assert.deepEqual(parseConfig(formatConfig(filling), filling.file), filling)
+    const neverWaiting = parseConfig(variant((doc) => { doc.mount = {busyAbove: 0} }), file)
+    assert.equal(neverWaiting.mount.busyAboveBytesPerSecond, 0)
+    assert.match(formatConfig(neverWaiting), /busyAbove: 0/)
+    assert.deepEqual(parseConfig(formatConfig(neverWaiting), file), neverWaiting)
+    assert.equal(base.mount.busyAboveBytesPerSecond, 32 * 1024 * 1024)
     assert.deepEqual(parseConfig(formatConfig(tuned), tuned.file), tuned)
     const capped = parseConfig(variant((doc) => { doc.pools[1].rate = '80M' }), file)
     assert.equal(capped.pools[1]!.rateBytesPerSecond, 80 * 1024 * 1024)
@@ -104,6 +109,7 @@ describe('config', () => {
     ['an unknown log level', (doc) => { doc.mount = {logLevel: 'verbose'} }, /^mount\.logLevel: log level verbose is not one of error, warning, info, debug/],
     ['a schedule of no time', (doc) => { doc.mount = {tierEvery: '0s'} }, /^mount\.tierEvery: tierEvery must be longer than zero/],
     ['a fill level past full', (doc) => { doc.mount = {tierAtFill: '120%'} }, /^mount\.tierAtFill: tierAtFill "120%" must be a fill level above 0% and below 100%, like 80%$/],
+    ['a busy level that is not a size', (doc) => { doc.mount = {busyAbove: 'fast'} }, /^mount\.busyAbove: mount\.busyAbove "fast" is not a size/],
     ['a read-ahead window out of range', (doc) => { doc.mount = {readAhead: '64K'} }, /^mount\.readAhead: read-ahead 64K is out of range; use 128K to 256M/],
   ]
   for (const [what, edit, expected] of cases) {

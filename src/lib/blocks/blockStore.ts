@@ -16,6 +16,7 @@ import {isAllZero} from './zeroBlock.js'
 import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
 import {CHUNK_BYTES} from '../format/constants.js'
 import {SharedWork} from '../sharedWork.js'
+import type {MountTraffic} from './mountTraffic.js'
 
 /** Which block of which file: what a shard name carries besides the record. */
 export interface BlockAddress {
@@ -143,6 +144,8 @@ export class BlockStore {
   /** Whose this store's jobs are: idle (a task's) in the view background() gives. */
   private readonly ioPriority: IoPriority = 'normal'
   private backgroundView: BlockStore | undefined
+  /** The mount's traffic, which the background view's reads and writes give way to (see yieldTo). */
+  private mountTraffic: MountTraffic | undefined
 
   constructor(readonly pools: PoolSet, private readonly observer?: BlockIoObserver) {}
 
@@ -158,6 +161,21 @@ export class BlockStore {
     return this.backgroundView
   }
 
+  /** From now on the background view waits before each block while `traffic` says the mount is busy (while a task watches it). */
+  yieldTo(traffic: MountTraffic): void {
+    this.mountTraffic = traffic
+  }
+
+  /** Has the mount's traffic looked at until the returned function is called: for a task's run. */
+  watchMount(): () => void {
+    return this.mountTraffic?.watch() ?? (() => {})
+  }
+
+  /** The background view's wait for a busy mount before a block; undefined (nothing to await) in the mount's own view. */
+  private mountWait(): Promise<number> | undefined {
+    return this.ioPriority === 'idle' ? this.mountTraffic?.giveWay() : undefined
+  }
+
   /**
    * Stores `data` (the block's logical bytes) as a new generation on `pool`'s drives, every file
    * fsynced along with its directory, and returns the record to commit. An all-zero block is a
@@ -169,6 +187,8 @@ export class BlockStore {
   async writeBlock(pool: Pool, address: BlockAddress, blockSizeBytes: number, generation: number, data: Uint8Array,
     topology: Topology = pool.topology, options: {sync?: boolean; shards?: BlockShards} = {}): Promise<BlockRecord | undefined> {
     const sync = options.sync ?? true
+    const waiting = this.mountWait()
+    if (waiting) await waiting
     if (data.byteLength === 0 || isAllZero(data)) {
       if (options.shards) this.giveBack(options.shards)
       return undefined
@@ -327,6 +347,9 @@ export class BlockStore {
   private async whileReading<T>(generation: number, read: () => Promise<T>): Promise<T> {
     this.reading.set(generation, (this.reading.get(generation) ?? 0) + 1)
     try {
+      // Once counted as reading: the block's files stay while a task waits here.
+      const waiting = this.mountWait()
+      if (waiting) await waiting
       return await read()
     } finally {
       const left = this.reading.get(generation)! - 1

@@ -42,6 +42,7 @@ function formatMount(mount: MountConfig): {mount?: Record<string, unknown>} {
   if (mount.readAheadBytes !== defaults.readAheadBytes) entries.push(['readAhead', formatSizeExact(mount.readAheadBytes)])
   if (mount.logLevel !== defaults.logLevel) entries.push(['logLevel', mount.logLevel])
   if (mount.refuseUnreadable !== defaults.refuseUnreadable) entries.push(['refuseUnreadable', mount.refuseUnreadable])
+  if (mount.busyAboveBytesPerSecond !== defaults.busyAboveBytesPerSecond) entries.push(['busyAbove', formatSizeExact(mount.busyAboveBytesPerSecond)])
   if (mount.tierEveryMs !== undefined) entries.push(['tierEvery', formatDuration(mount.tierEveryMs)])
   if (mount.tierAtFill !== undefined) entries.push(['tierAtFill', `${Math.round(mount.tierAtFill * 10000) / 100}%`])
   return entries.length > 0 ? {mount: Object.fromEntries(entries)} : {}

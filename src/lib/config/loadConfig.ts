@@ -8,7 +8,7 @@ import {formatSize} from '../format/size.js'
 import {type DirectoryUse, Problems} from './problems.js'
 import {parseTierRules} from './tierRules.js'
 import {
-  defaultMountConfig, defaultPoolBlockSize, MIN_CACHED_BLOCKS, MOUNT_KEYS, parseBlockSize, parseBoolean, parseFill, parsePoolRate, parseCacheSize, parseLogLevel, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
+  defaultMountConfig, defaultPoolBlockSize, MIN_CACHED_BLOCKS, MOUNT_KEYS, parseBlockSize, parseBoolean, parseBusyAbove, parseFill, parsePoolRate, parseCacheSize, parseLogLevel, parsePositiveDuration, parseReadAhead, parseDir, parseName, parsePlacement, parseRole, parseTopology,
   POOL_KEYS, TOP_LEVEL_KEYS,
 } from './schema.js'
 import type {DriveConfig, MountConfig, ObjectStoreConfig, PoolConfig, ShmrConfig} from './types.js'
@@ -144,6 +144,7 @@ function parseMount(raw: unknown, problems: Problems): MountConfig | undefined {
     readAheadBytes: field('readAhead', defaults.readAheadBytes, parseReadAhead),
     logLevel: field('logLevel', defaults.logLevel, parseLogLevel),
     refuseUnreadable: field('refuseUnreadable', defaults.refuseUnreadable, (value) => parseBoolean(value, 'refuseUnreadable')),
+    busyAboveBytesPerSecond: field('busyAbove', defaults.busyAboveBytesPerSecond, parseBusyAbove),
   }
   const tierEveryMs = field('tierEvery', null, (value) => parsePositiveDuration(value, 'tierEvery'))
   const tierAtFill = field('tierAtFill', null, (value) => parseFill(value, 'tierAtFill'))

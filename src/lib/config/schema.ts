@@ -15,7 +15,7 @@ import type {MountConfig, PoolRole} from './types.js'
  */
 
 export const TOP_LEVEL_KEYS = ['metadata', 'mountpoint', 'blockSize', 'objectStores', 'pools', 'mount', 'tiers'] as const
-export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead', 'logLevel', 'tierEvery', 'tierAtFill', 'refuseUnreadable'] as const
+export const MOUNT_KEYS = ['allowOther', 'defaultPermissions', 'cacheSize', 'flushAfter', 'requestTimeout', 'readAhead', 'logLevel', 'tierEvery', 'tierAtFill', 'refuseUnreadable', 'busyAbove'] as const
 export const POOL_KEYS = ['name', 'role', 'blockSize', 'erasure', 'mirror', 'placement', 'rate', 'drives'] as const
 export const ERASURE_KEYS = ['data', 'parity'] as const
 export const POOL_ROLES: readonly PoolRole[] = ['write', 'archive']
@@ -27,7 +27,12 @@ const isRoot = (): boolean => process.getuid?.() === 0
 /** Mount settings and their defaults: a NAS mount run as root serves every user, with kernel permission checks. */
 export function defaultMountConfig(): MountConfig {
   return {allowOther: isRoot(), defaultPermissions: true, cacheBytes: 256 * 1024 * 1024, flushAfterMs: 5000, requestTimeoutMs: 120_000,
-    readAheadBytes: 4 * 1024 * 1024, logLevel: 'info', refuseUnreadable: false}
+    readAheadBytes: 4 * 1024 * 1024, logLevel: 'info', refuseUnreadable: false, busyAboveBytesPerSecond: 32 * 1024 * 1024}
+}
+
+/** mount.busyAbove: a size per second, or 0 (moves never wait for the mount). */
+export function parseBusyAbove(raw: unknown): number {
+  return parseSize(raw as string | number, 'mount.busyAbove')
 }
 
 /** The kernel takes the window in KiB, up to what its page cache can sensibly hold ahead of a reader. */

@@ -81,6 +81,8 @@ export interface MountConfig {
   readonly tierAtFill?: number
   /** Refuse to mount when missing archive drives leave files that cannot be read (default: mount, naming them). */
   readonly refuseUnreadable: boolean
+  /** Moves inside the server hold each block back (up to a second) while the mount reads and writes more than this per second; 0: never. */
+  readonly busyAboveBytesPerSecond: number
 }
 
 /** A validated config: every path absolute, every default filled in. */

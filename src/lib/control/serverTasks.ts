@@ -115,6 +115,7 @@ export class ServerTasks {
     const started: ServerTask = {id: this.nextId++, purpose, scheduled: events.scheduled ?? false, startedAt: new Date().toISOString(), totalBytes: 0, doneBytes: 0}
     const entry = {task: started, abort, settled: Promise.resolve() as Promise<unknown>}
     this.running = entry
+    const stopWatching = this.served.core.blocks.watchMount()
     const running = work(signal, {
       total: (totalBytes) => {
         entry.task = {...entry.task, totalBytes}
@@ -136,6 +137,7 @@ export class ServerTasks {
       if (cancelled) throw new ShmrError('UNAVAILABLE', `${purpose} stopped: ${reason}`, {hint: 'nothing is lost: run it again to go on from where it stopped'})
       throw error
     } finally {
+      stopWatching()
       this.running = undefined
     }
   }

@@ -1,6 +1,6 @@
 import {CHUNK_BYTES} from '../format/constants.js'
 import type {StoredBlock, StoredLayout} from '../fs/storedLayout.js'
-import type {Metrics} from '../metrics/metrics.js'
+import type {Metrics, Served} from '../metrics/metrics.js'
 import type {Drive} from '../pools/drive.js'
 import type {FuseAddon} from './fuseAddon.js'
 
@@ -96,6 +96,13 @@ export class ReadPlans {
   drop(ino: number): void {
     if (!this.planned.delete(ino)) return
     this.addon?.dropReadPlan(ino)
+  }
+
+  /** What the binding read on its own since the last tally. */
+  untallied(): Served {
+    if (!this.addon) return {bytes: 0, requests: 0}
+    const [reads, bytes] = this.addon.directReadCounts()
+    return {bytes: bytes! - this.counted.bytes, requests: reads! - this.counted.reads}
   }
 
   /** Adds the binding's own reads since the last call to the mount's metrics. */

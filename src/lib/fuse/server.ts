@@ -10,6 +10,7 @@ import {ServerTasks} from '../control/serverTasks.js'
 import {CONTROL_SOCKET_FILE, METRICS_FILE} from '../format/constants.js'
 import {ShmrFs} from '../fs/shmrFs.js'
 import {Metrics} from '../metrics/metrics.js'
+import {MountTraffic} from '../blocks/mountTraffic.js'
 import {MetricsWriter} from '../metrics/metricsWriter.js'
 import {collectTombstones} from '../gc/collectTombstones.js'
 import {ExclusiveLock} from '../meta/exclusiveLock.js'
@@ -146,6 +147,10 @@ export async function serveFilesystem(config: ShmrConfig, options: ServeOptions)
     context.readPlans.attach(addon)
     const readPlans = context.readPlans
     metrics.gatherBeforeRender(() => readPlans.tally(metrics, (id) => pools.drive(id)))
+    blocks.yieldTo(new MountTraffic(() => {
+      const [tallied, untallied] = [metrics.servedSoFar(), readPlans.untallied()]
+      return {bytes: tallied.bytes + untallied.bytes, requests: tallied.requests + untallied.requests}
+    }, config.mount.busyAboveBytesPerSecond, (busy) => blocksAddon().setMountBusy(busy)))
     const readAhead = await setKernelReadAhead(mountpoint, config.mount.readAheadBytes)
     if (readAhead.problem) options.log(`kernel read-ahead left at ${readAhead.bytes / 1024} KiB: ${readAhead.problem}`, 'warning')
     core.data.kernelReadsAhead(readAhead.bytes)

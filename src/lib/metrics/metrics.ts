@@ -3,6 +3,12 @@ const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
 
 type Labels = Readonly<Record<string, string>>
 
+/** Reads and writes served through a mount, and their bytes. */
+export interface Served {
+  readonly bytes: number
+  readonly requests: number
+}
+
 /** One labelled series of a counter. Hot paths keep it: its labels' text is then built once, not per update. */
 interface CounterSeries { value: number }
 
@@ -89,6 +95,7 @@ export class Metrics {
   private readonly reconstructions = new Counter('shmr_reconstructions_total', 'Blocks rebuilt from parity or another copy on read.')
   private readonly cache = new Counter('shmr_cache_requests_total', 'Block lookups for reads, by result (hit or miss).')
   private readonly directReadCount = new Counter('shmr_direct_reads_total', 'Reads the FUSE binding answered on its own threads, not counted in shmr_operations_total.')
+  private readonly served = {bytes: 0, requests: 0}
   /** Figures kept elsewhere (the binding's own reads), brought in before each render. */
   private readonly gatherers: Array<() => void> = []
 
@@ -110,7 +117,18 @@ export class Metrics {
   }
 
   transferred(direction: 'read' | 'write', bytes: number): void {
+    this.transferredBy(direction, bytes, 1)
+  }
+
+  private transferredBy(direction: 'read' | 'write', bytes: number, requests: number): void {
     memo(this.byDirection, direction, this.directionSeries).value += bytes
+    this.served.bytes += bytes
+    this.served.requests += requests
+  }
+
+  /** Reads and writes served through the mount so far, and their bytes (the binding's own reads as of their last tally). */
+  servedSoFar(): Served {
+    return {...this.served}
   }
 
   driveIo(direction: 'read' | 'write', pool: string, drive: string, bytes: number): void {
@@ -128,7 +146,7 @@ export class Metrics {
   /** The binding answered `count` reads of `bytes` on its own. */
   directReads(count: number, bytes: number): void {
     this.directReadCount.add({}, count)
-    this.transferred('read', bytes)
+    this.transferredBy('read', bytes, count)
   }
 
   /** `gather` runs before each render, to bring figures kept elsewhere in. */

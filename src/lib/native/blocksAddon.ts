@@ -57,6 +57,8 @@ export interface BlocksAddon {
    * buffers go back to the system instead of staying in the heap (native/blocks/blocks.c).
    */
   pinMmapThreshold(): boolean
+  /** Whether a task's file I/O (idle) gives way to the mount from now on, a MiB at a time (src/lib/blocks/mountTraffic.ts). */
+  setMountBusy(busy: boolean): void
   readonly STATUS_WRONG_SIZE: number
   readonly STATUS_CHECKSUM_MISMATCH: number
 }
