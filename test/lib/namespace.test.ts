@@ -34,3 +34,29 @@ describe('path resolution', () => {
     assert.throws(() => namespace.resolve('/a/../a'), (error) => isShmrError(error, 'BAD_ARGUMENT'))
   })
 })
+
+describe('removing a last name', () => {
+  it('takes the inode\'s xattrs and staged blocks with it, beside files that keep theirs', async () => {
+    const keeps = (await namespace.make(ROOT_INODE, 'keeps', 'file', 0o644, undefined)).ino
+    const goes = (await namespace.make(ROOT_INODE, 'goes', 'file', 0o644, undefined)).ino
+    const staged = {record: undefined, blockSizeBytes: 1 << 20, sourceBlockSizeBytes: 1 << 20, sources: [], sinceMs: 0}
+    // Known empty first: the puts must make the removal look again.
+    assert.equal(fx.store.xattrs.holdsNothing(), true)
+    assert.equal(fx.store.staged.holdsNothing(), true)
+    await fx.store.transaction(() => {
+      for (const ino of [keeps, goes]) {
+        fx.store.xattrs.put([ino, 'user.tag'], Buffer.from('x'))
+        fx.store.staged.put([ino, 0], staged)
+      }
+    })
+    await namespace.remove(ROOT_INODE, 'goes', 'file')
+    assert.deepEqual(fx.store.xattrs.names(goes), [])
+    assert.deepEqual(fx.store.staged.of(goes), [])
+    assert.equal(fx.store.inodes.findInode(goes), undefined)
+    assert.deepEqual(fx.store.xattrs.names(keeps), ['user.tag'])
+    assert.equal(fx.store.staged.of(keeps).length, 1)
+    await namespace.remove(ROOT_INODE, 'keeps', 'file')
+    assert.equal(fx.store.xattrs.holdsNothing(), true)
+    assert.equal(fx.store.staged.holdsNothing(), true)
+  })
+})

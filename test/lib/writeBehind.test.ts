@@ -51,6 +51,32 @@ describe('metadata writes behind the answers (deferWrites)', () => {
     }
   })
 
+  it('knows a table holds nothing without reading it again until a put, pending writes counted', async () => {
+    const {store} = await deferredStore()
+    try {
+      assert.equal(store.xattrs.holdsNothing(), true)
+      const pending = store.transaction(() => store.xattrs.put([5, 'user.a'], Buffer.from('1')))
+      assert.equal(store.xattrs.holdsNothing(), false, 'a pending put counts')
+      await pending
+      await store.durable()
+      assert.equal(store.xattrs.holdsNothing(), false, 'committed')
+      await store.transaction(() => store.xattrs.discard([5, 'user.a']))
+      assert.equal(store.xattrs.holdsNothing(), false, 'a pending removal may leave others: looked at once landed')
+      await store.durable()
+      assert.equal(store.xattrs.holdsNothing(), true)
+      // Known empty now: a put in a callback that throws makes it look again, and find nothing.
+      await assert.rejects(store.transaction(() => {
+        store.xattrs.put([6, 'user.b'], Buffer.from('2'))
+        throw new Error('changed its mind')
+      }))
+      assert.equal(store.xattrs.holdsNothing(), true)
+      await store.transaction(() => store.xattrs.put([7, 'user.c'], Buffer.from('3')))
+      assert.equal(store.xattrs.holdsNothing(), false, 'a put after it was known empty')
+    } finally {
+      await store.close()
+    }
+  })
+
   it('a callback that throws leaves nothing behind; the next one sees only what committed', async () => {
     const {store} = await deferredStore()
     try {

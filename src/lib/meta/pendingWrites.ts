@@ -73,6 +73,11 @@ export class PendingWrites {
     return found ? {value: found.value as Pending<V>} : undefined
   }
 
+  /** Whether `table` has any write pending (a removal too), the running callback's included. */
+  hasAny(table: PendingTable): boolean {
+    return (this.byTable.get(table)?.size ?? 0) > 0 || (this.open?.get(table)?.size ?? 0) > 0
+  }
+
   /** The pending writes of `table` with start <= key < end (the running callback's last), unordered. */
   inRange<V>(table: PendingTable, start: Key | undefined, end: Key | undefined): Array<{key: Key; value: Pending<V>}> {
     const found = new Map<KeyId, {key: Key; value: Pending<V>}>()

@@ -8,6 +8,8 @@ import {compareKeys, keyId, REMOVED, type KeyId, type PendingTable, type Pending
  */
 export class Table<K extends Key, V> implements PendingTable {
   private pending: PendingWrites | undefined
+  /** Set by isEmpty when it found nothing; any put clears it. */
+  private knownEmpty = false
 
   constructor(protected readonly db: Database<V, K>) {}
 
@@ -34,6 +36,7 @@ export class Table<K extends Key, V> implements PendingTable {
   }
 
   put(key: K, value: V): void {
+    this.knownEmpty = false
     if (this.pending) this.pending.write(this, key, value)
     else this.db.putSync(key, value)
   }
@@ -43,6 +46,25 @@ export class Table<K extends Key, V> implements PendingTable {
     const existed = this.find(key) !== undefined
     this.pending.write(this, key, REMOVED)
     return existed
+  }
+
+  /** remove, without saying whether the key was there (which costs a read when writes are deferred). */
+  discard(key: K): void {
+    if (this.pending) this.pending.write(this, key, REMOVED)
+    else this.db.removeSync(key)
+  }
+
+  /**
+   * True when the table holds no entry, pending writes included. Known without a read until the
+   * next put: only this process writes the store while it has it open for writing (the mount's
+   * lock, or an offline command's).
+   */
+  holdsNothing(): boolean {
+    if (this.knownEmpty) return true
+    if (this.pending?.hasAny(this)) return false
+    for (const _key of this.db.getKeys({limit: 1})) return false
+    this.knownEmpty = true
+    return true
   }
 
   /** Entries with start <= key < end, in key order, at most `limit`. */
