@@ -86,7 +86,7 @@ typedef struct {
 } job_t;
 
 // Whether the mount is busy serving its users (setMountBusy, from src/lib/blocks/mountTraffic.ts):
-// a task's file I/O gives way meanwhile, piece by piece (transfer_giving_way).
+// a task's file I/O gives way meanwhile, piece by piece (transfer_for).
 static atomic_bool mount_busy;
 
 // A task's reads and writes go in pieces of this size, each held back while the mount is busy
