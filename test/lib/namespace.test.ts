@@ -40,7 +40,8 @@ describe('removing a last name', () => {
     const keeps = (await namespace.make(ROOT_INODE, 'keeps', 'file', 0o644, undefined)).ino
     const goes = (await namespace.make(ROOT_INODE, 'goes', 'file', 0o644, undefined)).ino
     const staged = {record: undefined, blockSizeBytes: 1 << 20, sourceBlockSizeBytes: 1 << 20, sources: [], sinceMs: 0}
-    // Known empty first: the puts must make the removal look again.
+    // Empty first (this store writes at once, so it looks again each time; the mount's deferred
+    // writes keep the answer until a put: writeBehind.test).
     assert.equal(fx.store.xattrs.holdsNothing(), true)
     assert.equal(fx.store.staged.holdsNothing(), true)
     await fx.store.transaction(() => {

@@ -8,7 +8,7 @@ import {compareKeys, keyId, REMOVED, type KeyId, type PendingTable, type Pending
  */
 export class Table<K extends Key, V> implements PendingTable {
   private pending: PendingWrites | undefined
-  /** Set by isEmpty when it found nothing; any put clears it. */
+  /** Set by holdsNothing when it found nothing with writes deferred; any put clears it. */
   private knownEmpty = false
 
   constructor(protected readonly db: Database<V, K>) {}
@@ -55,15 +55,16 @@ export class Table<K extends Key, V> implements PendingTable {
   }
 
   /**
-   * True when the table holds no entry, pending writes included. Known without a read until the
-   * next put: only this process writes the store while it has it open for writing (the mount's
-   * lock, or an offline command's).
+   * True when the table holds no entry, pending writes included. With writes deferred (the
+   * mount, the only writer while it holds its lock) known without a read until the next put.
+   * Not kept otherwise: an LMDB transaction that removed the last entry and then aborted would
+   * bring entries back behind it.
    */
   holdsNothing(): boolean {
     if (this.knownEmpty) return true
     if (this.pending?.hasAny(this)) return false
     for (const _key of this.db.getKeys({limit: 1})) return false
-    this.knownEmpty = true
+    this.knownEmpty = this.deferred
     return true
   }
 
