@@ -86,14 +86,14 @@ typedef struct {
 } job_t;
 
 // Whether the mount is busy serving its users (setMountBusy, from src/lib/blocks/mountTraffic.ts):
-// a task's file I/O gives way meanwhile, piece by piece (transfer_for).
+// a task's file I/O gives way meanwhile, a piece at a time (its transfers paced by give_way).
 static atomic_bool mount_busy;
 
-// A task's reads and writes go in pieces of this size, each held back while the mount is busy
-// for at most GIVE_WAY_MAX_MS (mountTraffic.ts MAX_WAIT_MS), looking again every GIVE_WAY_STEP_MS.
-// Why pieces: a move writes a 64 MiB block's six 16 MiB shards at once, and a reader that came
-// during such a burst lost a third of its speed to it (LIMITATIONS.md, "Moving data while mounted").
-#define GIVE_WAY_PIECE_BYTES (1u << 20)
+// Before each PACE_PIECE_BYTES (1 MiB) a task's job reads or writes: held back while the mount is
+// busy, for at most GIVE_WAY_MAX_MS (mountTraffic.ts MAX_WAIT_MS), looking again every
+// GIVE_WAY_STEP_MS. Why pieces: a move writes a 64 MiB block's six 16 MiB shards at once, and a
+// reader that came during such a burst lost a third of its speed to it (LIMITATIONS.md, "Moving
+// data while mounted").
 #define GIVE_WAY_MAX_MS 1000
 #define GIVE_WAY_STEP_MS 10
 
@@ -104,40 +104,15 @@ static void give_way(void) {
   }
 }
 
-// transfer(), or for a task's job (idle) the same in pieces, each after give_way().
-static int32_t transfer_for(const job_t *job, int fd, uint8_t *bytes, size_t length, uint64_t base, bool writing, bool direct) {
-  if (!job->idle) return transfer(fd, bytes, length, base, writing, direct);
-  for (size_t done = 0; done < length; done += GIVE_WAY_PIECE_BYTES) {
-    give_way();
-    size_t piece = length - done < GIVE_WAY_PIECE_BYTES ? length - done : GIVE_WAY_PIECE_BYTES;
-    int32_t status = transfer(fd, bytes + done, piece, base + done, writing, direct);
-    if (status != 0) return status;
-  }
-  return 0;
-}
-
-// read_range (checkedRead.c), through transfer_for.
-static int32_t read_range_for(const job_t *job, uint64_t offset) {
-  if (!job->idle) return read_range(job->path, job->data, job->length, offset, job->file_length);
-  bool direct;
-  int32_t status;
-  int fd = open_sized(job->path, job->file_length, ((uintptr_t) job->data % DIRECT_ALIGN) == 0 && job->length >= DIRECT_ALIGN, &direct, &status);
-  if (fd < 0) return status;
-  status = transfer_for(job, fd, job->data, job->length, offset, false, direct);
-  close(fd);
-  return status;
+// A task's job (idle) gives way to the mount; the mount's own goes whole.
+static pace_t pace_of(const job_t *job) {
+  return job->idle ? give_way : NULL;
 }
 
 static int32_t read_checked(job_t *job) {
-  job->file_length = job->length;
-  int32_t status = read_range_for(job, 0);
+  int32_t status = read_range(job->path, job->data, job->length, 0, job->length, pace_of(job));
   if (status == 0 && crc32c(0, job->data, job->length) != job->crc) status = STATUS_CHECKSUM_MISMATCH;
   return status;
-}
-
-static int32_t read_chunks(job_t *job) {
-  int32_t status = read_range_for(job, job->offset);
-  return status != 0 ? status : check_chunks(job->data, job->length, job->sums, job->chunk_bytes);
 }
 
 // The CRC32C of each chunk of data into sums, and of the whole into job->crc. Chunk by chunk, so
@@ -160,7 +135,7 @@ static int32_t write_new(job_t *job) {
   // mount decides that); src/lib/format/constants.ts PRIVATE_FILE_MODE.
   int fd = open_for(job->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, job->data, job->length, &direct);
   if (fd < 0) return errno;
-  int32_t status = transfer_for(job, fd, job->data, job->length, 0, true, direct);
+  int32_t status = transfer_paced(fd, job->data, job->length, 0, true, direct, pace_of(job));
   if (status == 0 && job->sync && fsync(fd) != 0) status = errno;
   if (close(fd) != 0 && status == 0) status = errno;
   if (status != 0) unlink(job->path);
@@ -181,7 +156,7 @@ static void execute(napi_env env, void *data) {
   job_t *job = data;
   switch (job->op) {
     case OP_READ_CHECKED: job->status = read_checked(job); break;
-    case OP_READ_CHUNKS: job->status = read_chunks(job); break;
+    case OP_READ_CHUNKS: job->status = read_chunks_checked(job->path, job->data, job->length, job->offset, job->file_length, job->sums, job->chunk_bytes, pace_of(job)); break;
     case OP_CRC32C_CHUNKS: crc32c_chunks(job); break;
     case OP_WRITE_NEW: job->status = write_new(job); break;
     case OP_SYNC_PATH: job->status = sync_path(job); break;

@@ -99,12 +99,23 @@ int32_t transfer(int fd, uint8_t *bytes, size_t length, uint64_t base, bool writ
   return 0;
 }
 
-int32_t read_range(const char *path, uint8_t *data, size_t length, uint64_t offset, uint64_t file_length) {
+int32_t transfer_paced(int fd, uint8_t *bytes, size_t length, uint64_t base, bool writing, bool direct, pace_t pace) {
+  if (!pace) return transfer(fd, bytes, length, base, writing, direct);
+  for (size_t done = 0; done < length; done += PACE_PIECE_BYTES) {
+    pace();
+    size_t piece = length - done < PACE_PIECE_BYTES ? length - done : PACE_PIECE_BYTES;
+    int32_t status = transfer(fd, bytes + done, piece, base + done, writing, direct);
+    if (status != 0) return status;
+  }
+  return 0;
+}
+
+int32_t read_range(const char *path, uint8_t *data, size_t length, uint64_t offset, uint64_t file_length, pace_t pace) {
   bool direct;
   int32_t status;
   int fd = open_sized(path, file_length, is_aligned(data, 0) && length >= DIRECT_ALIGN, &direct, &status);
   if (fd < 0) return status;
-  status = transfer(fd, data, length, offset, false, direct);
+  status = transfer_paced(fd, data, length, offset, false, direct, pace);
   close(fd);
   return status;
 }
@@ -123,7 +134,7 @@ int32_t check_chunks(const uint8_t *data, size_t length, const uint8_t *sums, si
 }
 
 int32_t read_chunks_checked(const char *path, uint8_t *data, size_t length, uint64_t offset, uint64_t file_length,
-                            const uint8_t *sums, size_t chunk_bytes) {
-  int32_t status = read_range(path, data, length, offset, file_length);
+                            const uint8_t *sums, size_t chunk_bytes, pace_t pace) {
+  int32_t status = read_range(path, data, length, offset, file_length, pace);
   return status != 0 ? status : check_chunks(data, length, sums, chunk_bytes);
 }

@@ -34,8 +34,17 @@ int open_sized(const char *path, uint64_t file_length, bool try_direct, bool *di
 // STATUS_WRONG_SIZE when a read meets the end of the file early.
 int32_t transfer(int fd, uint8_t *bytes, size_t length, uint64_t base, bool writing, bool direct);
 
-// Reads the file's [offset, offset + length) into data; the file must be file_length bytes long.
-int32_t read_range(const char *path, uint8_t *data, size_t length, uint64_t offset, uint64_t file_length);
+// Called before each PACE_PIECE_BYTES a paced transfer moves; it may sleep (a task's I/O giving
+// way to the mount, native/blocks/blocks.c). NULL: no pacing, the transfer goes whole.
+typedef void (*pace_t)(void);
+#define PACE_PIECE_BYTES ((size_t) 1 << 20)
+
+// transfer(), with `pace` called before each PACE_PIECE_BYTES (or whole when `pace` is NULL).
+int32_t transfer_paced(int fd, uint8_t *bytes, size_t length, uint64_t base, bool writing, bool direct, pace_t pace);
+
+// Reads the file's [offset, offset + length) into data, paced by `pace` (may be NULL); the file
+// must be file_length bytes long.
+int32_t read_range(const char *path, uint8_t *data, size_t length, uint64_t offset, uint64_t file_length, pace_t pace);
 
 // Checks data[0, length), chunk by chunk from a chunk boundary, against sums (sums[0] the first
 // chunk's): 0 or STATUS_CHECKSUM_MISMATCH.
@@ -43,8 +52,8 @@ int32_t check_chunks(const uint8_t *data, size_t length, const uint8_t *sums, si
 
 // Reads the chunks of a file that data[0, length) covers, from `offset` (a chunk boundary), and
 // checks each against its CRC32C in sums (sums[0] is the first chunk read's); the file must be
-// file_length bytes long. 0, an errno or a STATUS_.
+// file_length bytes long, paced by `pace` (may be NULL). 0, an errno or a STATUS_.
 int32_t read_chunks_checked(const char *path, uint8_t *data, size_t length, uint64_t offset, uint64_t file_length,
-                            const uint8_t *sums, size_t chunk_bytes);
+                            const uint8_t *sums, size_t chunk_bytes, pace_t pace);
 
 #endif
