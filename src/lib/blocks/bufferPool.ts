@@ -14,10 +14,21 @@ import {blocksAddon} from '../native/blocksAddon.js'
  * written have changed size (archived files read, then files on the write pool), and the old
  * size's spares would otherwise stay for good. (Before, 16 spares of each size were kept: reading
  * a 64 MiB-block file and then 1 MiB-block ones left 256 MiB of spares beside a full 256 MiB cache.)
+ *
+ * Small buffers (takeSmall: a small file's block, of about its length) are kept apart, up to
+ * `maxSpareBytes / SMALL_SPARE_SHARE`: a tree of small files written or read takes and gives one
+ * for each file, of a few sizes, and fresh ones cost an allocation, fresh pages faulted in on
+ * their first copy and fill, and garbage collections for their external memory (untarring 20,000
+ * files spent about a tenth of the server's busy time there).
  */
+/** The share of `maxSpareBytes` that small spares may hold besides. */
+const SMALL_SPARE_SHARE = 4
+
 export class BufferPool {
   private readonly free = new Map<number, Buffer[]>()
   private spareBytes = 0
+  private readonly smallFree = new Map<number, Buffer[]>()
+  private smallSpareBytes = 0
   /**
    * Bytes of buffers about to be taken (see `reserve`): spares are kept up to this much beyond
    * `maxSpareBytes`. A cache that admits several loads in one turn evicts a block for each before
@@ -26,8 +37,8 @@ export class BufferPool {
    * and grew the server by up to 81 MiB).
    */
   private reservedBytes = 0
-  /** Buffers of takeUnpooled: never kept as spares. */
-  private readonly unpooled = new WeakSet<Buffer>()
+  /** Buffers of takeSmall: kept as small spares, apart from the others. */
+  private readonly small = new WeakSet<Buffer>()
   /** Buffers lent out (to the binding, copying a read's reply from them on another thread), with how many times. */
   private readonly lent = new Map<Buffer, number>()
   /** Lent buffers given back meanwhile: they join the spares when the last loan ends. */
@@ -50,25 +61,38 @@ export class BufferPool {
   }
 
   /**
-   * A buffer of `size` bytes (contents unspecified) that is not aligned and never joins the spares:
-   * for buffers of odd sizes (a small file's block), which would otherwise push the spares of the
-   * usual size out (see above).
+   * A buffer of `size` bytes (contents unspecified), not aligned, that returns to the small spares
+   * only: for buffers of odd sizes (a small file's block), which would otherwise push the spares
+   * of the usual size out (see above). A take that finds no spare of its size while the small
+   * spares are full lets go of them: they are of sizes no longer asked for.
    */
-  takeUnpooled(size: number): Buffer {
+  takeSmall(size: number): Buffer {
+    const spare = this.smallFree.get(size)?.pop()
+    if (spare) {
+      this.smallSpareBytes -= size
+      return spare
+    }
+    if (this.smallSpareBytes + size > this.maxSpareBytes / SMALL_SPARE_SHARE) {
+      this.smallFree.clear()
+      this.smallSpareBytes = 0
+    }
     const buffer = Buffer.allocUnsafeSlow(size)
-    this.unpooled.add(buffer)
+    this.small.add(buffer)
     return buffer
   }
 
-  /** A buffer like `buffer`: of its size, pooled or not as it is. */
+  /** A buffer like `buffer`: of its size, small or not as it is. */
   takeLike(buffer: Buffer): Buffer {
-    return this.unpooled.has(buffer) ? this.takeUnpooled(buffer.length) : this.take(buffer.length)
+    return this.small.has(buffer) ? this.takeSmall(buffer.length) : this.take(buffer.length)
   }
 
   give(buffer: Buffer): void {
-    if (this.unpooled.has(buffer)) return
     if (this.lent.has(buffer)) {
       this.givenWhileLent.add(buffer)
+      return
+    }
+    if (this.small.has(buffer)) {
+      this.giveSmall(buffer)
       return
     }
     if (this.spareBytes > 0 && this.spareBytes + buffer.length > this.maxSpareBytes + this.reservedBytes) return
@@ -76,6 +100,14 @@ export class BufferPool {
     if (!list) this.free.set(buffer.length, (list = []))
     list.push(buffer)
     this.spareBytes += buffer.length
+  }
+
+  private giveSmall(buffer: Buffer): void {
+    if (this.smallSpareBytes + buffer.length > this.maxSpareBytes / SMALL_SPARE_SHARE) return
+    let list = this.smallFree.get(buffer.length)
+    if (!list) this.smallFree.set(buffer.length, (list = []))
+    list.push(buffer)
+    this.smallSpareBytes += buffer.length
   }
 
   /**
@@ -110,8 +142,8 @@ export class BufferPool {
     this.reservedBytes -= bytes
   }
 
-  /** Bytes held in spare buffers. */
+  /** Bytes held in spare buffers, small ones included. */
   get heldBytes(): number {
-    return this.spareBytes
+    return this.spareBytes + this.smallSpareBytes
   }
 }

@@ -703,7 +703,7 @@ export class FileData {
   /** A buffer for a new block that writes reach `end` bytes into (see SMALL_BUFFER_STEP_BYTES). */
   private bufferFor(end: number, blockSizeBytes: number): Buffer {
     if (end > blockSizeBytes / 2) return this.cache.buffers.take(blockSizeBytes)
-    return this.cache.buffers.takeUnpooled(Math.max(SMALL_BUFFER_STEP_BYTES, Math.ceil(end / SMALL_BUFFER_STEP_BYTES) * SMALL_BUFFER_STEP_BYTES))
+    return this.cache.buffers.takeSmall(Math.max(SMALL_BUFFER_STEP_BYTES, Math.ceil(end / SMALL_BUFFER_STEP_BYTES) * SMALL_BUFFER_STEP_BYTES))
   }
 
   /** Makes a block's buffer reach `end` bytes at least, keeping its bytes; what it gains is zeros. */
