@@ -426,7 +426,7 @@ function targets(): Target[] {
 const shortFigure = (value: number): string => (value >= 10 ? value.toFixed(1) : value.toPrecision(3))
 
 function report(): string {
-  const lines = [`shmr bench: ${SIZE / MiB} MiB, median (min–max) of ${SEQUENTIAL_RUNS} runs (sequential and codec, taking turns) or ${RUNS}, ${os.cpus().length} cores`,
+  const lines = [`shmr bench: ${SIZE / MiB} MiB, median (min–max) of ${SEQUENTIAL_RUNS} runs (sequential, the reader beside a shift and codec) or ${RUNS}, ${os.cpus().length} cores`,
     `writes read their source from ${writesReadFrom}`, '']
   for (const [name, figure] of Object.entries(results)) {
     lines.push(`  ${name.padEnd(38)} ${shortFigure(figure.median).padStart(9)} ${figure.unit.padEnd(5)} (${shortFigure(figure.min)}–${shortFigure(figure.max)})`)
@@ -513,7 +513,7 @@ try {
   if (only.has('online')) {
     const noFio = await haveFio()
     if (noFio) notes.onlineRandom = noFio
-    await onlineSection({sizeBytes: SIZE, rounds: quick ? 1 : RUNS, scratch: root, repo, fio: !noFio}, {sh, dropCaches, seconds, record})
+    await onlineSection({sizeBytes: SIZE, rounds: quick ? 1 : RUNS, readerRounds: quick ? 1 : SEQUENTIAL_RUNS, scratch: root, repo, fio: !noFio}, {sh, dropCaches, seconds, record})
   }
   if (only.has('recovery')) {
     await recoverySection({files: RECOVER_FILES, scratch: root, repo}, {sh, dropCaches, seconds, record, note: (key, text) => { notes[key] = text }})
