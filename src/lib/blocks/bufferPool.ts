@@ -1,6 +1,6 @@
 import {blocksAddon} from '../native/blocksAddon.js'
 
-/** The share of `maxSpareBytes` that small spares may hold besides. */
+/** Small spares may hold `maxSpareBytes` divided by this, besides the block-sized ones. */
 const SMALL_SPARE_SHARE = 4
 
 /**
