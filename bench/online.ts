@@ -8,10 +8,9 @@
  * sequential section's, since two cold reads of one file in a row, nothing else running, gave
  * ratios of 0.83x to 1.14x here: three rounds left the median to one round's luck). Last, a
  * shift under the archive pool's `rate` (no --rate): what it wrote to the drives per second, to
- * stand beside the cap. With fio,
- * also in rounds: 4 KiB random reads of the cold file for RANDOM_SECONDS, alone and beside an
- * unthrottled shift of two files (a shift's default: the mount's small reads must not queue
- * behind a task's I/O).
+ * stand beside the cap. With fio, also in rounds: 4 KiB random reads of the cold file for
+ * RANDOM_SECONDS, alone and beside an unthrottled shift of two files (a shift's default: the
+ * mount's small reads must not queue behind a task's I/O).
  */
 import fs from 'node:fs'
 import path from 'node:path'
