@@ -3,6 +3,31 @@ import {blocksAddon} from '../native/blocksAddon.js'
 /** Small spares may hold `maxSpareBytes` divided by this, besides the block-sized ones. */
 const SMALL_SPARE_SHARE = 4
 
+/** Spare buffers by size, and their bytes in all: the block-sized spares, and the small ones apart. */
+class Spares {
+  private readonly bySize = new Map<number, Buffer[]>()
+  bytes = 0
+
+  /** A spare of exactly `size` bytes, if one is kept. */
+  pop(size: number): Buffer | undefined {
+    const spare = this.bySize.get(size)?.pop()
+    if (spare) this.bytes -= size
+    return spare
+  }
+
+  push(buffer: Buffer): void {
+    let list = this.bySize.get(buffer.length)
+    if (!list) this.bySize.set(buffer.length, (list = []))
+    list.push(buffer)
+    this.bytes += buffer.length
+  }
+
+  clear(): void {
+    this.bySize.clear()
+    this.bytes = 0
+  }
+}
+
 /**
  * Reuses page-aligned buffers of a few sizes: allocating a fresh megabyte per block load or
  * write, or fresh parity per encoded block, would churn the allocator and fault in fresh pages on
@@ -25,10 +50,8 @@ const SMALL_SPARE_SHARE = 4
  * files spent 0.7 s of the server's 12.6 s busy there, collections besides).
  */
 export class BufferPool {
-  private readonly free = new Map<number, Buffer[]>()
-  private spareBytes = 0
-  private readonly smallFree = new Map<number, Buffer[]>()
-  private smallSpareBytes = 0
+  private readonly spares = new Spares()
+  private readonly smallSpares = new Spares()
   /**
    * Bytes of buffers about to be taken (see `reserve`): spares are kept up to this much beyond
    * `maxSpareBytes`. A cache that admits several loads in one turn evicts a block for each before
@@ -48,15 +71,9 @@ export class BufferPool {
 
   /** A buffer of exactly `size` bytes with unspecified contents. */
   take(size: number): Buffer {
-    const spare = this.free.get(size)?.pop()
-    if (spare) {
-      this.spareBytes -= size
-      return spare
-    }
-    if (this.spareBytes > 0) {
-      this.free.clear()
-      this.spareBytes = 0
-    }
+    const spare = this.spares.pop(size)
+    if (spare) return spare
+    this.spares.clear()
     return blocksAddon().alignedBuffer(size)
   }
 
@@ -67,15 +84,9 @@ export class BufferPool {
    * spares are full lets go of them: they are of sizes no longer asked for.
    */
   takeSmall(size: number): Buffer {
-    const spare = this.smallFree.get(size)?.pop()
-    if (spare) {
-      this.smallSpareBytes -= size
-      return spare
-    }
-    if (this.smallSpareBytes + size > this.maxSpareBytes / SMALL_SPARE_SHARE) {
-      this.smallFree.clear()
-      this.smallSpareBytes = 0
-    }
+    const spare = this.smallSpares.pop(size)
+    if (spare) return spare
+    if (this.smallSpares.bytes + size > this.maxSpareBytes / SMALL_SPARE_SHARE) this.smallSpares.clear()
     const buffer = Buffer.allocUnsafeSlow(size)
     this.small.add(buffer)
     return buffer
@@ -92,22 +103,11 @@ export class BufferPool {
       return
     }
     if (this.small.has(buffer)) {
-      this.giveSmall(buffer)
+      if (this.smallSpares.bytes + buffer.length <= this.maxSpareBytes / SMALL_SPARE_SHARE) this.smallSpares.push(buffer)
       return
     }
-    if (this.spareBytes > 0 && this.spareBytes + buffer.length > this.maxSpareBytes + this.reservedBytes) return
-    let list = this.free.get(buffer.length)
-    if (!list) this.free.set(buffer.length, (list = []))
-    list.push(buffer)
-    this.spareBytes += buffer.length
-  }
-
-  private giveSmall(buffer: Buffer): void {
-    if (this.smallSpareBytes + buffer.length > this.maxSpareBytes / SMALL_SPARE_SHARE) return
-    let list = this.smallFree.get(buffer.length)
-    if (!list) this.smallFree.set(buffer.length, (list = []))
-    list.push(buffer)
-    this.smallSpareBytes += buffer.length
+    if (this.spares.bytes > 0 && this.spares.bytes + buffer.length > this.maxSpareBytes + this.reservedBytes) return
+    this.spares.push(buffer)
   }
 
   /**
@@ -144,6 +144,6 @@ export class BufferPool {
 
   /** Bytes held in spare buffers, small ones included. */
   get heldBytes(): number {
-    return this.spareBytes + this.smallSpareBytes
+    return this.spares.bytes + this.smallSpares.bytes
   }
 }
