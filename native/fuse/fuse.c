@@ -211,7 +211,13 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn) {
   binding_t *b = userdata;
   conn->max_write = b->max_write;
   conn->max_readahead = b->max_readahead;
-  if (b->max_background) conn->max_background = b->max_background;
+  // The congestion threshold moves with max_background, at the kernel's own ratio (9 of 12): past
+  // it, the kernel's read-ahead drops the pages it had set aside to read early. Those pages are
+  // read later one by one (4 KiB each, a round trip apiece), out of the reader's order.
+  if (b->max_background) {
+    conn->max_background = b->max_background;
+    conn->congestion_threshold = b->max_background * 3 / 4;
+  }
   conn->time_gran = 1;
   if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
   // Always readdirplus: a listing is followed by a stat of its entries (ls -l, find, rsync).
