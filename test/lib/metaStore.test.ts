@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
+import path from 'node:path'
 import {describe, it} from 'node:test'
+import {open} from 'lmdb'
 import {erasure} from '../../src/lib/blocks/topology.js'
 import {isShmrError} from '../../src/lib/errors.js'
 import {FORMAT_VERSION, ROOT_INODE} from '../../src/lib/format/constants.js'
 import {newInode} from '../../src/lib/init/newInode.js'
-import {MetaStore} from '../../src/lib/meta/metaStore.js'
+import {META_FILE, MetaStore} from '../../src/lib/meta/metaStore.js'
 import type {BlockRecord, Superblock} from '../../src/lib/meta/records.js'
 import {tempDir} from '../helpers/tempDir.js'
 
@@ -103,6 +105,37 @@ describe('metadata store', () => {
       const store = await MetaStore.create(dir, superblock(version), () => {})
       await store.close()
       await assert.rejects(MetaStore.open(dir), (error) => isShmrError(error, code) && error.message.includes(`format version ${version}`))
+    }
+  })
+
+  it('writes values as plain msgpack maps, still reads the records of format 6, and keeps the superblock readable by an older shmr', async () => {
+    const dir = tempDir()
+    const old = await MetaStore.create(dir, superblock(6), () => {})
+    await old.close()
+    // What format 6 wrote: lmdb-js's default encoding, msgpackr records with their definitions inline.
+    const before = open({path: path.join(dir, META_FILE), maxDbs: 16, compression: false})
+    const format6 = newInode({ino: 2, kind: 'file', permissions: 0o644, uid: 0, gid: 0, blockSizeBytes: 1 << 20})
+    await before.openDB({name: 'inodes'}).put(2, format6)
+    await before.close()
+
+    const store = await MetaStore.open(dir)
+    try {
+      assert.equal(store.superblock.formatVersion, FORMAT_VERSION)
+      assert.deepEqual(store.inodes.getInode(2), format6, 'a format 6 record reads as it was written')
+      await store.transaction(() => store.inodes.putInode(newInode({ino: 3, kind: 'dir', permissions: 0o755, uid: 0, gid: 0})))
+    } finally {
+      await store.close()
+    }
+    const raw = open({path: path.join(dir, META_FILE), maxDbs: 16, readOnly: true, compression: false})
+    try {
+      const bytes = (key: number): Buffer => raw.openDB<Buffer, number>({name: 'inodes', encoding: 'binary'}).get(key)!
+      assert.deepEqual([...bytes(2).subarray(0, 2)], [0xd4, 0x72], 'the format 6 record is left as it was')
+      const map = bytes(3)[0]!
+      assert.ok((map & 0xf0) === 0x80 || map === 0xde, `a value written now is a msgpack map (first byte 0x${map.toString(16)})`)
+      // An older shmr opens the superblock with lmdb-js's defaults: it must find the version there to refuse the store.
+      assert.equal(raw.openDB<Superblock, string>({name: 'superblock'}).get('superblock')?.formatVersion, FORMAT_VERSION)
+    } finally {
+      await raw.close()
     }
   })
 

@@ -12,7 +12,7 @@ import {tempDir} from '../helpers/tempDir.js'
  * Filesystems written by the last build of an older format (test/fixtures/makeFormatFixture.sh):
  * this build must mount, read, verify, decode and shift them.
  */
-const FIXTURES = [{version: 3, archivedFileId: 5}, {version: 4, archivedFileId: 5}, {version: 5, archivedFileId: 5}]
+const FIXTURES = [{version: 3, archivedFileId: 5}, {version: 4, archivedFileId: 5}, {version: 5, archivedFileId: 5}, {version: 6, archivedFileId: 5}]
 
 describe('filesystems of older formats', () => {
   for (const {version, archivedFileId} of FIXTURES) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
  */
 
 /** Version of the metadata schema and the shard name grammar. */
-export const FORMAT_VERSION = 6
+export const FORMAT_VERSION = 7
 /** The first format whose drives carry metadata snapshots: a snapshot of an older one is not read. */
 export const FIRST_SNAPSHOT_FORMAT_VERSION = 5
 /** Oldest format this build can open (by migrating it forward). */

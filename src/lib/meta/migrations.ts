@@ -21,6 +21,9 @@ export const MIGRATIONS: Readonly<Record<number, (store: MetaStore) => void>> = 
   // `groupedFanout`, format/fanout.ts). Blocks of format 5 stay where they are and are read there;
   // each block written from now on is placed by group.
   5: () => {},
+  // Format 7 writes table values as plain msgpack maps (metaStore.ts, tableOptions). Values of
+  // format 6 are msgpackr records, read as they are; each value written from now on is a map.
+  6: () => {},
 }
 
 /** Every key from the smallest to past the largest inode number. */
