@@ -59,7 +59,7 @@ static const char *load_isal(void) {
 
 // ---- jobs ----
 
-typedef enum { OP_READ_CHECKED, OP_READ_CHUNKS, OP_WRITE_NEW, OP_SYNC_PATH, OP_CRC32C, OP_CRC32C_CHUNKS, OP_EC_APPLY } op_t;
+typedef enum { OP_READ_CHECKED, OP_READ_CHUNKS, OP_WRITE_NEW, OP_SYNC_PATH, OP_CRC32C, OP_CRC32C_CHUNKS, OP_EC_APPLY, OP_REMOVE_FILES } op_t;
 
 typedef struct {
   napi_async_work work;
@@ -83,6 +83,10 @@ typedef struct {
   size_t chunk_bytes;
   uint64_t offset;       // OP_READ_CHUNKS: where in the file `data` starts (a chunk boundary)
   uint64_t file_length;  // OP_READ_CHUNKS: the size the file must have
+  // OP_REMOVE_FILES: `path` holds `path_bytes` of paths, each ended by a NUL; `removed` takes
+  // three numbers per file (its size, its bytes on the drive, 0 or the errno of its removal).
+  size_t path_bytes;
+  double *removed;
 } job_t;
 
 // Whether the mount is busy serving its users (setMountBusy, from src/lib/blocks/mountTraffic.ts):
@@ -151,6 +155,21 @@ static int32_t sync_path(job_t *job) {
   return status;
 }
 
+// Deletes each file of the list (gone already is fine), saying what each held. One job for many
+// files: through node:fs each was a stat and an unlink, two round trips through the thread pool
+// and two promises on the serving thread, which `rm -rf` of a tree of small files keeps busy.
+static void remove_files(job_t *job) {
+  size_t k = 0;
+  for (const char *file = job->path; file < job->path + job->path_bytes; file += strlen(file) + 1, k++) {
+    struct stat stats;
+    bool found = stat(file, &stats) == 0;
+    int32_t status = unlink(file) == 0 || errno == ENOENT ? 0 : errno;
+    job->removed[3 * k] = found ? (double) stats.st_size : 0;
+    job->removed[3 * k + 1] = found ? (double) stats.st_blocks * 512 : 0;
+    job->removed[3 * k + 2] = status;
+  }
+}
+
 static void execute(napi_env env, void *data) {
   (void) env;
   job_t *job = data;
@@ -160,6 +179,7 @@ static void execute(napi_env env, void *data) {
     case OP_CRC32C_CHUNKS: crc32c_chunks(job); break;
     case OP_WRITE_NEW: job->status = write_new(job); break;
     case OP_SYNC_PATH: job->status = sync_path(job); break;
+    case OP_REMOVE_FILES: remove_files(job); break;
     case OP_CRC32C: job->crc = crc32c(job->crc, job->data, job->length); break;
     case OP_EC_APPLY:
       isal.ec_encode_data((int) job->length, job->sources, job->rows, job->tables, job->vectors, job->vectors + job->sources);
@@ -321,6 +341,33 @@ static napi_value sync_path_js(napi_env env, napi_callback_info info) {
   job->sync = false;
   if (argc >= 2 && napi_get_value_bool(env, argv[1], &job->sync) != napi_ok) return fail(env, job, "wholeFilesystem must be a boolean");
   if (!take_idle(env, job, argc, argv, 2)) return fail(env, job, "idle must be a boolean");
+  return start(env, job);
+}
+
+// removeFiles(paths, removed): Promise<0>; paths: each path followed by a NUL; removed: a
+// Float64Array of three numbers per path (see remove_files).
+static napi_value remove_files_js(napi_env env, napi_callback_info info) {
+  ARGS(2)
+  job_t *job = new_job(OP_REMOVE_FILES);
+  if (!job) return fail(env, NULL, "out of memory");
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], NULL, 0, &job->path_bytes) != napi_ok) return fail(env, job, "paths must be a string");
+  job->path = malloc(job->path_bytes + 1);
+  if (!job->path) return fail(env, job, "out of memory");
+  napi_get_value_string_utf8(env, argv[0], job->path, job->path_bytes + 1, &job->path_bytes);
+  if (job->path_bytes > 0 && job->path[job->path_bytes - 1] != '\0') return fail(env, job, "paths must each end with a NUL");
+  size_t files = 0;
+  for (size_t i = 0; i < job->path_bytes; i++) files += job->path[i] == '\0';
+  bool is_typed;
+  napi_typedarray_type type;
+  size_t length;
+  void *numbers;
+  napi_value arraybuffer;
+  size_t offset;
+  if (napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed
+      || napi_get_typedarray_info(env, argv[1], &type, &length, &numbers, &arraybuffer, &offset) != napi_ok
+      || type != napi_float64_array || length < 3 * files) return fail(env, job, "removed must be a Float64Array of three numbers per path");
+  job->removed = numbers;
+  napi_create_reference(env, argv[1], 1, &job->keep[0]);
   return start(env, job);
 }
 
@@ -618,6 +665,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"readChecked", NULL, read_checked_js, NULL, NULL, NULL, napi_default, NULL},
     {"writeNew", NULL, write_new_js, NULL, NULL, NULL, napi_default, NULL},
     {"syncPath", NULL, sync_path_js, NULL, NULL, NULL, napi_default, NULL},
+    {"removeFiles", NULL, remove_files_js, NULL, NULL, NULL, napi_default, NULL},
     {"crc32c", NULL, crc32c_js, NULL, NULL, NULL, napi_default, NULL},
     {"crc32cChunks", NULL, crc32c_chunks_js, NULL, NULL, NULL, napi_default, NULL},
     {"readChunks", NULL, read_chunks_js, NULL, NULL, NULL, napi_default, NULL},

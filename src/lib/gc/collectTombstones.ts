@@ -5,7 +5,7 @@ import type {MetaStore} from '../meta/metaStore.js'
 import type {Tombstone} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
 
-/** Files deleted at once (libuv runs four at a time; more queue there). */
+/** Files deleted at once: each drive's of them in one removeFiles. */
 const REMOVALS_AT_ONCE = 32
 
 export interface CollectReport {
@@ -39,12 +39,23 @@ export async function collectTombstones(store: MetaStore, pools: PoolSet, graceM
   // rewrites with an fsync every 16 (bench --quick, medians of 3): 56.7 MB/s with no wait (and the
   // pool at 6x the live data), 48.8 deleting one by one, 51.2 deleting 32 at once.
   for (let start = 0; start < collected.length; start += REMOVALS_AT_ONCE) {
-    await Promise.all(collected.slice(start, start + REMOVALS_AT_ONCE).map(async (tombstone) => {
-      const drive = pools.drive(tombstone.drive)!
-      if (options.dryRun) {
-        bytes += (await drive.fileSize(tombstone.path)) ?? 0
-      } else {
-        const removed = await drive.removeFile(tombstone.path)
+    const batch = collected.slice(start, start + REMOVALS_AT_ONCE)
+    if (options.dryRun) {
+      await Promise.all(batch.map(async (tombstone) => {
+        bytes += (await pools.drive(tombstone.drive)!.fileSize(tombstone.path)) ?? 0
+      }))
+      continue
+    }
+    // A drive's files of the batch in one removeFiles (one job for a directory drive).
+    const byDrive = new Map<number, string[]>()
+    for (const {drive, path: file} of batch) {
+      const files = byDrive.get(drive)
+      if (files) files.push(file)
+      else byDrive.set(drive, [file])
+    }
+    await Promise.all([...byDrive].map(async ([id, files]) => {
+      const drive = pools.drive(id)!
+      for (const removed of await drive.removeFiles(files)) {
         options.blocks?.freed(drive.id, removed.allocatedBytes)
         bytes += removed.sizeBytes
       }

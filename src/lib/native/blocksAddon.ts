@@ -22,6 +22,12 @@ export interface BlocksAddon {
   writeNew(file: string, bytes: Uint8Array, sync: boolean, idle?: boolean): Promise<number>
   /** fsyncs a file or directory; with `wholeFilesystem`, syncfs(2) of the filesystem holding it. */
   syncPath(file: string, wholeFilesystem?: boolean, idle?: boolean): Promise<number>
+  /**
+   * Deletes files (gone already is fine), all in one job: `paths` each followed by a NUL;
+   * `removed` takes three numbers per path: its size, its bytes on the drive (st_blocks × 512),
+   * and 0 or the errno its removal failed with.
+   */
+  removeFiles(paths: string, removed: Float64Array): Promise<number>
   crc32c(bytes: Uint8Array): Promise<number>
   /** The CRC32C of every `chunkBytes` of `bytes` into `sums` (4 bytes each, little-endian); resolves with the whole's. */
   crc32cChunks(bytes: Uint8Array, chunkBytes: number, sums: Uint8Array, idle?: boolean): Promise<number>

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import {readShardFile, shardFault, type ShardFault} from '../blocks/shardFile.js'
 import {PRIVATE_DIR_MODE} from '../format/constants.js'
-import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
+import {blocksAddon, throwIfFailed, type IoPriority} from '../native/blocksAddon.js'
 import {Drive, type DriveStats, type FileStat, type RemovedFile} from './drive.js'
 import {systemErrorCode} from '../errors.js'
 import {readDriveIdentity, writeDriveIdentity, type DriveIdentity} from './driveIdentity.js'
@@ -54,13 +54,18 @@ export class DirectoryDrive extends Drive {
   }
 
   async removeFile(relativePath: string): Promise<RemovedFile> {
-    const file = this.resolve(relativePath)
-    const stats = await fs.stat(file).catch(() => undefined)
-    // unlink, not fs.rm: rm lstat()s first, a third trip through the thread pool per block file.
-    await fs.unlink(file).catch((error: unknown) => {
-      if (systemErrorCode(error) !== 'ENOENT') throw error
+    return (await this.removeFiles([relativePath]))[0]!
+  }
+
+  /** As removeFile for each, in one job off the serving thread (native/blocks, remove_files). */
+  override async removeFiles(relativePaths: readonly string[]): Promise<RemovedFile[]> {
+    const removed = new Float64Array(3 * relativePaths.length)
+    const files = relativePaths.map((relative) => this.resolve(relative))
+    await blocksAddon().removeFiles(files.map((file) => `${file}\0`).join(''), removed)
+    return files.map((file, k) => {
+      throwIfFailed(removed[3 * k + 2]!, 'unlink', file)
+      return {sizeBytes: removed[3 * k]!, allocatedBytes: removed[3 * k + 1]!}
     })
-    return {sizeBytes: stats?.size ?? 0, allocatedBytes: (stats?.blocks ?? 0) * 512}
   }
 
   async readChecked(relativePath: string, target: Uint8Array, expectedCrc: number, priority?: IoPriority): Promise<ShardFault | undefined> {

@@ -37,6 +37,11 @@ export abstract class Drive {
   /** Deletes a file of the drive (gone already is fine): its size, and the bytes of the drive it took. */
   abstract removeFile(relativePath: string): Promise<RemovedFile>
 
+  /** Deletes several files of the drive, as removeFile each: what each took, in order. */
+  async removeFiles(relativePaths: readonly string[]): Promise<RemovedFile[]> {
+    return Promise.all(relativePaths.map(async (relativePath) => this.removeFile(relativePath)))
+  }
+
   /**
    * Reads a whole file into `target` (exactly its expected size) and checks its CRC32C. Never
    * throws for a bad file. `priority` (here and below): that of the disk I/O, where there is any.
