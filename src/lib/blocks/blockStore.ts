@@ -15,6 +15,7 @@ import {describeTopology, shardCount, shardSizeBytes, type Topology} from './top
 import {isAllZero} from './zeroBlock.js'
 import {blocksAddon, type IoPriority} from '../native/blocksAddon.js'
 import {CHUNK_BYTES} from '../format/constants.js'
+import {groupBy} from '../groupBy.js'
 import {SharedWork} from '../sharedWork.js'
 import type {MountTraffic} from './mountTraffic.js'
 
@@ -374,15 +375,8 @@ export class BlockStore {
    * after this, records pointing at them may commit.
    */
   async makeDurable(blocks: ReadonlyArray<{address: BlockAddress; record: BlockRecord}>): Promise<void> {
-    const byDrive = new Map<number, string[]>()
-    for (const {address, record} of blocks) {
-      for (const file of storedFilesOf(address, record)) {
-        const files = byDrive.get(file.drive) ?? []
-        files.push(file.path)
-        byDrive.set(file.drive, files)
-      }
-    }
-    await Promise.all([...byDrive].map(([driveId, files]) => this.driveOf(driveId).makeDurable(files, this.ioPriority)))
+    const byDrive = groupBy(blocks.flatMap(({address, record}) => storedFilesOf(address, record)), (file) => file.drive)
+    await Promise.all([...byDrive].map(([driveId, files]) => this.driveOf(driveId).makeDurable(files.map((file) => file.path), this.ioPriority)))
   }
 
   /** Reads and checks every shard of a block (for verify): the fault of each bad one. */

@@ -1,6 +1,7 @@
 import {describeTopology, shardCount, shardSizeBytes, toleratedLosses, type Topology} from '../blocks/topology.js'
 import {MAX_BLOCK_SIZE_BYTES, MAX_FILE_SIZE_BYTES, MIN_BLOCK_SIZE_BYTES} from '../format/constants.js'
 import {describeTopologyCode} from '../format/topologyCode.js'
+import {groupBy} from '../groupBy.js'
 import type {FoundShard} from './scanShards.js'
 
 /** One block as its shard files describe it. */
@@ -50,13 +51,7 @@ export interface FoundFile {
  * Within a layout, each block is its newest generation, with the older ones to fall back to.
  */
 export function catalogShards(shards: readonly FoundShard[]): FoundFile[] {
-  const byFile = new Map<number, FoundShard[]>()
-  for (const shard of shards) {
-    const list = byFile.get(shard.name.fileId) ?? []
-    list.push(shard)
-    byFile.set(shard.name.fileId, list)
-  }
-  return [...byFile].sort(([a], [b]) => a - b).map(([fileId, fileShards]) => catalogFile(fileId, fileShards))
+  return [...groupBy(shards, (shard) => shard.name.fileId)].sort(([a], [b]) => a - b).map(([fileId, fileShards]) => catalogFile(fileId, fileShards))
 }
 
 function catalogFile(fileId: number, shards: readonly FoundShard[]): FoundFile {

@@ -4,6 +4,7 @@ import {parseShardName} from '../format/shardName.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {Tombstone} from '../meta/records.js'
 import type {PoolSet} from '../pools/poolSet.js'
+import {groupBy} from '../groupBy.js'
 
 /** Files deleted at once: each drive's of them in one removeFiles. */
 const REMOVALS_AT_ONCE = 32
@@ -47,15 +48,9 @@ export async function collectTombstones(store: MetaStore, pools: PoolSet, graceM
       continue
     }
     // A drive's files of the batch in one removeFiles (one job for a directory drive).
-    const byDrive = new Map<number, string[]>()
-    for (const {drive, path: file} of batch) {
-      const files = byDrive.get(drive)
-      if (files) files.push(file)
-      else byDrive.set(drive, [file])
-    }
-    await Promise.all([...byDrive].map(async ([id, files]) => {
+    await Promise.all([...groupBy(batch, (tombstone) => tombstone.drive)].map(async ([id, tombstones]) => {
       const drive = pools.drive(id)!
-      for (const removed of await drive.removeFiles(files)) {
+      for (const removed of await drive.removeFiles(tombstones.map((tombstone) => tombstone.path))) {
         options.blocks?.freed(drive.id, removed.allocatedBytes)
         bytes += removed.sizeBytes
       }
