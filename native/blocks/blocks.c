@@ -245,17 +245,19 @@ static napi_value fail(napi_env env, job_t *job, const char *message) {
   return NULL;
 }
 
-// The bytes of a Uint8Array (or Buffer).
-static bool get_bytes(napi_env env, napi_value value, uint8_t **bytes, size_t *length) {
+// The elements of a typed array of the type given, and how many.
+static bool get_typed(napi_env env, napi_value value, napi_typedarray_type wanted, void **elements, size_t *length) {
   bool is_typed;
   napi_typedarray_type type;
   napi_value arraybuffer;
   size_t offset;
-  void *data;
   if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return false;
-  if (napi_get_typedarray_info(env, value, &type, length, &data, &arraybuffer, &offset) != napi_ok || type != napi_uint8_array) return false;
-  *bytes = data;
-  return true;
+  return napi_get_typedarray_info(env, value, &type, length, elements, &arraybuffer, &offset) == napi_ok && type == wanted;
+}
+
+// The bytes of a Uint8Array (or Buffer).
+static bool get_bytes(napi_env env, napi_value value, uint8_t **bytes, size_t *length) {
+  return get_typed(env, value, napi_uint8_array, (void **) bytes, length);
 }
 
 static bool get_path(napi_env env, napi_value value, char **path) {
@@ -357,16 +359,10 @@ static napi_value remove_files_js(napi_env env, napi_callback_info info) {
   if (job->path_bytes > 0 && job->path[job->path_bytes - 1] != '\0') return fail(env, job, "paths must each end with a NUL");
   size_t files = 0;
   for (size_t i = 0; i < job->path_bytes; i++) files += job->path[i] == '\0';
-  bool is_typed;
-  napi_typedarray_type type;
   size_t length;
-  void *numbers;
-  napi_value arraybuffer;
-  size_t offset;
-  if (napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed
-      || napi_get_typedarray_info(env, argv[1], &type, &length, &numbers, &arraybuffer, &offset) != napi_ok
-      || type != napi_float64_array || length < 3 * files) return fail(env, job, "removed must be a Float64Array of three numbers per path");
-  job->removed = numbers;
+  if (!get_typed(env, argv[1], napi_float64_array, (void **) &job->removed, &length) || length < 3 * files) {
+    return fail(env, job, "removed must be a Float64Array of three numbers per path");
+  }
   napi_create_reference(env, argv[1], 1, &job->keep[0]);
   return start(env, job);
 }
