@@ -89,6 +89,31 @@ describe('shift while mounted (inside the server)', () => {
     })
   })
 
+  it('a file written to after blocks of its move were staged is moved again: the new bytes end on the archive, and the progress counts the file once', {timeout: 180_000}, async () => {
+    await withMount({...ONLINE, archiveBlockSizeBytes: MiB}, async (m) => {
+      const work = tempDir()
+      const [ref, patched] = ['ref', 'patched'].map((name) => path.join(work, name)) as [string, string]
+      await shOk(`head -c ${FILE_BYTES} /dev/urandom > ${ref} && cp ${ref} ${patched} && head -c ${MiB} /dev/urandom | dd of=${patched} bs=1M seek=2 conv=notrunc status=none`)
+      await shOk(`cp ${ref} ${m.mnt}/f && sync ${m.mnt}/f`)
+      const shift = run([process.execPath, SHMR_BIN, 'shift', '-c', m.config.file, '/f', '--json', '--jobs', '1', '--rate', '16M'])
+      assert.ok(await waitForStaged(m.config.metadataDir, 4) >= 4, 'blocks of the move were staged')
+      // Blocks already staged (the third among them) are now stale: the swap finds the block map changed.
+      await shOk(`dd if=${patched} of=${m.mnt}/f bs=1M skip=2 seek=2 count=1 conv=notrunc,fsync status=none`)
+      const shifted = await shift.done
+      assert.equal(shifted.exitCode, 0, shifted.stderr)
+      assert.deepEqual((JSON.parse(shifted.stdout) as ShiftReport).files, {shifted: 1, skipped: 0, busy: 0})
+      const status = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
+      const task = status.mounted ? status.finished.at(-1) : undefined
+      assert.ok(task && task.doneBytes === FILE_BYTES && task.totalBytes === FILE_BYTES, `the progress ended at ${task?.doneBytes} of ${task?.totalBytes} bytes`)
+      assert.equal(await shOk(`cmp ${m.mnt}/f ${patched} && echo same`), 'same')
+      const where = JSON.parse(await shOk(`getfattr -n user.shmr.location --only-values ${m.mnt}/f`)) as {parts: Array<{pool: string}>}
+      assert.deepEqual(where.parts.map((part) => part.pool), ['archive'])
+      await m.remount()
+      assert.equal(await shOk(`cmp ${m.mnt}/f ${patched} && echo same`), 'same')
+      await verifyClean(m)
+    })
+  })
+
   /** Where the kill lands: shard files written, none staged yet; blocks staged; the block map swapped (the move's end not reached, or just). */
   const KILL_POINTS = {
     'shards written': async (m: MountedFs): Promise<boolean> => {

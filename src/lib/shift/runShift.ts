@@ -198,14 +198,23 @@ async function migrate(fsys: Pick<ServerFilesystem, 'store' | 'pools' | 'blocks'
 async function shiftInServer(context: ShiftContext, server: ServerFilesystem, ino: number, destination: Destination): Promise<FileShiftReport | 'busy' | 'gone'> {
   const {store} = context
   const generations = (): string => store.blockMaps.blocksOf(ino).map(({index, record}) => `${index}:${record.generation}`).join(',')
+  // The progress of an attempt that does not stand is taken back, so a file redone counts once
+  // (it counted again: `shmr status` showed a shift at 199%).
+  let counted = 0
+  const attemptContext: ShiftContext = {...context, onBytes: (bytes) => {
+    counted += bytes
+    context.onBytes(bytes)
+  }}
   for (let attempt = 1; ; attempt++) {
     if (!store.inodes.findInode(ino)) return 'gone'
     await server.flushFile(ino)
     const before = generations()
     try {
-      return await shiftFile(context, ino, destination)
+      return await shiftFile(attemptContext, ino, destination)
     } catch (error) {
       if (context.signal?.aborted) throw error
+      if (counted > 0) context.onBytes(-counted)
+      counted = 0
       if (isShmrError(error, 'BUSY')) return 'busy'
       if (!store.inodes.findInode(ino)) return 'gone'
       // Written to meanwhile: caught at the swap, or earlier by a source block's files already
