@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import path from 'node:path'
+import {describe, it} from 'node:test'
+import type {ShiftReport} from '../../src/lib/shift/runShift.js'
+import type {VerifyReport} from '../../src/lib/verify/runVerify.js'
+import {REPO_ROOT, shmr} from '../helpers/cli.js'
+import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
+import {tempDir} from '../helpers/tempDir.js'
+
+const OPS_PER_PHASE = 1000
+/** Runs use seeds from this on; another base (SHMR_RANDOM_TREE_SEED) tries other sequences by hand. */
+const SEED_BASE = Number(process.env.SHMR_RANDOM_TREE_SEED ?? 1)
+
+/**
+ * What happens to the tree between two runs of operations: each leaves it as the last run's final
+ * sync did, and the next run compares the whole tree before it goes on.
+ */
+const BETWEEN: ReadonlyArray<readonly [string, (m: MountedFs) => Promise<void>]> = [
+  ['remount', (m) => m.remount()],
+  ['kill -9 and mount', async (m) => {
+    process.kill(m.pid(), 'SIGKILL')
+    await sh(`fusermount3 -u ${m.mnt}`)
+    await m.mount()
+  }],
+  ['online shift of the tree', async (m) => {
+    const shifted = await shmr(['shift', '-c', m.config.file, '-r', '/tree', '--json'])
+    assert.equal(shifted.exitCode, 0, shifted.stderr)
+    const report = JSON.parse(shifted.stdout) as ShiftReport
+    assert.ok(report.files.shifted > 0 && report.files.busy === 0, JSON.stringify(report.files))
+  }],
+]
+
+describe('random namespace operations against a reference tree', () => {
+  it('creates, mkdir, rmdir, unlink, renames (noreplace, exchange), links, symlinks, chmod, xattrs and times match ext4, errno included, across remounts, kill -9 and shifts; verify is clean after', {timeout: 600_000}, async () => {
+    const reference = path.join(tempDir(), 'tree')
+    await withMount({}, async (m) => {
+      await shOk(`mkdir -m 755 ${reference} ${m.mnt}/tree`)
+      const phases = [...BETWEEN, ...BETWEEN]
+      for (let phase = 0; phase <= phases.length; phase++) {
+        const run = await sh(`python3 ${path.join(REPO_ROOT, 'test/helpers/randomTree.py')} ${m.mnt}/tree ${reference} ${SEED_BASE + phase} ${OPS_PER_PHASE}`)
+        assert.equal(run.exitCode, 0, `run ${phase + 1} (seed ${SEED_BASE + phase})${phase > 0 ? `, after ${phases[phase - 1]![0]}` : ''}:\n${run.stderr}`)
+        assert.ok(Number(run.stdout) >= OPS_PER_PHASE, `run ${phase + 1} made ${run.stdout.trim()} operations`)
+        if (phase < phases.length) await phases[phase]![1](m)
+      }
+      await m.unmount()
+      const verified = await shmr(['verify', '-c', m.config.file, '--json'])
+      assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
+      const report = JSON.parse(verified.stdout) as VerifyReport
+      assert.equal(report.summary.ok, report.summary.files, JSON.stringify(report.files.filter((file) => file.status !== 'ok')))
+      await m.mount()
+    })
+  })
+})
