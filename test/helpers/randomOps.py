@@ -16,6 +16,8 @@ import os
 import random
 import sys
 
+from inStep import Mismatch, drop_caches, fail, libc, outcome, raise_errno, same
+
 TEST_DIR, REF_DIR = sys.argv[1], sys.argv[2]
 SEED, OPS = int(sys.argv[3]), int(sys.argv[4])
 CHUNK, BLOCK, ARCHIVE_BLOCK = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
@@ -27,39 +29,14 @@ FALLOC_FL_KEEP_SIZE = 0x01
 FALLOC_FL_PUNCH_HOLE = 0x02
 FALLOC_FL_ZERO_RANGE = 0x10
 
-libc = ctypes.CDLL(None, use_errno=True)
 libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_long]
 
 rng = random.Random(SEED)
 log = []
 
 
-class Mismatch(Exception):
-    pass
-
-
 def fallocate(fd, mode, offset, length):
-    if libc.fallocate(fd, mode, offset, length) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, os.strerror(errno))
-
-
-def outcome(call):
-    """What a call did: ('ok', its value) or ('errno', the error's number)."""
-    try:
-        return ('ok', call())
-    except OSError as error:
-        return ('errno', error.errno)
-
-
-def same(label, test, ref):
-    if test != ref:
-        raise Mismatch(f'{label}: shmr gave {short(test)}, the reference {short(ref)}')
-
-
-def short(value):
-    text = repr(value)
-    return text if len(text) < 200 else text[:200] + f'... ({len(text)} characters)'
+    raise_errno(libc.fallocate(fd, mode, offset, length))
 
 
 def first_difference(a, b):
@@ -250,16 +227,13 @@ def main():
         for pair in pairs.values():
             os.fsync(pair.test)
             pair.close()
-        with open('/proc/sys/vm/drop_caches', 'w') as drop:
-            drop.write('1\n')
+        drop_caches(1)
         for pair in pairs.values():
             pair.open(0)
             pair.check_whole()
             pair.close()
     except (Mismatch, OSError) as error:
-        print(f'seed {SEED}, operation {len(log)}: {error}', file=sys.stderr)
-        print('last operations:\n  ' + '\n  '.join(log[-25:]), file=sys.stderr)
-        sys.exit(1)
+        fail(SEED, log, error)
     print(len(log))
 
 

@@ -17,6 +17,8 @@ import random
 import stat
 import sys
 
+from inStep import Mismatch, drop_caches, fail, libc, outcome, raise_errno, same
+
 TEST_ROOT, REF_ROOT = sys.argv[1], sys.argv[2]
 SEED, OPS = int(sys.argv[3]), int(sys.argv[4])
 NAMES = ['a', 'b', 'c', 'd', 'e', 'f', 'long-' + 'x' * 120, 'ü', 'sp ace']
@@ -24,36 +26,29 @@ RENAME_NOREPLACE = 1
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
-libc = ctypes.CDLL(None, use_errno=True)
 libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
 
 rng = random.Random(SEED)
 log = []
 
 
-class Mismatch(Exception):
-    pass
-
-
 def renameat2(source, target, flags):
-    if libc.renameat2(AT_FDCWD, source.encode(), AT_FDCWD, target.encode(), flags) != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, os.strerror(errno))
+    raise_errno(libc.renameat2(AT_FDCWD, source.encode(), AT_FDCWD, target.encode(), flags))
 
 
-def outcome(call):
+def write_file(path, flags, data):
+    fd = os.open(path, flags, 0o640)
     try:
-        return ('ok', call())
-    except OSError as error:
-        return ('errno', error.errno)
+        os.write(fd, data)
+    finally:
+        os.close(fd)
 
 
 def both(label, call):
     """Runs call(root) on the reference and then the tree under test; the outcomes must match."""
     ref = outcome(lambda: call(REF_ROOT))
     test = outcome(lambda: call(TEST_ROOT))
-    if ref != test:
-        raise Mismatch(f'{label}: shmr gave {test}, the reference {ref}')
+    same(label, test, ref)
 
 
 def entries():
@@ -86,14 +81,7 @@ def op_create():
     path = some_path()
     data = rng.randbytes(rng.choice((0, 1, 100, 5000, 70000)))
     log.append(f'create {path!r} ({len(data)} bytes)')
-
-    def create(root):
-        fd = os.open(at(root, path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-    both('create', create)
+    both('create', lambda root: write_file(at(root, path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, data))
 
 
 def op_mkdir():
@@ -153,14 +141,7 @@ def op_append():
     path = some_path()
     data = rng.randbytes(rng.randrange(1, 9000))
     log.append(f'append {path!r} +{len(data)}')
-
-    def append(root):
-        fd = os.open(at(root, path), os.O_WRONLY | os.O_APPEND)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-    both('append', append)
+    both('append', lambda root: write_file(at(root, path), os.O_WRONLY | os.O_APPEND, data))
 
 
 def op_xattr():
@@ -257,13 +238,10 @@ def main():
             if i % 250 == 249:
                 compare(f'after {i + 1} operations')
         fsync_all(TEST_ROOT)
-        with open('/proc/sys/vm/drop_caches', 'w') as drop:
-            drop.write('2\n')
+        drop_caches(2)
         compare('at the end')
     except Mismatch as error:
-        print(f'seed {SEED}, operation {len(log)}: {error}', file=sys.stderr)
-        print('last operations:\n  ' + '\n  '.join(log[-25:]), file=sys.stderr)
-        sys.exit(1)
+        fail(SEED, log, error)
     print(len(log))
 
 

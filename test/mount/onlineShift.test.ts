@@ -9,6 +9,7 @@ import type {VerifyReport} from '../../src/lib/verify/runVerify.js'
 import {SHMR_BIN, shmr} from '../helpers/cli.js'
 import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 import {waitForStaged} from '../helpers/staged.js'
+import {verifyClean} from '../helpers/verifyClean.js'
 import {tempDir} from '../helpers/tempDir.js'
 import {fixtureConfig} from '../helpers/fixtureFs.js'
 import {initFilesystem} from '../../src/lib/init/initFilesystem.js'
@@ -46,13 +47,6 @@ for p in range(passes):
         if offset != len(ref): sys.exit(f'pass {p}: read {offset} bytes')
 print(passes)
 `
-
-async function verifyClean(m: MountedFs): Promise<void> {
-  const verified = await shmr(['verify', '-c', m.config.file, '--json'])
-  assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
-  const report = JSON.parse(verified.stdout) as VerifyReport
-  assert.equal(report.summary.ok, report.summary.files, JSON.stringify(report.files.filter((file) => file.status !== 'ok')))
-}
 
 function run(args: readonly string[]): {done: Promise<{exitCode: number | null; stdout: string; stderr: string}>; pid: number} {
   const child = spawn(args[0]!, args.slice(1), {stdio: ['ignore', 'pipe', 'pipe']})

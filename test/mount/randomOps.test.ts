@@ -3,10 +3,10 @@ import path from 'node:path'
 import {describe, it} from 'node:test'
 import {CHUNK_BYTES} from '../../src/lib/format/constants.js'
 import type {ShiftReport} from '../../src/lib/shift/runShift.js'
-import type {VerifyReport} from '../../src/lib/verify/runVerify.js'
 import {REPO_ROOT, shmr} from '../helpers/cli.js'
 import {sh, withMount, type MountedFs} from '../helpers/mounted.js'
 import {tempDir} from '../helpers/tempDir.js'
+import {verifyClean} from '../helpers/verifyClean.js'
 
 const KiB = 1024
 /** Small blocks, so that a file of a few hundred KiB crosses many block and archive block edges. */
@@ -63,10 +63,7 @@ describe('random operations against a reference file (fsx-like)', () => {
         if (phase < phases.length) await phases[phase]![1](m)
       }
       await m.unmount()
-      const verified = await shmr(['verify', '-c', m.config.file, '--json'])
-      assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
-      const report = JSON.parse(verified.stdout) as VerifyReport
-      assert.equal(report.summary.ok, report.summary.files, JSON.stringify(report.files.filter((file) => file.status !== 'ok')))
+      await verifyClean(m)
       await m.mount()
     })
   })

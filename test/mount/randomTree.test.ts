@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 import {describe, it} from 'node:test'
 import type {ShiftReport} from '../../src/lib/shift/runShift.js'
-import type {VerifyReport} from '../../src/lib/verify/runVerify.js'
 import {REPO_ROOT, shmr} from '../helpers/cli.js'
 import {sh, shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 import {tempDir} from '../helpers/tempDir.js'
+import {verifyClean} from '../helpers/verifyClean.js'
 
 const OPS_PER_PHASE = 1000
 /** Runs use seeds from this on; another base (SHMR_RANDOM_TREE_SEED) tries other sequences by hand. */
@@ -43,10 +43,7 @@ describe('random namespace operations against a reference tree', () => {
         if (phase < phases.length) await phases[phase]![1](m)
       }
       await m.unmount()
-      const verified = await shmr(['verify', '-c', m.config.file, '--json'])
-      assert.equal(verified.exitCode, 0, verified.stdout + verified.stderr)
-      const report = JSON.parse(verified.stdout) as VerifyReport
-      assert.equal(report.summary.ok, report.summary.files, JSON.stringify(report.files.filter((file) => file.status !== 'ok')))
+      await verifyClean(m)
       await m.mount()
     })
   })
