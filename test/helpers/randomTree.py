@@ -7,7 +7,7 @@ with the same errno on both sides. Every so often, and at the end (after an fsyn
 and directory under test), both trees are compared whole: names, types, modes, sizes, contents,
 link targets, xattrs, and which names share an inode.
 
-usage: randomTree.py TEST_ROOT REF_ROOT SEED OPS
+usage: randomTree.py TEST_ROOT REF_ROOT SEED OPS   (OPS 0: only compare the trees)
 
 Exit 0 when everything matched; 1 with the seed, the failing operation and the ones before it.
 """
@@ -17,7 +17,7 @@ import random
 import stat
 import sys
 
-from inStep import Mismatch, drop_caches, fail, libc, outcome, raise_errno, same
+from inStep import Mismatch, drop_caches, fail, libc, outcome, raise_errno, same, short
 
 TEST_ROOT, REF_ROOT = sys.argv[1], sys.argv[2]
 SEED, OPS = int(sys.argv[3]), int(sys.argv[4])
@@ -202,10 +202,14 @@ def compare(label):
     log.append(f'compare whole trees ({label})')
     ref, test = snapshot(REF_ROOT), snapshot(TEST_ROOT)
     if ref[1] != test[1]:
-        raise Mismatch(f'names sharing an inode differ: shmr {test[1]}, the reference {ref[1]}')
+        raise Mismatch(f'names sharing an inode differ: shmr {short(test[1])}, the reference {short(ref[1])}')
     for path in sorted(set(ref[0]) | set(test[0])):
-        if ref[0].get(path) != test[0].get(path):
-            raise Mismatch(f'{path!r}: shmr has {test[0].get(path)}, the reference {ref[0].get(path)}')
+        ours, theirs = test[0].get(path), ref[0].get(path)
+        if ours is None or theirs is None:
+            raise Mismatch(f'{path!r}: shmr has {short(ours)}, the reference {short(theirs)}')
+        differing = {key: (ours.get(key), theirs.get(key)) for key in set(ours) | set(theirs) if ours.get(key) != theirs.get(key)}
+        if differing:
+            raise Mismatch(f'{path!r} differs, (shmr, the reference): {short(differing)}')
 
 
 OPS_BY_WEIGHT = [(op_create, 14), (op_mkdir, 8), (op_rmdir, 4), (op_unlink, 6), (op_rename, 14), (op_link, 5), (op_symlink, 4),
