@@ -13,8 +13,9 @@ const OPS_PER_PHASE = 1000
 const SEED_BASE = Number(process.env.SHMR_RANDOM_TREE_SEED ?? 1)
 
 /**
- * What happens to the tree between two runs of operations: each leaves it as the last run's final
- * sync did, and the next run compares the whole tree before it goes on.
+ * What happens to the tree between two runs of operations: each leaves it as the last run's fsync
+ * of every file and directory made it durable, and the next run compares the whole tree before it
+ * goes on.
  */
 const BETWEEN: ReadonlyArray<readonly [string, (m: MountedFs) => Promise<void>]> = [
   ['remount', (m) => m.remount()],
