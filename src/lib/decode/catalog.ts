@@ -56,18 +56,12 @@ export function catalogShards(shards: readonly FoundShard[]): FoundFile[] {
 
 function catalogFile(fileId: number, shards: readonly FoundShard[]): FoundFile {
   const setAside: SetAsideShard[] = []
-  const layouts = new Map<number, FoundShard[]>()
-  for (const shard of shards) {
+  const believable = shards.filter((shard) => {
     const doubt = doubtOf(shard)
-    if (doubt) {
-      setAside.push({file: shard.file, reason: doubt})
-      continue
-    }
-    const list = layouts.get(shard.name.blockSizeBytes) ?? []
-    list.push(shard)
-    layouts.set(shard.name.blockSizeBytes, list)
-  }
-  const candidates = [...layouts].map(([blockSizeBytes, layoutShards]) => {
+    if (doubt) setAside.push({file: shard.file, reason: doubt})
+    return !doubt
+  })
+  const candidates = [...groupBy(believable, (shard) => shard.name.blockSizeBytes)].map(([blockSizeBytes, layoutShards]) => {
     const blocks = blocksOf(layoutShards, setAside)
     const last = blocks.at(-1)
     return {
@@ -106,17 +100,9 @@ function doubtOf(shard: FoundShard): string | undefined {
  * story most shards tell stands, the others are set aside.
  */
 function blocksOf(shards: readonly FoundShard[], setAside: SetAsideShard[]): FoundBlock[] {
-  const byPosition = new Map<number, Map<number, FoundShard[]>>()
-  for (const shard of shards) {
-    const generations = byPosition.get(shard.name.blockIndex) ?? new Map<number, FoundShard[]>()
-    byPosition.set(shard.name.blockIndex, generations)
-    const list = generations.get(shard.name.generation) ?? []
-    list.push(shard)
-    generations.set(shard.name.generation, list)
-  }
-  return [...byPosition].sort(([a], [b]) => a - b).map(([index, generations]) => {
+  return [...groupBy(shards, (shard) => shard.name.blockIndex)].sort(([a], [b]) => a - b).map(([index, positionShards]) => {
     let block: FoundBlock | undefined
-    for (const [generation, generationShards] of [...generations].sort(([a], [b]) => a - b)) {
+    for (const [generation, generationShards] of [...groupBy(positionShards, (shard) => shard.name.generation)].sort(([a], [b]) => a - b)) {
       block = {...agreeingBlock(index, generation, generationShards, setAside), older: block}
     }
     return block!
@@ -124,11 +110,7 @@ function blocksOf(shards: readonly FoundShard[], setAside: SetAsideShard[]): Fou
 }
 
 function agreeingBlock(index: number, generation: number, shards: readonly FoundShard[], setAside: SetAsideShard[]): Omit<FoundBlock, 'older'> {
-  const stories = new Map<string, FoundShard[]>()
-  for (const shard of shards) {
-    const story = `${describeTopologyCode(shard.name.topology)} l${shard.name.lengthBytes}`
-    stories.set(story, [...(stories.get(story) ?? []), shard])
-  }
+  const stories = groupBy(shards, (shard) => `${describeTopologyCode(shard.name.topology)} l${shard.name.lengthBytes}`)
   const ranked = [...stories].sort(([, a], [, b]) => b.length - a.length)
   const [story, believed] = ranked[0]!
   for (const [other, doubted] of ranked.slice(1)) {
