@@ -504,6 +504,8 @@ try {
   if (mounted && only.has('rewrites')) await rewrites(mounted)
   if (only.has('tree')) {
     const treeSubjects = subjects.filter((subject) => subject.label !== 'passthrough')
+      .map((subject) => (subject === mounted ? {...subject, flush: `node ${shmrBin} flush -c ${mounted.config} > /dev/null`} : subject))
+    if (mounted && only.has('shmr')) notes.treeFlush = "shmr's tree untar + sync ends with `shmr flush` (sync(2) does not reach a FUSE server): each subject's step ends with the tree on disk"
     await treeSection(treeSubjects, {files: TREE_FILES, runs: quick ? 1 : RUNS, creates: quick ? 200 : 1000, scratch: root, repo}, {sh, dropCaches, seconds, record})
   }
   if (mounted && only.has('archive')) {

@@ -11,6 +11,12 @@ import {execa} from 'execa'
 export interface TreeSubject {
   readonly label: string
   readonly dir: string
+  /**
+   * What makes the subject's writes durable where `sync` does not reach: sync(2) is not passed
+   * to a FUSE server (the kernel sends FUSE_SYNCFS to virtiofs only), so shmr's untar ends with
+   * `shmr flush`, to stop where the others stop, with the tree on disk.
+   */
+  readonly flush?: string
 }
 
 /** What the bench lends the section: its shell, cache dropping, timer and recorder. */
@@ -22,12 +28,12 @@ export interface BenchTools {
 }
 
 /** The steps on the tree, in order, each timed in seconds; `cold` ones start with the page cache dropped. */
-const STEPS: ReadonlyArray<{name: string; cold: boolean; command: (tar: string, dir: string) => string}> = [
-  {name: 'untar + sync', cold: false, command: (tar, dir) => `tar -xf ${tar} -C ${dir} && sync`},
-  {name: 'ls -lR', cold: true, command: (_, dir) => `ls -lR ${dir}/tree > /dev/null`},
-  {name: 'stat all', cold: false, command: (_, dir) => `find ${dir}/tree -printf '%s %m %T@\\n' > /dev/null`},
-  {name: 'read all', cold: true, command: (_, dir) => `find ${dir}/tree -type f -print0 | xargs -0 cat > /dev/null`},
-  {name: 'rm -rf', cold: false, command: (_, dir) => `rm -rf ${dir}/tree`},
+const STEPS: ReadonlyArray<{name: string; cold: boolean; command: (tar: string, subject: TreeSubject) => string}> = [
+  {name: 'untar + sync', cold: false, command: (tar, {dir, flush}) => `tar -xf ${tar} -C ${dir} && sync${flush ? ` && ${flush}` : ''}`},
+  {name: 'ls -lR', cold: true, command: (_, {dir}) => `ls -lR ${dir}/tree > /dev/null`},
+  {name: 'stat all', cold: false, command: (_, {dir}) => `find ${dir}/tree -printf '%s %m %T@\\n' > /dev/null`},
+  {name: 'read all', cold: true, command: (_, {dir}) => `find ${dir}/tree -type f -print0 | xargs -0 cat > /dev/null`},
+  {name: 'rm -rf', cold: false, command: (_, {dir}) => `rm -rf ${dir}/tree`},
 ]
 
 /** The figures' names, for reports and tests. */
@@ -50,7 +56,7 @@ export async function treeSection(subjects: readonly TreeSubject[], options: {fi
         const subject = subjects[(round + turn) % subjects.length]!
         for (const step of STEPS) {
           if (step.cold) await tools.dropCaches()
-          add(treeFigure(subject.label, step.name), await tools.seconds(() => tools.sh(step.command(tar, subject.dir))))
+          add(treeFigure(subject.label, step.name), await tools.seconds(() => tools.sh(step.command(tar, subject))))
         }
         for (const size of CREATE_SIZES) {
           const dir = path.join(subject.dir, 'creates')
