@@ -16,6 +16,10 @@ export interface MountedFs {
   unmount(): Promise<void>
   mount(): Promise<void>
   remount(): Promise<void>
+  /** kill -9 of the server, as a crash stops it: the mount is left dead until `mountAfterKill`. */
+  kill(): void
+  /** Detaches the dead mount a kill left behind and mounts again. */
+  mountAfterKill(): Promise<void>
 }
 
 /** Runs a shell command (bash -c) against the mount; never throws on a non-zero exit. */
@@ -70,6 +74,11 @@ export async function withMount(options: FixtureOptions, body: (fsys: MountedFs)
     mount: () => mount(config),
     remount: async () => {
       await mounted.unmount()
+      await mount(config)
+    },
+    kill: () => process.kill(mounted.pid(), 'SIGKILL'),
+    mountAfterKill: async () => {
+      await execa('fusermount3', ['-u', config.mountpoint], {reject: false})
       await mount(config)
     },
   }

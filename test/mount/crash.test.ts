@@ -49,15 +49,13 @@ describe('a crash of the server', () => {
           await new Promise((resolve) => setTimeout(resolve, 100))
           if (fs.existsSync(manifest) && fs.readFileSync(manifest, 'utf8').trim().split('\n').length >= 300) break
         }
-        process.kill(m.pid(), 'SIGKILL')
+        m.kill()
       } finally {
         await ended
       }
       const entries = fs.readFileSync(manifest, 'utf8').trim().split('\n').map((line) => line.split(' ') as [string, string])
       assert.ok(entries.length >= 300, `the manifest holds ${entries.length} files at the kill: the test proved nothing`)
-      await sh(`fusermount3 -u ${m.mnt}`)
-      const mounted = await shmr(['mount', '-c', m.config.file, '--background'])
-      assert.equal(mounted.exitCode, 0, mounted.stderr)
+      await m.mountAfterKill()
       const wrong = await sh(`cd / && ${entries.map(([name, digest]) => `[ "$(sha256sum < ${name} | cut -c1-64)" = ${digest} ] || echo ${name}`).join('\n')}`)
       assert.equal(wrong.stdout, '', 'files whose fsync returned but which are not whole')
       await m.unmount()

@@ -399,14 +399,13 @@ print(seek(0, os.SEEK_DATA), seek(0, os.SEEK_HOLE), seek(${10 * BLOCK + 7}, os.S
           if (/\d+\n$/.test(listing)) resolve()
         }))
         assert.equal(listing, `.\n..\n${3 * BLOCK}\n`)
-        process.kill(m.pid(), 'SIGKILL')
+        m.kill()
       } finally {
         const exited = new Promise((resolve) => holder.once('exit', resolve))
         holder.kill('SIGKILL')
         await exited
       }
-      await shOk(`fusermount3 -u ${m.mnt}`)
-      await m.mount()
+      await m.mountAfterKill()
       assert.equal(await shOk(`ls -a ${m.mnt}`), '.\n..')
       await m.unmount()
       const left = await shOk(`find ${m.config.pools[0]!.drives[0]!.dir!}/shmr -name 'i2.*' | wc -l`)
@@ -420,11 +419,8 @@ print(seek(0, os.SEEK_DATA), seek(0, os.SEEK_HOLE), seek(${10 * BLOCK + 7}, os.S
       await shOk(`head -c ${5 * BLOCK + 123} /dev/urandom > ${source}/data`)
       await shOk(`dd if=${source}/data of=${m.mnt}/synced bs=64k conv=fsync status=none`)
       await shOk(`mkdir ${m.mnt}/dir && sync ${m.mnt}/dir`)
-      process.kill(m.pid(), 'SIGKILL')
-      await sh(`fusermount3 -u ${m.mnt}`)
-      const {shmr} = await import('../helpers/cli.js')
-      const result = await shmr(['mount', '-c', m.config.file, '--background'])
-      assert.equal(result.exitCode, 0, `remount after a crash (stale lock taken over): ${result.stderr}`)
+      m.kill()
+      await m.mountAfterKill() // the stale lock taken over
       assert.equal(await sha(`${m.mnt}/synced`), await sha(`${source}/data`))
       assert.ok(fs.statSync(`${m.mnt}/dir`).isDirectory())
     })

@@ -144,10 +144,9 @@ describe('shift while mounted (inside the server)', () => {
           assert.equal(second.exitCode, 3, 'one move at a time')
           assert.match(second.stderr, /^shmr: a shift runs in the server already/)
         }
-        process.kill(m.pid(), 'SIGKILL')
+        m.kill()
         await shift.done
-        await sh(`fusermount3 -u ${m.mnt}`)
-        await m.mount()
+        await m.mountAfterKill()
         assert.equal(await shOk(`cmp ${m.mnt}/f ${ref} && echo same`), 'same')
         await verifyClean(m)
         const rerun = await shmr(['shift', '-c', m.config.file, '/f', '--json'])

@@ -37,9 +37,8 @@ const BETWEEN: ReadonlyArray<readonly [string, (m: MountedFs) => Promise<void>]>
   ['remount', (m) => m.remount()],
   ['online shift', (m) => move(['shift', '-c', m.config.file])],
   ['kill -9 and mount', async (m) => {
-    process.kill(m.pid(), 'SIGKILL')
-    await sh(`fusermount3 -u ${m.mnt}`)
-    await m.mount()
+    m.kill()
+    await m.mountAfterKill()
   }],
   ['online rewrite to 128K blocks', (m) => move(['rewrite', '-c', m.config.file, '--block-size', '128K'])],
   ['flush', async (m) => { await ok(['flush', '-c', m.config.file]) }],

@@ -20,9 +20,8 @@ const SEED_BASE = Number(process.env.SHMR_RANDOM_TREE_SEED ?? 1)
 const BETWEEN: ReadonlyArray<readonly [string, (m: MountedFs) => Promise<void>]> = [
   ['remount', (m) => m.remount()],
   ['kill -9 and mount', async (m) => {
-    process.kill(m.pid(), 'SIGKILL')
-    await sh(`fusermount3 -u ${m.mnt}`)
-    await m.mount()
+    m.kill()
+    await m.mountAfterKill()
   }],
   ['online shift of the tree', async (m) => {
     const shifted = await shmr(['shift', '-c', m.config.file, '-r', '/tree', '--json'])
@@ -68,10 +67,9 @@ describe('random namespace operations against a reference tree', () => {
         const running = spawn('python3', [SCRIPT, `${m.mnt}/t${round}`, reference, String(100 + round), '1000000'], {stdio: 'ignore'})
         const ended = new Promise((resolve) => running.once('close', resolve))
         await new Promise((resolve) => setTimeout(resolve, 3000))
-        process.kill(m.pid(), 'SIGKILL')
+        m.kill()
         await ended
-        await sh(`fusermount3 -u ${m.mnt}`)
-        await m.mount()
+        await m.mountAfterKill()
         const counts = await sh(`python3 ${path.join(REPO_ROOT, 'test/helpers/linkCounts.py')} ${m.mnt}/t${round}`)
         assert.equal(counts.exitCode, 0, `round ${round}: ${counts.stdout}${counts.stderr}`)
         assert.ok(Number(counts.stdout.split(' ')[0]) >= 5, `round ${round}: only ${counts.stdout.trim()} at the kill: the test proved nothing`)
