@@ -7,6 +7,7 @@ import {shmr} from '../helpers/cli.js'
 import {shOk, withMount, type MountedFs} from '../helpers/mounted.js'
 import {killOnceStaged} from '../helpers/staged.js'
 import {tempDir} from '../helpers/tempDir.js'
+import {verifyClean} from '../helpers/verifyClean.js'
 
 const KiB = 1024
 const OPTIONS = {blockSizeBytes: 64 * KiB, archiveBlockSizeBytes: 256 * KiB}
@@ -72,6 +73,29 @@ describe('shmr rewrite', () => {
       assert.equal(shardFileCount(m), 32)
       await m.mount()
       assert.equal(await shOk(`cmp ${source}/f ${m.mnt}/f && echo same`), 'same')
+    })
+  })
+
+  it('a file cut short after an interrupted rewrite still moves: the blocks staged past its new end go, their files tombstoned', async () => {
+    await withMount(OPTIONS, async (m) => {
+      const source = tempDir()
+      await shOk(`head -c ${8 * 1024 * KiB} /dev/urandom > ${source}/f && cp ${source}/f ${m.mnt}/f`)
+      await m.unmount()
+      await killOnceStaged(m.config.metadataDir, ['rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'])
+      assert.ok((await blockCounts(m)).staged > 1, 'the killed rewrite staged blocks past the file\'s end to come')
+      await m.mount()
+      await shOk(`truncate -s 100000 ${m.mnt}/f && truncate -s 100000 ${source}/f && sync ${m.mnt}/f`)
+      await m.unmount()
+      // Before, the swap found more staged blocks than the file has and refused it at every run.
+      const rewritten = await run(m, 'rewrite', '--block-size', '256K', '/f')
+      assert.equal(rewritten.files.shifted, 1)
+      assert.deepEqual(await blockCounts(m), {blocks: 1, blockSize: 256 * KiB, staged: 0, tombstones: 0})
+      assert.equal(shardFileCount(m), 1, 'the stale staged blocks\' files were collected')
+      await run(m, 'shift', '/f')
+      await m.mount()
+      assert.equal(await shOk(`cmp ${source}/f ${m.mnt}/f && echo same`), 'same')
+      await m.unmount()
+      await verifyClean(m)
     })
   })
 })

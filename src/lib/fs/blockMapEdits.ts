@@ -55,9 +55,12 @@ export function reclaimInode(store: MetaStore, blocks: BlockStore, ino: number, 
   store.inodes.discard(ino)
 }
 
-/** Removes the staged blocks of `ino`, their files becoming tombstones (a rerun would only find them stale). */
-export function dropStaged(store: MetaStore, blocks: BlockStore, ino: number, nowMs: number): number {
-  const staged = store.staged.of(ino)
+/**
+ * Removes the staged blocks of `ino` (from block `fromIndex` on), their files becoming tombstones
+ * (a rerun would only find them stale).
+ */
+export function dropStaged(store: MetaStore, blocks: BlockStore, ino: number, nowMs: number, fromIndex = 0): number {
+  const staged = store.staged.of(ino).filter(({index}) => index >= fromIndex)
   for (const {index, staged: block} of staged) {
     if (block.record) buryRecord(store, blocks, ino, index, block.record, nowMs)
     store.staged.remove([ino, index])

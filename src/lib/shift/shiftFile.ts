@@ -2,7 +2,7 @@ import type {BlockStore} from '../blocks/blockStore.js'
 import {describeTopology, shardSizeBytes, type Topology} from '../blocks/topology.js'
 import {isAllZero} from '../blocks/zeroBlock.js'
 import {ShmrError} from '../errors.js'
-import {dropBlocks} from '../fs/blockMapEdits.js'
+import {dropBlocks, dropStaged} from '../fs/blockMapEdits.js'
 import type {GenerationAllocator} from '../fs/generationAllocator.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord, Inode} from '../meta/records.js'
@@ -116,6 +116,13 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
   }
   const targetBytes = destination.blockSizeBytes
   const targetCount = Math.ceil(inode.sizeBytes / targetBytes)
+  // Blocks an earlier run staged past this move's last (cut while the file was longer, or smaller)
+  // would never be replaced, and the swap, which wants one staged block per block of the file,
+  // refused the file at every run after: "changed while it was being shifted" offline, "in use"
+  // forever inside a server. They go, their files tombstoned.
+  if (store.staged.of(ino).some(({index}) => index >= targetCount)) {
+    await store.transaction(() => void dropStaged(store, context.blocks, ino, Date.now(), targetCount))
+  }
   const strayShardsRemoved = context.keepStrays ? 0 : await removeStrayShards(store, context.blocks, context.pools, ino, [sourceBlockSizeBytes, targetBytes], inode.sizeBytes)
   const written = new Map<number, number>()
   let blocksWritten = 0
