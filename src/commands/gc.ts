@@ -5,7 +5,7 @@ import {formatSize} from '../lib/format/size.js'
 import {runGc, type GcReport} from '../lib/gc/runGc.js'
 
 export default class Gc extends FilesystemCommand {
-  static override description = `Deletes block and shard files that nothing needs any more: those the metadata marked as tombstones when it stopped pointing at them, and those no record points at (left behind by a crash between writing a block and committing it). Only files older than the grace period go, so nothing a writer is about to commit is raced; a referenced file is never touched. While mounted, the server does it (through its control socket), and keeps the unreferenced files, listing them: the mount may be about to commit files it just wrote. --dry-run only reads.`
+  static override description = `Deletes block and shard files that nothing needs any more: those the metadata marked as tombstones when it stopped pointing at them, and those no record points at (left behind by a crash between writing a block and committing it). Only files older than the grace period go, so nothing a writer is about to commit is raced; a referenced file is never touched. Blocks an interrupted shift or rewrite staged that no rerun can use any more (their file deleted, or changed since) are dropped, their files becoming tombstones. While mounted, the server does it (through its control socket), and keeps the unreferenced files, listing them: the mount may be about to commit files it just wrote. --dry-run only reads.`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'Collect garbage older than an hour', command: '<%= config.bin %> <%= command.id %> -c /etc/shmr.yaml'},
@@ -29,6 +29,7 @@ export default class Gc extends FilesystemCommand {
       if (report.keptYoung > 0) this.log(`  kept ${report.keptYoung} unreferenced file(s) younger than the grace period`)
       if (report.keptMounted > 0) this.log(`  kept the ${report.keptMounted} unreferenced file(s): mounted, the server may be about to commit them (gc them unmounted)`)
       if (report.stagedOfMissingFiles > 0) this.log(`  ${report.dryRun ? 'would drop' : 'dropped'} the staged blocks of ${report.stagedOfMissingFiles} deleted file(s)`)
+      if (report.staleStagedBlocks > 0) this.log(`  ${report.dryRun ? 'would drop' : 'dropped'} ${report.staleStagedBlocks} block(s) staged by interrupted moves that no rerun can reuse (the files changed since)`)
     }
     return report
   }

@@ -27,6 +27,15 @@ async function blockCounts(m: MountedFs): Promise<{blocks: number; blockSize: nu
   }
 }
 
+/** An 8 MiB file /f written through the mount, then a rewrite of it to 256K blocks killed once it staged blocks (unmounted); returns the directory of its reference copy. */
+async function interruptedRewrite(m: MountedFs): Promise<string> {
+  const source = tempDir()
+  await shOk(`head -c ${8 * 1024 * KiB} /dev/urandom > ${source}/f && cp ${source}/f ${m.mnt}/f`)
+  await m.unmount()
+  await killOnceStaged(m.config.metadataDir, ['rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'])
+  return source
+}
+
 function shardFileCount(m: MountedFs): number {
   return m.config.pools.flatMap((pool) => pool.drives).reduce((sum, drive) =>
     sum + (fs.readdirSync(drive.dir!, {recursive: true}) as string[]).filter((file) => file.endsWith('.shard')).length, 0)
@@ -63,10 +72,7 @@ describe('shmr rewrite', () => {
 
   it('survives kill -9 part way, and a rerun finishes', async () => {
     await withMount(OPTIONS, async (m) => {
-      const source = tempDir()
-      await shOk(`head -c ${8 * 1024 * KiB} /dev/urandom > ${source}/f && cp ${source}/f ${m.mnt}/f`)
-      await m.unmount()
-      await killOnceStaged(m.config.metadataDir, ['rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'])
+      const source = await interruptedRewrite(m)
       const rerun = await run(m, 'rewrite', '--block-size', '256K', '/f')
       assert.ok(rerun.blocks.reused > 0, `blocks staged before the kill are reused (${JSON.stringify(rerun.blocks)})`)
       assert.deepEqual(await blockCounts(m), {blocks: 32, blockSize: 256 * KiB, staged: 0, tombstones: 0})
@@ -78,10 +84,7 @@ describe('shmr rewrite', () => {
 
   it('a file cut short after an interrupted rewrite still moves: the blocks staged past its new end go, their files tombstoned', async () => {
     await withMount(OPTIONS, async (m) => {
-      const source = tempDir()
-      await shOk(`head -c ${8 * 1024 * KiB} /dev/urandom > ${source}/f && cp ${source}/f ${m.mnt}/f`)
-      await m.unmount()
-      await killOnceStaged(m.config.metadataDir, ['rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'])
+      const source = await interruptedRewrite(m)
       assert.ok((await blockCounts(m)).staged > 1, 'the killed rewrite staged blocks past the file\'s end to come')
       await m.mount()
       await shOk(`truncate -s 100000 ${m.mnt}/f && truncate -s 100000 ${source}/f && sync ${m.mnt}/f`)
@@ -100,12 +103,35 @@ describe('shmr rewrite', () => {
   })
 })
 
+describe('staged blocks no move can reuse', () => {
+  it('gc drops those whose source block was written since, keeps the others, and the rerun reuses what is kept', async () => {
+    await withMount(OPTIONS, async (m) => {
+      const source = await interruptedRewrite(m)
+      const staged = (await blockCounts(m)).staged
+      assert.ok(staged > 1, `the killed rewrite staged blocks (${staged})`)
+      await m.mount()
+      // The first 64K block written anew: the staged 256K block cut from it (block 0) is stale.
+      await shOk(`head -c 65536 /dev/urandom > ${source}/new && dd if=${source}/new of=${source}/f conv=notrunc status=none && ` +
+        `dd if=${source}/new of=${m.mnt}/f conv=notrunc,fsync status=none`)
+      await m.unmount()
+      assert.equal((await run(m, 'gc', '--dry-run')).staleStagedBlocks, 1)
+      assert.equal((await blockCounts(m)).staged, staged, 'a dry run changes nothing')
+      assert.equal((await run(m, 'gc')).staleStagedBlocks, 1)
+      assert.equal((await blockCounts(m)).staged, staged - 1)
+      const rerun = await run(m, 'rewrite', '--block-size', '256K', '/f')
+      assert.equal(rerun.blocks.reused, staged - 1, 'the staged blocks gc kept are reused')
+      await m.mount()
+      assert.equal(await shOk(`cmp ${source}/f ${m.mnt}/f && echo same`), 'same')
+      await m.unmount()
+      await verifyClean(m)
+    })
+  })
+})
+
 describe('staged blocks of a deleted file', () => {
   it('go with the file when it is deleted after an interrupted rewrite; gc drops those an older build left and verify reports them', async () => {
     await withMount(OPTIONS, async (m) => {
-      await shOk(`head -c ${8 * 1024 * KiB} /dev/urandom > ${m.mnt}/f`)
-      await m.unmount()
-      await killOnceStaged(m.config.metadataDir, ['rewrite', '-c', m.config.file, '--block-size', '256K', '/f', '--rate', '1M'])
+      await interruptedRewrite(m)
       assert.ok(shardFileCount(m) > 128, 'the rewrite wrote files of its own')
       await m.mount()
       await shOk(`rm ${m.mnt}/f`)

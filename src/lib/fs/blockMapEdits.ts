@@ -61,11 +61,15 @@ export function reclaimInode(store: MetaStore, blocks: BlockStore, ino: number, 
  */
 export function dropStaged(store: MetaStore, blocks: BlockStore, ino: number, nowMs: number, fromIndex = 0): number {
   const staged = store.staged.of(ino).filter(({index}) => index >= fromIndex)
-  for (const {index, staged: block} of staged) {
-    if (block.record) buryRecord(store, blocks, ino, index, block.record, nowMs)
-    store.staged.remove([ino, index])
-  }
+  for (const {index} of staged) dropStagedBlock(store, blocks, ino, index, nowMs)
   return staged.length
+}
+
+/** Removes staged block `index` of `ino`, if there is one, its files becoming tombstones. */
+export function dropStagedBlock(store: MetaStore, blocks: BlockStore, ino: number, index: number, nowMs: number): void {
+  const block = store.staged.find([ino, index])
+  if (block?.record) buryRecord(store, blocks, ino, index, block.record, nowMs)
+  store.staged.remove([ino, index])
 }
 
 /** Tombstones the files of a record that is not (or no longer) in the block map. */

@@ -7,7 +7,8 @@ import {PoolSet} from '../pools/poolSet.js'
 import {collectTombstones} from './collectTombstones.js'
 import {findUnreferencedFiles} from './unreferencedFiles.js'
 import {stagedOfMissingFiles} from './stagedOfMissingFiles.js'
-import {dropStaged} from '../fs/blockMapEdits.js'
+import {staleStaged} from './staleStaged.js'
+import {dropStaged, dropStagedBlock} from '../fs/blockMapEdits.js'
 import type {OpenFilesystem} from '../fs/openFilesystem.js'
 
 export interface GcReport {
@@ -19,6 +20,8 @@ export interface GcReport {
   readonly keptYoung: number
   /** Files deleted while a shift or rewrite of them was interrupted, whose staged blocks were dropped (their files become tombstones). */
   readonly stagedOfMissingFiles: number
+  /** Blocks staged for files that exist that no move can reuse any more (see staleStaged), dropped (their files become tombstones). */
+  readonly staleStagedBlocks: number
   /** Run while mounted: the unreferenced files listed were kept (the mount may be about to commit them); offline gc deletes them. */
   readonly keptMounted: number
 }
@@ -57,9 +60,15 @@ export async function runGc(config: ShmrConfig, options: {graceMs: number; dryRu
  */
 async function collect(store: MetaStore, pools: PoolSet, blocks: BlockStore, options: {graceMs: number; dryRun: boolean}, mounted: boolean): Promise<GcReport> {
   const missing = stagedOfMissingFiles(store)
-  if (!options.dryRun && missing.length > 0) {
+  let stale = staleStaged(store, pools).length
+  if (!options.dryRun && (missing.length > 0 || stale > 0)) {
     await store.transaction(() => {
-      for (const ino of missing) dropStaged(store, blocks, ino, Date.now())
+      const nowMs = Date.now()
+      for (const ino of missing) dropStaged(store, blocks, ino, nowMs)
+      // Found again inside the transaction: inside a server, a move may stage or swap meanwhile.
+      const found = staleStaged(store, pools)
+      for (const {ino, index} of found) dropStagedBlock(store, blocks, ino, index, nowMs)
+      stale = found.length
     })
   }
   const tombstones = await collectTombstones(store, pools, options.graceMs, {dryRun: options.dryRun, ...(mounted ? {blocks} : {})})
@@ -76,5 +85,6 @@ async function collect(store: MetaStore, pools: PoolSet, blocks: BlockStore, opt
     keptYoung: unreferenced.length - old.length,
     keptMounted: mounted && !options.dryRun ? old.length : 0,
     stagedOfMissingFiles: missing.length,
+    staleStagedBlocks: stale,
   }
 }
