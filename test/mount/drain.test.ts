@@ -92,7 +92,8 @@ describe('shmr drive drain', () => {
 
       // Drained, the drive takes no new shards, while it is still in the pool.
       await m.mount()
-      assert.equal(await shOk(`cd ${ref} && sha256sum * > /tmp/drain-ref.sha && cd ${m.mnt}/tree && sha256sum -c --quiet /tmp/drain-ref.sha && echo same`), 'same')
+      const sums = path.join(tempDir(), 'ref.sha')
+      assert.equal(await shOk(`cd ${ref} && sha256sum * > ${sums} && cd ${m.mnt}/tree && sha256sum -c --quiet ${sums} && echo same`), 'same')
       await shOk(`head -c ${MiB} /dev/urandom > ${m.mnt}/new`)
       await m.unmount()
       assert.equal((await shmr(['shift', '-c', m.config.file, '/new'])).exitCode, 0)
@@ -116,7 +117,7 @@ describe('shmr drive drain', () => {
         await store.close()
       }
       await m.mount()
-      assert.equal(await shOk(`cd ${m.mnt}/tree && sha256sum -c --quiet /tmp/drain-ref.sha && echo same`), 'same')
+      assert.equal(await shOk(`cd ${m.mnt}/tree && sha256sum -c --quiet ${sums} && echo same`), 'same')
     })
   })
 
@@ -174,7 +175,8 @@ describe('shmr drive drain and verify --repair while mounted (inside the server)
     await withMount({blockSizeBytes: MiB, archiveBlockSizeBytes: MiB, archiveDrives: 7}, async (m) => {
       const ref = tempDir()
       await shOk(`for i in $(seq 1 12); do head -c ${3 * MiB} /dev/urandom > ${ref}/g$i; done; head -c ${16 * MiB + 5} /dev/urandom > ${ref}/f; head -c ${3 * MiB} /dev/urandom > ${ref}/new`)
-      await shOk(`cd ${ref} && sha256sum f g* > ${ref}/../drain-online.sha`)
+      const sums = path.join(tempDir(), 'online.sha')
+      await shOk(`cd ${ref} && sha256sum f g* > ${sums}`)
       await shOk(`cp ${ref}/f ${ref}/g* ${m.mnt}/ && sync ${m.mnt}/f`)
       const shifted = await shmr(['shift', '-c', m.config.file, '-r', '/'])
       assert.equal(shifted.exitCode, 0, shifted.stderr)
@@ -183,7 +185,7 @@ describe('shmr drive drain and verify --repair while mounted (inside the server)
       assert.ok(shardsIn(dirOf('smr1')).length > 20)
 
       // Readers go round the files (g12 aside: it is rewritten meanwhile) while the drain runs.
-      const reader = spawn('bash', ['-c', `cd ${m.mnt} && for i in 1 2 3; do grep -v ' g12$' ${ref}/../drain-online.sha | sha256sum -c --quiet || exit 1; done`], {stdio: 'ignore'})
+      const reader = spawn('bash', ['-c', `cd ${m.mnt} && for i in 1 2 3; do grep -v ' g12$' ${sums} | sha256sum -c --quiet || exit 1; done`], {stdio: 'ignore'})
       const read = new Promise<number | null>((resolve) => reader.once('close', resolve))
       const drain = shmr(['drive', 'drain', '-c', m.config.file, 'smr1', '--rate', '16M', '--json'])
       await new Promise((resolve) => setTimeout(resolve, 300))
@@ -197,7 +199,7 @@ describe('shmr drive drain and verify --repair while mounted (inside the server)
       assert.ok(status.mounted && status.finished.some((task) => task.purpose === 'drain' && task.outcome === 'done'), JSON.stringify(status))
       await shOk(`node ${SHMR_BIN} flush -c ${m.config.file}`)
       assert.deepEqual(shardsIn(dirOf('smr1')), [], 'the old files went once no read used them')
-      assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${ref}/../drain-online.sha | sha256sum -c --quiet && echo same`), 'same')
+      assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${sums} | sha256sum -c --quiet && echo same`), 'same')
 
       // Drives taken out and put in while mounted: the server's pools change at once.
       const removed = await shmr(['drive', 'remove', '-c', m.config.file, 'smr1'])
@@ -216,7 +218,7 @@ describe('shmr drive drain and verify --repair while mounted (inside the server)
       const writePoolDrive = await shmr(['drive', 'remove', '-c', m.config.file, 'ssd0'])
       assert.notEqual(writePoolDrive.exitCode, 0)
       await m.remount()
-      assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${ref}/../drain-online.sha | sha256sum -c --quiet && echo same`), 'same')
+      assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${sums} | sha256sum -c --quiet && echo same`), 'same')
 
       // Shards lost and damaged under the mount: the repair runs in the server.
       const lost = shardsIn(dirOf('smr2')).slice(0, 5)
@@ -248,7 +250,7 @@ describe('shmr drive drain and verify --repair while mounted (inside the server)
       const healthy = JSON.parse(await shOk(`node ${SHMR_BIN} status -c ${m.config.file} --json`)) as StatusReport
       assert.ok(healthy.mounted && healthy.degraded === undefined, JSON.stringify(healthy))
       await m.remount()
-      assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${ref}/../drain-online.sha | sha256sum -c --quiet && echo same`), 'same')
+      assert.equal(await shOk(`cmp ${ref}/new ${m.mnt}/g12 && cd ${m.mnt} && grep -v ' g12$' ${sums} | sha256sum -c --quiet && echo same`), 'same')
       await m.unmount()
       const clean = await shmr(['verify', '-c', m.config.file, '--json'])
       assert.equal(clean.exitCode, 0, clean.stdout)
