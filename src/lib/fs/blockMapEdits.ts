@@ -2,6 +2,7 @@ import type {BlockStore} from '../blocks/blockStore.js'
 import {ShmrError} from '../errors.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord} from '../meta/records.js'
+import type {StagedBlock} from '../meta/staged.js'
 
 /**
  * The edits of a file's block map, each run inside the caller's transaction. They keep the
@@ -61,14 +62,13 @@ export function reclaimInode(store: MetaStore, blocks: BlockStore, ino: number, 
  */
 export function dropStaged(store: MetaStore, blocks: BlockStore, ino: number, nowMs: number, fromIndex = 0): number {
   const staged = store.staged.of(ino).filter(({index}) => index >= fromIndex)
-  for (const {index} of staged) dropStagedBlock(store, blocks, ino, index, nowMs)
+  for (const {index, staged: block} of staged) dropStagedBlock(store, blocks, ino, index, block, nowMs)
   return staged.length
 }
 
-/** Removes staged block `index` of `ino`, if there is one, its files becoming tombstones. */
-export function dropStagedBlock(store: MetaStore, blocks: BlockStore, ino: number, index: number, nowMs: number): void {
-  const block = store.staged.find([ino, index])
-  if (block?.record) buryRecord(store, blocks, ino, index, block.record, nowMs)
+/** Removes staged block `index` of `ino` (`block`, as read in this transaction), its files becoming tombstones. */
+export function dropStagedBlock(store: MetaStore, blocks: BlockStore, ino: number, index: number, block: StagedBlock, nowMs: number): void {
+  if (block.record) buryRecord(store, blocks, ino, index, block.record, nowMs)
   store.staged.remove([ino, index])
 }
 

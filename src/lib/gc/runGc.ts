@@ -67,7 +67,7 @@ async function collect(store: MetaStore, pools: PoolSet, blocks: BlockStore, opt
       for (const ino of missing) dropStaged(store, blocks, ino, nowMs)
       // Found again inside the transaction: inside a server, a move may stage or swap meanwhile.
       const found = staleStaged(store, pools)
-      for (const {ino, index} of found) dropStagedBlock(store, blocks, ino, index, nowMs)
+      for (const {ino, index, staged} of found) dropStagedBlock(store, blocks, ino, index, staged, nowMs)
       stale = found.length
     })
   }

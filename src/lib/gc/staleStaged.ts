@@ -1,4 +1,5 @@
 import type {MetaStore} from '../meta/metaStore.js'
+import type {StagedBlock} from '../meta/staged.js'
 import type {PoolSet} from '../pools/poolSet.js'
 
 /**
@@ -8,7 +9,7 @@ import type {PoolSet} from '../pools/poolSet.js'
  * own block size (the file was cut short). A move of the file drops or replaces them; a file no
  * move comes back to would keep their files referenced for good, so gc drops them.
  */
-export function staleStaged(store: MetaStore, pools: PoolSet): Array<{ino: number; index: number}> {
+export function staleStaged(store: MetaStore, pools: PoolSet): Array<{ino: number; index: number; staged: StagedBlock}> {
   return store.staged.inodes().flatMap((ino) => {
     const inode = store.inodes.findInode(ino)
     if (inode?.kind !== 'file') return [] // stagedOfMissingFiles
@@ -17,6 +18,6 @@ export function staleStaged(store: MetaStore, pools: PoolSet): Array<{ino: numbe
       staged.sourceBlockSizeBytes !== sourceBlockSizeBytes ||
       index * staged.blockSizeBytes >= inode.sizeBytes ||
       staged.sources.some((source) => store.blockMaps.findBlock(ino, source.index)?.generation !== source.generation),
-    ).map(({index}) => ({ino, index}))
+    ).map(({index, staged}) => ({ino, index, staged}))
   })
 }

@@ -2,7 +2,7 @@ import type {BlockStore} from '../blocks/blockStore.js'
 import {describeTopology, shardSizeBytes, type Topology} from '../blocks/topology.js'
 import {isAllZero} from '../blocks/zeroBlock.js'
 import {ShmrError} from '../errors.js'
-import {dropBlocks, dropStaged} from '../fs/blockMapEdits.js'
+import {buryRecord, dropBlocks, dropStaged} from '../fs/blockMapEdits.js'
 import type {GenerationAllocator} from '../fs/generationAllocator.js'
 import type {MetaStore} from '../meta/metaStore.js'
 import type {BlockRecord, Inode} from '../meta/records.js'
@@ -120,7 +120,7 @@ export async function shiftFile(context: ShiftContext, ino: number, destination:
   // would never be replaced, and the swap, which wants one staged block per block of the file,
   // refused the file at every run after: "changed while it was being shifted" offline, "in use"
   // forever inside a server. They go, their files tombstoned.
-  if (store.staged.of(ino).some(({index}) => index >= targetCount)) {
+  if (!store.staged.holdsNothing() && store.staged.of(ino).some(({index}) => index >= targetCount)) {
     await store.transaction(() => void dropStaged(store, context.blocks, ino, Date.now(), targetCount))
   }
   const strayShardsRemoved = context.keepStrays ? 0 : await removeStrayShards(store, context.blocks, context.pools, ino, [sourceBlockSizeBytes, targetBytes], inode.sizeBytes)
@@ -193,7 +193,7 @@ async function stageWritten(context: ShiftContext, ino: number, written: readonl
   await context.blocks.makeDurable(written.flatMap(({index, record}) => (record ? [{address: {fileId: ino, blockIndex: index}, record}] : [])))
   await context.store.transaction(() => {
     for (const {index, previous, staged} of written) {
-      if (previous?.record) buryRecordFiles(context, ino, index, previous.record)
+      if (previous?.record) buryRecord(context.store, context.blocks, ino, index, previous.record, Date.now())
       context.store.staged.put([ino, index], staged)
     }
   })
@@ -212,12 +212,6 @@ export function isFresh(store: MetaStore, ino: number, index: number, staged: St
   if (staged.blockSizeBytes !== destination.blockSizeBytes || staged.sourceBlockSizeBytes !== sourceBlockSizeBytes) return false
   if (staged.record && !isPlacedAt(staged.record, destination, index)) return false
   return staged.sources.every((source) => store.blockMaps.findBlock(ino, source.index)?.generation === source.generation)
-}
-
-function buryRecordFiles(context: ShiftContext, ino: number, index: number, record: BlockRecord): void {
-  for (const file of context.blocks.filesOf({fileId: ino, blockIndex: index}, record)) {
-    context.store.tombstones.bury({drive: file.drive, path: file.path, sinceMs: Date.now()})
-  }
 }
 
 /** The one transaction that makes the shift visible: every old block is as it was staged from, or nothing happens. */
