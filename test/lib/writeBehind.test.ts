@@ -4,6 +4,7 @@ import {FORMAT_VERSION, ROOT_INODE} from '../../src/lib/format/constants.js'
 import {newInode} from '../../src/lib/init/newInode.js'
 import {MetaStore} from '../../src/lib/meta/metaStore.js'
 import {compareKeys} from '../../src/lib/meta/pendingWrites.js'
+import {COMMIT_INTERVAL_MS} from '../../src/lib/meta/writeBehind.js'
 import {tempDir} from '../helpers/tempDir.js'
 
 async function deferredStore(): Promise<{store: MetaStore; dir: string}> {
@@ -127,6 +128,32 @@ describe('metadata writes behind the answers (deferWrites)', () => {
       assert.equal(reopened.dirents.lookup(ROOT_INODE, 'gone'), undefined)
       assert.deepEqual(reopened.dirents.lookup(ROOT_INODE, 'back'), entry(301))
       assert.equal(reopened.counters.find('nextInode'), 1049)
+    } finally {
+      await reopened.close()
+    }
+  })
+
+  it('commits at most once per COMMIT_INTERVAL_MS while nobody waits for durability, then at once for durable()', async () => {
+    const {store, dir} = await deferredStore()
+    // One change at a time, each after a short pause, as a tar's requests come: committing again
+    // as soon as a commit ends would commit about once for each.
+    const changes = 100
+    const started = performance.now()
+    for (let i = 0; i < changes; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 2))
+      await store.transaction(() => store.dirents.link(ROOT_INODE, `f${i}`, entry(1000 + i)))
+    }
+    await store.durable()
+    const elapsedMs = performance.now() - started
+    // Commits start COMMIT_INTERVAL_MS apart at least; the first starts at once, and durable()
+    // starts the last at once.
+    const most = Math.floor(elapsedMs / COMMIT_INTERVAL_MS) + 2
+    assert.ok(store.commitsBehind <= most, `${store.commitsBehind} commits in ${elapsedMs.toFixed(0)} ms, at most ${most} expected`)
+    assert.ok(store.commitsBehind >= 1)
+    await store.close()
+    const reopened = await MetaStore.open(dir)
+    try {
+      assert.equal(reopened.dirents.count(), changes, 'every change durable() waited for is on disk')
     } finally {
       await reopened.close()
     }

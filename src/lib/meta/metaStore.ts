@@ -249,16 +249,20 @@ export class MetaStore {
   private async transactionBehind<T>(fn: () => T, durable: boolean): Promise<T> {
     const {result: {result, buried}, landed} = this.writeBehind!.run(() => this.tombstones.recording(fn))
     if (buried.length > 0) {
-      // Their files may go only once no crash can bring back a record pointing at them.
-      void landed.then(() => this.durable()).then(() => this.onBuried?.(buried), () => {
+      // Their files may go only once no crash can bring back a record pointing at them: once
+      // the commit that buried them is on disk. Not durable(): that has the writes queued after
+      // them commit at once too, and an rm -rf would commit for every file it removes.
+      void landed.then(() => this.env.flushed).then(() => this.onBuried?.(buried), () => {
         // The files stay, tombstoned: the periodic collection takes them.
       })
     }
-    if (durable) {
-      await landed
-      await this.durable()
-    }
+    if (durable) await this.durable()
     return result
+  }
+
+  /** LMDB transactions the mount's writes behind its answers have committed (see deferWrites). */
+  get commitsBehind(): number {
+    return this.writeBehind?.commits ?? 0
   }
 
   /** Resolves once every change so far is committed and durable on disk. */
