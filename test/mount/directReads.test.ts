@@ -89,4 +89,30 @@ describe('reads the binding answers itself', () => {
       assert.ok((figures.get('shmr_direct_reads_total') ?? 0) >= 3, 'the binding read the stored blocks itself')
     })
   })
+
+  it('leaves the chunk a small read checked in the page cache, for the reads of its other pages', {timeout: 120_000}, async () => {
+    await withMount({blockSizeBytes: MiB}, async (m) => {
+      const reference = `${tempDir()}/f`
+      await shOk(`head -c ${16 * MiB} /dev/urandom > ${reference} && cp ${reference} ${m.mnt}/f && sync`)
+      await m.remount()
+      const pool = m.config.pools[0]!.drives[0]!.dir!
+      const blockFile = await shOk(`find ${pool}/shmr -name 'i*.b13.*.shard'`)
+      assert.match(blockFile, /\.shard$/, 'block 13 is stored in one file')
+      // Nothing of it cached before the read, whatever wrote it.
+      await shOk(`python3 -c "import os; os.posix_fadvise(os.open('${blockFile}', os.O_RDONLY), 0, 0, os.POSIX_FADV_DONTNEED)"`)
+      const residentBytes = async (): Promise<number> => Number(await shOk(`fincore --bytes --noheadings --output RES ${blockFile}`))
+      assert.equal(await residentBytes(), 0)
+      const expected = fs.readFileSync(reference)
+      const reader = await openReader(`${m.mnt}/f`)
+      try {
+        const offset = 13 * MiB + 5 * 16384 + 4096
+        assert.equal(await reader.read(offset, 4096), hex(expected, offset, 4096))
+      } finally {
+        await reader.close()
+      }
+      assert.ok(await residentBytes() >= 16384, 'the 16 KiB chunk read to check the 4 KiB is in the page cache')
+      await m.unmount()
+      assert.ok((stoppedServerFigures(m.config.metadataDir).get('shmr_direct_reads_total') ?? 0) >= 1, 'the binding read it itself')
+    })
+  })
 })
