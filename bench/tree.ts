@@ -12,9 +12,11 @@ export interface TreeSubject {
   readonly label: string
   readonly dir: string
   /**
-   * What makes the subject's writes durable where `sync` does not reach: sync(2) is not passed
-   * to a FUSE server (the kernel sends FUSE_SYNCFS to virtiofs only), so shmr's untar ends with
-   * `shmr flush`, to stop where the others stop, with the tree on disk.
+   * What makes the subject's writes and deletes durable where `sync` does not reach: sync(2) is
+   * not passed to a FUSE server (the kernel sends FUSE_SYNCFS to virtiofs only), so shmr's untar
+   * and rm -rf end with `shmr flush`, to stop where the others stop, with the tree on disk or
+   * gone from it. shmr deletes a removed file's block files after the unlink returns, and the
+   * flush waits for that too: left running, it ran into the next subject's steps.
    */
   readonly flush?: string
 }
@@ -40,7 +42,7 @@ const STEPS: ReadonlyArray<{name: string; cold: boolean; settled?: boolean; comm
   {name: 'ls -lR', cold: true, command: (_, {dir}) => `ls -lR ${dir}/tree > /dev/null`},
   {name: 'stat all', cold: false, command: (_, {dir}) => `find ${dir}/tree -printf '%s %m %T@\\n' > /dev/null`},
   {name: 'read all', cold: true, command: (_, {dir}) => `find ${dir}/tree -type f -print0 | xargs -0 cat > /dev/null`},
-  {name: 'rm -rf', cold: false, command: (_, {dir}) => `rm -rf ${dir}/tree`},
+  {name: 'rm -rf + sync', cold: false, command: (_, {dir, flush}) => `rm -rf ${dir}/tree && sync${flush ? ` && ${flush}` : ''}`},
 ]
 
 /** The figures' names, for reports and tests. */
@@ -71,7 +73,7 @@ export async function treeSection(subjects: readonly TreeSubject[], options: {fi
           fs.mkdirSync(dir)
           const {stdout} = await execa('python3', [path.join(options.repo, 'bench', 'createFiles.py'), dir, String(options.creates), String(size)])
           add(createFigure(subject.label, size), Number(stdout))
-          await tools.sh(`rm -rf ${dir}`)
+          await tools.sh(`rm -rf ${dir}${subject.flush ? ` && ${subject.flush}` : ''}`)
         }
       }
     }

@@ -62,7 +62,7 @@ describe('npm run bench', () => {
     assert.equal(report.sizeBytes, 128 * 1024 * 1024)
     for (const figure of ['raw write', 'raw cold read', 'passthrough write', 'passthrough cold read', 'shmr write', 'shmr cold read',
       'shmr 4K random read, QD1', 'mergerfs 4K random read, QD16', 'shmr random 64K rewrites', 'raw random 64K rewrites', 'shmr pool bytes per live byte',
-      'raw tree untar + sync', 'shmr tree rm -rf', 'shmr create empty', 'raw create 4K', 'shmr shift', 'shmr decode', 'shmr decode, 2 shards lost', 'recover 500 files, cold', 'decode --tree 500 files, cold', 'shift inside the mount', 'cold read beside a 100M/s shift', 'codec 4+2 encode, 1 core', 'codec 8+3 encode, 1 core']) {
+      'raw tree untar + sync', 'shmr tree rm -rf + sync', 'shmr create empty', 'raw create 4K', 'shmr shift', 'shmr decode', 'shmr decode, 2 shards lost', 'recover 500 files, cold', 'decode --tree 500 files, cold', 'shift inside the mount', 'cold read beside a 100M/s shift', 'codec 4+2 encode, 1 core', 'codec 8+3 encode, 1 core']) {
       assert.ok(report.results[figure]!.median > 0, `${figure} was measured`)
     }
     assert.match(String(result.stdout), /^targets:$/m)
