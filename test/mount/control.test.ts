@@ -43,6 +43,21 @@ describe('the control socket', () => {
     })
   })
 
+  it('flush returns once the block files of a removed file are deleted', {timeout: 120_000}, async () => {
+    // 2,048 block files: their deletion takes longer than flush's own start (a discard each, on
+    // a disk mounted with it), so a flush that did not wait for it would find them there.
+    await withMount({blockSizeBytes: 64 << 10, mount: {flushAfterMs: 3_600_000}}, async (m) => {
+      const pool = m.config.pools[0]!.drives[0]!.dir!
+      const blockFiles = async (): Promise<number> => Number(await shOk(`find ${pool}/shmr -name '*.shard' | wc -l`))
+      await shOk(`head -c ${128 << 20} /dev/urandom > ${m.mnt}/f`)
+      assert.equal((await shmr(['flush', '-c', m.config.file])).exitCode, 0)
+      assert.equal(await blockFiles(), 2048, 'stored, one file a block')
+      await shOk(`rm ${m.mnt}/f`)
+      assert.equal((await shmr(['flush', '-c', m.config.file])).exitCode, 0)
+      assert.equal(await blockFiles(), 0, 'gone when flush returned')
+    })
+  })
+
   it('a malformed request gets an error reply and one log line, and the server serves on; a bad target is one clear line', {timeout: 60_000}, async () => {
     await withMount(BUFFERED, async (m) => {
       const socket = path.join(m.config.metadataDir, CONTROL_SOCKET_FILE)
