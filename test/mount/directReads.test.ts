@@ -90,7 +90,7 @@ describe('reads the binding answers itself', () => {
     })
   })
 
-  it('leaves the chunk a small read checked in the page cache, for the reads of its other pages', {timeout: 120_000}, async () => {
+  it('leaves the chunk a small read checked in the page cache, and answers the reads of its other pages from there', {timeout: 120_000}, async () => {
     await withMount({blockSizeBytes: MiB}, async (m) => {
       const reference = `${tempDir()}/f`
       await shOk(`head -c ${16 * MiB} /dev/urandom > ${reference} && cp ${reference} ${m.mnt}/f && sync`)
@@ -104,15 +104,20 @@ describe('reads the binding answers itself', () => {
       assert.equal(await residentBytes(), 0)
       const expected = fs.readFileSync(reference)
       const reader = await openReader(`${m.mnt}/f`)
+      const chunk = 13 * MiB + 5 * 16384
       try {
-        const offset = 13 * MiB + 5 * 16384 + 4096
-        assert.equal(await reader.read(offset, 4096), hex(expected, offset, 4096))
+        assert.equal(await reader.read(chunk + 4096, 4096), hex(expected, chunk + 4096, 4096))
+        assert.ok(await residentBytes() >= 16384, 'the 16 KiB chunk read to check the 4 KiB is in the page cache')
+        // Far away first, so that the next is no sequential reader's (those are JavaScript's).
+        assert.equal(await reader.read(2 * MiB, 4096), hex(expected, 2 * MiB, 4096))
+        assert.equal(await reader.read(chunk + 8192, 4096), hex(expected, chunk + 8192, 4096), 'another page of the chunk')
       } finally {
         await reader.close()
       }
-      assert.ok(await residentBytes() >= 16384, 'the 16 KiB chunk read to check the 4 KiB is in the page cache')
       await m.unmount()
-      assert.ok((stoppedServerFigures(m.config.metadataDir).get('shmr_direct_reads_total') ?? 0) >= 1, 'the binding read it itself')
+      const figures = stoppedServerFigures(m.config.metadataDir)
+      assert.ok((figures.get('shmr_direct_reads_total') ?? 0) >= 3, 'the binding read them itself')
+      assert.ok((figures.get('shmr_direct_reads_cached_total') ?? 0) >= 1, 'the other page of the chunk from the page cache')
     })
   })
 })

@@ -49,8 +49,8 @@ export interface FuseAddon {
   /** The binding reads `ino` itself from the layout in `plan` (readPlans.ts encodes it) until dropReadPlan. */
   setReadPlan(ino: number, plan: Buffer): void
   dropReadPlan(ino: number): void
-  /** Reads the binding answered itself, and their bytes, since it was loaded. */
-  directReadCounts(): [number, number]
+  /** Reads the binding answered itself, their bytes, and how many of them came from the page cache, since it was loaded. */
+  directReadCounts(): [number, number, number]
   /** Bytes the binding's own reads read from each drive since it was loaded: drive id, bytes, drive id, bytes, … */
   directReadDriveBytes(): number[]
 }

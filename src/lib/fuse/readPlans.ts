@@ -71,14 +71,14 @@ function padded(length: number): number {
 export class ReadPlans {
   private readonly planned = new Set<number>()
   private addon: PlanAddon | undefined
-  private counted = {reads: 0, bytes: 0}
+  private counted = {reads: 0, bytes: 0, cached: 0}
   private readonly countedByDrive = new Map<number, number>()
 
   /** The counts start from what the addon counted before (an earlier mount in this process). */
   attach(addon: PlanAddon): void {
     this.addon = addon
-    const [reads, bytes] = addon.directReadCounts()
-    this.counted = {reads, bytes}
+    const [reads, bytes, cached] = addon.directReadCounts()
+    this.counted = {reads, bytes, cached}
     const byDrive = addon.directReadDriveBytes()
     for (let i = 0; i + 1 < byDrive.length; i += 2) this.countedByDrive.set(byDrive[i]!, byDrive[i + 1]!)
   }
@@ -108,9 +108,9 @@ export class ReadPlans {
   /** Adds the binding's own reads since the last call to the mount's metrics. */
   tally(metrics: Metrics, driveOf: (id: number) => Drive | undefined): void {
     if (!this.addon) return
-    const [reads, bytes] = this.addon.directReadCounts()
-    metrics.directReads(reads - this.counted.reads, bytes - this.counted.bytes)
-    this.counted = {reads, bytes}
+    const [reads, bytes, cached] = this.addon.directReadCounts()
+    metrics.directReads(reads - this.counted.reads, bytes - this.counted.bytes, cached - this.counted.cached)
+    this.counted = {reads, bytes, cached}
     const byDrive = this.addon.directReadDriveBytes()
     for (let i = 0; i + 1 < byDrive.length; i += 2) {
       const [id, total] = [byDrive[i]!, byDrive[i + 1]!]

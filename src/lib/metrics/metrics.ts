@@ -94,7 +94,8 @@ export class Metrics {
   private readonly driveWritten = new Counter('shmr_drive_written_bytes_total', 'Bytes of block and shard files written, by pool and drive.')
   private readonly reconstructions = new Counter('shmr_reconstructions_total', 'Blocks rebuilt from parity or another copy on read.')
   private readonly cache = new Counter('shmr_cache_requests_total', 'Block lookups for reads, by result (hit or miss).')
-  private readonly directReadCount = new Counter('shmr_direct_reads_total', 'Reads the FUSE binding answered on its own threads, not counted in shmr_operations_total.')
+  private readonly directReadCount = new Counter('shmr_direct_reads_total', 'Reads the FUSE binding answered on its own, not counted in shmr_operations_total.')
+  private readonly cachedDirectReadCount = new Counter('shmr_direct_reads_cached_total', 'Of shmr_direct_reads_total, those answered from the page cache on the serving thread.')
   private readonly served = {bytes: 0, requests: 0}
   /** Figures kept elsewhere (the binding's own reads), brought in before each render. */
   private readonly gatherers: Array<() => void> = []
@@ -143,9 +144,10 @@ export class Metrics {
     memo(this.byResult, hit ? 'hit' : 'miss', this.resultSeries).value++
   }
 
-  /** The binding answered `count` reads of `bytes` on its own. */
-  directReads(count: number, bytes: number): void {
+  /** The binding answered `count` reads of `bytes` on its own, `cached` of them from the page cache. */
+  directReads(count: number, bytes: number, cached: number): void {
     this.directReadCount.add({}, count)
+    this.cachedDirectReadCount.add({}, cached)
     this.transferredBy('read', bytes, count)
   }
 
@@ -156,7 +158,7 @@ export class Metrics {
 
   render(): string {
     for (const gather of this.gatherers) gather()
-    const all = [this.operations, this.errors, this.latency, this.fuseBytes, this.driveRead, this.driveWritten, this.reconstructions, this.cache, this.directReadCount]
+    const all = [this.operations, this.errors, this.latency, this.fuseBytes, this.driveRead, this.driveWritten, this.reconstructions, this.cache, this.directReadCount, this.cachedDirectReadCount]
     return `${all.flatMap((metric) => metric.render()).join('\n')}\n`
   }
 }
