@@ -412,8 +412,9 @@ void direct_reads_stop(void) {
 // half of them in the first quarter of the pass): 18,870-19,360 a second against 13,900-14,940
 // with every read handed over (mergerfs: 21,980-24,300; a demo mount, fio, taking turns).
 // Anything else (a chunk not cached, a bad one, a file not yet open) is left to a reading
-// thread, as before. RWF_NOWAIT starts no disk read for the missing bytes, though it may queue
-// the block file's asynchronous read-ahead, as any read of it does.
+// thread, as before. On a miss RWF_NOWAIT still starts the read of what is missing (as
+// read-ahead, submitted without waiting for it: preadv2(2) of a cold file, then fincore), so the
+// reading thread's read waits for that one instead of reading the chunk a second time.
 static bool read_cached(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, off_t off, plan_t *plan) {
   // The plan cannot be dropped meanwhile: only the main thread drops plans.
   job_t job = {.req = req, .ino = ino, .fh = fh, .size = size, .off = off, .plan = plan};
