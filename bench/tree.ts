@@ -21,6 +21,9 @@ export interface TreeSubject {
   readonly flush?: string
 }
 
+/** ` && FLUSH` when the subject has one (see TreeSubject.flush). */
+const thenFlush = ({flush}: TreeSubject): string => (flush ? ` && ${flush}` : '')
+
 /** What the bench lends the section: its shell, cache dropping, timer and recorder. */
 export interface BenchTools {
   readonly sh: (command: string) => Promise<unknown>
@@ -38,11 +41,11 @@ export interface BenchTools {
  * (raw: 6.2 and 13.0 s against 3.8 and 3.5), whichever subject came next.
  */
 const STEPS: ReadonlyArray<{name: string; cold: boolean; settled?: boolean; command: (tar: string, subject: TreeSubject) => string}> = [
-  {name: 'untar + sync', cold: false, settled: true, command: (tar, {dir, flush}) => `tar -xf ${tar} -C ${dir} && sync${flush ? ` && ${flush}` : ''}`},
+  {name: 'untar + sync', cold: false, settled: true, command: (tar, subject) => `tar -xf ${tar} -C ${subject.dir} && sync${thenFlush(subject)}`},
   {name: 'ls -lR', cold: true, command: (_, {dir}) => `ls -lR ${dir}/tree > /dev/null`},
   {name: 'stat all', cold: false, command: (_, {dir}) => `find ${dir}/tree -printf '%s %m %T@\\n' > /dev/null`},
   {name: 'read all', cold: true, command: (_, {dir}) => `find ${dir}/tree -type f -print0 | xargs -0 cat > /dev/null`},
-  {name: 'rm -rf + sync', cold: false, command: (_, {dir, flush}) => `rm -rf ${dir}/tree && sync${flush ? ` && ${flush}` : ''}`},
+  {name: 'rm -rf + sync', cold: false, command: (_, subject) => `rm -rf ${subject.dir}/tree && sync${thenFlush(subject)}`},
 ]
 
 /** The figures' names, for reports and tests. */
@@ -73,7 +76,7 @@ export async function treeSection(subjects: readonly TreeSubject[], options: {fi
           fs.mkdirSync(dir)
           const {stdout} = await execa('python3', [path.join(options.repo, 'bench', 'createFiles.py'), dir, String(options.creates), String(size)])
           add(createFigure(subject.label, size), Number(stdout))
-          await tools.sh(`rm -rf ${dir}${subject.flush ? ` && ${subject.flush}` : ''}`)
+          await tools.sh(`rm -rf ${dir}${thenFlush(subject)}`)
         }
       }
     }

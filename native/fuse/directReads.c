@@ -324,25 +324,33 @@ static void give_back(job_t *job) {
   uv_async_send(&pool.give_back);
 }
 
+// Replies with the `count` bytes read into buffers->out, and counts the read.
+static void answer(fuse_req_t req, const thread_buffers_t *buffers, size_t count) {
+  fuse_reply_buf(req, (const char *) buffers->out, count);
+  __atomic_add_fetch(&pool.reads, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&pool.bytes, count, __ATOMIC_RELAXED);
+}
+
+static void trim_buffers(thread_buffers_t *buffers, size_t keep) {
+  trim_buffer(&buffers->out, &buffers->out_bytes, keep);
+  trim_buffer(&buffers->scratch, &buffers->scratch_bytes, keep);
+}
+
 static void *reading_thread(void *unused) {
   thread_buffers_t buffers = {0};
   for (job_t *job; (job = next_job()) != NULL;) {
     size_t count = 0;
     int32_t status = read_job(job, &count, &buffers, false);
     if (status == 0) {
-      fuse_reply_buf(job->req, (const char *) buffers.out, count);
-      __atomic_add_fetch(&pool.reads, 1, __ATOMIC_RELAXED);
-      __atomic_add_fetch(&pool.bytes, count, __ATOMIC_RELAXED);
+      answer(job->req, &buffers, count);
       unref_plan(job->plan);
       free(job);
     } else {
       give_back(job);
     }
-    trim_buffer(&buffers.out, &buffers.out_bytes, KEEP_BUFFER_BYTES);
-    trim_buffer(&buffers.scratch, &buffers.scratch_bytes, KEEP_BUFFER_BYTES);
+    trim_buffers(&buffers, KEEP_BUFFER_BYTES);
   }
-  trim_buffer(&buffers.out, &buffers.out_bytes, 0);
-  trim_buffer(&buffers.scratch, &buffers.scratch_bytes, 0);
+  trim_buffers(&buffers, 0);
   return NULL;
 }
 
@@ -396,8 +404,7 @@ void direct_reads_stop(void) {
   }
   on_given_back(&pool.give_back);
   uv_close((uv_handle_t *) &pool.give_back, NULL);
-  trim_buffer(&main_buffers.out, &main_buffers.out_bytes, 0);
-  trim_buffer(&main_buffers.scratch, &main_buffers.scratch_bytes, 0);
+  trim_buffers(&main_buffers, 0);
   for (uint32_t i = 0; i < BUCKETS; i++) {
     while (table[i]) drop_plan(table[i]->ino);
   }
@@ -421,13 +428,10 @@ static bool read_cached(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size
   size_t count = 0;
   bool answered = read_job(&job, &count, &main_buffers, true) == 0;
   if (answered) {
-    fuse_reply_buf(req, (const char *) main_buffers.out, count);
     __atomic_add_fetch(&pool.cached_reads, 1, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&pool.reads, 1, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&pool.bytes, count, __ATOMIC_RELAXED);
+    answer(req, &main_buffers, count);
   }
-  trim_buffer(&main_buffers.out, &main_buffers.out_bytes, KEEP_BUFFER_BYTES);
-  trim_buffer(&main_buffers.scratch, &main_buffers.scratch_bytes, KEEP_BUFFER_BYTES);
+  trim_buffers(&main_buffers, KEEP_BUFFER_BYTES);
   return answered;
 }
 

@@ -3,6 +3,7 @@ import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import readline from 'node:readline'
 import {describe, it} from 'node:test'
+import {CHUNK_BYTES} from '../../src/lib/format/constants.js'
 import {shOk, withMount} from '../helpers/mounted.js'
 import {stoppedServerFigures} from '../helpers/prometheus.js'
 import {tempDir} from '../helpers/tempDir.js'
@@ -104,10 +105,10 @@ describe('reads the binding answers itself', () => {
       assert.equal(await residentBytes(), 0)
       const expected = fs.readFileSync(reference)
       const reader = await openReader(`${m.mnt}/f`)
-      const chunk = 13 * MiB + 5 * 16384
+      const chunk = 13 * MiB + 5 * CHUNK_BYTES
       try {
         assert.equal(await reader.read(chunk + 4096, 4096), hex(expected, chunk + 4096, 4096))
-        assert.ok(await residentBytes() >= 16384, 'the 16 KiB chunk read to check the 4 KiB is in the page cache')
+        assert.ok(await residentBytes() >= CHUNK_BYTES, 'the 16 KiB chunk read to check the 4 KiB is in the page cache')
         // Far away first, so that the next is no sequential reader's (those are JavaScript's).
         assert.equal(await reader.read(2 * MiB, 4096), hex(expected, 2 * MiB, 4096))
         assert.equal(await reader.read(chunk + 8192, 4096), hex(expected, chunk + 8192, 4096), 'another page of the chunk')
