@@ -75,6 +75,39 @@ describe('block cache', () => {
     assert.ok(cache.holds(d))
   })
 
+  it('counts a block being written out apart from the excess until it is released, and evicts it only then', () => {
+    const cache = new BlockCache(2 * MiB)
+    const blocks = [0, 1, 2].map((index) => cache.insert(cachedBlock(cache, index, true)))
+    assert.equal(cache.excessBytes(), MiB)
+    const flushed = blocks[0]!
+    // As the data path's flush does: clean, then busy until its write and commit are over.
+    flushed.dirty = false
+    cache.cleaned(flushed)
+    flushed.busy = new Promise(() => {})
+    cache.busied(flushed)
+    assert.equal(cache.excessBytes(), 0)
+    cache.evictClean()
+    assert.ok(cache.holds(flushed), 'a busy block stays while its buffer is in use')
+    // Grown while busy, as when a write waited and then reached further: counted at its new size.
+    const old = flushed.buffer
+    flushed.buffer = Buffer.alloc(2 * MiB)
+    cache.resized(flushed, old.length)
+    assert.equal(cache.excessBytes(), 0)
+    flushed.busy = undefined
+    cache.released(flushed)
+    assert.ok(!cache.holds(flushed), 'released and clean over budget: evicted')
+    assert.equal(cache.excessBytes(), 0)
+    // One evicted while busy is no longer counted, nor counted again when released.
+    const dropped = blocks[1]!
+    dropped.busy = new Promise(() => {})
+    cache.busied(dropped)
+    cache.evict(dropped)
+    assert.equal(cache.excessBytes(), -MiB)
+    dropped.busy = undefined
+    cache.released(dropped)
+    assert.equal(cache.excessBytes(), -MiB)
+  })
+
   it('makes a load wait while every block is pinned by a read, and admits it when one is unpinned', async () => {
     const cache = new BlockCache(2 * MiB)
     const pinned = [cachedBlock(cache, 0), cachedBlock(cache, 1)]

@@ -455,6 +455,7 @@ export class FileData {
   private async whileBusy<T>(block: CachedBlock, work: () => Promise<T>): Promise<T> {
     const running = work()
     block.busy = running.then(() => {}, () => {})
+    this.cache.busied(block)
     try {
       return await running
     } finally {
