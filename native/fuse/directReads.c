@@ -435,10 +435,10 @@ static bool read_cached(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size
   return answered;
 }
 
-bool direct_read_take(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, off_t off) {
-  if (!pool.started) return false;
+direct_read_t direct_read_take(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, off_t off) {
+  if (!pool.started) return DIRECT_READ_NOT_TAKEN;
   plan_t *plan = *slot_of(ino);
-  if (!plan) return false;
+  if (!plan) return DIRECT_READ_NOT_TAKEN;
   // A sequential reader: a read within the kernel's read-ahead window of where the last ended (it
   // sends several at once, out of order by megabytes: with only a read starting exactly there
   // counted, 30 reads of two files read through with cat came here, a megabyte each), or the
@@ -449,10 +449,10 @@ bool direct_read_take(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, 
   bool sequential = off == 0 ? size < plan->size
                              : at + pool.sequential_window >= plan->next_offset && at <= plan->next_offset + pool.sequential_window;
   plan->next_offset = (uint64_t) off + size;
-  if (sequential || size > MAX_READ_BYTES) return false;
-  if (read_cached(req, ino, fh, size, off, plan)) return true;
+  if (sequential || size > MAX_READ_BYTES) return DIRECT_READ_NOT_TAKEN;
+  if (read_cached(req, ino, fh, size, off, plan)) return DIRECT_READ_ANSWERED;
   job_t *job = malloc(sizeof(job_t));
-  if (!job) return false;
+  if (!job) return DIRECT_READ_NOT_TAKEN;
   *job = (job_t) {.req = req, .ino = ino, .fh = fh, .size = size, .off = off, .plan = plan};
   __atomic_add_fetch(&plan->refs, 1, __ATOMIC_ACQ_REL);
   pthread_mutex_lock(&pool.lock);
@@ -460,7 +460,7 @@ bool direct_read_take(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, 
   pool.tail = job;
   if (pool.sleeping > 0) pthread_cond_signal(&pool.wake);
   pthread_mutex_unlock(&pool.lock);
-  return true;
+  return DIRECT_READ_HANDED;
 }
 
 // --- The plan, as src/lib/fuse/readPlans.ts encodes it ---------------------------------------

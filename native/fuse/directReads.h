@@ -21,10 +21,16 @@ bool direct_reads_start(uv_loop_t *loop, direct_read_fallback_t fallback, uint64
 // Before the session is destroyed: waits for the reads under way, and gives back those queued.
 void direct_reads_stop(void);
 
-// On the main thread, for each read request: true when a reading thread takes it (the file has a
-// read plan covering it, and the read is not a sequential reader's next, which JavaScript's
-// cache and read-ahead serve better).
-bool direct_read_take(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, off_t off);
+// What direct_read_take did with a read.
+typedef enum {
+  DIRECT_READ_NOT_TAKEN,  // JavaScript must answer it
+  DIRECT_READ_ANSWERED,   // answered already, from the page cache (on the calling thread)
+  DIRECT_READ_HANDED,     // a reading thread answers it
+} direct_read_t;
+
+// On the main thread, for each read request: taken when the file has a read plan covering it, and
+// the read is not a sequential reader's next (which JavaScript's cache and read-ahead serve better).
+direct_read_t direct_read_take(fuse_req_t req, fuse_ino_t ino, uint64_t fh, size_t size, off_t off);
 
 // setReadPlan(ino, plan: Buffer), dropReadPlan(ino), directReadCounts(): [reads, bytes],
 // directReadDriveBytes(): [drive id, bytes, ...] for each drive read from.
