@@ -70,8 +70,9 @@ export class BlockCache {
   private readonly clean = new Set<CachedBlock>()
   private bytes = 0
   /**
-   * Bytes of the cached blocks that are busy, each as counted when it became busy (`busyBytes`).
-   * Summed over every block on each write over budget before: 0.8 s of an untar's serving thread.
+   * Bytes of the cached blocks that are busy, kept as they become busy, grow, are released or
+   * evicted; `busyCounted` has each one's bytes as counted. Summed over every block on each write
+   * over budget before: 0.8 s of an untar's serving thread.
    */
   private busyBytes = 0
   private readonly busyCounted = new Map<CachedBlock, number>()
