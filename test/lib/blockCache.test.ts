@@ -88,7 +88,7 @@ describe('block cache', () => {
     assert.equal(cache.excessBytes(), 0)
     cache.evictClean()
     assert.ok(cache.holds(flushed), 'a busy block stays while its buffer is in use')
-    // Grown while busy, as when a write waited and then reached further: counted at its new size.
+    // Grown while busy, as a partial block merged with its stored bytes is (fileData's complete): counted at its new size.
     const old = flushed.buffer
     flushed.buffer = Buffer.alloc(2 * MiB)
     cache.resized(flushed, old.length)
