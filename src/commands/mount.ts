@@ -1,9 +1,8 @@
 import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
-import {detach, reportToParent} from '../cli/background.js'
+import {detach, mountFailure, reportToParent} from '../cli/background.js'
 import {serverLog} from '../cli/serverLog.js'
 import {FilesystemCommand} from '../cli/shmrCommand.js'
-import {isShmrError} from '../lib/errors.js'
 import type {Log} from '../lib/log.js'
 import {serveFilesystem} from '../lib/fuse/server.js'
 
@@ -53,11 +52,16 @@ Run as root, it mounts with allow_other and default_permissions (config keys mou
       if (!mounted) notes.push(line)
       serverLogLine(line, level)
     }
+    // Whatever ends the server before it is ready is told to a parent waiting in the background:
+    // a crash too (an uncaught exception, an unhandled rejection), which no catch here sees.
+    process.on('uncaughtExceptionMonitor', (error) => {
+      if (!mounted) reportToParent({error: mountFailure(error)})
+    })
     let server
     try {
       server = await serveFilesystem(config, {mountpoint: args.mountpoint, log})
     } catch (error) {
-      if (isShmrError(error)) reportToParent({error})
+      reportToParent({error: mountFailure(error)})
       throw error
     }
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void server.stop(signal))

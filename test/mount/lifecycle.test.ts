@@ -90,6 +90,37 @@ describe('mount lifecycle', () => {
     })
   })
 
+  it('says why a server started with --background died before it was ready: its crash, or the signal that killed it', async () => {
+    await withMount({blockSizeBytes: 65536}, async (m) => {
+      await m.unmount()
+      // Preloaded into the server only (the parent has no ready pipe): once it holds the
+      // filesystem's lock, mid-mount, it crashes with an exception nothing catches, or is killed.
+      const preload = `${tempDir()}/crash.cjs`
+      fs.writeFileSync(preload, [
+        "const fs = require('node:fs')",
+        'const write = fs.writeFileSync',
+        'fs.writeFileSync = function (file, ...rest) {',
+        '  const result = write.call(this, file, ...rest)',
+        "  if (process.env.SHMR_READY_FD && String(file).endsWith('shmr.lock')) {",
+        "    if (process.env.CRASH === 'kill') process.kill(process.pid, 'SIGKILL')",
+        "    setImmediate(() => { throw new Error('boom while mounting') })",
+        '  }',
+        '  return result',
+        '}', '',
+      ].join('\n'))
+      const started = async (crash: string): Promise<{exitCode: number; stderr: string}> =>
+        shmr(['mount', '-c', m.config.file, '--background'], {env: {NODE_OPTIONS: `--require ${preload}`, CRASH: crash}})
+      const crashed = await started('throw')
+      assert.equal(crashed.exitCode, 7, crashed.stderr)
+      assert.match(crashed.stderr, /the server failed while mounting: boom while mounting/)
+      const killed = await started('kill')
+      assert.equal(killed.exitCode, 7, killed.stderr)
+      assert.match(killed.stderr, /the background server exited before mounting \(killed by SIGKILL\); see .*mount\.log/)
+      await m.mount()
+      await shOk(`echo fine > ${m.mnt}/f`)
+    })
+  })
+
   it('logs at the level the config says: debug shows answers like ENOTEMPTY, warning hides the info lines', async () => {
     await withMount({blockSizeBytes: 65536, mount: {logLevel: 'debug'}}, async (m) => {
       const log = `${m.config.metadataDir}/mount.log`
