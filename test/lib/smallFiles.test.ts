@@ -38,6 +38,31 @@ describe('small files in the data path', () => {
     }
   })
 
+  it('holds a closed file written in big writes in about its size: sixty of 200 KB, written as cp does, fit a 16-block cache without a flush', async () => {
+    const size = 200_000
+    const before = flushes
+    for (let i = 0; i < 60; i++) {
+      const handle = await shmr.createFile(ROOT_INODE, `copied-${i}`, 0o644, constants.O_WRONLY)
+      // cp's 128 KiB writes: the first takes a whole block's buffer, the close gives it back.
+      const content = contentOf(i, size)
+      for (let at = 0; at < size; at += 131072) await shmr.data.write(handle.id, content.subarray(at), Math.min(131072, size - at), at)
+      await shmr.data.release(handle.id)
+    }
+    assert.equal(flushes, before, 'no block had to be written out for room')
+    const grown = await shmr.open(shmr.namespace.lookup(ROOT_INODE, 'copied-7').ino, constants.O_RDWR)
+    await shmr.data.write(grown.id, contentOf(99, 100), 100, 400_000)
+    for (const [name, id] of [['copied-7', grown.id], ['copied-31', undefined]] as const) {
+      const handle = id ?? (await shmr.open(shmr.namespace.lookup(ROOT_INODE, name).ino, constants.O_RDONLY)).id
+      const target = Buffer.alloc(BLOCK, 0xee)
+      const answer = await shmr.data.read(handle, target, BLOCK, 0)
+      const bytes = typeof answer === 'number' ? target.subarray(0, answer) : Buffer.from(answer.buffer.subarray(answer.offset, answer.offset + answer.count))
+      if (typeof answer !== 'number') shmr.data.endLoan(answer.buffer)
+      const expected = name === 'copied-7' ? Buffer.concat([contentOf(7, size), Buffer.alloc(200_000), contentOf(99, 100)]) : contentOf(31, size)
+      assert.ok(bytes.equals(expected), `${name} reads back as written, zeros between its end and a later write past it`)
+      await shmr.data.release(handle)
+    }
+  })
+
   it('loads a stored small file into about its size: a hundred read cold stay in a 16-block cache', async () => {
     for (let i = 0; i < 100; i++) {
       const handle = await shmr.createFile(ROOT_INODE, `stored-${i}`, 0o644, constants.O_WRONLY)

@@ -128,6 +128,11 @@ export class BufferPool {
     if (this.givenWhileLent.delete(buffer)) this.give(buffer)
   }
 
+  /** Whether `buffer` came from takeSmall (a small block's). */
+  isSmall(buffer: Buffer): boolean {
+    return this.small.has(buffer)
+  }
+
   isLent(buffer: Buffer): boolean {
     return this.lent.has(buffer)
   }

@@ -519,10 +519,39 @@ export class FileData {
           await this.store.transaction(() => reclaimInode(this.store, this.blocks, file.ino, Date.now()))
         } else if (file.dirty.size === 0 && !file.attrsDirty) {
           this.files.delete(file.ino)
+        } else {
+          // The file stays known, closed, until flushIdle has written it out.
+          this.fitLastBlock(file)
         }
-        // Otherwise the file stays known, closed, until flushIdle has written it out.
       }
     }
+  }
+
+  /**
+   * A closed file's last block, holding at most half a block in a whole block's buffer, moves to a
+   * small buffer of about its length, and the whole one goes back to the pool. A write of
+   * STREAMING_WRITE_BYTES or more takes a whole buffer at once (blockForWrite), and `cp` writes
+   * 128 KiB at a time: each file of 64-512 KiB held 1 MiB of the cache until written out, a few
+   * hundred filled it, and every write waited for flushes (`cp -r` of 1,500 such files, 339 MB,
+   * took 5.2-6.2 s against mergerfs' 1.3-1.6).
+   */
+  private fitLastBlock(file: LiveFile): void {
+    const index = Math.floor(Math.max(0, file.sizeBytes - 1) / file.blockSizeBytes)
+    const usedBytes = file.sizeBytes - index * file.blockSizeBytes
+    const block = this.cache.get(file.ino, index)
+    const {buffers} = this.cache
+    if (!block || usedBytes > file.blockSizeBytes / 2 || block.busy || block.pins > 0 || buffers.isSmall(block.buffer) || buffers.isLent(block.buffer)) return
+    // A partial block over stored bytes keeps its buffer: merging it (complete) reads the rest in.
+    if (block.partial?.base === 'record') return
+    const whole = block.buffer
+    const fitted = this.bufferFor(usedBytes, file.blockSizeBytes)
+    whole.copy(fitted, 0, 0, usedBytes)
+    // Past the end of the file: zeros, which it reads should it grow (a block no longer partial
+    // has nothing that says which of its bytes were written).
+    fitted.fill(0, usedBytes)
+    block.buffer = fitted
+    this.cache.resized(block, whole.length)
+    buffers.give(whole)
   }
 
   /**
