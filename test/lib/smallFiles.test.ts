@@ -131,20 +131,28 @@ describe('small files in the data path', () => {
     assert.ok(!stored.has(ino), 'nothing of it was written out')
     assert.equal(fx.store.blockMaps.findBlock(ino, 0), undefined)
   })
-  it('writes a closed file out after a tenth of flushAfter, an open one only after all of it', async () => {
+  it('writes a closed file\'s new blocks out after a tenth of flushAfter; an open file\'s, and a block over stored bytes, only after all of it', async () => {
     const flushAfterMs = 10_000
     const fresh = new ShmrFs(fx.store, fx.blocks, fx.pools, {cacheBytes: CACHE_BYTES, flushAfterMs, maxFlushing: 4}, () => {})
+    const aTenth = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, flushAfterMs / 10 + 200))
     // The open file is written first: by age alone, it would be due first.
     const open = await fresh.createFile(ROOT_INODE, 'still-open', 0o644, constants.O_WRONLY)
     await fresh.data.write(open.id, contentOf(5, 4096), 4096, 0)
     const closed = await fresh.createFile(ROOT_INODE, 'closed', 0o644, constants.O_WRONLY)
     await fresh.data.write(closed.id, contentOf(6, 4096), 4096, 0)
     await fresh.data.release(closed.id)
-    await new Promise((resolve) => setTimeout(resolve, flushAfterMs / 10 + 200))
+    await aTenth()
     await fresh.data.flushIdle()
     assert.equal(fresh.data.dirtyBlocks(closed.file.ino), 0, 'the closed file was written out')
     assert.ok(fx.store.blockMaps.findBlock(closed.file.ino, 0), 'and its block committed')
     assert.equal(fresh.data.dirtyBlocks(open.file.ino), 1, 'the open one still waits')
+    // Appended to and closed again: its block, now over stored bytes, waits out flushAfter.
+    const again = await fresh.open(closed.file.ino, constants.O_WRONLY)
+    await fresh.data.write(again.id, contentOf(7, 100), 100, 4096)
+    await fresh.data.release(again.id)
+    await aTenth()
+    await fresh.data.flushIdle()
+    assert.equal(fresh.data.dirtyBlocks(closed.file.ino), 1, 'a block over stored bytes waits')
     await fresh.data.release(open.id)
     await fresh.data.flushAll()
   })

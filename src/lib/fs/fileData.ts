@@ -17,7 +17,7 @@ import type {TombstoneReclaimer} from '../gc/tombstoneReclaimer.js'
 export interface FileDataOptions {
   /** Bytes of block buffers (clean and dirty) kept in memory; writers wait while it is full. */
   readonly cacheBytes: number
-  /** Dirty blocks older than this are written out by `flushIdle` (a closed file's sooner). */
+  /** Dirty blocks older than this are written out by `flushIdle` (a closed file's new ones sooner). */
   readonly flushAfterMs: number
   /** Block flushes in flight at once; more writers wait. */
   readonly maxFlushing: number
@@ -77,16 +77,18 @@ const SMALL_BUFFER_STEP_BYTES = 4096
 const STREAMING_WRITE_BYTES = 64 * 1024
 
 /**
- * A closed file's dirty blocks are due after this share of flushAfterMs (500 ms of the default
- * 5 s): a file closed is mostly written for good, and what the mount still holds when someone
- * waits for it (a flush, fsync, unmount) is what they wait for. An open file's blocks wait out
- * flushAfterMs, so a file written bit by bit is not written out again and again. Untarring 25,000
- * files and then `shmr flush`, taking turns on a demo: 15.5-16.5 s against 16.4-19.0 s with every
- * block due after 5 s (five seconds of files were still in memory when tar ended), with fewer page
- * faults: buffers go back to the pool sooner. A share, not a fixed time, keeps a long flushAfter
- * meaning what it was set for: files kept in memory, not on the SSD, for a while.
+ * A closed file's new blocks (none stored before) are due after this share of flushAfterMs (500
+ * ms of the default 5 s): a file closed is mostly written for good, and what the mount still
+ * holds when someone waits for it (a flush, fsync, unmount) is what they wait for. A new block is
+ * written once however soon, so going early costs no extra write. A block over stored bytes waits
+ * out flushAfterMs, as does an open file's: a file appended to bit by bit (`echo >> log` every
+ * second) would otherwise have its last block merged and written again each time. Untarring
+ * 25,000 files and then `shmr flush`, taking turns on a demo: 15.5-16.5 s against 16.4-19.0 s
+ * with every block due after 5 s (five seconds of files were still in memory when tar ended),
+ * with fewer page faults: buffers go back to the pool sooner. A share, not a fixed time, keeps a
+ * long flushAfter meaning what it was set for: files kept in memory, not on the SSD, for a while.
  */
-const CLOSED_FILE_FLUSH_SHARE = 0.1
+const NEW_CLOSED_FLUSH_SHARE = 0.1
 
 /**
  * A read's bytes left in a cached block's buffer, for the binding to copy into the reply on a libuv
@@ -567,19 +569,19 @@ export class FileData {
   }
 
   /**
-   * Writes out blocks dirty for longer than flushAfterMs (a closed file's: see
-   * CLOSED_FILE_FLUSH_SHARE), and retries those whose flush failed once their wait is over
+   * Writes out blocks dirty for longer than flushAfterMs (a closed file's new ones sooner: see
+   * NEW_CLOSED_FLUSH_SHARE), and retries those whose flush failed once their wait is over
    * (called on a timer). A closed file kept for its dirty blocks is let go once
    * they are written, or dropped with them once the file is deleted.
    */
   async flushIdle(): Promise<void> {
     const nowMs = Date.now()
-    const openCutoff = nowMs - this.options.flushAfterMs
-    const closedCutoff = nowMs - this.options.flushAfterMs * CLOSED_FILE_FLUSH_SHARE
+    const cutoff = nowMs - this.options.flushAfterMs
+    const newClosedCutoff = nowMs - this.options.flushAfterMs * NEW_CLOSED_FLUSH_SHARE
     const work: Promise<void>[] = []
     for (const file of this.files.values()) {
-      const cutoff = file.handles === 0 ? closedCutoff : openCutoff
-      const due = [...file.dirty].filter((block) => block.dirtySinceMs <= cutoff && block.flushRetryAtMs <= nowMs)
+      const due = [...file.dirty].filter((block) => block.flushRetryAtMs <= nowMs
+        && block.dirtySinceMs <= (file.handles === 0 && block.baseGeneration === undefined ? newClosedCutoff : cutoff))
       const commitsAttributes = due.length === 0 && file.attrsDirty && file.dirty.size === 0
       // A closed file deleted meanwhile is forgotten, its blocks unwritten (the namespace tells
       // of each it deletes, see `deleted`; this catches any other way). Asked only of a file
