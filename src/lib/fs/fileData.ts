@@ -1,5 +1,6 @@
 import type {Log} from '../log.js'
 import type {BlockAddress, BlockStore} from '../blocks/blockStore.js'
+import {allSettledInFlight} from '../allSettledInFlight.js'
 import {ShmrError} from '../errors.js'
 import {CHUNK_BYTES, MAX_FILE_SIZE_BYTES} from '../format/constants.js'
 import type {MetaStore} from '../meta/metaStore.js'
@@ -606,7 +607,7 @@ export class FileData {
 
   /** Writes out every file; one that fails does not keep the others from being written. */
   async flushAll(): Promise<void> {
-    const results = await Promise.allSettled([...this.files.keys()].map((ino) => this.flushFile(ino)))
+    const results = await allSettledInFlight([...this.files.keys()], this.options.maxFlushing, (ino) => this.flushFile(ino))
     const failed = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []))
     if (failed.length > 0) throw new ShmrError('IO', `${failed.length} file(s) could not be written out: ${failed[0]!.message}`, {cause: failed[0]})
   }
