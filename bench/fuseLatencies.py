@@ -24,17 +24,23 @@ def capture(command):
     if not mounted:
         subprocess.run(['mount', '-t', 'tracefs', 'nodev', TRACING], check=True)
     try:
-        write('trace', '')
-        write('buffer_size_kb', '200000')
-        write('events/fuse/enable', '1')
+        with open(os.path.join(TRACING, 'buffer_size_kb')) as f:
+            buffer_kb = f.read().split()[0]
         try:
-            status = subprocess.run(command).returncode
+            write('trace', '')
+            # Two events per request: an untar of 25,000 files sends ~300,000 requests.
+            write('buffer_size_kb', '200000')
+            write('events/fuse/enable', '1')
+            try:
+                status = subprocess.run(command).returncode
+            finally:
+                write('events/fuse/enable', '0')
+            with open(os.path.join(TRACING, 'trace')) as f:
+                return status, f.read()
         finally:
-            write('events/fuse/enable', '0')
-        with open(os.path.join(TRACING, 'trace')) as f:
-            text = f.read()
-        write('trace', '')
-        return status, text
+            # The kernel keeps the buffer's memory, on every CPU, until it is sized down.
+            write('trace', '')
+            write('buffer_size_kb', buffer_kb)
     finally:
         if not mounted:
             subprocess.run(['umount', TRACING], check=True)
