@@ -9,7 +9,7 @@ describe('settling work a few at a time', () => {
     const items = Array.from({length: 50}, (_, i) => i)
     const results = await allSettledInFlight(items, 4, async (item) => {
       most = Math.max(most, ++running)
-      // Later items finish sooner: the order of results must not follow the order of finishing.
+      // Items finish out of their order: the results must still follow the items.
       await new Promise((resolve) => setTimeout(resolve, (50 - item) % 7))
       running--
       return item * 2
