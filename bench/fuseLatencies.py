@@ -2,8 +2,8 @@
 # by the kernel's own fuse_request_send and fuse_request_end events (tracefs): per operation, and
 # in all by latency band, with the time nothing was outstanding (the caller's own work and the
 # kernel's). A server's tail shows here as it does to the caller: untarring 25,000 files on a
-# demo mount, shmr's requests under 50 us took 4.9 s in all against mergerfs' 7.3 s, and those over
-# 200 us 4.3-6.9 s against 0.05 s (its serving thread busy with its own background work).
+# demo mount, shmr's requests under 50 us took 4.8-5.7 s in all against mergerfs' 7.3 s, and those
+# over 200 us 4.3-6.9 s against 0.05 s (its serving thread busy with its own background work).
 #
 # Root only; one command at a time on the machine's FUSE mounts (the events are every mount's).
 # Usage: python3 fuseLatencies.py [--keep FILE] -- COMMAND [ARG...]

@@ -131,6 +131,7 @@ describe('small files in the data path', () => {
     assert.ok(!stored.has(ino), 'nothing of it was written out')
     assert.equal(fx.store.blockMaps.findBlock(ino, 0), undefined)
   })
+
   it('writes a closed file\'s new blocks out after a tenth of flushAfter; an open file\'s, and a block over stored bytes, only after all of it', async () => {
     const flushAfterMs = 10_000
     const fresh = new ShmrFs(fx.store, fx.blocks, fx.pools, {cacheBytes: CACHE_BYTES, flushAfterMs, maxFlushing: 4}, () => {})
