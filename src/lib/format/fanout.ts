@@ -23,12 +23,21 @@ export function fanoutOf(record: Pick<BlockRecord, 'groupedFanout'>): Fanout {
  * path on its drive.
  */
 export function fanoutDir({fileId, blockIndex}: BlockAddress, fanout: Fanout): string {
-  const key = fanout === 'grouped'
-    ? `${Math.floor(fileId / FANOUT_GROUP_FILES)}.${Math.floor(blockIndex / FANOUT_GROUP_BLOCKS)}`
-    : `${fileId}.${Math.floor(blockIndex / FANOUT_GROUP_BLOCKS_BY_FILE)}`
-  const hex = crc32c(Buffer.from(key)).toString(16).padStart(8, '0')
-  return path.join(DRIVE_DATA_DIR, hex.slice(0, 2), hex.slice(2, 4))
+  const group = fanout === 'grouped' ? Math.floor(fileId / FANOUT_GROUP_FILES) : fileId
+  const blockGroup = Math.floor(blockIndex / (fanout === 'grouped' ? FANOUT_GROUP_BLOCKS : FANOUT_GROUP_BLOCKS_BY_FILE))
+  // Both fan-outs hash the same key: the directory depends on the two numbers alone.
+  if (group === lastDir.group && blockGroup === lastDir.blockGroup) return lastDir.dir
+  const hex = crc32c(Buffer.from(`${group}.${blockGroup}`)).toString(16).padStart(8, '0')
+  lastDir = {group, blockGroup, dir: path.join(DRIVE_DATA_DIR, hex.slice(0, 2), hex.slice(2, 4))}
+  return lastDir.dir
 }
+
+/**
+ * The last fan-out directory worked out. The next block's mostly lies in it: a file's blocks, and
+ * files written or read in the order they were made (FANOUT_GROUP_FILES to a group). Each open
+ * for reading works out its blocks' files (storedLayout): hashing the key anew cost 1-3 us.
+ */
+let lastDir = {group: -1, blockGroup: -1, dir: ''}
 
 /** Where a block or shard file lives, relative to its drive. */
 export function shardPath(name: ShardName, fanout: Fanout): string {
