@@ -82,6 +82,11 @@ describe('metadata store', () => {
     })
     assert.deepEqual(store.blockMaps.blocksOf(7).map((entry) => entry.index), [0, 2, 5, 12])
     assert.deepEqual(store.blockMaps.blocksOf(7, 2, 12).map((entry) => entry.index), [2, 5])
+    // A range of one block: the block with its record, or nothing for a hole.
+    assert.deepEqual(store.blockMaps.blocksOf(7, 5, 6), [{index: 5, record: store.blockMaps.findBlock(7, 5)}])
+    assert.equal(store.blockMaps.blocksOf(7, 5, 6)[0]!.record.generation, 6)
+    assert.deepEqual(store.blockMaps.blocksOf(7, 6, 7), [])
+    assert.deepEqual(store.blockMaps.blocksOf(8, 0, 1).map((entry) => entry.index), [0])
     await store.close()
   })
 

@@ -1,6 +1,5 @@
 import type {BlockStore, ReadableFiles} from '../blocks/blockStore.js'
 import type {MetaStore} from '../meta/metaStore.js'
-import type {BlockRecord} from '../meta/records.js'
 
 /**
  * A file's bytes as they are stored, for a reader that reads block files itself, with no cache in
@@ -26,7 +25,7 @@ export function storedLayoutOf(store: MetaStore, blocks: BlockStore, ino: number
   const count = Math.ceil(sizeBytes / blockSizeBytes)
   if (count > MAX_LAYOUT_BLOCKS) return undefined
   const layout: StoredBlock[] = Array.from({length: count}, () => 'hole')
-  for (const {index, record} of storedBlocks(store, ino, count)) {
+  for (const {index, record} of store.blockMaps.blocksOf(ino, 0, count)) {
     // A block stored at another block size (a file moved meanwhile) is left to the store.
     const readable = record.blockSizeBytes === blockSizeBytes ? blocks.readableFiles({fileId: ino, blockIndex: index}, record) : undefined
     layout[index] = readable ? {...readable, lengthBytes: record.lengthBytes} : 'elsewhere'
@@ -34,13 +33,3 @@ export function storedLayoutOf(store: MetaStore, blocks: BlockStore, ino: number
   return {sizeBytes, blockSizeBytes, blocks: layout}
 }
 
-/**
- * The stored blocks of a file's first `count`. A file of one block (most files of a tree) by a
- * point lookup: with the range scan of blocksOf, the layout of such a file took 10-13 us of the
- * serving thread's ~50 per open, against 4.7-4.9 now (the fan-out directory remembered too).
- */
-function storedBlocks(store: MetaStore, ino: number, count: number): Array<{index: number; record: BlockRecord}> {
-  if (count !== 1) return store.blockMaps.blocksOf(ino, 0, count)
-  const record = store.blockMaps.findBlock(ino, 0)
-  return record ? [{index: 0, record}] : []
-}
